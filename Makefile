@@ -1,0 +1,44 @@
+# 小微企业园金融服务监测报送平台 — the two commands a newcomer needs: `make run` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt tests/requirements.txt | sha1sum | cut -c1-12)
+HOST ?= 127.0.0.1:8000
+PYTEST_ARGS ?=
+
+.PHONY: run test install migrate demo worker beat bench clean
+
+$(PY):
+	python3 -m venv $(VENV)
+
+$(STAMP): $(PY) requirements.txt tests/requirements.txt
+	$(PIP) install -q --upgrade pip
+	$(PIP) install -q -r tests/requirements.txt
+	rm -f $(VENV)/.installed-*
+	touch $(STAMP)
+
+install: $(STAMP)
+
+migrate: install
+	$(PY) manage.py migrate --noinput
+
+## make run: install, migrate, load the demo if the database is empty, print the logins, serve.
+run: migrate
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(HOST)
+
+## make test: the whole suite (set DATABASE_URL / REDIS_URL to run it on PostgreSQL and Redis).
+test: install
+	$(PY) -m pytest -c tests/pytest.ini tests $(PYTEST_ARGS)
+
+worker: install
+	$(VENV)/bin/celery -A portal worker -l INFO --concurrency=2
+
+beat: install
+	$(VENV)/bin/celery -A portal beat -l INFO
+
+bench: install
+	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b || exit 1; done
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles

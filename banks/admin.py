@@ -1,0 +1,12 @@
+from django.contrib import admin
+
+from portal.admin import ScopedAdmin
+
+from .models import Institution
+
+
+@admin.register(Institution)
+class InstitutionAdmin(ScopedAdmin):
+    list_display = ("name", "short_name", "type", "is_active")
+    list_filter = ("type", "is_active")
+    search_fields = ("name", "short_name")

@@ -1,0 +1,11 @@
+from django import forms
+
+from portal.forms import ServiceModelForm
+
+from .models import Institution
+
+
+class InstitutionForm(ServiceModelForm):
+    class Meta:
+        model = Institution
+        fields = ["name", "short_name", "type", "is_active"]

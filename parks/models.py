@@ -1,0 +1,150 @@
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from portal.uscc import validate_uscc
+
+from .choices import Batch, DigitalStatus, EntityType, Industry, ParkStatus, ParkType, PartnerRole, StarRating
+
+
+class Park(models.Model):
+    """A small-business park of the economy bureaus' list (名单以经信部门提供为准)."""
+
+    code = models.CharField("园区编码", max_length=20, unique=True, error_messages={"unique": "园区编码已存在。"})
+    name = models.CharField("园区名称", max_length=100)
+    county = models.ForeignKey(
+        "portal.Region", verbose_name="所在县（市、区）", on_delete=models.PROTECT, related_name="parks"
+    )
+    operator = models.ForeignKey(
+        "portal.Organisation",
+        verbose_name="运营方",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="operated_parks",
+        limit_choices_to={"kind": "park_operator"},
+    )
+    manager = models.CharField("管理方", max_length=100, blank=True)
+    batch = models.PositiveSmallIntegerField("批次", choices=Batch.choices)
+    star_rating = models.PositiveSmallIntegerField("星级", choices=StarRating.choices, default=StarRating.UNRATED)
+    digital_status = models.CharField("数字化园区", max_length=10, choices=DigitalStatus.choices, default=DigitalStatus.NONE)
+    park_type = models.CharField("园区类型", max_length=20, choices=ParkType.choices)
+    area_mu = models.DecimalField("占地面积（亩）", max_digits=10, decimal_places=2, null=True, blank=True)
+    status = models.CharField("状态", max_length=10, choices=ParkStatus.choices, default=ParkStatus.ACTIVE, db_index=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "小微企业园"
+        verbose_name_plural = "小微企业园"
+        ordering = ["code"]
+        constraints = [models.CheckConstraint(condition=Q(star_rating__lte=5), name="park_star_rating_range")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("parks:park_detail", args=[self.pk])
+
+
+class Enterprise(models.Model):
+    """An enterprise keyed by its 统一社会信用代码; it may be tenant of several parks over time."""
+
+    uscc = models.CharField(
+        "统一社会信用代码",
+        max_length=18,
+        unique=True,
+        validators=[validate_uscc],
+        error_messages={"unique": "该统一社会信用代码的企业已存在。"},
+    )
+    name = models.CharField("企业名称", max_length=100)
+    entity_type = models.CharField("主体类型", max_length=20, choices=EntityType.choices, default=EntityType.ENTERPRISE)
+    industry = models.CharField("所属行业", max_length=1, choices=Industry.choices)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "企业"
+        verbose_name_plural = "企业"
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("parks:enterprise_detail", args=[self.pk])
+
+
+class Tenancy(models.Model):
+    """An enterprise's stay in a park (入园 / 退园), kept by the park's operator."""
+
+    park = models.ForeignKey(Park, verbose_name="园区", on_delete=models.CASCADE, related_name="tenancies")
+    enterprise = models.ForeignKey(Enterprise, verbose_name="企业", on_delete=models.PROTECT, related_name="tenancies")
+    entered_on = models.DateField("入园日期")
+    left_on = models.DateField("退园日期", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "入园记录"
+        verbose_name_plural = "入园记录"
+        ordering = ["park", "-entered_on"]
+        indexes = [models.Index(fields=["park", "left_on"]), models.Index(fields=["enterprise", "park"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True) | Q(left_on__gte=models.F("entered_on")),
+                name="tenancy_leaves_after_entering",
+                violation_error_message="退园日期不能早于入园日期。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} @ {self.park}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("parks:tenancy_detail", args=[self.pk])
+
+    @property
+    def is_current(self) -> bool:
+        return self.left_on is None
+
+
+class PartnerLink(models.Model):
+    """A bank city branch's partnership with a park (主办行 / 伙伴银行), declared by the bank."""
+
+    park = models.ForeignKey(Park, verbose_name="园区", on_delete=models.PROTECT, related_name="partner_links")
+    branch = models.ForeignKey(
+        "portal.Organisation",
+        verbose_name="银行地市一级管理机构",
+        on_delete=models.PROTECT,
+        related_name="partner_links",
+        limit_choices_to={"kind": "bank_branch"},
+    )
+    role = models.CharField("合作角色", max_length=10, choices=PartnerRole.choices, default=PartnerRole.PARTNER)
+    sub_branch = models.CharField("对接支行", max_length=100)
+    since = models.DateField("建立伙伴关系日期")
+    until = models.DateField("终止日期", null=True, blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "伙伴银行关系"
+        verbose_name_plural = "伙伴银行关系"
+        ordering = ["park", "role", "branch"]
+        indexes = [models.Index(fields=["branch", "until"]), models.Index(fields=["park", "until"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["park", "branch"],
+                condition=Q(until__isnull=True),
+                name="one_open_link_per_park_branch",
+                violation_error_message="该机构与该园区已有有效的伙伴关系。",
+            ),
+            models.CheckConstraint(
+                condition=Q(until__isnull=True) | Q(until__gte=models.F("since")),
+                name="partner_link_ends_after_start",
+                violation_error_message="终止日期不能早于建立日期。",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.branch} — {self.park}（{self.get_role_display()}）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("parks:partnerlink_detail", args=[self.pk])

@@ -1,0 +1,174 @@
+from django.db.models import Count, Q
+
+from portal import access
+from portal.generic import HistoryView, ObjectCreateView, ObjectDetailView, ObjectEditView, ObjectListView
+
+from . import services
+from .filtersets import EnterpriseFilterSet, ParkFilterSet, PartnerLinkFilterSet, TenancyFilterSet
+from .forms import EnterpriseForm, ParkForm, PartnerLinkForm, TenancyCreateForm, TenancyForm
+from .models import Enterprise, Park, PartnerLink, Tenancy
+from .tables import EnterpriseTable, ParkTable, PartnerLinkTable, TenancyTable
+
+
+# --- parks ------------------------------------------------------------------------------------
+
+class ParkListView(ObjectListView):
+    queryset = Park.objects.select_related("county__parent", "operator")
+    filterset_class = ParkFilterSet
+    table_class = ParkTable
+    add_url_name = "parks:park_add"
+
+
+class ParkDetailView(ObjectDetailView):
+    queryset = Park.objects.select_related("county__parent", "operator")
+    template_name = "parks/park_detail.html"
+    fields = ("code", "name", "county", "operator", "manager", "batch", "star_rating", "digital_status", "park_type", "area_mu", "status")
+    edit_url_name = "parks:park_edit"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        user = self.request.user
+        park = self.object
+        ctx["tenant_counts"] = park.tenancies.aggregate(total=Count("pk"), current=Count("pk", filter=Q(left_on__isnull=True)))
+        ctx["links"] = access.restrict(user, PartnerLink.objects.filter(park=park), access.VIEW).select_related("branch")
+        ctx["can_see_tenants"] = access.restrict(user, Tenancy.objects.filter(park=park)).exists()
+        ctx["can_manage_tenants"] = access.can_manage_tenants(user, park)
+        return ctx
+
+
+class ParkCreateView(ObjectCreateView):
+    model = Park
+    form_class = ParkForm
+
+    def call_service(self, form):
+        return services.park_create(actor=self.request.user, data=form.cleaned_data)
+
+
+class ParkEditView(ObjectEditView):
+    queryset = Park.objects.select_related("county")
+    form_class = ParkForm
+
+    def call_service(self, form):
+        return services.park_update(actor=self.request.user, park=self.object, data=form.cleaned_data)
+
+
+class ParkHistoryView(HistoryView):
+    queryset = Park.objects.all()
+
+
+# --- enterprises -----------------------------------------------------------------------------
+
+class EnterpriseListView(ObjectListView):
+    queryset = Enterprise.objects.all()
+    filterset_class = EnterpriseFilterSet
+    table_class = EnterpriseTable
+
+
+class EnterpriseDetailView(ObjectDetailView):
+    queryset = Enterprise.objects.all()
+    template_name = "parks/enterprise_detail.html"
+    fields = ("uscc", "name", "entity_type", "industry")
+    edit_url_name = "parks:enterprise_edit"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        ctx["tenancies"] = access.restrict(self.request.user, self.object.tenancies.select_related("park"), access.VIEW)
+        return ctx
+
+
+class EnterpriseEditView(ObjectEditView):
+    queryset = Enterprise.objects.all()
+    form_class = EnterpriseForm
+
+    def call_service(self, form):
+        return services.enterprise_update(actor=self.request.user, enterprise=self.object, data=form.cleaned_data)
+
+
+class EnterpriseHistoryView(HistoryView):
+    queryset = Enterprise.objects.all()
+
+
+# --- tenancies -------------------------------------------------------------------------------
+
+class TenancyListView(ObjectListView):
+    queryset = Tenancy.objects.select_related("enterprise", "park")
+    filterset_class = TenancyFilterSet
+    table_class = TenancyTable
+    add_url_name = "parks:tenancy_add"
+
+
+class TenancyDetailView(ObjectDetailView):
+    queryset = Tenancy.objects.select_related("enterprise", "park")
+    fields = ("park", "enterprise", "entered_on", "left_on")
+    edit_url_name = "parks:tenancy_edit"
+
+
+class TenancyCreateView(ObjectCreateView):
+    model = Tenancy
+    form_class = TenancyCreateForm
+
+    def get_initial(self):
+        initial = super().get_initial()
+        if self.request.GET.get("park"):
+            initial["park"] = self.request.GET["park"]
+        return initial
+
+    def call_service(self, form):
+        data = form.cleaned_data
+        return services.tenancy_create(
+            actor=self.request.user,
+            park=data["park"],
+            uscc=data["uscc"],
+            enterprise_name=data["enterprise_name"],
+            industry=data["industry"],
+            entity_type=data.get("entity_type") or "",
+            entered_on=data["entered_on"],
+            left_on=data.get("left_on"),
+        )
+
+
+class TenancyEditView(ObjectEditView):
+    queryset = Tenancy.objects.select_related("park", "enterprise")
+    form_class = TenancyForm
+
+    def call_service(self, form):
+        return services.tenancy_update(actor=self.request.user, tenancy=self.object, data=form.cleaned_data)
+
+
+class TenancyHistoryView(HistoryView):
+    queryset = Tenancy.objects.all()
+
+
+# --- partner links ---------------------------------------------------------------------------
+
+class PartnerLinkListView(ObjectListView):
+    queryset = PartnerLink.objects.select_related("park", "branch")
+    filterset_class = PartnerLinkFilterSet
+    table_class = PartnerLinkTable
+    add_url_name = "parks:partnerlink_add"
+
+
+class PartnerLinkDetailView(ObjectDetailView):
+    queryset = PartnerLink.objects.select_related("park", "branch")
+    fields = ("park", "branch", "role", "sub_branch", "since", "until")
+    edit_url_name = "parks:partnerlink_edit"
+
+
+class PartnerLinkCreateView(ObjectCreateView):
+    model = PartnerLink
+    form_class = PartnerLinkForm
+
+    def call_service(self, form):
+        return services.partner_link_create(actor=self.request.user, data=form.cleaned_data)
+
+
+class PartnerLinkEditView(ObjectEditView):
+    queryset = PartnerLink.objects.select_related("park", "branch")
+    form_class = PartnerLinkForm
+
+    def call_service(self, form):
+        return services.partner_link_update(actor=self.request.user, link=self.object, data=form.cleaned_data)
+
+
+class PartnerLinkHistoryView(HistoryView):
+    queryset = PartnerLink.objects.all()

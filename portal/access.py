@@ -1,0 +1,239 @@
+"""The ONE place that decides what a user may see and do.
+
+Every view, admin page, API endpoint, export and background job asks this module:
+
+- ``restrict(user, queryset, action)`` narrows a queryset to the rows ``user`` may ``action``;
+- ``can(user, action, obj)`` answers for one object;
+- ``can_add(user, model)`` answers for creating a new row of ``model``.
+
+Rules follow DESIGN.md: a bank sees its own links and filings and the parks it partners; a
+branch regulator sees its city; an economy bureau its area (province / city / county); a park
+operator its own parks and their tenants; the province regulator everything.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+
+from .choices import OrgKind, RegionLevel
+
+VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
+ACTIONS = (VIEW, ADD, CHANGE, DELETE)
+
+ALL = Q()  # no restriction
+NONE = Q(pk__in=[])  # matches nothing
+
+
+def _org(user: Any):
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return None
+    return user.organisation if user.organisation_id else None
+
+
+def is_superuser(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active and user.is_superuser)
+
+
+def org_kind(user: Any) -> str | None:
+    org = _org(user)
+    return org.kind if org else None
+
+
+def is_province(user: Any) -> bool:
+    return is_superuser(user) or org_kind(user) == OrgKind.PROVINCE_REGULATOR
+
+
+def is_regulator(user: Any) -> bool:
+    return is_province(user) or org_kind(user) == OrgKind.BRANCH_REGULATOR
+
+
+def area_q(org, path: str) -> Q:
+    """Rows whose region at ``path`` (a county or city Region) lies in ``org``'s region."""
+    region = org.region
+    if region.level == RegionLevel.PROVINCE:
+        return Q(**{f"{path}__province_code": region.province_code})
+    if region.level == RegionLevel.CITY:
+        return Q(**{f"{path}__city_code": region.code}) | Q(**{path: region.pk})
+    return Q(**{path: region.pk})
+
+
+def _area_kinds() -> tuple[str, ...]:
+    return (OrgKind.PROVINCE_REGULATOR, OrgKind.BRANCH_REGULATOR, OrgKind.ECONOMY_BUREAU)
+
+
+# --- rules per model: each returns a Q over that model ---------------------------------------
+
+def _region_rule(user, org, action: str) -> Q:
+    return ALL if action == VIEW else NONE
+
+
+def _institution_rule(user, org, action: str) -> Q:
+    if action == VIEW:
+        return ALL
+    return ALL if org.kind == OrgKind.PROVINCE_REGULATOR else NONE
+
+
+def _organisation_rule(user, org, action: str) -> Q:
+    if action == VIEW:
+        if org.kind in _area_kinds():
+            return area_q(org, "region") | Q(pk=org.pk)
+        return Q(pk=org.pk)
+    if org.kind == OrgKind.PROVINCE_REGULATOR:
+        return ALL
+    return NONE
+
+
+def _park_rule(user, org, action: str, prefix: str = "") -> Q:
+    county = f"{prefix}county"
+    if action == VIEW:
+        if org.kind in _area_kinds():
+            return area_q(org, county)
+        if org.kind == OrgKind.BANK_BRANCH:
+            # The park list is the economy bureaus' public register: a bank sees its city's parks
+            # (it must find them to declare a partnership); their enterprises stay hidden.
+            return Q(**{f"{county}__city_code": org.region.code})
+        if org.kind == OrgKind.PARK_OPERATOR:
+            return Q(**{f"{prefix}operator": org.pk})
+        return NONE
+    # Only economy bureaus create parks or change their star, batch and digital designation.
+    if org.kind == OrgKind.ECONOMY_BUREAU and action in (ADD, CHANGE):
+        return area_q(org, county)
+    return NONE
+
+
+def _partner_parks_q(org, path: str) -> Q:
+    """Rows whose park (at ``path``) has a current partner link with bank ``org``."""
+    from parks.models import PartnerLink
+
+    links = PartnerLink.objects.filter(park=OuterRef(path), branch=org, until__isnull=True)
+    return Q(Exists(links))
+
+
+def _enterprise_rule(user, org, action: str) -> Q:
+    from parks.models import Tenancy
+
+    if action == VIEW:
+        if org.kind in _area_kinds():
+            tenancies = Tenancy.objects.filter(enterprise=OuterRef("pk")).filter(area_q(org, "park__county"))
+            return Q(Exists(tenancies))
+        if org.kind == OrgKind.BANK_BRANCH:
+            from parks.models import PartnerLink
+
+            partner_parks = PartnerLink.objects.filter(branch=org, until__isnull=True).values("park_id")
+            tenancies = Tenancy.objects.filter(enterprise=OuterRef("pk"), park_id__in=partner_parks)
+            return Q(Exists(tenancies))
+        if org.kind == OrgKind.PARK_OPERATOR:
+            return Q(Exists(Tenancy.objects.filter(enterprise=OuterRef("pk"), park__operator=org)))
+        return NONE
+    if org.kind == OrgKind.PARK_OPERATOR and action in (ADD, CHANGE):
+        current = Tenancy.objects.filter(enterprise=OuterRef("pk"), park__operator=org, left_on__isnull=True)
+        return Q(Exists(current))
+    return NONE
+
+
+def _tenancy_rule(user, org, action: str) -> Q:
+    if action == VIEW:
+        if org.kind == OrgKind.BANK_BRANCH:
+            return _partner_parks_q(org, "park")
+        return _park_rule(user, org, VIEW, prefix="park__")
+    if org.kind == OrgKind.PARK_OPERATOR:
+        return Q(park__operator=org.pk)
+    return NONE
+
+
+def _partner_link_rule(user, org, action: str) -> Q:
+    if org.kind == OrgKind.BANK_BRANCH:
+        return Q(branch=org.pk)
+    if action != VIEW:
+        return NONE
+    if org.kind in _area_kinds():
+        return area_q(org, "park__county")
+    if org.kind == OrgKind.PARK_OPERATOR:
+        return Q(park__operator=org.pk)
+    return NONE
+
+
+def _user_rule(user, org, action: str) -> Q:
+    if action == VIEW:
+        return Q(pk=user.pk)
+    return NONE
+
+
+RULES = {
+    "portal.region": _region_rule,
+    "portal.organisation": _organisation_rule,
+    "portal.user": _user_rule,
+    "banks.institution": _institution_rule,
+    "parks.park": _park_rule,
+    "parks.enterprise": _enterprise_rule,
+    "parks.tenancy": _tenancy_rule,
+    "parks.partnerlink": _partner_link_rule,
+}
+
+
+def register(label: str):
+    """Decorator for apps that add models later (reports): ``@access.register("reports.filing")``."""
+
+    def deco(fn):
+        RULES[label] = fn
+        return fn
+
+    return deco
+
+
+def scope_q(user: Any, model: type[Model], action: str = VIEW) -> Q:
+    if action not in ACTIONS:
+        raise ValueError(action)
+    if is_superuser(user):
+        return ALL
+    org = _org(user)
+    if org is None or not org.is_active:
+        return NONE
+    rule = RULES.get(model._meta.label_lower)
+    if rule is None:
+        return NONE  # unknown models are closed by default
+    return rule(user, org, action)
+
+
+def restrict(user: Any, queryset: QuerySet, action: str = VIEW) -> QuerySet:
+    """``queryset`` narrowed to what ``user`` may ``action``."""
+    q = scope_q(user, queryset.model, action)
+    if q == ALL:
+        return queryset
+    if q == NONE:
+        return queryset.none()
+    return queryset.filter(q)
+
+
+def can(user: Any, action: str, obj: Model) -> bool:
+    model = type(obj)
+    q = scope_q(user, model, action)
+    if q == ALL:
+        return True
+    if q == NONE:
+        return False
+    return model._default_manager.filter(pk=obj.pk).filter(q).exists()
+
+
+def can_add(user: Any, model: type[Model]) -> bool:
+    return scope_q(user, model, ADD) != NONE
+
+
+def can_manage_tenants(user: Any, park: Model) -> bool:
+    """Only the park's operator keeps its enterprise register (入园 / 退园)."""
+    if is_superuser(user):
+        return True
+    org = _org(user)
+    return bool(org and org.is_active and org.kind == OrgKind.PARK_OPERATOR and park.operator_id == org.pk)
+
+
+def require(user: Any, action: str, obj: Model) -> None:
+    if not can(user, action, obj):
+        raise PermissionDenied("您没有权限执行此操作。")
+
+
+def require_add(user: Any, model: type[Model]) -> None:
+    if not can_add(user, model):
+        raise PermissionDenied("您没有权限新增此类记录。")

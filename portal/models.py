@@ -1,0 +1,117 @@
+from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from .choices import NINGBO_CODE, ROLE_FOR_KIND, OrgKind, RegionLevel, Role
+
+
+class Region(models.Model):
+    """An administrative division (GB/T 2260): province, prefecture-level city or county."""
+
+    code = models.CharField("行政区划代码", max_length=6, unique=True)
+    name = models.CharField("名称", max_length=50)
+    level = models.CharField("级别", max_length=10, choices=RegionLevel.choices, db_index=True)
+    parent = models.ForeignKey("self", verbose_name="上级", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
+    province_code = models.CharField("省级代码", max_length=6, db_index=True)
+    city_code = models.CharField("地市代码", max_length=6, blank=True, db_index=True)
+    separately_planned = models.BooleanField("计划单列市", default=False)
+
+    class Meta:
+        verbose_name = "行政区划"
+        verbose_name_plural = "行政区划"
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("portal:region_detail", args=[self.pk])
+
+    @property
+    def full_name(self) -> str:
+        if self.level == RegionLevel.COUNTY and self.parent_id:
+            return f"{self.parent.name}{self.name}"
+        return self.name
+
+    @property
+    def is_ningbo(self) -> bool:
+        return self.city_code == NINGBO_CODE
+
+
+class Organisation(models.Model):
+    """Every user belongs to one organisation; its kind, region and links decide what it sees."""
+
+    name = models.CharField("机构名称", max_length=100, unique=True)
+    kind = models.CharField("机构类别", max_length=30, choices=OrgKind.choices, db_index=True)
+    region = models.ForeignKey(Region, verbose_name="所在地区", on_delete=models.PROTECT, related_name="organisations")
+    institution = models.ForeignKey(
+        "banks.Institution",
+        verbose_name="所属法人机构",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="branches",
+        help_text="仅银行保险机构地市一级管理机构填写",
+    )
+    separately_planned = models.BooleanField("计划单列", default=False, help_text="宁波银保监局等计划单列市监管机构")
+    contact_name = models.CharField("联系人", max_length=50, blank=True)
+    contact_phone = models.CharField("联系电话", max_length=30, blank=True)
+    is_active = models.BooleanField("有效", default=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "机构"
+        verbose_name_plural = "机构"
+        ordering = ["kind", "region__code", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["institution", "region"],
+                condition=models.Q(kind="bank_branch"),
+                name="one_branch_per_institution_city",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("portal:organisation_detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors = {}
+        if self.kind == OrgKind.BANK_BRANCH:
+            if not self.institution_id:
+                errors["institution"] = "银行保险机构地市一级管理机构必须选择所属法人机构。"
+            if self.region_id and self.region.level != RegionLevel.CITY:
+                errors["region"] = "地市一级管理机构的所在地区必须是地市。"
+        elif self.institution_id:
+            errors["institution"] = "只有银行保险机构地市一级管理机构可以填写所属法人机构。"
+        if self.kind == OrgKind.BRANCH_REGULATOR and self.region_id and self.region.level != RegionLevel.CITY:
+            errors["region"] = "银保监分局的所在地区必须是地市。"
+        if self.kind == OrgKind.PROVINCE_REGULATOR and self.region_id and self.region.level != RegionLevel.PROVINCE:
+            errors["region"] = "省级监管局的所在地区必须是省。"
+        if errors:
+            raise ValidationError(errors)
+
+
+class User(AbstractUser):
+    organisation = models.ForeignKey(
+        Organisation, verbose_name="所属机构", null=True, blank=True, on_delete=models.PROTECT, related_name="users"
+    )
+    role = models.CharField("角色", max_length=30, choices=Role.choices, blank=True)
+    phone = models.CharField("手机号码", max_length=30, blank=True)
+
+    class Meta:
+        verbose_name = "用户"
+        verbose_name_plural = "用户"
+
+    def clean(self) -> None:
+        super().clean()
+        if self.organisation_id and self.role and ROLE_FOR_KIND.get(self.organisation.kind) != self.role:
+            raise ValidationError({"role": "角色与所属机构的类别不符。"})
+
+    @property
+    def display_name(self) -> str:
+        return self.get_full_name() or self.username

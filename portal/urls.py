@@ -1,0 +1,35 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from . import views
+from .login import PortalLoginView
+
+portal_patterns = (
+    [
+        path("regions/", views.RegionListView.as_view(), name="region_list"),
+        path("regions/<int:pk>/", views.RegionDetailView.as_view(), name="region_detail"),
+        path("organisations/", views.OrganisationListView.as_view(), name="organisation_list"),
+        path("organisations/add/", views.OrganisationCreateView.as_view(), name="organisation_add"),
+        path("organisations/<int:pk>/", views.OrganisationDetailView.as_view(), name="organisation_detail"),
+        path("organisations/<int:pk>/edit/", views.OrganisationEditView.as_view(), name="organisation_edit"),
+        path("organisations/<int:pk>/history/", views.OrganisationHistoryView.as_view(), name="organisation_history"),
+    ],
+    "portal",
+)
+
+admin.site.site_header = "小微企业园金融服务监测报送平台 · 管理后台"
+admin.site.site_title = "报送平台管理"
+admin.site.index_title = "数据管理"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("login/", PortalLoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("password/", auth_views.PasswordChangeView.as_view(template_name="registration/password_change.html"), name="password_change"),
+    path("password/done/", auth_views.PasswordChangeDoneView.as_view(template_name="registration/password_change_done.html"), name="password_change_done"),
+    path("", include(portal_patterns)),
+    path("", include("parks.urls")),
+    path("", include("banks.urls")),
+    path("admin/", admin.site.urls),
+]
