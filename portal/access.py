@@ -155,6 +155,37 @@ def _partner_link_rule(user, org, action: str) -> Q:
     return NONE
 
 
+def _filing_rule(user, org, action: str) -> Q:
+    """Filings: a park's T1 is its operator's, visible to its lead bank (主办行, which confirms and
+    forwards it), the city's branch regulator, the province and the economy bureaus of its area;
+    a bank's T4/T5 are its own and its city's regulators'; a city's T3 the branch's and province's."""
+    park_t1 = Q(park__isnull=False)
+    if action == VIEW:
+        if org.kind == OrgKind.PROVINCE_REGULATOR:
+            return ALL
+        if org.kind == OrgKind.BRANCH_REGULATOR:
+            city = org.region.code
+            return Q(park__county__city_code=city) | Q(branch__region__code=city) | Q(city__code=city)
+        if org.kind == OrgKind.ECONOMY_BUREAU:
+            return park_t1 & area_q(org, "park__county")
+        if org.kind == OrgKind.BANK_BRANCH:
+            from parks.models import PartnerLink
+
+            lead = PartnerLink.objects.filter(park=OuterRef("park"), branch=org, role="lead", until__isnull=True)
+            return Q(branch=org.pk) | (park_t1 & Q(Exists(lead)))
+        if org.kind == OrgKind.PARK_OPERATOR:
+            return Q(park__operator=org.pk)
+        return NONE
+    # change = edit the filing's contents (state rules live in reports.services)
+    if org.kind == OrgKind.BANK_BRANCH:
+        return Q(branch=org.pk)
+    if org.kind == OrgKind.PARK_OPERATOR:
+        return Q(park__operator=org.pk)
+    if org.kind == OrgKind.BRANCH_REGULATOR and action == CHANGE:
+        return Q(city__code=org.region.code)
+    return NONE
+
+
 def _user_rule(user, org, action: str) -> Q:
     if action == VIEW:
         return Q(pk=user.pk)
@@ -170,6 +201,7 @@ RULES = {
     "parks.enterprise": _enterprise_rule,
     "parks.tenancy": _tenancy_rule,
     "parks.partnerlink": _partner_link_rule,
+    "reports.filing": _filing_rule,
 }
 
 

@@ -144,6 +144,8 @@ MEDIA_URL = "media/"
 
 # Uploads: the schedules' xlsx files are checked again before parsing (reports.xlsx).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+IMPORT_ASYNC_ROWS = env.int("IMPORT_ASYNC_ROWS", default=2000)  # larger uploads run in a Celery task
+RATE_WARNING_THRESHOLD = env.str("RATE_WARNING_THRESHOLD", default="15.4")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000

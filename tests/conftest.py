@@ -20,8 +20,8 @@ def require_service(name: str, reachable: bool, why: str) -> None:
 
 @pytest.fixture(autouse=True)
 def _regions_present(request):
-    """Transactional tests (live server, Celery worker) flush every table, the regions loaded by
-    a data migration among them: load them again when a test starts without them."""
+    """Transactional tests (live server, Celery worker) flush every table, the regions and periods
+    loaded by data migrations among them: load them again when a test starts without them."""
     if "transactional_db" not in request.fixturenames and "live_server" not in request.fixturenames:
         marker = request.node.get_closest_marker("django_db")
         if not (marker and marker.kwargs.get("transaction")):
@@ -35,6 +35,10 @@ def _regions_present(request):
 
     if not Region.objects.exists():
         importlib.import_module("portal.migrations.0002_load_regions").load(apps, None)
+    from reports.models import Period
+
+    if not Period.objects.exists():
+        importlib.import_module("reports.migrations.0002_periods").load(apps, None)
 
 
 @pytest.fixture(autouse=True)
@@ -49,6 +53,12 @@ def world(db):
     Hangzhou (330100): parks p_hz (西湖区 330106, bank A lead, bank B partner) and p_hz2 (余杭 330110,
     bank B only). Wenzhou (330300): park p_wz (鹿城 330302, bank A's Wenzhou branch).
     """
+    import datetime as dt
+
+    from reports.models import Period
+
+    # The 2019–2020 periods locked long ago; tests work in them as if they were open.
+    Period.objects.update(lock_date=dt.date(2099, 12, 31))
     w = SimpleNamespace()
     w.province = f.province_regulator(name="浙江银保监局")
     w.hz_branch = f.branch_regulator("330100", name="杭州银保监分局")

@@ -1,0 +1,298 @@
+"""The declarative building blocks of a schedule: a Column says everything about one column
+(key, label, type, unit, choices, required) and is used to build the model field, the web form
+field, the xlsx template column, the parser and the API field. Rules are plain functions that
+yield Issues."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Callable, Iterable
+
+from django import forms
+from django.db import models
+
+TEXT, USCC, AMOUNT, RATE, COUNT, CHOICE, BOOL, INDUSTRY, DATE, MULTI, PHONE = (
+    "text", "uscc", "amount", "rate", "count", "choice", "bool", "industry", "date", "multi", "phone",
+)
+UNITS = {AMOUNT: "万元", RATE: "%"}
+
+
+@dataclass(frozen=True)
+class Issue:
+    level: str  # "error" | "warning"
+    column: str  # column key ("" for the whole row / filing)
+    message: str
+    code: str
+    row: int | None = None  # 1-based data row number within the filing/upload (None: filing level)
+    value: Any = None
+
+    @property
+    def is_error(self) -> bool:
+        return self.level == "error"
+
+    def as_dict(self, schedule: "Schedule | None" = None) -> dict[str, Any]:
+        label = schedule.label_of(self.column) if schedule and self.column else ""
+        return {"level": self.level, "row": self.row, "column": self.column, "label": label,
+                "value": "" if self.value is None else str(self.value), "message": self.message, "code": self.code}
+
+
+def error(column: str, message: str, code: str, value: Any = None) -> Issue:
+    return Issue("error", column, message, code, value=value)
+
+
+def warning(column: str, message: str, code: str, value: Any = None) -> Issue:
+    return Issue("warning", column, message, code, value=value)
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    kind: str
+    required: bool = False
+    choices: tuple[tuple[str, str], ...] = ()
+    options: tuple[str, ...] = ()  # for MULTI
+    max_length: int = 100
+    default: Any = None
+    help: str = ""
+    section: str = ""
+    width: int = 14
+
+    # --- presentation --------------------------------------------------------------------
+    @property
+    def unit(self) -> str:
+        return UNITS.get(self.kind, "")
+
+    @property
+    def header(self) -> str:
+        """The label as printed in templates and exports (unit added for amounts)."""
+        if self.kind == AMOUNT and "万元" not in self.label:
+            return f"{self.label}(万元)"
+        return self.label
+
+    def display(self, value: Any) -> str:
+        if value is None or value == "":
+            return ""
+        if self.kind == BOOL:
+            return "是" if value else "否"
+        if self.kind in (CHOICE, INDUSTRY):
+            return dict(self.choices).get(value, str(value))
+        if self.kind == AMOUNT:
+            return f"{value:.2f}"
+        if self.kind == RATE:
+            return f"{Decimal(value).normalize():f}"
+        if self.kind == DATE:
+            return value.isoformat()
+        return str(value)
+
+    # --- parsing -------------------------------------------------------------------------
+    def parse(self, raw: Any) -> Any:
+        """Raw cell → canonical value; raises reports.parsing.ParseError with a Chinese reason."""
+        from reports import parsing
+        from portal.uscc import uscc_normalise
+
+        if self.kind == TEXT:
+            value = parsing.normalise_text(raw)
+            if value is not None and len(value) > self.max_length:
+                raise parsing.ParseError(f"长度不能超过{self.max_length}个字符")
+            return value
+        if self.kind == USCC:
+            text = parsing.normalise_text(raw)
+            return uscc_normalise(text) if text else None
+        if self.kind == AMOUNT:
+            return parsing.parse_amount(raw)
+        if self.kind == RATE:
+            return parsing.parse_rate(raw)
+        if self.kind == COUNT:
+            return parsing.parse_count(raw)
+        if self.kind == BOOL:
+            return parsing.parse_bool(raw)
+        if self.kind == CHOICE:
+            return parsing.parse_choice(raw, list(self.choices))
+        if self.kind == INDUSTRY:
+            return parsing.parse_industry(raw)
+        if self.kind == DATE:
+            return parsing.parse_date(raw)
+        if self.kind == MULTI:
+            parts = parsing.parse_multi_choice(raw, list(self.options))
+            return "、".join(parts) if parts else None
+        if self.kind == PHONE:
+            return parsing.parse_phone(raw)
+        raise ValueError(self.kind)
+
+    # --- Django fields -------------------------------------------------------------------
+    def model_field(self) -> models.Field:
+        kw: dict[str, Any] = {"verbose_name": self.label, "help_text": self.help}
+        if self.kind in (TEXT, PHONE, MULTI):
+            if self.max_length > 255:
+                return models.TextField(blank=True, default="", **kw)
+            return models.CharField(max_length=self.max_length, blank=True, default="", **kw)
+        if self.kind == USCC:
+            return models.CharField(max_length=18, db_index=True, **kw)
+        if self.kind == AMOUNT:
+            return models.DecimalField(max_digits=16, decimal_places=2, null=True, blank=True, **kw)
+        if self.kind == RATE:
+            return models.DecimalField(max_digits=9, decimal_places=4, null=True, blank=True, **kw)
+        if self.kind == COUNT:
+            return models.PositiveIntegerField(null=True, blank=True, **kw)
+        if self.kind == BOOL:
+            return models.BooleanField(null=True, blank=True, **kw)
+        if self.kind in (CHOICE, INDUSTRY):
+            return models.CharField(max_length=20, blank=True, default="", choices=list(self.choices), **kw)
+        if self.kind == DATE:
+            return models.DateField(null=True, blank=True, **kw)
+        raise ValueError(self.kind)
+
+    def form_field(self) -> forms.Field:
+        """A lenient text input: the column's own parser does the work (same as xlsx and API)."""
+        attrs = {"class": "form-control form-control-sm", "data-kind": self.kind}
+        if self.kind in (CHOICE, INDUSTRY):
+            return forms.ChoiceField(label=self.label, required=False, choices=[("", "—")] + list(self.choices),
+                                     widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+        if self.kind == BOOL:
+            return forms.ChoiceField(label=self.label, required=False, choices=[("", "—"), ("是", "是"), ("否", "否")],
+                                     widget=forms.Select(attrs={"class": "form-select form-select-sm"}))
+        if self.kind == DATE:
+            attrs["type"] = "date"
+        if self.kind == TEXT and self.max_length > 255:
+            return forms.CharField(label=self.label, required=False, widget=forms.Textarea(attrs={**attrs, "rows": 2}))
+        return forms.CharField(label=self.label, required=False, widget=forms.TextInput(attrs=attrs))
+
+    def form_initial(self, value: Any) -> Any:
+        if value is None:
+            return ""
+        if self.kind == BOOL:
+            return "是" if value else "否"
+        if self.kind == DATE:
+            return value.isoformat()
+        if self.kind in (AMOUNT, RATE):
+            return self.display(value)
+        return value
+
+
+@dataclass(frozen=True)
+class Computed:
+    """A computed column: shown and exported, never uploaded."""
+
+    key: str
+    label: str
+    kind: str = TEXT
+    choices: tuple[tuple[str, str], ...] = ()
+    width: int = 12
+
+    def display(self, value: Any) -> str:
+        return Column(self.key, self.label, self.kind, choices=self.choices).display(value)
+
+
+RowRule = Callable[[dict[str, Any], "Context"], Iterable[Issue]]
+SetRule = Callable[[list[dict[str, Any]], "Context"], Iterable[Issue]]
+
+
+@dataclass
+class Context:
+    """What rules may look at besides the row: the filing's subject and reference data."""
+
+    period_end: dt.date | None = None
+    institution_names: frozenset[str] = frozenset()
+    partner_parks: dict[str, dict[str, Any]] = field(default_factory=dict)  # T5: park_code -> register facts
+    rate_warning_threshold: Decimal = Decimal("15.4")
+    is_insurer: bool = False
+    t4_ent_credit_amount: Decimal | None = None  # T5 cross-check
+    t5_row_count: int | None = None  # T4 cross-check
+    t5_ent_credit_total: Decimal | None = None
+
+
+@dataclass
+class Schedule:
+    code: str
+    title: str  # 分类建档基础台帐
+    number: int  # 1..5
+    columns: tuple[Column, ...]
+    computed: tuple[Computed, ...] = ()
+    natural_key: str | None = None  # None: one record per filing
+    row_rules: tuple[RowRule, ...] = ()
+    set_rules: tuple[SetRule, ...] = ()
+    compute: Callable[[dict[str, Any]], dict[str, Any]] | None = None
+    subject: str = "park"  # park | branch | city
+    sections: tuple[tuple[str, str], ...] = ()  # (section key, heading)
+
+    def __post_init__(self) -> None:
+        self.by_key = {c.key: c for c in self.columns}
+        keys = [c.key for c in self.columns] + [c.key for c in self.computed]
+        assert len(keys) == len(set(keys)), f"{self.code}: duplicate keys"
+
+    @property
+    def full_title(self) -> str:
+        return f"附表{self.number} {self.title}"
+
+    def label_of(self, key: str) -> str:
+        if key in self.by_key:
+            return self.by_key[key].label
+        for c in self.computed:
+            if c.key == key:
+                return c.label
+        return key
+
+    @property
+    def multi_row(self) -> bool:
+        return self.natural_key is not None
+
+    def parse_row(self, raw: dict[str, Any], *, row: int | None = None) -> tuple[dict[str, Any], list[Issue]]:
+        """Parse every column of one raw row (keyed by column key). Unknown keys are ignored."""
+        from reports.parsing import ParseError
+
+        values: dict[str, Any] = {}
+        issues: list[Issue] = []
+        for col in self.columns:
+            raw_value = raw.get(col.key)
+            try:
+                value = col.parse(raw_value)
+            except ParseError as exc:
+                issues.append(Issue("error", col.key, str(exc), "parse", row=row, value=raw_value))
+                value = None
+            if value is None and col.default is not None:
+                value = col.default
+            values[col.key] = value
+        return values, issues
+
+    def check_row(self, values: dict[str, Any], ctx: Context, *, row: int | None = None, parsed_bad: set[str] = frozenset(),
+                  raw: dict[str, Any] | None = None) -> list[Issue]:
+        """Required columns and row rules. An issue names the value as the filer wrote it (``raw``)."""
+        issues: list[Issue] = []
+        for col in self.columns:
+            if col.required and col.key not in parsed_bad and (values.get(col.key) is None or values.get(col.key) == ""):
+                issues.append(Issue("error", col.key, f"{col.label}为必填项", "required", row=row))
+        for rule in self.row_rules:
+            for issue in rule(values, ctx):
+                if issue.column in parsed_bad:
+                    continue
+                if issue.value is not None:
+                    value = issue.value
+                elif raw is not None and raw.get(issue.column) not in (None, ""):
+                    value = raw.get(issue.column)
+                else:
+                    value = values.get(issue.column)
+                issues.append(Issue(issue.level, issue.column, issue.message, issue.code, row=row, value=value))
+        return issues
+
+    def validate(self, raw_rows: list[dict[str, Any]], ctx: Context) -> tuple[list[dict[str, Any]], list[Issue]]:
+        """Parse and check a whole row set. Rows are numbered from 1 in the given order."""
+        rows: list[dict[str, Any]] = []
+        issues: list[Issue] = []
+        for i, raw in enumerate(raw_rows, start=1):
+            values, parse_issues = self.parse_row(raw, row=i)
+            bad = {x.column for x in parse_issues}
+            issues.extend(parse_issues)
+            issues.extend(self.check_row(values, ctx, row=i, parsed_bad=bad, raw=raw))
+            if self.compute:
+                values.update(self.compute(values))
+            rows.append(values)
+        for rule in self.set_rules:
+            issues.extend(rule(rows, ctx))
+        return rows, issues
+
+
+def nz(value: Any) -> Decimal:
+    """None as zero, for amount comparisons."""
+    return Decimal(0) if value is None else Decimal(value)

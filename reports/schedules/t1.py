@@ -1,0 +1,211 @@
+"""附表1 分类建档基础台帐 — one row per enterprise, filed per park per quarter (FORMS.md)."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Iterable
+
+from parks.choices import EntityType, Industry
+from portal.uscc import uscc_error
+
+from .base import (AMOUNT, BOOL, CHOICE, COUNT, INDUSTRY, RATE, TEXT, USCC, Column, Computed, Context, Issue,
+                   Schedule, error, nz, warning)
+
+SIZE_CHOICES = (("large", "大型"), ("medium", "中型"), ("small", "小型"), ("micro", "微型"))
+SIZE_INPUT_CHOICES = SIZE_CHOICES[1:]
+OPERATING = (("good", "良好"), ("fair", "一般"), ("difficult", "困难"), ("halted", "停产"))
+CREDIT_STATUS = (("good", "良好"), ("fair", "一般"), ("poor", "较差"), ("none", "无信贷记录"))
+PURPOSE = (("working_capital", "流动资金"), ("plant", "购置厂房"), ("equipment", "购置设备"), ("tech_upgrade", "技术改造"), ("other", "其他"))
+DEMAND_STATUS = (("met", "已满足"), ("partial", "部分满足"), ("unmet", "未满足"))
+UNMET_REASON = (("enterprise", "企业自身原因"), ("bank", "银行服务原因"), ("other", "其他原因"))
+CREDIT_TIERS = (
+    ("none", "无授信"), ("lt10", "10万元以下"), ("10_50", "10–50万元"), ("50_500", "50–500万元"),
+    ("500_1000", "500–1000万元"), ("gt1000", "1000万元以上"),
+)
+CATEGORIES = (("A", "A 已获授信"), ("B", "B 有需求待满足"), ("C", "C 暂无需求"))
+
+COLUMNS = (
+    Column("enterprise_name", "企业名称", TEXT, required=True, max_length=100, width=28),
+    Column("uscc", "统一社会信用代码", USCC, required=True, width=22),
+    Column("entity_type", "主体类型", CHOICE, choices=tuple(EntityType.choices), help="空白时按代码判断：92开头为个体工商户"),
+    Column("industry", "所属行业", INDUSTRY, required=True, choices=tuple(Industry.choices), width=20),
+    Column("employees", "从业人员(人)", COUNT, required=True),
+    Column("revenue", "上年营业收入", AMOUNT, required=True),
+    Column("total_assets", "资产总额", AMOUNT),
+    Column("size", "企业规模", CHOICE, choices=SIZE_INPUT_CHOICES, help="空白时按工信部联企业〔2011〕300号自动计算"),
+    Column("tech_type", "是否科创型企业", BOOL, default=False),
+    Column("operating_status", "经营情况", CHOICE, required=True, choices=OPERATING),
+    Column("credit_status", "资信状况", CHOICE, required=True, choices=CREDIT_STATUS),
+    Column("has_demand", "是否有融资需求", BOOL, required=True),
+    Column("demand_amount", "融资需求金额", AMOUNT),
+    Column("demand_purpose", "融资需求用途", CHOICE, choices=PURPOSE),
+    Column("lending_bank_count", "授信银行家数", COUNT, required=True),
+    Column("main_bank", "主要授信银行", TEXT, max_length=100, width=18),
+    Column("credit_amount", "授信金额", AMOUNT),
+    Column("loan_balance", "贷款余额", AMOUNT),
+    Column("credit_loan_balance", "其中：信用贷款余额", AMOUNT),
+    Column("medium_long_term_balance", "其中：中长期贷款余额", AMOUNT),
+    Column("renewal_balance", "其中：无还本续贷余额", AMOUNT),
+    Column("is_first_loan", "是否当年首贷户", BOOL, default=False),
+    Column("loan_rate", "贷款加权平均利率(%)", RATE),
+    Column("financing_cost", "综合融资成本(%)", RATE),
+    Column("insured", "是否获得保险服务", BOOL, default=False),
+    Column("insured_amount", "保险保额", AMOUNT),
+    Column("demand_status", "融资需求满足情况", CHOICE, choices=DEMAND_STATUS),
+    Column("unmet_reason", "未满足原因", CHOICE, choices=UNMET_REASON),
+    Column("unmet_detail", "原因说明", TEXT, max_length=500, width=30),
+    Column("solution", "解决措施及金融服务方案", TEXT, max_length=500, width=30),
+)
+
+COMPUTED = (
+    Computed("size_computed", "企业规模（测算）", choices=SIZE_CHOICES),
+    Computed("credit_tier", "授信规模", choices=CREDIT_TIERS),
+    Computed("inclusive", "是否普惠型", kind=BOOL),
+    Computed("category", "分类建档类别", choices=CATEGORIES),
+)
+
+
+def credit_tier(amount: Decimal | None) -> str:
+    x = nz(amount)
+    if x <= 0:
+        return "none"
+    if x < 10:
+        return "lt10"
+    if x < 50:
+        return "10_50"
+    if x < 500:
+        return "50_500"
+    if x <= 1000:
+        return "500_1000"
+    return "gt1000"
+
+
+def compute(row: dict[str, Any]) -> dict[str, Any]:
+    from reports.sizing import enterprise_size
+
+    computed_size = None
+    if row.get("industry"):
+        computed_size = enterprise_size(industry=row["industry"], employees=row.get("employees"),
+                                        revenue=row.get("revenue"), total_assets=row.get("total_assets"))
+    size = row.get("size") or computed_size
+    entity_type = row.get("entity_type") or ""
+    credit = nz(row.get("credit_amount"))
+    inclusive = (size in ("small", "micro") or entity_type == EntityType.INDIVIDUAL) and Decimal(0) < credit <= 1000
+    if row.get("has_demand") and row.get("demand_status") != "met":
+        category = "B"
+    elif credit > 0:
+        category = "A"
+    else:
+        category = "C"
+    return {"size_computed": computed_size or "", "credit_tier": credit_tier(row.get("credit_amount")),
+            "inclusive": bool(inclusive), "category": category}
+
+
+def _rules(row: dict[str, Any], ctx: Context) -> Iterable[Issue]:
+    code = row.get("uscc")
+    if code:
+        reason = uscc_error(code)
+        if reason:
+            yield error("uscc", reason, "invalid_uscc")
+        elif not row.get("entity_type"):
+            row["entity_type"] = EntityType.INDIVIDUAL if code.startswith("92") else EntityType.ENTERPRISE
+
+    has_demand = row.get("has_demand")
+    demand = row.get("demand_amount")
+    if has_demand is True:
+        if nz(demand) <= 0:
+            yield error("demand_amount", "有融资需求时融资需求金额必须大于0", "demand_amount_required")
+        if not row.get("demand_purpose"):
+            yield error("demand_purpose", "有融资需求时必须填写融资需求用途", "demand_purpose_required")
+        if not row.get("demand_status"):
+            yield error("demand_status", "有融资需求时必须填写融资需求满足情况", "demand_status_required")
+    elif has_demand is False and nz(demand) > 0:
+        yield error("demand_amount", "无融资需求时融资需求金额应为空或0", "demand_amount_without_demand")
+
+    credit = nz(row.get("credit_amount"))
+    banks = row.get("lending_bank_count")
+    if banks is not None:
+        if credit > 0 and banks < 1:
+            yield error("lending_bank_count", "有授信时授信银行家数至少为1", "bank_count_zero")
+        if credit == 0 and banks != 0:
+            yield error("lending_bank_count", "无授信时授信银行家数应为0", "bank_count_without_credit")
+    main_bank = row.get("main_bank")
+    if credit > 0 and not main_bank:
+        yield error("main_bank", "有授信时必须填写主要授信银行", "main_bank_required")
+    elif main_bank and ctx.institution_names and not _matches_institution(main_bank, ctx.institution_names):
+        yield warning("main_bank", f"“{main_bank}”不是已登记的银行保险机构名称", "main_bank_unknown")
+
+    loan = nz(row.get("loan_balance"))
+    if loan > credit and row.get("loan_balance") is not None:
+        yield warning("loan_balance", "贷款余额大于授信金额", "loan_above_credit")
+    for key, label in (("credit_loan_balance", "信用贷款余额"), ("medium_long_term_balance", "中长期贷款余额"),
+                       ("renewal_balance", "无还本续贷余额")):
+        if nz(row.get(key)) > loan:
+            yield error(key, f"{label}不能大于贷款余额", f"{key}_above_loan")
+    if row.get("is_first_loan") and loan <= 0:
+        yield error("is_first_loan", "当年首贷户必须有贷款余额", "first_loan_without_loan")
+
+    rate = row.get("loan_rate")
+    if loan > 0 and rate is None:
+        yield error("loan_rate", "有贷款余额时必须填写贷款加权平均利率", "loan_rate_required")
+    if rate is not None:
+        if not (Decimal(0) < rate <= 36):
+            yield error("loan_rate", "贷款加权平均利率应大于0且不超过36%", "loan_rate_range")
+        elif rate > ctx.rate_warning_threshold:
+            yield warning("loan_rate", f"贷款加权平均利率高于{ctx.rate_warning_threshold}%", "loan_rate_high")
+    cost = row.get("financing_cost")
+    if cost is not None and rate is not None and cost < rate:
+        yield warning("financing_cost", "综合融资成本低于贷款利率", "cost_below_rate")
+
+    if row.get("insured") and row.get("insured_amount") is None:
+        yield error("insured_amount", "获得保险服务时必须填写保险保额", "insured_amount_required")
+
+    status = row.get("demand_status")
+    reason = row.get("unmet_reason")
+    if status in ("partial", "unmet") and not reason:
+        yield error("unmet_reason", "需求部分满足或未满足时必须填写未满足原因", "unmet_reason_required")
+    if reason and not row.get("unmet_detail"):
+        yield error("unmet_detail", "填写未满足原因时必须填写原因说明", "unmet_detail_required")
+    if status == "unmet" and not row.get("solution"):
+        yield warning("solution", "需求未满足但未填写解决措施及金融服务方案", "solution_missing")
+
+    given = row.get("size")
+    if row.get("industry"):
+        from reports.sizing import enterprise_size
+
+        computed_size = enterprise_size(industry=row["industry"], employees=row.get("employees"),
+                                        revenue=row.get("revenue"), total_assets=row.get("total_assets"))
+        labels = dict(SIZE_CHOICES)
+        if given and computed_size and given != computed_size:
+            yield warning("size", f"填报的企业规模“{labels[given]}”与测算结果“{labels[computed_size]}”不一致", "size_differs")
+        if computed_size == "large" and not given:
+            yield warning("size", "按工信部联企业〔2011〕300号测算为大型企业，不属于小微企业", "size_large")
+
+
+def _matches_institution(name: str, names: frozenset[str]) -> bool:
+    return name in names or any(n and (n in name or name in n) for n in names)
+
+
+def _unique_uscc(rows: list[dict[str, Any]], ctx: Context) -> Iterable[Issue]:
+    first_seen: dict[str, int] = {}
+    for i, row in enumerate(rows, start=1):
+        code = row.get("uscc")
+        if not code:
+            continue
+        if code in first_seen:
+            yield Issue("error", "uscc", f"统一社会信用代码与第{first_seen[code]}行重复", "duplicate_uscc", row=i, value=code)
+        else:
+            first_seen[code] = i
+
+
+T1 = Schedule(
+    code="T1",
+    number=1,
+    title="分类建档基础台帐",
+    columns=COLUMNS,
+    computed=COMPUTED,
+    natural_key="uscc",
+    row_rules=(_rules,),
+    set_rules=(_unique_uscc,),
+    compute=compute,
+    subject="park",
+)

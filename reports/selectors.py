@@ -1,0 +1,99 @@
+"""Reads on periods and filings."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet, Sum
+
+from banks.models import Institution
+from parks.models import Park, PartnerLink, Tenancy
+from portal import access
+
+from .models import Filing, Period, T1Row, T4Record, T5Row
+from .schedules import SCHEDULES, T1, T4, T5, Context
+
+
+def filing_list_for(*, user: Any) -> QuerySet[Filing]:
+    return access.restrict(user, Filing.objects.all()).select_related("period", "park", "branch", "city")
+
+
+def period_current(*, today: dt.date) -> Period | None:
+    """The latest non-baseline period whose quarter has ended."""
+    return Period.objects.filter(end__lt=today, is_baseline=False).order_by("-year", "-quarter").first()
+
+
+def filing_current(*, schedule: str, period: Period, park: Park | None = None, branch=None) -> Filing | None:
+    qs = Filing.objects.filter(schedule=schedule, period=period, is_current=True)
+    qs = qs.filter(park=park) if park is not None else qs.filter(branch=branch)
+    return qs.first()
+
+
+def park_tenants_at(*, park_id: int, on: dt.date) -> QuerySet[Tenancy]:
+    return Tenancy.objects.filter(park_id=park_id, entered_on__lte=on).exclude(left_on__lt=on)
+
+
+def park_partner_count_at(*, park_id: int, on: dt.date) -> int:
+    return PartnerLink.objects.filter(park_id=park_id, since__lte=on).exclude(until__lt=on).count()
+
+
+def branch_partner_parks_at(*, branch_id: int, on: dt.date) -> dict[str, dict[str, Any]]:
+    links = (PartnerLink.objects.filter(branch_id=branch_id, since__lte=on).exclude(until__lt=on)
+             .select_related("park__county").order_by("park__code"))
+    return {
+        link.park.code: {"name": link.park.name, "county": link.park.county.name, "star_rating": link.park.get_star_rating_display(),
+                         "role": link.role, "sub_branch": link.sub_branch, "since": link.since}
+        for link in links
+    }
+
+
+def institution_names() -> frozenset[str]:
+    names: set[str] = set()
+    for name, short in Institution.objects.values_list("name", "short_name"):
+        names.update((name, short))
+    return frozenset(names)
+
+
+def filing_context(*, filing: Filing) -> Context:
+    """Everything the schedule's rules may look at besides the rows themselves."""
+    period = filing.period
+    ctx = Context(period_end=period.end, rate_warning_threshold=Decimal(settings.RATE_WARNING_THRESHOLD))
+    if filing.schedule == "T1":
+        ctx.institution_names = institution_names()
+    elif filing.schedule in ("T4", "T5"):
+        branch = filing.branch
+        ctx.is_insurer = bool(branch.institution_id and branch.institution.is_insurer)
+        if filing.schedule == "T5":
+            ctx.partner_parks = branch_partner_parks_at(branch_id=branch.pk, on=period.end)
+            t4 = T4Record.objects.filter(filing__branch=branch, filing__period=period, filing__is_current=True).first()
+            ctx.t4_ent_credit_amount = t4.ent_credit_amount if t4 else None
+        else:
+            t5 = filing_current(schedule="T5", period=period, branch=branch)
+            if t5 is not None:
+                ctx.t5_row_count = t5.t5_rows.count()
+                ctx.t5_ent_credit_total = t5.t5_rows.aggregate(s=Sum("ent_credit_amount"))["s"] or Decimal(0)
+    return ctx
+
+
+def filing_row_values(*, filing: Filing) -> list[dict[str, Any]]:
+    """Stored rows as dicts of column key → canonical value (computed columns included)."""
+    schedule = SCHEDULES[filing.schedule]
+    if filing.schedule == "T1":
+        keys = [c.key for c in T1.columns] + [c.key for c in T1.computed]
+        return list(T1Row.objects.filter(filing=filing).order_by("row_no").values("row_no", *keys))
+    if filing.schedule == "T5":
+        return list(T5Row.objects.filter(filing=filing).order_by("row_no").values("row_no", *[c.key for c in T5.columns]))
+    if filing.schedule == "T4":
+        rec = T4Record.objects.filter(filing=filing).values(*[c.key for c in schedule.columns]).first()
+        return [rec] if rec else []
+    return []
+
+
+def t4_baseline(*, filing: Filing) -> dict[str, Any] | None:
+    """The same filer's previous-year Q4 T4 values (2018Q4 for 2019): the 比年初 base."""
+    base = (T4Record.objects.filter(filing__branch=filing.branch, filing__schedule="T4",
+                                    filing__period__code=filing.period.previous_year_end_code, filing__is_current=True)
+            .values(*[c.key for c in T4.columns]).first())
+    return base
