@@ -1,2 +1,11 @@
 def portal(request):
-    return {"PORTAL_NAME": "小微企业园金融服务监测报送平台"}
+    ctx = {"PORTAL_NAME": "小微企业园金融服务监测报送平台"}
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        # computed once per request (nested template contexts run processors again)
+        if not hasattr(request, "_unread_notifications"):
+            from .notifications import unread_count
+
+            request._unread_notifications = unread_count(user=user)
+        ctx["unread_notifications"] = request._unread_notifications
+    return ctx

@@ -2,7 +2,8 @@
 
 ``demo_build`` fills an empty database with regulators, economy bureaus, banks and insurers with
 their city branches, 777 parks (505 first-batch, 272 second/third-batch) with their operators,
-about 31,000 tenant enterprises, partner-bank links and one login per role. Everything comes from
+about 31,000 tenant enterprises, partner-bank links and one login per role, then (unless
+``filings=False``) the 2019Q2–2020Q4 filings of ``reports.demo``. Everything comes from
 ``random.Random`` instances seeded from ``seed`` (one stream per stage, so changing one stage does
 not reshuffle the others): the same ``scale`` and ``seed`` always give the same data.
 
@@ -938,11 +939,24 @@ def _clear_references(targets: Iterable[type[models.Model]]) -> None:
                 rows.delete()
 
 
+def _reports_models() -> tuple[type[models.Model], ...]:
+    """The reports data the demo fills, children first (periods stay: a data migration made them)."""
+    from reports.models import Filing, FilingTransition, ImportJob, ReminderLog, Summary, T1Row, T2Summary, T4Record, T5Row
+
+    return (ImportJob, FilingTransition, T1Row, T2Summary, T4Record, T5Row, Filing, Summary, ReminderLog)
+
+
 def demo_reset(*, stdout: IO[str] | None = None) -> None:
-    """Delete the registries the demo fills (partner links, tenancies, enterprises, parks,
-    organisations, institutions), every non-superuser and the demo logins. Historical tables stay."""
+    """Delete the reports data (filings and their rows, import jobs; not the periods), the
+    registries the demo fills (partner links, tenancies, enterprises, parks, organisations,
+    institutions), every non-superuser and the demo logins. Historical tables stay."""
     wiped = (PartnerLink, Tenancy, Enterprise, Park, Organisation, Institution)
+    reports = _reports_models()
     with transaction.atomic():
+        _clear_references(reports)
+        with connection.cursor() as cursor:
+            for model in reports:  # plain DELETE: fast for the ledger rows, no per-row signals
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
         User.objects.filter(Q(is_superuser=False) | Q(username__in=DEMO_USERNAMES)).delete()
         User.objects.filter(organisation__isnull=False).update(organisation=None)
         _clear_references(wiped)
@@ -958,9 +972,44 @@ def demo_reset(*, stdout: IO[str] | None = None) -> None:
     _write(stdout, "已清除原有演示数据。")
 
 
-def demo_build(*, scale: float = 1.0, seed: int = 2020, stdout: IO[str] | None = None) -> dict[str, Any]:
-    """Fill an empty database with demo data; returns the counts and the demo logins."""
+def demo_build(
+    *, scale: float = 1.0, seed: int = 2020, stdout: IO[str] | None = None, filings: bool = True,
+) -> dict[str, Any]:
+    """Fill an empty database with demo data; returns the counts and the demo logins. With
+    ``filings`` it also writes the 2019Q2–2020Q4 filings (附表1/2/4/5 and the 2018Q4 附表4 baseline)."""
     if scale <= 0:
         raise ValueError("scale must be positive")
     with transaction.atomic():
-        return _Builder(scale=scale, seed=seed, stdout=stdout).build()
+        result = _Builder(scale=scale, seed=seed, stdout=stdout).build()
+        if filings:
+            from reports.demo import demo_filings_build
+
+            result["filings"] = demo_filings_build(seed=seed, scale=scale, stdout=stdout)
+            result["open_period"] = _demo_open_latest_period()
+    if filings:
+        _demo_rollups(stdout=stdout)
+    return result
+
+
+def _demo_open_latest_period() -> str:
+    """The demo's latest period (2020Q4, mid-review) stays open for filers: its lock date moves to
+    90 days from today, so the demo logins can file, submit and review."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from reports.models import Period
+
+    period = Period.objects.filter(is_baseline=False).order_by("-year", "-quarter").first()
+    Period.objects.filter(pk=period.pk).update(lock_date=timezone.localdate() + dt.timedelta(days=90))
+    return period.code
+
+
+def _demo_rollups(*, stdout: IO[str] | None) -> None:
+    """Build the city and province summaries the dashboards read (bulk inserts skip the approval hook)."""
+    from reports.models import Period
+    from reports.rollups import summaries_rebuild_all
+
+    for period in Period.objects.filter(is_baseline=False).order_by("year", "quarter"):
+        summaries_rebuild_all(period=period)
+    _write(stdout, "已生成各报送期的地市及全省汇总。")

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from reports import views_workflow
+
 from . import views
 from .login import PortalLoginView
 
@@ -31,5 +33,8 @@ urlpatterns = [
     path("", include(portal_patterns)),
     path("", include("parks.urls")),
     path("", include("banks.urls")),
+    path("", include("reports.urls")),
+    path("notifications/", views_workflow.notifications, name="notifications"),
+    path("notifications/<int:pk>/", views_workflow.notification_open, name="notification_open"),
     path("admin/", admin.site.urls),
 ]

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -74,6 +75,9 @@ class Filing(models.Model):
     submitted_at = models.DateTimeField("提交时间", null=True, blank=True)
     approved_at = models.DateTimeField("审核通过时间", null=True, blank=True)
     days_late = models.PositiveIntegerField("逾期天数", default=0)
+    reopened = models.BooleanField("已重新打开", default=False, help_text="锁定后由监管部门重新打开，填报人可再修改")
+    snapshot = models.JSONField("汇总快照", default=dict, blank=True, encoder=DjangoJSONEncoder,
+                                help_text="附表3：生成时的地市汇总（含辖内附表4合计）")
 
     class Meta:
         verbose_name = "报表"
@@ -221,3 +225,77 @@ class ImportJob(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("reports:import_job", args=[self.pk])
+
+
+class FilingTransition(models.Model):
+    """Every workflow step of a filing: who, when, from which state to which, and why."""
+
+    class Action(models.TextChoices):
+        SUBMIT = "submit", "提交"
+        CONFIRM = "confirm", "主办行确认转报"
+        APPROVE = "approve", "审核通过"
+        RETURN = "return", "退回"
+        AMEND = "amend", "发起修订"
+        REOPEN = "reopen", "重新打开"
+
+    filing = models.ForeignKey(Filing, verbose_name="报表", on_delete=models.CASCADE, related_name="transitions")
+    action = models.CharField("操作", max_length=10, choices=Action.choices)
+    from_status = models.CharField("原状态", max_length=10, choices=FilingStatus.choices)
+    to_status = models.CharField("新状态", max_length=10, choices=FilingStatus.choices)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", null=True, on_delete=models.SET_NULL, related_name="+")
+    actor_organisation = models.ForeignKey("portal.Organisation", verbose_name="操作机构", null=True, on_delete=models.SET_NULL, related_name="+")
+    at = models.DateTimeField("时间", auto_now_add=True)
+    comment = models.TextField("意见", blank=True)
+
+    class Meta:
+        verbose_name = "报表流转记录"
+        verbose_name_plural = "报表流转记录"
+        ordering = ["filing", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()}：{self.get_from_status_display()} → {self.get_to_status_display()}"
+
+
+class ReminderLog(models.Model):
+    """One reminder sent for one subject's filing on one day: the guard against sending twice."""
+
+    period = models.ForeignKey(Period, on_delete=models.CASCADE, related_name="+")
+    subject_key = models.CharField(max_length=40)  # "park:12:T1", "branch:7:T4", "city:330100:overdue"
+    kind = models.CharField(max_length=10)  # d5 / d2 / d0 / overdue
+    sent_on = models.DateField()
+    recipients = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["period", "subject_key", "kind", "sent_on"], name="one_reminder_per_subject_day")]
+
+
+class Summary(models.Model):
+    """A roll-up built by Celery from approved filings: a city's 附表3 (+ its banks' 附表4/5 totals)
+    or the province's. Dashboards read only these rows (and T2Summary), never ledger rows."""
+
+    class Scope(models.TextChoices):
+        CITY = "city", "地市"
+        PROVINCE = "province", "全省"
+
+    scope = models.CharField("范围", max_length=10, choices=Scope.choices)
+    code = models.CharField("区划代码", max_length=6)
+    period = models.ForeignKey(Period, verbose_name="报送期", on_delete=models.CASCADE, related_name="summaries")
+    data = models.JSONField("汇总数据", default=dict, blank=True, encoder=DjangoJSONEncoder)
+    source_versions = models.JSONField("来源报表版本", default=dict, blank=True, help_text="filing id → version")
+    requested_at = models.DateTimeField("最近请求", null=True, blank=True)
+    queued = models.BooleanField("已排队", default=False)
+    built_at = models.DateTimeField("数据更新于", null=True, blank=True)
+    build_ms = models.PositiveIntegerField("耗时(毫秒)", default=0)
+    builds = models.PositiveIntegerField("构建次数", default=0)
+
+    class Meta:
+        verbose_name = "汇总"
+        verbose_name_plural = "汇总"
+        constraints = [models.UniqueConstraint(fields=["scope", "code", "period"], name="one_summary_per_scope_period")]
+
+    def __str__(self) -> str:
+        return f"{self.get_scope_display()} {self.code} {self.period.code}"
+
+    @property
+    def is_stale(self) -> bool:
+        return self.queued or (self.requested_at is not None and (self.built_at is None or self.requested_at > self.built_at))

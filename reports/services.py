@@ -24,7 +24,7 @@ from . import selectors
 from .choices import FilingStatus, ScheduleCode
 from .models import Filing, Period, T1Row, T2Summary, T4Record, T5Row
 from .schedules import SCHEDULES, T1, T4, T5, Issue
-from .schedules.t2 import t2_compute
+from .schedules.t2 import t2_ratios
 from .schedules.t4 import NARRATIVE
 
 
@@ -67,7 +67,7 @@ def _require_can_edit(actor: User, filing: Filing) -> None:
         raise PermissionDenied("您没有权限修改此报表。")
     if not filing.is_editable:
         raise ValidationError(f"报表状态为“{filing.get_status_display()}”，不能修改。如需更正，请在审核通过后发起修订。")
-    if filing.period.is_locked(timezone.localdate()) and not access.is_regulator(actor):
+    if filing.period.is_locked(timezone.localdate()) and not filing.reopened and not access.is_regulator(actor):
         raise ValidationError(f"{filing.period.code} 已于 {filing.period.lock_date:%Y-%m-%d} 锁定，如需修改请联系监管部门重新打开。")
 
 
@@ -118,7 +118,7 @@ def _bump(filing: Filing, actor: User, issues: list[Issue], row_count: int) -> N
 
 
 def _lock(filing: Filing) -> Filing:
-    return Filing.objects.select_for_update().select_related("period", "park__county", "branch__institution").get(pk=filing.pk)
+    return Filing.objects.select_for_update(of=("self",)).select_related("period", "park__county", "branch__institution").get(pk=filing.pk)
 
 
 @transaction.atomic
@@ -139,9 +139,8 @@ def filing_rows_replace(
     if not schedule.multi_row:
         raise ValidationError("该报表不是多行报表。")
     ctx = selectors.filing_context(filing=filing)
-    rows, issues = schedule.validate(raw_rows, ctx)
-    if row_numbers:
-        issues = [_renumber(i, row_numbers) for i in issues]
+    rows, stored_issues = schedule.validate(raw_rows, ctx)  # rows numbered as they will be stored (row_no)
+    issues = [_renumber(i, row_numbers) for i in stored_issues] if row_numbers else stored_issues  # as the filer numbered them
     result = SaveResult(saved=False, filing=filing, issues=issues)
     before = {r[schedule.natural_key]: r for r in selectors.filing_row_values(filing=filing)}
     keys_now = [r.get(schedule.natural_key) for r in rows]
@@ -153,7 +152,7 @@ def filing_rows_replace(
     model = T1Row if filing.schedule == "T1" else T5Row
     model.objects.filter(filing=filing).delete()
     model.objects.bulk_create([_row_instance(model, filing, i, r) for i, r in enumerate(rows, start=1)], batch_size=1000)
-    _bump(filing, actor, issues, len(rows))
+    _bump(filing, actor, stored_issues, len(rows))
     _after_rows_saved(filing=filing, actor=actor)
     result.saved = True
     return result
@@ -326,6 +325,12 @@ def _filing_warnings(filing: Filing, ctx) -> list[Issue]:
 
 def filing_validate(*, filing: Filing) -> list[Issue]:
     """Every error and warning of the stored filing, as checked again on submit."""
+    if filing.schedule == "T3":
+        from .t3 import t3_issues
+
+        if not filing.snapshot:
+            return [Issue("error", "", "附表3尚未生成", "t3_not_generated")]
+        return t3_issues(filing.snapshot.get("data", {}))
     schedule = SCHEDULES[filing.schedule]
     ctx = selectors.filing_context(filing=filing)
     stored = selectors.filing_row_values(filing=filing)
@@ -379,16 +384,12 @@ def _t2_rebuild(*, filing: Filing) -> T2Summary:
     """Recompute the park's T2 from its T1 rows and the register at period end (idempotent)."""
     park = Park.objects.select_related("county").get(pk=filing.park_id)
     end = filing.period.end
-    rows = T1Row.objects.filter(filing=filing).values(
-        "has_demand", "demand_amount", "credit_amount", "credit_tier", "loan_balance", "inclusive", "loan_rate",
-        "financing_cost", "credit_loan_balance", "medium_long_term_balance", "renewal_balance", "is_first_loan",
-        "demand_status", "unmet_reason", "lending_bank_count", "insured", "insured_amount")
-    figures = t2_compute(
-        rows=rows,
-        enterprises_total=selectors.park_tenants_at(park_id=park.pk, on=end).count(),
-        partner_bank_count=selectors.park_partner_count_at(park_id=park.pk, on=end),
-        star_rating=park.star_rating,
-    )
+    from .rollups import t2_aggregates
+
+    figures = dict(t2_aggregates(filing_ids=[filing.pk])[filing.pk])
+    figures["enterprises_total"] = selectors.park_tenants_at(park_id=park.pk, on=end).count()
+    figures["partner_bank_count"] = selectors.park_partner_count_at(park_id=park.pk, on=end)
+    t2_ratios(figures, star_rating=park.star_rating)
     defaults = {"park": park, "period_id": filing.period_id, "county": park.county, "star_rating": park.star_rating,
                 "batch": park.batch, "digital_status": park.digital_status, **figures}
     t2, _ = T2Summary.objects.update_or_create(filing=filing, defaults=defaults)

@@ -14,15 +14,15 @@ from portal.models import Organisation, Region
 from tests import factories as f
 
 LISTS = {
-    # url name: queries for a province user (session, user+org+region, count, rows, filter choices)
-    "parks:park_list": 6,
-    "parks:enterprise_list": 4,
-    "parks:tenancy_list": 4,
-    "parks:partnerlink_list": 5,
-    "banks:institution_list": 4,
-    "banks:branch_list": 5,
-    "portal:organisation_list": 5,
-    "portal:region_list": 4,
+    # url name: queries for a province user (session, user+org+region, unread messages, count, rows, filter choices)
+    "parks:park_list": 7,
+    "parks:enterprise_list": 5,
+    "parks:tenancy_list": 5,
+    "parks:partnerlink_list": 6,
+    "banks:institution_list": 5,
+    "banks:branch_list": 6,
+    "portal:organisation_list": 6,
+    "portal:region_list": 5,
 }
 
 

@@ -1,16 +1,18 @@
-"""``manage.py seed_demo``: counts, valid codes, determinism, demo logins and partner links."""
+"""``manage.py seed_demo``: counts, valid codes, determinism, demo logins, partner links and the
+demo filings (附表1/2/4/5 of 2019Q2–2020Q4 and the 2018Q4 附表4 baseline)."""
 from __future__ import annotations
 
 import datetime as dt
 import io
 import re
 from collections import Counter
+from decimal import Decimal
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import Count, Q
+from django.db.models import Count, Q, Sum
 
 from banks.choices import InstitutionType
 from banks.models import Institution
@@ -20,9 +22,27 @@ from portal.choices import NINGBO_CODE, ZHEJIANG_CODE, OrgKind, RegionLevel, Rol
 from portal.demo import DEMO_PASSWORD, plan_parks
 from portal.models import Organisation, Region, User
 from portal.uscc import uscc_is_valid
+from reports import selectors
+from reports.choices import FilingStatus
+from reports.demo import NOW, PERIOD_CODES
+from reports.models import Filing, ImportJob, Period, T1Row, T2Summary, T4Record, T5Row
+from reports.schedules import T1, T4, T5
+from reports.schedules.t2 import AMOUNT_KEYS, COUNT_KEYS, HIDDEN_SUMS, t2_compute
 
 SCALE, SEED = 0.02, 7
 SKIP_MESSAGE = "演示数据已存在，跳过（使用 --reset 重新生成）。"
+
+
+@pytest.fixture(scope="module")
+def shared_demo(django_db_setup, django_db_blocker):
+    """One demo for the read-only tests of this module (seeding takes seconds); removed afterwards."""
+    from portal.demo import demo_reset
+
+    with django_db_blocker.unblock():
+        output = seed()
+    yield output
+    with django_db_blocker.unblock():
+        demo_reset(stdout=None)
 
 
 def seed(**options: Any) -> str:
@@ -47,12 +67,25 @@ def snapshot() -> dict[str, list]:
         "organisations": list(Organisation.objects.order_by("name").values_list(
             "name", "kind", "region__code", "institution__short_name",
         )),
+        "filings": list(Filing.objects.order_by("schedule", "period__code", "park__code", "branch__name").values_list(
+            "schedule", "period__code", "park__code", "branch__name", "status", "created_at", "updated_at",
+            "submitted_at", "approved_at", "days_late", "row_count", "warning_count",
+        )),
+        "t1": list(T1Row.objects.order_by("filing__period__code", "filing__park__code", "row_no").values_list(
+            "filing__period__code", "filing__park__code", "row_no", *[c.key for c in T1.columns], *[c.key for c in T1.computed],
+        )),
+        "t4": list(T4Record.objects.order_by("filing__period__code", "filing__branch__name").values_list(
+            "filing__period__code", "filing__branch__name", *[c.key for c in T4.columns],
+        )),
+        "t5": list(T5Row.objects.order_by("filing__period__code", "filing__branch__name", "row_no").values_list(
+            "filing__period__code", "filing__branch__name", "row_no", *[c.key for c in T5.columns],
+        )),
     }
 
 
 @pytest.mark.django_db
-def test_counts_per_city():
-    output = seed()
+def test_counts_per_city(shared_demo):
+    output = shared_demo
     assert "演示数据已生成" in output and "Demo@2026pass" in output
 
     cities = Region.objects.filter(province_code=ZHEJIANG_CODE, level=RegionLevel.CITY)
@@ -114,8 +147,7 @@ def test_plan_matches_the_2020_list_at_full_scale():
 
 
 @pytest.mark.django_db
-def test_enterprises_have_valid_unique_usccs():
-    seed()
+def test_enterprises_have_valid_unique_usccs(shared_demo):
     enterprises = list(Enterprise.objects.all())
     assert len(enterprises) >= 35 * Park.objects.count()
     usccs = [e.uscc for e in enterprises]
@@ -139,21 +171,7 @@ def test_enterprises_have_valid_unique_usccs():
 
 
 @pytest.mark.django_db
-def test_same_seed_gives_same_data_and_another_seed_does_not():
-    seed()
-    first = snapshot()
-    output = seed(reset=True)
-    assert "演示数据已生成" in output
-    assert snapshot() == first
-    seed(reset=True, seed=SEED + 1)
-    other = snapshot()
-    assert other["enterprises"] != first["enterprises"]
-    assert [p[:2] for p in other["parks"]] != [p[:2] for p in first["parks"]]
-
-
-@pytest.mark.django_db
-def test_demo_logins():
-    seed()
+def test_demo_logins(shared_demo):
     expected = {
         "province": (Role.PROVINCE_REGULATOR, OrgKind.PROVINCE_REGULATOR, "浙江银保监局"),
         "hz_branch": (Role.BRANCH_REGULATOR, OrgKind.BRANCH_REGULATOR, "杭州银保监分局"),
@@ -188,8 +206,7 @@ def test_demo_logins():
 
 
 @pytest.mark.django_db
-def test_partner_links():
-    seed()
+def test_partner_links(shared_demo):
     parks = list(Park.objects.select_related("county").annotate(
         n=Count("partner_links"), leads=Count("partner_links", filter=Q(partner_links__role=PartnerRole.LEAD)),
     ))
@@ -207,29 +224,225 @@ def test_partner_links():
         link.full_clean()
 
 
-@pytest.mark.django_db
-def test_second_run_skips_without_reset():
-    seed()
-    before = snapshot()
-    output = seed(seed=SEED + 1)
-    assert SKIP_MESSAGE in output
-    assert snapshot() == before
+def _active_parks() -> list[Park]:
+    return list(Park.objects.filter(status="active").select_related("county"))
+
+
+def _raw(values: dict[str, Any]) -> dict[str, str]:
+    """A stored T1 row as a person would type it (labels, 是/否, plain numbers)."""
+    return {c.key: c.display(values.get(c.key)) for c in T1.columns}
 
 
 @pytest.mark.django_db
-def test_refuses_to_mix_with_existing_registries():
-    Institution.objects.create(name="某银行股份有限公司", short_name="某银行", type=InstitutionType.JOINT_STOCK)
-    with pytest.raises(CommandError, match="--reset"):
-        seed()
+def test_filings_exist_for_every_period_and_some_are_missing(shared_demo):
+    output = shared_demo
+    assert "附表1：" in output and "附表4：" in output
+    periods = {p.code: p for p in Period.objects.all()}
+    assert set(PERIOD_CODES) | {"2018Q4"} == set(periods)
+    active = _active_parks()
+    first_batch = [p for p in active if p.batch == Batch.FIRST]
+    t1 = Counter(Filing.objects.filter(schedule="T1").values_list("period__code", flat=True))
+    for code in PERIOD_CODES:
+        assert t1[code] >= 0.75 * len(first_batch), code
+        assert not Filing.objects.filter(period__code=code).exclude(version=1).exists()
+    assert t1["2020Q4"] >= 0.9 * len(active)
+    assert t1["2020Q4"] > t1["2019Q2"]
+    assert not Filing.objects.filter(schedule="T1", period__code="2018Q4").exists()
+    assert not Filing.objects.filter(schedule="T1", park__status="building").exists()
+    # some parks miss a quarter they should have filed
+    filed = set(Filing.objects.filter(schedule="T1").values_list("park_id", "period__code"))
+    missing = [(p.pk, code) for p in first_batch for code in PERIOD_CODES if (p.pk, code) not in filed]
+    assert 0 < len(missing) < 0.2 * len(first_batch) * len(PERIOD_CODES)
+    # one current version per subject and period; every T1 has its T2
+    assert Filing.objects.filter(is_current=True).count() == Filing.objects.count()
+    assert T2Summary.objects.count() == sum(t1.values())
+    assert not Filing.objects.filter(schedule="T1", t2__isnull=True).exists()
+    # T4 for the baseline and every period, T5 once links exist
+    t4 = Counter(Filing.objects.filter(schedule="T4").values_list("period__code", flat=True))
+    assert all(t4[code] > 0 for code in periods)
+    assert Filing.objects.filter(schedule="T5").exists()
+    assert not Filing.objects.filter(schedule="T5", period__code__in=["2018Q4", "2019Q2"]).exists()
 
 
 @pytest.mark.django_db
-def test_reset_keeps_other_superusers():
-    seed()
-    root = User.objects.create_superuser("root", "root@example.com", "Root@pass2026", organisation=Organisation.objects.get(name="浙江银保监局"))
-    User.objects.create_user("someone", password="Some@pass2026", organisation=Organisation.objects.get(name="杭州银保监分局"), role=Role.BRANCH_REGULATOR)
-    seed(reset=True)
-    root.refresh_from_db()
-    assert root.is_superuser and root.organisation is None
-    assert not User.objects.filter(username="someone").exists()
-    assert User.objects.filter(username__in=["admin", "province", "park"]).count() == 3
+def test_t1_rows_pass_every_error_rule(shared_demo):
+    filings = list(Filing.objects.filter(schedule="T1").select_related("period", "park").order_by("period__code", "park__code"))
+    sample = filings[::3]
+    assert sample
+    checked = 0
+    for filing in sample:
+        ctx = selectors.filing_context(filing=filing)
+        rows = selectors.filing_row_values(filing=filing)
+        assert len(rows) == filing.row_count > 0
+        assert [r["row_no"] for r in rows] == list(range(1, len(rows) + 1))
+        tenants = set(selectors.park_tenants_at(park_id=filing.park_id, on=filing.period.end)
+                      .values_list("enterprise__uscc", flat=True))
+        assert {r["uscc"] for r in rows} <= tenants and len({r["uscc"] for r in rows}) == len(rows)
+        warnings = 0
+        for r in rows:
+            issues = T1.check_row(dict(r), ctx, row=r["row_no"])
+            assert not [i for i in issues if i.is_error], (filing, r["uscc"], issues)
+            assert {i.code for i in issues} <= {"loan_above_credit"}, issues
+            warnings += len(issues)
+            computed = T1.compute(dict(r))
+            assert all(r[k] == v for k, v in computed.items()), (r, computed)
+            assert 3 <= r["employees"] <= 300 and 50 <= r["revenue"] <= 8000
+            if r["loan_rate"] is not None:
+                assert Decimal("3.8") <= r["loan_rate"] <= Decimal("7.5")
+                assert r["financing_cost"] is None or r["financing_cost"] >= r["loan_rate"]
+            if r["credit_amount"]:
+                assert r["main_bank"] in ctx.institution_names and 1 <= r["lending_bank_count"] <= 5
+            checked += 1
+        assert warnings == filing.warning_count == len(filing.issues)
+        assert not list(T1.set_rules[0](rows, ctx))
+    assert checked > 300
+    # the whole row set, typed back as text, goes through the upload path without an error
+    for filing in sample[:3] + sample[-3:]:
+        rows = selectors.filing_row_values(filing=filing)
+        parsed, issues = T1.validate([_raw(r) for r in rows], selectors.filing_context(filing=filing))
+        assert not [i for i in issues if i.is_error], issues
+        assert [p["uscc"] for p in parsed] == [r["uscc"] for r in rows]
+        assert all(p["credit_amount"] == r["credit_amount"] and p["category"] == r["category"] for p, r in zip(parsed, rows))
+
+
+@pytest.mark.django_db
+def test_t1_values_are_plausible_and_trend_upwards(shared_demo):
+    rows = list(T1Row.objects.values(
+        "filing__period__code", "uscc", "credit_amount", "loan_balance", "has_demand", "demand_status", "unmet_reason",
+        "unmet_detail", "solution", "lending_bank_count", "is_first_loan", "renewal_balance", "credit_loan_balance", "insured",
+    ))
+    n = len(rows)
+    credited = [r for r in rows if r["credit_amount"] > 0]
+    assert 0.4 < len(credited) / n < 0.85
+    mid = [r for r in credited if 10 <= r["credit_amount"] < 500]
+    assert len(mid) > 0.6 * len(credited)
+    assert sum(r["loan_balance"] > r["credit_amount"] for r in credited) < 0.05 * len(credited)
+    demand = [r for r in rows if r["has_demand"]]
+    assert 0.08 < len(demand) / n < 0.25
+    assert set(r["demand_status"] for r in demand) == {"met", "partial", "unmet"}
+    assert all(r["unmet_reason"] and r["unmet_detail"] and r["solution"] for r in demand if r["demand_status"] != "met")
+    assert 0 < sum(r["lending_bank_count"] > 3 for r in rows) < 0.08 * n
+    for key in ("is_first_loan", "insured"):
+        assert 0 < sum(bool(r[key]) for r in rows) < 0.3 * n, key
+    assert sum(r["renewal_balance"] > 0 for r in rows) > 0 and sum(r["credit_loan_balance"] > 0 for r in rows) > 0
+    # credit coverage and filing coverage rise over time
+    by_period = {code: T2Summary.objects.filter(period__code=code) for code in ("2019Q2", "2020Q4")}
+    cover = {code: qs.aggregate(c=Sum("credited_count"), f=Sum("filed_count"), e=Sum("enterprises_total")) for code, qs in by_period.items()}
+    first, last = cover["2019Q2"], cover["2020Q4"]
+    assert 0.35 < first["c"] / first["e"] < 0.6 < last["c"] / last["e"] < 0.8
+    assert first["f"] / first["e"] < 0.85 < 0.95 < last["f"] / last["e"]
+    # an enterprise keeps a similar credit line from quarter to quarter
+    lines: dict[str, list[Decimal]] = {}
+    for r in sorted(credited, key=lambda r: r["filing__period__code"]):
+        lines.setdefault(r["uscc"], []).append(r["credit_amount"])
+    steady = [v for v in lines.values() if len(v) > 1]
+    assert steady and sum(max(v) <= 2 * min(v) for v in steady) > 0.9 * len(steady)
+
+
+@pytest.mark.django_db
+def test_every_t2_equals_its_recomputation(shared_demo):
+    summaries = T2Summary.objects.select_related("filing__period", "park")
+    assert summaries.exists()
+    for t2 in summaries:
+        filing, park = t2.filing, t2.park
+        assert (t2.park_id, t2.period_id, t2.county_id, t2.star_rating, t2.batch) == (
+            filing.park_id, filing.period_id, park.county_id, park.star_rating, park.batch)
+        expected = t2_compute(
+            rows=selectors.filing_row_values(filing=filing),
+            enterprises_total=selectors.park_tenants_at(park_id=park.pk, on=filing.period.end).count(),
+            partner_bank_count=selectors.park_partner_count_at(park_id=park.pk, on=filing.period.end),
+            star_rating=park.star_rating,
+        )
+        for key in (*COUNT_KEYS, *AMOUNT_KEYS, "filing_coverage", "credit_coverage", "weighted_loan_rate",
+                    "weighted_financing_cost", "coverage_target", "coverage_met"):
+            assert getattr(t2, key) == expected[key], (key, filing)
+        for key in HIDDEN_SUMS:
+            assert abs(getattr(t2, key) - expected[key]) < Decimal("0.001"), key
+
+
+@pytest.mark.django_db
+def test_t4_and_t5_follow_the_rules_and_the_register(shared_demo):
+    t4_filings = Filing.objects.filter(schedule="T4").select_related("period", "branch__institution")
+    banks = insurers = 0
+    for filing in t4_filings:
+        ctx = selectors.filing_context(filing=filing)
+        values = selectors.filing_row_values(filing=filing)[0]
+        issues = T4.check_row(dict(values), ctx)
+        assert not issues, (filing, issues)
+        if ctx.is_insurer:
+            insurers += 1
+            assert values["parks_served"] is None and values["all_loan_balance"] is None
+            assert values["insured_enterprises"] is not None
+            assert not Filing.objects.filter(schedule="T5", branch=filing.branch).exists()
+            continue
+        banks += 1
+        assert values["insured_parks"] is None
+        assert values["sme_loan_balance"] < values["all_loan_balance"]
+        assert Decimal(0) < values["inclusive_new_loan_rate"] <= 36
+        links = selectors.branch_partner_parks_at(branch_id=filing.branch_id, on=filing.period.end)
+        if filing.period.is_baseline:
+            assert values["partner_parks"] == 0
+            continue
+        assert values["partner_parks"] == len(links)
+        assert values["lead_parks"] == sum(1 for link in links.values() if link["role"] == PartnerRole.LEAD)
+        assert values["parks_served"] >= values["partner_parks"]
+        t5 = selectors.filing_current(schedule="T5", period=filing.period, branch=filing.branch)
+        assert (t5 is not None) == bool(links)
+    assert banks and insurers
+
+    t5_filings = Filing.objects.filter(schedule="T5").select_related("period", "branch__institution")
+    assert t5_filings.exists()
+    phones = re.compile(r"1[3-9]\d{9}|0\d{2,3}-\d{7,8}")
+    for filing in t5_filings:
+        ctx = selectors.filing_context(filing=filing)
+        rows = selectors.filing_row_values(filing=filing)
+        assert [r["park_code"] for r in rows] == sorted(ctx.partner_parks)
+        assert filing.row_count == len(rows)
+        warnings = 0
+        for r in rows:
+            issues = T5.check_row(dict(r), ctx)
+            assert not [i for i in issues if i.is_error], issues
+            warnings += len(issues)
+            link = ctx.partner_parks[r["park_code"]]
+            assert (r["role"], r["sub_branch"], r["since"]) == (link["role"], link["sub_branch"], link["since"])
+            assert phones.fullmatch(r["contact_phone"]) and r["contact_name"]
+            assert set(filter(None, r["services"].split("、"))) <= {"规划", "建设", "招商", "运营"}
+        assert not list(T5.set_rules[0](rows, ctx))  # no missing link, no duplicate, Σ within T4
+        assert warnings == filing.warning_count
+    reported = T5Row.objects.filter(reported_to_regulator=True).count()
+    assert reported > 0.9 * T5Row.objects.count()
+
+
+@pytest.mark.django_db
+def test_statuses_and_dates(shared_demo):
+    filings = list(Filing.objects.select_related("period"))
+    statuses = Counter(f.status for f in filings)
+    assert statuses[FilingStatus.APPROVED] > 0.8 * len(filings)
+    assert statuses[FilingStatus.DRAFT] > 0
+    last = Counter(f.status for f in filings if f.period.code == "2020Q4")
+    assert len(last) >= 3 and last[FilingStatus.APPROVED] < sum(last.values())
+    past = [f for f in filings if f.period.code not in ("2020Q4",)]
+    assert all(f.status in (FilingStatus.APPROVED, FilingStatus.DRAFT) for f in past)
+    late = [f for f in filings if f.days_late]
+    assert 0 < len(late) < 0.2 * len(filings)
+    for f in filings:
+        assert f.created_at <= f.updated_at <= NOW
+        if f.status == FilingStatus.DRAFT:
+            assert f.submitted_at is None and f.approved_at is None and f.days_late == 0
+            continue
+        assert f.created_at <= f.submitted_at <= f.updated_at
+        submitted_on = f.submitted_at.astimezone(NOW.tzinfo).date()
+        if f.period.is_baseline:  # the 2018 year-end figures were filed with 2019Q2, on time
+            assert f.days_late == 0 and submitted_on <= Period.objects.get(code="2019Q2").filer_due
+            continue
+        assert f.days_late == max(0, (submitted_on - f.period.filer_due).days)
+        assert f.period.end < submitted_on
+        if f.status == FilingStatus.APPROVED:
+            assert f.submitted_at < f.approved_at == f.updated_at
+        else:
+            assert f.approved_at is None
+    # the demo logins see their own organisation's filings as theirs
+    park_user = User.objects.get(username="park")
+    assert Filing.objects.filter(park__operator=park_user.organisation, created_by=park_user).exists()
+
+

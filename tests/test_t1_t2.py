@@ -128,7 +128,9 @@ def test_a_row_set_with_one_error_saves_nothing_and_names_row_column_and_value(w
     result = services.filing_rows_replace(actor=world.users["op_hz"], filing=filing, raw_rows=[good, bad], row_numbers=[5, 6])
     assert not result.saved
     [err] = result.errors
-    d = err.as_dict(__import__("reports.schedules", fromlist=["T1"]).T1)
+    from reports.schedules import T1
+
+    d = err.as_dict(T1)
     assert (d["row"], d["label"], d["value"]) == (6, "贷款加权平均利率(%)", "37")
     assert T1Row.objects.filter(filing=filing).count() == 0
     assert Filing.objects.get(pk=filing.pk).lock_version == filing.lock_version
@@ -201,3 +203,46 @@ def test_after_the_lock_date_only_a_regulator_may_change_a_filing(world):
     with pytest.raises(ValidationError) as exc:
         services.filing_rows_replace(actor=world.users["op_hz"], filing=filing, raw_rows=[raw_row(0, world.e_hz.uscc, "1")])
     assert "锁定" in exc.value.messages[0]
+
+
+def test_the_sql_aggregate_and_the_python_reference_agree(ledger):
+    from reports.schedules.t2 import t2_compute
+    from reports.selectors import filing_row_values
+
+    stored = T2Summary.objects.get(filing=ledger["filing"])
+    reference = t2_compute(rows=filing_row_values(filing=ledger["filing"]), enterprises_total=12, partner_bank_count=2, star_rating=4)
+    for key, value in reference.items():
+        assert getattr(stored, key) == value, key
+
+
+def test_computed_columns_display_their_labels():
+    from reports.schedules import T1
+
+    shown = {c.key: c.display(v) for c, v in zip(T1.computed, ("micro", "50_500", True, "B"))}
+    assert shown == {"size_computed": "微型", "credit_tier": "50–500万元", "inclusive": "是", "category": "B 有需求待满足"}
+
+
+def test_stored_warnings_use_the_filings_row_numbers_not_the_sheets(world):
+    period = Period.objects.get(code="2020Q3")
+    filing = services.filing_open(actor=world.users["op_hz"], schedule="T1", period=period, park=world.p_hz)
+    rows = [raw_row(0, world.e_hz.uscc, "100"), raw_row(1, f.next_uscc(), "100", loan_rate="16")]
+    result = services.filing_rows_replace(actor=world.users["op_hz"], filing=filing, raw_rows=rows, row_numbers=[5, 6])
+    assert [w.row for w in result.warnings] == [6]  # the answer to the upload names the sheet's row
+    filing.refresh_from_db()
+    assert [w["row"] for w in filing.issues] == [2]  # the filing keeps its own row_no
+
+
+def test_an_unreadable_cell_does_not_cause_false_errors_in_other_columns(world):
+    from reports.schedules import T1, Context
+
+    row = raw_row(0, world.e_hz.uscc, "100", credit_amount="5000000元")
+    _, issues = T1.validate([row], Context())
+    assert [(i.column, i.code) for i in issues] == [("credit_amount", "parse")]
+
+
+def test_rules_that_do_not_read_the_unreadable_cell_still_answer(world):
+    from reports.schedules import T1, Context
+
+    row = raw_row(0, world.e_hz.uscc, "100", employees="很多人", loan_rate="40")
+    _, issues = T1.validate([row], Context())
+    assert {(i.column, i.code) for i in issues} == {("employees", "parse"), ("loan_rate", "loan_rate_range")}

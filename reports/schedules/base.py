@@ -26,6 +26,7 @@ class Issue:
     code: str
     row: int | None = None  # 1-based data row number within the filing/upload (None: filing level)
     value: Any = None
+    depends: tuple[str, ...] = ()  # other columns the rule read: unreadable there → issue not raised
 
     @property
     def is_error(self) -> bool:
@@ -37,12 +38,12 @@ class Issue:
                 "value": "" if self.value is None else str(self.value), "message": self.message, "code": self.code}
 
 
-def error(column: str, message: str, code: str, value: Any = None) -> Issue:
-    return Issue("error", column, message, code, value=value)
+def error(column: str, message: str, code: str, value: Any = None, depends: tuple[str, ...] = ()) -> Issue:
+    return Issue("error", column, message, code, value=value, depends=depends)
 
 
-def warning(column: str, message: str, code: str, value: Any = None) -> Issue:
-    return Issue("warning", column, message, code, value=value)
+def warning(column: str, message: str, code: str, value: Any = None, depends: tuple[str, ...] = ()) -> Issue:
+    return Issue("warning", column, message, code, value=value, depends=depends)
 
 
 @dataclass(frozen=True)
@@ -182,6 +183,8 @@ class Computed:
     width: int = 12
 
     def display(self, value: Any) -> str:
+        if self.choices and value not in (None, ""):
+            return dict(self.choices).get(value, str(value))
         return Column(self.key, self.label, self.kind, choices=self.choices).display(value)
 
 
@@ -265,7 +268,8 @@ class Schedule:
                 issues.append(Issue("error", col.key, f"{col.label}为必填项", "required", row=row))
         for rule in self.row_rules:
             for issue in rule(values, ctx):
-                if issue.column in parsed_bad:
+                # a cell that could not be read is unknown, not zero: no issue that relied on it
+                if issue.column in parsed_bad or parsed_bad.intersection(issue.depends):
                     continue
                 if issue.value is not None:
                     value = issue.value

@@ -21,6 +21,7 @@ CREDIT_TIERS = (
     ("none", "无授信"), ("lt10", "10万元以下"), ("10_50", "10–50万元"), ("50_500", "50–500万元"),
     ("500_1000", "500–1000万元"), ("gt1000", "1000万元以上"),
 )
+SIZE_INPUTS = ("industry", "employees", "revenue", "total_assets")
 CATEGORIES = (("A", "A 已获授信"), ("B", "B 有需求待满足"), ("C", "C 暂无需求"))
 
 COLUMNS = (
@@ -113,40 +114,40 @@ def _rules(row: dict[str, Any], ctx: Context) -> Iterable[Issue]:
     demand = row.get("demand_amount")
     if has_demand is True:
         if nz(demand) <= 0:
-            yield error("demand_amount", "有融资需求时融资需求金额必须大于0", "demand_amount_required")
+            yield error("demand_amount", "有融资需求时融资需求金额必须大于0", "demand_amount_required", depends=("has_demand",))
         if not row.get("demand_purpose"):
-            yield error("demand_purpose", "有融资需求时必须填写融资需求用途", "demand_purpose_required")
+            yield error("demand_purpose", "有融资需求时必须填写融资需求用途", "demand_purpose_required", depends=("has_demand",))
         if not row.get("demand_status"):
-            yield error("demand_status", "有融资需求时必须填写融资需求满足情况", "demand_status_required")
+            yield error("demand_status", "有融资需求时必须填写融资需求满足情况", "demand_status_required", depends=("has_demand",))
     elif has_demand is False and nz(demand) > 0:
-        yield error("demand_amount", "无融资需求时融资需求金额应为空或0", "demand_amount_without_demand")
+        yield error("demand_amount", "无融资需求时融资需求金额应为空或0", "demand_amount_without_demand", depends=("has_demand",))
 
     credit = nz(row.get("credit_amount"))
     banks = row.get("lending_bank_count")
     if banks is not None:
         if credit > 0 and banks < 1:
-            yield error("lending_bank_count", "有授信时授信银行家数至少为1", "bank_count_zero")
+            yield error("lending_bank_count", "有授信时授信银行家数至少为1", "bank_count_zero", depends=("credit_amount",))
         if credit == 0 and banks != 0:
-            yield error("lending_bank_count", "无授信时授信银行家数应为0", "bank_count_without_credit")
+            yield error("lending_bank_count", "无授信时授信银行家数应为0", "bank_count_without_credit", depends=("credit_amount",))
     main_bank = row.get("main_bank")
     if credit > 0 and not main_bank:
-        yield error("main_bank", "有授信时必须填写主要授信银行", "main_bank_required")
+        yield error("main_bank", "有授信时必须填写主要授信银行", "main_bank_required", depends=("credit_amount",))
     elif main_bank and ctx.institution_names and not _matches_institution(main_bank, ctx.institution_names):
         yield warning("main_bank", f"“{main_bank}”不是已登记的银行保险机构名称", "main_bank_unknown")
 
     loan = nz(row.get("loan_balance"))
     if loan > credit and row.get("loan_balance") is not None:
-        yield warning("loan_balance", "贷款余额大于授信金额", "loan_above_credit")
+        yield warning("loan_balance", "贷款余额大于授信金额", "loan_above_credit", depends=("credit_amount",))
     for key, label in (("credit_loan_balance", "信用贷款余额"), ("medium_long_term_balance", "中长期贷款余额"),
                        ("renewal_balance", "无还本续贷余额")):
         if nz(row.get(key)) > loan:
-            yield error(key, f"{label}不能大于贷款余额", f"{key}_above_loan")
+            yield error(key, f"{label}不能大于贷款余额", f"{key}_above_loan", depends=("loan_balance",))
     if row.get("is_first_loan") and loan <= 0:
-        yield error("is_first_loan", "当年首贷户必须有贷款余额", "first_loan_without_loan")
+        yield error("is_first_loan", "当年首贷户必须有贷款余额", "first_loan_without_loan", depends=("loan_balance",))
 
     rate = row.get("loan_rate")
     if loan > 0 and rate is None:
-        yield error("loan_rate", "有贷款余额时必须填写贷款加权平均利率", "loan_rate_required")
+        yield error("loan_rate", "有贷款余额时必须填写贷款加权平均利率", "loan_rate_required", depends=("loan_balance",))
     if rate is not None:
         if not (Decimal(0) < rate <= 36):
             yield error("loan_rate", "贷款加权平均利率应大于0且不超过36%", "loan_rate_range")
@@ -154,19 +155,19 @@ def _rules(row: dict[str, Any], ctx: Context) -> Iterable[Issue]:
             yield warning("loan_rate", f"贷款加权平均利率高于{ctx.rate_warning_threshold}%", "loan_rate_high")
     cost = row.get("financing_cost")
     if cost is not None and rate is not None and cost < rate:
-        yield warning("financing_cost", "综合融资成本低于贷款利率", "cost_below_rate")
+        yield warning("financing_cost", "综合融资成本低于贷款利率", "cost_below_rate", depends=("loan_rate",))
 
     if row.get("insured") and row.get("insured_amount") is None:
-        yield error("insured_amount", "获得保险服务时必须填写保险保额", "insured_amount_required")
+        yield error("insured_amount", "获得保险服务时必须填写保险保额", "insured_amount_required", depends=("insured",))
 
     status = row.get("demand_status")
     reason = row.get("unmet_reason")
     if status in ("partial", "unmet") and not reason:
-        yield error("unmet_reason", "需求部分满足或未满足时必须填写未满足原因", "unmet_reason_required")
+        yield error("unmet_reason", "需求部分满足或未满足时必须填写未满足原因", "unmet_reason_required", depends=("demand_status",))
     if reason and not row.get("unmet_detail"):
-        yield error("unmet_detail", "填写未满足原因时必须填写原因说明", "unmet_detail_required")
+        yield error("unmet_detail", "填写未满足原因时必须填写原因说明", "unmet_detail_required", depends=("unmet_reason",))
     if status == "unmet" and not row.get("solution"):
-        yield warning("solution", "需求未满足但未填写解决措施及金融服务方案", "solution_missing")
+        yield warning("solution", "需求未满足但未填写解决措施及金融服务方案", "solution_missing", depends=("demand_status",))
 
     given = row.get("size")
     if row.get("industry"):
@@ -176,9 +177,9 @@ def _rules(row: dict[str, Any], ctx: Context) -> Iterable[Issue]:
                                         revenue=row.get("revenue"), total_assets=row.get("total_assets"))
         labels = dict(SIZE_CHOICES)
         if given and computed_size and given != computed_size:
-            yield warning("size", f"填报的企业规模“{labels[given]}”与测算结果“{labels[computed_size]}”不一致", "size_differs")
+            yield warning("size", f"填报的企业规模“{labels[given]}”与测算结果“{labels[computed_size]}”不一致", "size_differs", depends=SIZE_INPUTS)
         if computed_size == "large" and not given:
-            yield warning("size", "按工信部联企业〔2011〕300号测算为大型企业，不属于小微企业", "size_large")
+            yield warning("size", "按工信部联企业〔2011〕300号测算为大型企业，不属于小微企业", "size_large", depends=SIZE_INPUTS)
 
 
 def _matches_institution(name: str, names: frozenset[str]) -> bool:

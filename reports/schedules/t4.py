@@ -87,18 +87,18 @@ def _rules(row: dict[str, Any], ctx: Context) -> Iterable[Issue]:
     by_key = {col.key: col for col in COLUMNS}
     for small, large in LE_ERRORS:
         if row.get(small) is not None and nz(row.get(small)) > nz(row.get(large)):
-            yield error(small, f"{by_key[small].label}不能大于{by_key[large].label}", f"{small}_above_{large}")
+            yield error(small, f"{by_key[small].label}不能大于{by_key[large].label}", f"{small}_above_{large}", depends=(large,))
     if row.get("ent_loan_count") is not None and (row.get("ent_loan_count") or 0) > (row.get("ent_credit_count") or 0):
-        yield warning("ent_loan_count", "入园企业贷款户数大于授信户数", "loan_count_above_credit_count")
+        yield warning("ent_loan_count", "入园企业贷款户数大于授信户数", "loan_count_above_credit_count", depends=("ent_credit_count",))
     if row.get("inclusive_loan_balance") is not None and nz(row.get("inclusive_loan_balance")) > nz(row.get("sme_loan_balance")):
-        yield warning("inclusive_loan_balance", "普惠型小微企业贷款余额大于小微企业贷款余额", "inclusive_above_sme")
+        yield warning("inclusive_loan_balance", "普惠型小微企业贷款余额大于小微企业贷款余额", "inclusive_above_sme", depends=("sme_loan_balance",))
     for key in RATES:
         rate = row.get(key)
         if rate is not None and not (Decimal(0) < rate <= 36):
             yield error(key, f"{by_key[key].label}应大于0且不超过36%", f"{key}_range")
     cost, rate = row.get("inclusive_financing_cost"), row.get("inclusive_new_loan_rate")
     if cost is not None and rate is not None and cost < rate:
-        yield warning("inclusive_financing_cost", "普惠型小微企业综合融资成本低于贷款利率", "cost_below_rate")
+        yield warning("inclusive_financing_cost", "普惠型小微企业综合融资成本低于贷款利率", "cost_below_rate", depends=("inclusive_new_loan_rate",))
     if ctx.t5_row_count is not None and row.get("partner_parks") is not None and row["partner_parks"] != ctx.t5_row_count:
         yield warning("partner_parks", f"伙伴银行园区数与附表5的园区行数（{ctx.t5_row_count}）不一致", "partner_parks_vs_t5")
     if ctx.t5_ent_credit_total is not None and ctx.t5_ent_credit_total > nz(row.get("ent_credit_amount")):

@@ -1,4 +1,4 @@
-"""``manage.py seed_demo [--scale N] [--seed S] [--reset]``: fill the database with demo data."""
+"""``manage.py seed_demo [--scale N] [--seed S] [--reset] [--no-filings]``: fill the database with demo data."""
 from __future__ import annotations
 
 import time
@@ -39,9 +39,12 @@ class Command(BaseCommand):
     def add_arguments(self, parser: ArgumentParser) -> None:
         parser.add_argument("--scale", type=float, default=1.0, help="规模系数，乘以园区数（默认 1.0；0.02 约 16 个园区）")
         parser.add_argument("--seed", type=int, default=2020, help="随机种子（默认 2020）；相同规模和种子生成相同数据")
-        parser.add_argument("--reset", action="store_true", help="先删除已有的园区、企业、机构和非超级管理员用户，再重新生成")
+        parser.add_argument("--reset", action="store_true",
+                            help="先删除已有的报表数据（报送期除外）、园区、企业、机构和非超级管理员用户，再重新生成")
+        parser.add_argument("--no-filings", action="store_true", dest="no_filings",
+                            help="只生成登记数据，不生成 2019Q2–2020Q4 的附表1/2/4/5 演示报表")
 
-    def handle(self, *args: Any, scale: float, seed: int, reset: bool, **options: Any) -> None:
+    def handle(self, *args: Any, scale: float, seed: int, reset: bool, no_filings: bool = False, **options: Any) -> None:
         if not scale > 0:
             raise CommandError("--scale 必须大于 0。")
         if not reset:
@@ -59,7 +62,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             if reset:
                 demo_reset(stdout=self.stdout if verbose else None)
-            result = demo_build(scale=scale, seed=seed, stdout=progress)
+            result = demo_build(scale=scale, seed=seed, stdout=progress, filings=not no_filings)
         elapsed = time.perf_counter() - started
         if verbose:
             for line in self.summary(result, elapsed):
@@ -83,6 +86,8 @@ class Command(BaseCommand):
             f"  企业：{result['enterprises']} 家（其中个体工商户 {result['individuals']} 家）",
             f"  入园记录：{result['tenancies']} 条（其中已退园 {result['tenancies_left']} 条）",
             f"  伙伴银行关系：{result['partner_links']} 条（主办行 {result['lead_links']} 条）",
+            *Command.filing_summary(result.get("filings")),
+            *([f"  {result['open_period']} 报送期保持开放（锁定日期顺延90天），可用演示账号继续填报、审核。"] if result.get("open_period") else []),
             "",
             f"演示账号（密码均为 {DEMO_PASSWORD}；“park” 账号对应园区：{result['demo_park']['code']} {result['demo_park']['name']}）：",
         ]
@@ -92,3 +97,18 @@ class Command(BaseCommand):
         ]
         lines += ["  " + line for line in _table(["用户名", "密码", "所属机构", "角色", "备注"], rows)]
         return lines
+
+    @staticmethod
+    def filing_summary(filings: dict[str, Any] | None) -> list[str]:
+        if not filings:
+            return ["  报表：未生成（--no-filings）"]
+        status = filings["by_status"]
+        per_period = "、".join(f"{code} {n}" for code, n in filings["t1_per_period"].items())
+        return [
+            f"  报表：{filings['filings']} 份（已审核通过 {status['approved']}、已提交 {status['submitted']}、"
+            f"主办行已转报 {status['confirmed']}、已退回 {status['returned']}、草稿 {status['draft']}；逾期提交 {filings['late']} 份）",
+            f"    附表1：{filings['t1_filings']} 份，台帐 {filings['t1_rows']} 行；附表2：{filings['t2_summaries']} 份",
+            f"    附表1各期报送园区数（运营中园区 {filings['active_parks']} 个）：{per_period}",
+            f"    附表4：{filings['t4_filings']} 份（其中2018年末基数 {filings['t4_baseline']} 份；银行 {filings['bank_filers']} 家、"
+            f"保险 {filings['insurer_filers']} 家地市机构）；附表5：{filings['t5_filings']} 份，{filings['t5_rows']} 行",
+        ]

@@ -1,0 +1,116 @@
+"""Which filings a period expects, and where each one stands (DESIGN.md, 'Completeness').
+
+Expected: a T1 for every active park; a T4/T5 package for every bank branch with partner links
+at period end (or that filed anyway, e.g. insurers reporting park lending). States: 未报送 (no
+filing, or a draft never submitted), 已退回, 待审核 (submitted or forwarded), 已通过; 逾期 counts the
+expected filings submitted after the deadline or still outstanding after it."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+
+from parks.choices import ParkStatus
+from parks.models import Park, PartnerLink
+from portal.choices import OrgKind
+from portal.models import Organisation, Region
+
+from .choices import FilingStatus as S
+from .models import Filing, Period
+
+STATES = (("not_filed", "未报送"), ("late", "逾期"), ("awaiting", "待审核"), ("returned", "已退回"), ("approved", "已通过"))
+STATE_LABELS = dict(STATES)
+
+
+@dataclass
+class Item:
+    kind: str  # park | branch
+    subject_id: int
+    code: str
+    name: str
+    city_code: str
+    schedules: str  # "附表1/2" or "附表4/5"
+    filing_id: int | None
+    status: str  # filing status or ""
+    state: str  # not_filed | returned | awaiting | approved
+    late: bool
+    days_late: int
+    url: str = ""
+
+
+@dataclass
+class CityRow:
+    city: Region
+    counts: dict[str, int] = field(default_factory=lambda: {k: 0 for k, _ in STATES})
+    expected: int = 0
+
+
+def _state(status: str | None) -> str:
+    if status == S.APPROVED:
+        return "approved"
+    if status in (S.SUBMITTED, S.CONFIRMED):
+        return "awaiting"
+    if status == S.RETURNED:
+        return "returned"
+    return "not_filed"
+
+
+def completeness_items(*, period: Period, today: dt.date, city_code: str | None = None) -> list[Item]:
+    """Every expected filing of the period (optionally one city), in a constant number of queries."""
+    parks = Park.objects.filter(status=ParkStatus.ACTIVE)
+    if city_code:
+        parks = parks.filter(county__city_code=city_code)
+    parks = list(parks.values("pk", "code", "name", "county__city_code").order_by("code"))
+    t1 = {f["park_id"]: f for f in Filing.objects.filter(period=period, schedule="T1", is_current=True, park_id__in=[p["pk"] for p in parks])
+          .values("pk", "park_id", "status", "days_late")}
+    links = PartnerLink.objects.filter(since__lte=period.end).exclude(until__lt=period.end)
+    bank_filings = Filing.objects.filter(period=period, schedule__in=("T4", "T5"), is_current=True)
+    branch_ids = set(links.values_list("branch_id", flat=True)) | set(bank_filings.values_list("branch_id", flat=True))
+    branches = Organisation.objects.filter(pk__in=branch_ids, kind=OrgKind.BANK_BRANCH)
+    if city_code:
+        branches = branches.filter(region__code=city_code)
+    branches = list(branches.values("pk", "name", "region__code").order_by("region__code", "name"))
+    package: dict[int, dict] = {}
+    for f in bank_filings.filter(branch_id__in=[b["pk"] for b in branches]).values("pk", "branch_id", "schedule", "status", "days_late").order_by("schedule"):
+        package.setdefault(f["branch_id"], f)  # T4 represents the package (T5 if T4 is missing)
+    due = period.filer_due
+    items: list[Item] = []
+    for p in parks:
+        f = t1.get(p["pk"])
+        state = _state(f and f["status"])
+        days = f["days_late"] if f and state != "not_filed" else max(0, (today - due).days)
+        items.append(Item("park", p["pk"], p["code"], p["name"], p["county__city_code"], "附表1/2", f and f["pk"], f["status"] if f else "",
+                          state, days > 0, days, f"/filings/{f['pk']}/" if f else f"/parks/{p['pk']}/"))
+    for b in branches:
+        f = package.get(b["pk"])
+        state = _state(f and f["status"])
+        days = f["days_late"] if f and state != "not_filed" else max(0, (today - due).days)
+        items.append(Item("branch", b["pk"], "", b["name"], b["region__code"], "附表4/5", f and f["pk"], f["status"] if f else "",
+                          state, days > 0, days, f"/filings/{f['pk']}/" if f else f"/organisations/{b['pk']}/"))
+    return items
+
+
+def completeness_by_city(*, period: Period, today: dt.date, city_code: str | None = None) -> list[CityRow]:
+    cities = Region.objects.filter(level="city", province_code="330000").order_by("code")
+    if city_code:
+        cities = cities.filter(code=city_code)
+    rows = {c.code: CityRow(city=c) for c in cities}
+    for item in completeness_items(period=period, today=today, city_code=city_code):
+        row = rows.get(item.city_code)
+        if row is None:
+            continue
+        row.expected += 1
+        row.counts[item.state] += 1
+        if item.late:
+            row.counts["late"] += 1
+    return list(rows.values())
+
+
+def completeness_totals(rows: list[CityRow]) -> dict[str, int]:
+    total: dict[str, int] = defaultdict(int)
+    for r in rows:
+        total["expected"] += r.expected
+        for k, v in r.counts.items():
+            total[k] += v
+    return dict(total)
