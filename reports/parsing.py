@@ -21,6 +21,7 @@ half-up rounding works on the decimal the user saw (``1.005`` → ``1.01``).
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import re
 import unicodedata
@@ -343,18 +344,35 @@ def _loose(text: str) -> str:
     return _WHITESPACE_RUN.sub("", _clean(text)).casefold().translate(_LOOSE_DROP)
 
 
+_MISSING = object()
+
+
+@functools.lru_cache(maxsize=256)
+def _choice_index(choices: tuple) -> dict[tuple[str, str], Any]:
+    index: dict[tuple[str, str], Any] = {}
+    for stored, label in choices:
+        index.setdefault(("v", _clean(str(stored)).casefold()), stored)
+        index.setdefault(("l", _clean(str(label))), stored)
+    return index
+
+
 def parse_choice(value: Any, choices: Iterable[tuple[Any, Any]]) -> Any:
     """The stored value of the choice whose value (case-insensitive) or label matches.
 
     ``choices`` is Django style ``[(value, label), ...]`` (e.g. ``SomeTextChoices.choices``).
     Labels also match with spaces and ``·``/``、`` style separators ignored.
     """
-    choices = list(choices)
-    labels = [str(label) for _, label in choices]
     text = normalise_text(value)
     if text is None:
         return None
     folded = text.casefold()
+    if isinstance(choices, tuple):  # the schedules pass tuples: an exact match costs one lookup
+        index = _choice_index(choices)
+        hit = index.get(("v", folded), index.get(("l", text), _MISSING))
+        if hit is not _MISSING:
+            return hit
+    choices = list(choices)
+    labels = [str(label) for _, label in choices]
     # 1. exact value or label; 2. the same ignoring spaces and separators.
     for stored, label in choices:
         if folded == _clean(str(stored)).casefold() or text == _clean(str(label)):

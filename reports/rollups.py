@@ -96,8 +96,13 @@ def t2_aggregates(*, filing_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     out: dict[int, dict[str, Any]] = {i: {k: (0 if k.endswith("_count") else D0) for k in aggs} for i in ids}
     # annotation names must not shadow the row fields they sum
     query = T1Row.objects.filter(filing_id__in=ids).values("filing_id").annotate(**{f"agg__{k}": v for k, v in aggs.items()}).order_by()
+    cents, micro = Decimal("0.01"), Decimal("0.000001")
     for row in query:
-        out[row["filing_id"]] = {k: row[f"agg__{k}"] for k in aggs}
+        values = {k: row[f"agg__{k}"] for k in aggs}
+        for k, v in values.items():  # SQLite sums in floating point: back to exact amounts
+            if isinstance(v, Decimal):
+                values[k] = v.quantize(micro if k in HIDDEN_SUMS else cents)
+        out[row["filing_id"]] = values
     return out
 
 

@@ -189,8 +189,13 @@ def _count_changes(schedule, before: dict, rows: list[dict]) -> tuple[int, int]:
     return updated, unchanged
 
 
+_FIELDS: dict[type, frozenset[str]] = {}
+
+
 def _row_instance(model, filing: Filing, row_no: int, values: dict[str, Any]):
-    fields = {f.name for f in model._meta.concrete_fields}
+    fields = _FIELDS.get(model)
+    if fields is None:
+        fields = _FIELDS[model] = frozenset(f.name for f in model._meta.concrete_fields)
     data = {k: _db_value(model, k, v) for k, v in values.items() if k in fields and k not in ("id", "filing", "row_no")}
     return model(filing=filing, row_no=row_no, **data)
 
@@ -367,14 +372,18 @@ def _t1_register_sync(*, filing: Filing) -> None:
     period = filing.period
     rows = list(T1Row.objects.filter(filing=filing).values("uscc", "enterprise_name", "industry", "entity_type"))
     codes = [r["uscc"] for r in rows]
-    existing = dict(Enterprise.objects.filter(uscc__in=codes).values_list("uscc", "pk"))
+    existing: dict[str, int] = {}
+    for i in range(0, len(codes), 5000):  # bounded IN lists (SQLite and PostgreSQL parameter limits)
+        existing.update(Enterprise.objects.filter(uscc__in=codes[i:i + 5000]).values_list("uscc", "pk"))
     new = [Enterprise(uscc=r["uscc"], name=r["enterprise_name"], industry=r["industry"] or "C",
                       entity_type=r["entity_type"] or ("individual" if r["uscc"].startswith("92") else "enterprise"))
            for r in rows if r["uscc"] not in existing]
     if new:
         Enterprise.objects.bulk_create(new, batch_size=1000)
-        existing.update(Enterprise.objects.filter(uscc__in=[e.uscc for e in new]).values_list("uscc", "pk"))
-    tenant_ids = set(Tenancy.objects.filter(park_id=filing.park_id, enterprise_id__in=existing.values(), entered_on__lte=period.end)
+        new_codes = [e.uscc for e in new]
+        for i in range(0, len(new_codes), 5000):
+            existing.update(Enterprise.objects.filter(uscc__in=new_codes[i:i + 5000]).values_list("uscc", "pk"))
+    tenant_ids = set(Tenancy.objects.filter(park_id=filing.park_id, entered_on__lte=period.end)
                      .exclude(left_on__lt=period.start).values_list("enterprise_id", flat=True))
     missing = [pk for pk in existing.values() if pk not in tenant_ids]
     Tenancy.objects.bulk_create([Tenancy(park_id=filing.park_id, enterprise_id=pk, entered_on=period.start) for pk in missing], batch_size=1000)

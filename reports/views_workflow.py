@@ -248,7 +248,7 @@ def t3_detail(request, filing: Filing):
     blocks = [(c, by_county.get(c["code"], [])) for c in data.get("counties", [])]
     ctx = workflow_context(user=request.user, filing=filing) | {
         "filing": filing, "title": f"{filing.city.name}小微企业园融资需求及融资成本情况汇总表（附表3）", "data": data,
-        "blocks": blocks, "columns": T3_COLUMNS, "built_at": filing.snapshot.get("built_at"),
+        "blocks": blocks, "columns": T3_COLUMNS, "built_at": _local(filing.snapshot.get("built_at")),
         "can_regenerate": filing.status in ("draft", "returned") and workflow.is_filer(request.user, filing),
         "explanation_form": None,
     }
@@ -263,3 +263,10 @@ def t3_download(request, pk: int):
     if filing.schedule != "T3":
         raise PermissionDenied("不是附表3。")
     return _xlsx_response(t3_export(filing=filing), f"附表3_{filing.city.name}_{filing.period.code}.xlsx")
+
+
+def _local(iso: str | None):
+    from django.utils.dateparse import parse_datetime
+
+    value = parse_datetime(iso) if iso else None
+    return timezone.localtime(value) if value else None

@@ -199,7 +199,9 @@ def filing_submit(*, actor: User, filing: Filing, comment: str = "") -> Outcome:
         m.refresh_from_db()
     lead = lead_bank_id(filing)
     what = f"{filing.subject} {filing.period.code} {'附表1/2' if filing.park_id else '附表4/5'}"
-    if lead:
+    if lead and S.SUBMITTED in _reviewable_status(filing):
+        _tell(_reviewer_org_ids(filing), filing, f"{what}已修改后重新提交，待审核")
+    elif lead:
         _tell([lead], filing, f"{what}已提交，请审核转报")
     else:
         _tell(_reviewer_org_ids(filing), filing, f"{what}已提交，待审核")
@@ -224,7 +226,11 @@ def filing_confirm(*, actor: User, filing: Filing, comment: str = "") -> Outcome
 
 
 def _reviewable_status(filing: Filing) -> tuple[str, ...]:
+    """A park's T1 reaches the branch once its lead bank has forwarded it; a resubmission after a
+    return by the branch goes straight back to the branch (the bank forwarded this version once)."""
     if filing.schedule == "T1" and lead_bank_id(filing) is not None:
+        if FilingTransition.objects.filter(filing=filing, action=A.CONFIRM).exists():
+            return (S.SUBMITTED, S.CONFIRMED)
         return (S.CONFIRMED,)
     return (S.SUBMITTED, S.CONFIRMED)
 

@@ -255,3 +255,14 @@ def test_each_step_tells_the_next_actor_in_app(world, t1):
     note = Notification.objects.get(user=world.users["op_hz"], title__contains="被退回")
     assert note.body == "请补充" and note.url == t1.get_absolute_url()
     assert not Notification.objects.filter(user=world.users["op_wz"]).exists()
+
+
+def test_a_resubmission_after_the_branch_returned_goes_straight_back_to_the_branch(world, t1):
+    workflow.filing_submit(actor=world.users["op_hz"], filing=t1)
+    workflow.filing_confirm(actor=world.users["bank_a_hz"], filing=t1)
+    workflow.filing_return(actor=world.users["hz_branch"], filing=t1, comment="请核实")
+    workflow.filing_submit(actor=world.users["op_hz"], filing=t1)
+    t1.refresh_from_db()
+    assert "approve" in workflow.filing_actions_for(user=world.users["hz_branch"], filing=t1)
+    workflow.filing_approve(actor=world.users["hz_branch"], filing=t1)
+    assert [s[0] for s in steps(t1)] == ["submit", "confirm", "return", "submit", "approve"]

@@ -12,6 +12,9 @@ from typing import Any, Callable, Iterable
 from django import forms
 from django.db import models
 
+from portal.uscc import uscc_normalise
+from reports import parsing
+
 TEXT, USCC, AMOUNT, RATE, COUNT, CHOICE, BOOL, INDUSTRY, DATE, MULTI, PHONE = (
     "text", "uscc", "amount", "rate", "count", "choice", "bool", "industry", "date", "multi", "phone",
 )
@@ -90,9 +93,6 @@ class Column:
     # --- parsing -------------------------------------------------------------------------
     def parse(self, raw: Any) -> Any:
         """Raw cell → canonical value; raises reports.parsing.ParseError with a Chinese reason."""
-        from reports import parsing
-        from portal.uscc import uscc_normalise
-
         if self.kind == TEXT:
             value = parsing.normalise_text(raw)
             if value is not None and len(value) > self.max_length:
@@ -110,7 +110,7 @@ class Column:
         if self.kind == BOOL:
             return parsing.parse_bool(raw)
         if self.kind == CHOICE:
-            return parsing.parse_choice(raw, list(self.choices))
+            return parsing.parse_choice(raw, self.choices)
         if self.kind == INDUSTRY:
             return parsing.parse_industry(raw)
         if self.kind == DATE:
@@ -243,7 +243,7 @@ class Schedule:
 
     def parse_row(self, raw: dict[str, Any], *, row: int | None = None) -> tuple[dict[str, Any], list[Issue]]:
         """Parse every column of one raw row (keyed by column key). Unknown keys are ignored."""
-        from reports.parsing import ParseError
+        ParseError = parsing.ParseError
 
         values: dict[str, Any] = {}
         issues: list[Issue] = []
