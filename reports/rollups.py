@@ -17,7 +17,7 @@ from typing import Any, Iterable
 from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError, transaction
-from django.db.models import Count, DecimalField, ExpressionWrapper, F, Q, Sum, Value
+from django.db.models import Count, DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -52,10 +52,11 @@ def _cnt(cond: Q):
     return Count("pk", filter=cond)
 
 
-def t2_aggregates(*, filing_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
-    """filing id → the additive T2 figures (counts, amounts, weighted-rate sums) of its T1 rows."""
-    ids = list(filing_ids)
-    if not ids:
+def t2_aggregates(*, filing_ids: Iterable[int] | None = None, filings: QuerySet | None = None) -> dict[int, dict[str, Any]]:
+    """filing id → the additive T2 figures (counts, amounts, weighted-rate sums) of its T1 rows.
+    ``filings`` (a queryset) filters by subquery — no long parameter lists at province scale."""
+    ids = list(filing_ids) if filing_ids is not None else []
+    if filings is None and not ids:
         return {}
     loan = Q(loan_balance__gt=0)
     rated = loan & Q(loan_rate__isnull=False)
@@ -94,8 +95,9 @@ def t2_aggregates(*, filing_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
         aggs[f"tier_{key}_count"] = _cnt(Q(credit_amount__gt=0, credit_tier=key))
         aggs[f"tier_{key}_amount"] = _sum("credit_amount", Q(credit_amount__gt=0, credit_tier=key))
     out: dict[int, dict[str, Any]] = {i: {k: (0 if k.endswith("_count") else D0) for k in aggs} for i in ids}
+    rows = T1Row.objects.filter(filing__in=filings.values("pk")) if filings is not None else T1Row.objects.filter(filing_id__in=ids)
     # annotation names must not shadow the row fields they sum
-    query = T1Row.objects.filter(filing_id__in=ids).values("filing_id").annotate(**{f"agg__{k}": v for k, v in aggs.items()}).order_by()
+    query = rows.values("filing_id").annotate(**{f"agg__{k}": v for k, v in aggs.items()}).order_by()
     cents, micro = Decimal("0.01"), Decimal("0.000001")
     for row in query:
         values = {k: row[f"agg__{k}"] for k in aggs}
@@ -106,19 +108,34 @@ def t2_aggregates(*, filing_ids: Iterable[int]) -> dict[int, dict[str, Any]]:
     return out
 
 
-def park_tenant_counts(*, park_ids: list[int], on) -> dict[int, int]:
-    qs = (Tenancy.objects.filter(park_id__in=park_ids, entered_on__lte=on).exclude(left_on__lt=on)
+def _park_filter(prefix: str, city_code: str | None) -> dict[str, Any]:
+    f = {f"{prefix}status": "active", f"{prefix}county__province_code": ZHEJIANG_CODE}
+    if city_code:
+        f[f"{prefix}county__city_code"] = city_code
+    return f
+
+
+def park_tenant_counts(*, on, city_code: str | None) -> dict[int, int]:
+    qs = (Tenancy.objects.filter(**_park_filter("park__", city_code), entered_on__lte=on).exclude(left_on__lt=on)
           .values("park_id").annotate(n=Count("pk")).order_by())
     return {r["park_id"]: r["n"] for r in qs}
 
 
-def park_partner_counts(*, park_ids: list[int], on) -> dict[int, int]:
-    qs = (PartnerLink.objects.filter(park_id__in=park_ids, since__lte=on).exclude(until__lt=on)
+def park_partner_counts(*, on, city_code: str | None) -> dict[int, int]:
+    qs = (PartnerLink.objects.filter(**_park_filter("park__", city_code), since__lte=on).exclude(until__lt=on)
           .values("park_id").annotate(n=Count("pk")).order_by())
     return {r["park_id"]: r["n"] for r in qs}
 
 
 # --- which versions count --------------------------------------------------------------------
+
+def latest_approved(*, schedule: str, period: Period, **filters):
+    """A queryset of the latest approved version of each subject's filing (usable as a subquery)."""
+    subject = "park" if schedule == "T1" else ("branch" if schedule in ("T4", "T5") else "city")
+    newer = Filing.objects.filter(schedule=schedule, period=period, status=FilingStatus.APPROVED,
+                                  **{subject: OuterRef(subject)}, version__gt=OuterRef("version"))
+    return Filing.objects.filter(schedule=schedule, period=period, status=FilingStatus.APPROVED, **filters).filter(~Exists(newer))
+
 
 def approved_versions(*, schedule: str, period: Period, **filters) -> dict[int, tuple[int, int]]:
     """subject id (park or branch) → (filing id, version) of its latest approved version."""
@@ -154,16 +171,13 @@ def _finish(acc: dict[str, Any], *, target: Decimal | None = None) -> dict[str, 
 def parks_figures(*, period: Period, city_code: str | None) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """Each active park of the city (or province) with its T2 figures from its latest approved T1
     (or marked 未报送), plus the filing versions used."""
-    parks_qs = Park.objects.filter(status="active", county__province_code=ZHEJIANG_CODE)
-    if city_code:
-        parks_qs = parks_qs.filter(county__city_code=city_code)
-    parks = list(parks_qs.values("pk", "code", "name", "county_id", "county__code", "county__name", "county__city_code",
+    parks = list(Park.objects.filter(**_park_filter("", city_code)).values("pk", "code", "name", "county_id", "county__code", "county__name", "county__city_code",
                                  "star_rating", "batch", "digital_status").order_by("county__code", "code"))
-    ids = [p["pk"] for p in parks]
-    versions = approved_versions(schedule="T1", period=period, park_id__in=ids)
-    sums = t2_aggregates(filing_ids=[v[0] for v in versions.values()])
-    tenants = park_tenant_counts(park_ids=ids, on=period.end)
-    partners = park_partner_counts(park_ids=ids, on=period.end)
+    approved = latest_approved(schedule="T1", period=period, **_park_filter("park__", city_code))
+    versions = {park_id: (pk, version) for pk, park_id, version in approved.values_list("pk", "park_id", "version")}
+    sums = t2_aggregates(filings=approved)
+    tenants = park_tenant_counts(on=period.end, city_code=city_code)
+    partners = park_partner_counts(on=period.end, city_code=city_code)
     stars, digital = dict(StarRating.choices), dict(DigitalStatus.choices)
     out = []
     for p in parks:
@@ -351,14 +365,17 @@ def t4_change(current: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
-def partner_checks(*, period: Period, parks: list[dict[str, Any]]) -> dict[str, Any]:
+def partner_checks(*, period: Period, parks: list[dict[str, Any]], city_code: str | None = None) -> dict[str, Any]:
     """From the approved T5 rows: partner-bank counts per park, parks outside 3–5, parks with no
     or several 主办行."""
     codes = [p["code"] for p in parks]
-    versions = approved_versions(schedule="T5", period=period)
-    rows = T5Row.objects.filter(filing_id__in=[v[0] for v in versions.values()], park_code__in=codes).values_list("park_code", "role")
+    wanted = set(codes)
+    filings = latest_approved(schedule="T5", period=period, **({"branch__region__code": city_code} if city_code else {}))
+    rows = T5Row.objects.filter(filing__in=filings.values("pk")).values_list("park_code", "role")
     counts, leads = defaultdict(int), defaultdict(int)
     for code, role in rows:
+        if code not in wanted:
+            continue
         counts[code] += 1
         if role == "lead":
             leads[code] += 1
@@ -399,7 +416,7 @@ def city_data(*, city_code: str, period: Period, prepared: Prepared | None = Non
     base_records = [r for r in prepared.t4_base if r["city"] == city_code]
     base = t4_sum(base_records) if base_records else {}
     data["banks"] = {"total": banks, "baseline": base, "change": t4_change(banks, base) if base else {}}
-    data["partners"] = partner_checks(period=period, parks=parks)
+    data["partners"] = partner_checks(period=period, parks=parks, city_code=city_code)
     versions = dict(versions)
     versions.update({str(k): v for k, v in _t4_t5_versions(period, city_code).items()})
     return data, versions

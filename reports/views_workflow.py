@@ -19,7 +19,7 @@ from portal.models import Notification
 
 from . import workflow
 from .completeness import STATE_LABELS, STATES, completeness_by_city, completeness_items, completeness_totals
-from .models import Filing, FilingTransition, Period
+from .models import Filing, FilingTransition, Period, Summary
 from .selectors import period_current
 
 ACTIONS = {
@@ -250,6 +250,7 @@ def t3_detail(request, filing: Filing):
         "filing": filing, "title": f"{filing.city.name}小微企业园融资需求及融资成本情况汇总表（附表3）", "data": data,
         "blocks": blocks, "columns": T3_COLUMNS, "built_at": _local(filing.snapshot.get("built_at")),
         "can_regenerate": filing.status in ("draft", "returned") and workflow.is_filer(request.user, filing),
+        "summary": Summary.objects.filter(scope="city", code=filing.city.code, period=filing.period).only("built_at", "queued", "requested_at").first(),
         "explanation_form": None,
     }
     return render(request, "workflow/t3_detail.html", ctx)

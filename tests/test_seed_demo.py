@@ -446,3 +446,37 @@ def test_statuses_and_dates(shared_demo):
     assert Filing.objects.filter(park__operator=park_user.organisation, created_by=park_user).exists()
 
 
+
+
+@pytest.mark.django_db
+def test_completeness_of_a_seeded_period_equals_an_independent_count(shared_demo):
+    from reports.completeness import completeness_by_city
+
+    period = Period.objects.get(code="2020Q4")
+    today = dt.date(2021, 1, 22)
+    expected: dict[str, Counter] = {}
+    current = {f.park_id: f for f in Filing.objects.filter(period=period, schedule="T1", is_current=True)}
+    for park in Park.objects.filter(status="active").select_related("county"):
+        c = expected.setdefault(park.county.city_code, Counter())
+        c["expected"] += 1
+        f = current.get(park.pk)
+        state = {"approved": "approved", "submitted": "awaiting", "confirmed": "awaiting", "returned": "returned"}.get(f.status if f else "", "not_filed")
+        c[state] += 1
+        late = (f.days_late > 0) if f and state != "not_filed" else today > period.filer_due
+        c["late"] += late
+    linked = {link.branch_id for link in PartnerLink.objects.filter(since__lte=period.end).exclude(until__lt=period.end)}
+    filed = set(Filing.objects.filter(period=period, schedule__in=("T4", "T5"), is_current=True).values_list("branch_id", flat=True))
+    for branch in Organisation.objects.filter(pk__in=linked | filed).select_related("region"):
+        c = expected.setdefault(branch.region.code, Counter())
+        c["expected"] += 1
+        package = Filing.objects.filter(period=period, branch=branch, schedule__in=("T4", "T5"), is_current=True).order_by("schedule").first()
+        state = {"approved": "approved", "submitted": "awaiting", "confirmed": "awaiting", "returned": "returned"}.get(package.status if package else "", "not_filed")
+        c[state] += 1
+        c["late"] += (package.days_late > 0) if package and state != "not_filed" else today > period.filer_due
+    rows = completeness_by_city(period=period, today=today)
+    assert sum(r.expected for r in rows) > 0
+    for row in rows:
+        want = expected.get(row.city.code, Counter())
+        assert row.expected == want["expected"], row.city.name
+        for key in ("not_filed", "late", "awaiting", "returned", "approved"):
+            assert row.counts[key] == want[key], (row.city.name, key)
