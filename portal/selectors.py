@@ -62,7 +62,11 @@ def landing_for(*, user: Any) -> dict[str, Any]:
 
     from . import access
 
-    period, end, due = quarter_last_completed(today=timezone.localdate())
+    period_obj = _period_open(today=timezone.localdate())
+    if period_obj is not None:
+        period, end, due = period_obj.code, period_obj.end, period_obj.filer_due
+    else:
+        period, end, due = quarter_last_completed(today=timezone.localdate())
     org = user.organisation if user.organisation_id else None
     kind = org.kind if org else None
     parks = access.restrict(user, Park.objects.all())
@@ -104,5 +108,63 @@ def landing_for(*, user: Any) -> dict[str, Any]:
         ]
     else:
         ctx["duties"] = ["您的账号尚未关联机构，请联系管理员。"]
+    ctx["todo"] = _todo(user=user, org=org, period=period_obj) if period_obj is not None and org is not None else []
+    ctx["period_obj"] = period_obj
     return ctx
+
+
+def _period_open(*, today: dt.date):
+    """The latest reporting period still open for filers (else the latest one)."""
+    from reports.models import Period
+
+    periods = Period.objects.filter(is_baseline=False).order_by("-year", "-quarter")
+    return periods.filter(lock_date__gte=today).first() or periods.first()
+
+
+def _todo(*, user: Any, org: Any, period: Any) -> list[dict[str, Any]]:
+    """This user's concrete outstanding work in ``period``: (text, link, level)."""
+    from django.db.models import Q
+
+    from parks.models import Park, PartnerLink
+    from reports.models import Filing
+
+    from . import access
+
+    items: list[dict[str, Any]] = []
+    filings = access.restrict(user, Filing.objects.filter(period=period, is_current=True))
+    state_labels = dict(Filing._meta.get_field("status").choices)
+    if org.kind == OrgKind.PARK_OPERATOR:
+        mine = {f.park_id: f for f in filings.filter(schedule="T1")}
+        for park in Park.objects.filter(operator=org, status="active"):
+            f = mine.get(park.pk)
+            if f is None:
+                items.append({"text": f"{park.name}：{period.code} 附表1尚未填报", "url": "/filings/new/", "level": "danger"})
+            elif f.status in ("draft", "returned"):
+                items.append({"text": f"{park.name}：{period.code} 附表1{state_labels[f.status]}，待提交", "url": f.get_absolute_url(),
+                              "level": "danger" if f.status == "returned" else "warning"})
+            else:
+                items.append({"text": f"{park.name}：{period.code} 附表1{state_labels[f.status]}", "url": f.get_absolute_url(), "level": "success"})
+    elif org.kind == OrgKind.BANK_BRANCH:
+        own = {f.schedule: f for f in filings.filter(branch=org)}
+        for schedule in ("T4", "T5"):
+            f = own.get(schedule)
+            label = "附表4" if schedule == "T4" else "附表5"
+            if f is None:
+                items.append({"text": f"{period.code} {label}尚未填报", "url": "/filings/new/", "level": "danger"})
+            else:
+                level = "success" if f.status in ("submitted", "confirmed", "approved") else "warning"
+                items.append({"text": f"{period.code} {label}：{state_labels[f.status]}", "url": f.get_absolute_url(), "level": level})
+        waiting = filings.filter(schedule="T1", status="submitted", park__partner_links__branch=org,
+                                 park__partner_links__role="lead", park__partner_links__until__isnull=True).count()
+        if waiting:
+            items.append({"text": f"{waiting} 个主办园区的附表1待您审核转报", "url": f"/filings/?period={period.pk}&status=submitted&schedule=T1",
+                          "level": "warning"})
+    elif org.kind in (OrgKind.BRANCH_REGULATOR, OrgKind.PROVINCE_REGULATOR):
+        awaiting = filings.filter(Q(status="confirmed") | Q(status="submitted", schedule__in=("T4", "T5", "T3"))).exclude(
+            schedule="T5").count()
+        if awaiting:
+            items.append({"text": f"{awaiting} 份报表待审核", "url": f"/completeness/list/?period={period.code}&state=awaiting", "level": "warning"})
+        items.append({"text": f"查看 {period.code} 报送完整性与及时性", "url": f"/completeness/?period={period.code}", "level": "secondary"})
+        items.append({"text": f"{period.code} 附表3", "url": f"/t3/?period={period.code}", "level": "secondary"})
+    return items
 

@@ -72,3 +72,24 @@ def test_bank_landing_counts_only_its_own_links(client, world):
     client.force_login(world.users["bank_b_hz"])
     response = client.get(reverse("home"))
     assert response.context["link_count"] == 2 and response.context["lead_count"] == 1
+
+
+def test_landing_lists_the_open_periods_outstanding_work(client, world):
+    import datetime as dt
+
+    from reports import services, workflow
+    from reports.models import Period
+    from tests.test_t1_t2 import raw_row
+
+    Period.objects.exclude(code="2020Q3").update(lock_date=dt.date(2020, 1, 1))
+    client.force_login(world.users["op_hz"])
+    response = client.get(reverse("home"))
+    assert response.context["period"] == "2020Q3"
+    assert "西湖智造小微企业园：2020Q3 附表1尚未填报" in response.content.decode()
+    period = Period.objects.get(code="2020Q3")
+    filing = services.filing_open(actor=world.users["op_hz"], schedule="T1", period=period, park=world.p_hz)
+    services.filing_rows_replace(actor=world.users["op_hz"], filing=filing, raw_rows=[raw_row(0, world.e_hz.uscc, "10")])
+    workflow.filing_submit(actor=world.users["op_hz"], filing=filing)
+    client.force_login(world.users["bank_a_hz"])
+    html = client.get(reverse("home")).content.decode()
+    assert "1 个主办园区的附表1待您审核转报" in html and "2020Q3 附表4尚未填报" in html
