@@ -1044,7 +1044,55 @@ def _pick(choices: tuple[tuple[str, float], ...], roll: float) -> str:
     return choices[-1][0]
 
 
+RETURN_COMMENTS = ("请核实授信金额与贷款余额", "部分企业经营情况填报有误，请修改", "融资需求未满足原因说明不完整", "伙伴园区缺报，请补充")
+
+
+def demo_transitions_build(*, seed: int) -> int:
+    """A timeline for every seeded filing, consistent with its status and dates: 提交 (by the filer),
+    主办行确认转报 (parks with a lead bank), 审核通过 or 退回 (by the city's branch regulator)."""
+    from parks.models import PartnerLink
+    from portal.models import Organisation
+
+    from .models import Filing, FilingTransition
+
+    rng = random.Random(f"{seed}/transitions")
+    leads = dict(PartnerLink.objects.filter(role="lead", until__isnull=True).order_by("-since").values_list("park_id", "branch_id"))
+    branches = dict(Organisation.objects.filter(kind=OrgKind.BRANCH_REGULATOR).values_list("region__code", "pk"))
+    rows: list[FilingTransition] = []
+    filings = Filing.objects.filter(submitted_at__isnull=False).values(
+        "pk", "schedule", "status", "park_id", "park__operator_id", "park__county__city_code", "branch_id", "branch__region__code",
+        "submitted_at", "approved_at")
+    for f in filings.order_by("pk"):
+        filer = f["park__operator_id"] or f["branch_id"]
+        city = f["park__county__city_code"] or f["branch__region__code"]
+        submitted = f["submitted_at"]
+        rows.append(FilingTransition(filing_id=f["pk"], action="submit", from_status="draft", to_status="submitted",
+                                     actor_organisation_id=filer, at=submitted))
+        lead = leads.get(f["park_id"]) if f["schedule"] == "T1" else None
+        confirmed_at = submitted + dt.timedelta(hours=rng.randint(3, 48))
+        if lead and f["status"] in ("confirmed", "approved", "returned"):
+            rows.append(FilingTransition(filing_id=f["pk"], action="confirm", from_status="submitted", to_status="confirmed",
+                                         actor_organisation_id=lead, at=confirmed_at, comment="已核对"))
+        before = "confirmed" if lead else "submitted"
+        if f["status"] == "approved":
+            rows.append(FilingTransition(filing_id=f["pk"], action="approve", from_status=before, to_status="approved",
+                                         actor_organisation_id=branches.get(city), at=f["approved_at"]))
+        elif f["status"] == "returned":
+            rows.append(FilingTransition(filing_id=f["pk"], action="return", from_status=before, to_status="returned",
+                                         actor_organisation_id=branches.get(city), at=confirmed_at + dt.timedelta(hours=rng.randint(2, 72)),
+                                         comment=rng.choice(RETURN_COMMENTS)))
+    times = [r.at for r in rows]  # bulk_create's auto_now_add overwrites them on these instances too
+    FilingTransition.objects.bulk_create(rows, batch_size=2000)
+    created = list(FilingTransition.objects.order_by("pk").only("pk"))
+    for obj, at in zip(created, times):
+        obj.at = at
+    _update_many(FilingTransition, created, ("at",))
+    return len(rows)
+
+
 def demo_filings_build(*, seed: int, scale: float, stdout: IO[str] | None = None) -> dict[str, Any]:
     """Write the demo filings (T1/T2 of the parks, T4/T5 of the banks and insurers) for the
     registers already in the database; returns the counts. Call inside a transaction."""
-    return _FilingsBuilder(seed=seed, scale=scale, stdout=stdout).build()
+    result = _FilingsBuilder(seed=seed, scale=scale, stdout=stdout).build()
+    result["transitions"] = demo_transitions_build(seed=seed)
+    return result

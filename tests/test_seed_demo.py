@@ -480,3 +480,16 @@ def test_completeness_of_a_seeded_period_equals_an_independent_count(shared_demo
         assert row.expected == want["expected"], row.city.name
         for key in ("not_filed", "late", "awaiting", "returned", "approved"):
             assert row.counts[key] == want[key], (row.city.name, key)
+
+
+@pytest.mark.django_db
+def test_seeded_filings_have_a_timeline_matching_their_status(shared_demo):
+    from reports.models import FilingTransition
+
+    approved = Filing.objects.filter(status="approved", schedule="T1", park__partner_links__role="lead").first()
+    steps = list(FilingTransition.objects.filter(filing=approved).values_list("action", "at"))
+    assert [a for a, _ in steps] == ["submit", "confirm", "approve"]
+    assert steps[0][1] == approved.submitted_at and steps[-1][1] == approved.approved_at
+    returned = Filing.objects.filter(status="returned").first()
+    assert FilingTransition.objects.get(filing=returned, action="return").comment
+    assert not FilingTransition.objects.filter(filing__submitted_at__isnull=True).exists()
