@@ -208,3 +208,17 @@ def test_a_user_without_an_organisation_sees_nothing(world):
     nobody = UserFactory(username="nobody", organisation=None, role="")
     assert not access.restrict(nobody, Park.objects.all()).exists()
     assert not access.restrict(nobody, Institution.objects.all()).exists()
+
+
+def test_the_province_creates_and_edits_an_institution_and_others_cannot(client, world):
+    data = {"name": "浙江泰隆商业银行股份有限公司", "short_name": "泰隆银行", "type": "city_commercial", "is_active": "on"}
+    client.force_login(world.users["bank_a_hz"])
+    assert client.post(reverse("banks:institution_add"), data).status_code == 403
+    assert not Institution.objects.filter(short_name="泰隆银行").exists()
+    client.force_login(world.users["province"])
+    assert client.post(reverse("banks:institution_add"), data).status_code == 302
+    inst = Institution.objects.get(short_name="泰隆银行")
+    response = client.post(reverse("banks:institution_edit", args=[inst.pk]), {**data, "short_name": world.inst_a.short_name})
+    assert response.status_code == 200 and response.context["form"].errors["short_name"]
+    inst.refresh_from_db()
+    assert inst.short_name == "泰隆银行" and inst.history.first().history_user == world.users["province"]
