@@ -148,3 +148,60 @@ class PartnerLink(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("parks:partnerlink_detail", args=[self.pk])
+
+
+class BrainReading(models.Model):
+    """One month of "园区大脑" readings for one enterprise of a park (用电、用水、用气、设备运行时长),
+    pushed in bulk by the park's system over the REST API and shown beside the ledger."""
+
+    enterprise = models.ForeignKey(Enterprise, verbose_name="企业", on_delete=models.CASCADE, related_name="brain_readings")
+    park = models.ForeignKey(Park, verbose_name="园区", on_delete=models.CASCADE, related_name="brain_readings")
+    month = models.DateField("月份", help_text="该月第一天")
+    electricity_kwh = models.DecimalField("用电量（千瓦时）", max_digits=16, decimal_places=2, null=True, blank=True)
+    water_t = models.DecimalField("用水量（吨）", max_digits=16, decimal_places=2, null=True, blank=True)
+    gas_m3 = models.DecimalField("用气量（立方米）", max_digits=16, decimal_places=2, null=True, blank=True)
+    equipment_hours = models.DecimalField("设备运行时长（小时）", max_digits=16, decimal_places=2, null=True, blank=True)
+    pushed_by = models.ForeignKey(
+        "portal.User", verbose_name="推送人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    pushed_at = models.DateTimeField("推送时间")
+
+    class Meta:
+        verbose_name = "园区大脑读数"
+        verbose_name_plural = "园区大脑读数"
+        ordering = ["-month", "enterprise"]
+        indexes = [models.Index(fields=["park", "month"])]
+        constraints = [
+            models.UniqueConstraint(fields=["enterprise", "month"], name="one_brain_reading_per_enterprise_month"),
+            *[
+                models.CheckConstraint(condition=Q(**{f"{f}__isnull": True}) | Q(**{f"{f}__gte": 0}), name=f"brain_reading_{f}_not_negative")
+                for f in ("electricity_kwh", "water_t", "gas_m3", "equipment_hours")
+            ],
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.enterprise} {self.month:%Y-%m}"
+
+
+def _brain_reading_rule(user, org, action: str) -> Q:
+    """Readings are seen by whoever sees that enterprise's stay in that park (its operator, the
+    park's partner banks, the regulators and economy bureaus of the area); only the park's
+    operator writes them."""
+    from portal import access
+    from portal.choices import OrgKind
+
+    if action == access.VIEW:
+        stays = access.restrict(user, Tenancy.objects.filter(park=models.OuterRef("park"), enterprise=models.OuterRef("enterprise")))
+        return Q(models.Exists(stays))
+    if org.kind == OrgKind.PARK_OPERATOR:
+        return Q(park__operator=org.pk)
+    return access.NONE
+
+
+def _register_access_rules() -> None:
+    from portal import access
+
+    access.register("parks.brainreading")(_brain_reading_rule)
+
+
+_register_access_rules()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_brain
 
 app_name = "parks"
 
@@ -11,7 +11,7 @@ urlpatterns = [
     path("parks/<int:pk>/edit/", views.ParkEditView.as_view(), name="park_edit"),
     path("parks/<int:pk>/history/", views.ParkHistoryView.as_view(), name="park_history"),
     path("enterprises/", views.EnterpriseListView.as_view(), name="enterprise_list"),
-    path("enterprises/<int:pk>/", views.EnterpriseDetailView.as_view(), name="enterprise_detail"),
+    path("enterprises/<int:pk>/", views_brain.EnterpriseBrainDetailView.as_view(), name="enterprise_detail"),
     path("enterprises/<int:pk>/edit/", views.EnterpriseEditView.as_view(), name="enterprise_edit"),
     path("enterprises/<int:pk>/history/", views.EnterpriseHistoryView.as_view(), name="enterprise_history"),
     path("tenancies/", views.TenancyListView.as_view(), name="tenancy_list"),

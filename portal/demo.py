@@ -941,9 +941,10 @@ def _clear_references(targets: Iterable[type[models.Model]]) -> None:
 
 def _reports_models() -> tuple[type[models.Model], ...]:
     """The reports data the demo fills, children first (periods stay: a data migration made them)."""
-    from reports.models import Filing, FilingTransition, ImportJob, ReminderLog, Summary, T1Row, T2Summary, T4Record, T5Row
+    from reports.models import (Filing, FilingTransition, ImportJob, ReminderLog, Summary, T1Row, T2Summary, T4Record, T5Row,
+                                TargetResult)
 
-    return (ImportJob, FilingTransition, T1Row, T2Summary, T4Record, T5Row, Filing, Summary, ReminderLog)
+    return (ImportJob, FilingTransition, T1Row, T2Summary, T4Record, T5Row, Filing, Summary, ReminderLog, TargetResult)
 
 
 def demo_reset(*, stdout: IO[str] | None = None) -> None:

@@ -135,3 +135,44 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+# --- REST API (issue 7) --------------------------------------------------------------------------
+
+class ApiTokenInfo(models.Model):
+    """The name of a django-rest-knox API token (only the token's hash is stored, by knox): one token
+    per client system (e.g. "园区大脑"), created and revoked by its user on the profile page, acting
+    as that user. Deleted with its token (revoked, or expired and dropped by knox)."""
+
+    token = models.OneToOneField("knox.AuthToken", verbose_name="令牌", primary_key=True, on_delete=models.CASCADE,
+                                 related_name="info")
+    name = models.CharField("令牌名称", max_length=50, help_text="用途或客户端名称，如“园区大脑”")
+
+    class Meta:
+        verbose_name = "API令牌名称"
+        verbose_name_plural = "API令牌名称"
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class IdempotencyKey(models.Model):
+    """The first answer to a POST sent with an ``Idempotency-Key`` header: a repeated request with
+    the same key (same user, method, path and body) gets this answer again without acting twice."""
+
+    user = models.ForeignKey(User, verbose_name="用户", on_delete=models.CASCADE, related_name="+")
+    key = models.CharField("幂等键", max_length=255)
+    method = models.CharField("请求方法", max_length=10)
+    path = models.CharField("请求路径", max_length=500)
+    request_hash = models.CharField("请求摘要", max_length=64)
+    response_status = models.PositiveSmallIntegerField("响应状态码", null=True, blank=True, help_text="空：首次请求仍在处理")
+    response_body = models.JSONField("响应内容", null=True, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "幂等键"
+        verbose_name_plural = "幂等键"
+        constraints = [models.UniqueConstraint(fields=["user", "key"], name="one_idempotency_key_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.method} {self.path} [{self.key}]"

@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from reports import views_workflow
 
-from . import views
+from . import views, views_profile
 from .login import PortalLoginView
 
 portal_patterns = (
@@ -34,7 +34,10 @@ urlpatterns = [
     path("", include("parks.urls")),
     path("", include("banks.urls")),
     path("", include("reports.urls")),
+    path("", include("reports.urls_dashboards")),
     path("notifications/", views_workflow.notifications, name="notifications"),
     path("notifications/<int:pk>/", views_workflow.notification_open, name="notification_open"),
     path("admin/", admin.site.urls),
+    path("profile/", views_profile.profile, name="profile"),
+    path("", include("portal.api_urls")),
 ]

@@ -77,3 +77,4 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
+from . import admin_targets  # noqa

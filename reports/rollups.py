@@ -505,7 +505,17 @@ def summary_rebuild_task(self, scope: str, code: str, period_id: int) -> dict[st
     summary = summary_rebuild(scope=scope, code=code, period_id=period_id)
     if scope == Summary.Scope.CITY:
         summary_request(scope=Summary.Scope.PROVINCE, code=ZHEJIANG_CODE, period_id=period_id)
+    else:
+        _targets_rebuild(period_id=period_id)
     return {"scope": scope, "code": code, "period_id": period_id, "build_ms": summary.build_ms}
+
+
+def _targets_rebuild(*, period_id: int) -> None:
+    """Target results are recomputed after every province summary (and the later periods that
+    compare with this one: same quarter next year, next year's year-end base)."""
+    from .targets import target_results_rebuild
+
+    target_results_rebuild(period_id=period_id)
 
 
 def filing_approved(filing: Filing) -> None:
@@ -524,6 +534,7 @@ def summaries_rebuild_all(*, period: Period, city_code: str | None = None) -> li
     if city_code:
         built = [summary_rebuild(scope=Summary.Scope.CITY, code=city_code, period_id=period.pk)]
         built.append(summary_rebuild(scope=Summary.Scope.PROVINCE, code=ZHEJIANG_CODE, period_id=period.pk))
+        _targets_rebuild(period_id=period.pk)
         return built
     parks, versions = parks_figures(period=period, city_code=None)
     t4_now, t4_base = t4_records(period_code=period.code), t4_records(period_code=period.previous_year_end_code)
@@ -539,4 +550,5 @@ def summaries_rebuild_all(*, period: Period, city_code: str | None = None) -> li
         built.append(summary_rebuild(scope=Summary.Scope.CITY, code=code, period_id=period.pk, prepared=prepared))
     built.append(summary_rebuild(scope=Summary.Scope.PROVINCE, code=ZHEJIANG_CODE, period_id=period.pk,
                                  prepared=Prepared(parks, versions, None, t4_now, t4_base), city_groups=city_groups))
+    _targets_rebuild(period_id=period.pk)
     return built

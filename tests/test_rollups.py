@@ -205,3 +205,13 @@ def test_full_rebuild_equals_city_by_city_rebuilds(world, two_parks):
         assert stored == json.loads(json.dumps(data, cls=DjangoJSONEncoder))
     stored = Summary.objects.get(scope="province", code="330000", period=two_parks).data
     assert stored == json.loads(json.dumps(province, cls=DjangoJSONEncoder))
+
+
+def test_a_province_rebuild_recomputes_the_target_results(world, two_parks):
+    from reports.models import TargetResult
+
+    assert not TargetResult.objects.filter(period=two_parks).exists()
+    rollups.summaries_rebuild_all(period=two_parks)
+    result = TargetResult.objects.get(period=two_parks, target__code="ZJ2020-04", ningbo="incl", is_official=True)
+    assert result.actual == Decimal("88.24")  # 90 credited of 102 tenants in the "other stars" parks
+    assert result.threshold == Decimal("50") and result.get_status_display() == "达标"

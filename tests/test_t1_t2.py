@@ -246,3 +246,12 @@ def test_rules_that_do_not_read_the_unreadable_cell_still_answer(world):
     row = raw_row(0, world.e_hz.uscc, "100", employees="很多人", loan_rate="40")
     _, issues = T1.validate([row], Context())
     assert {(i.column, i.code) for i in issues} == {("employees", "parse"), ("loan_rate", "loan_rate_range")}
+
+
+def test_values_too_large_for_the_database_are_refused_on_the_cell(world):
+    from reports.schedules import T1, Context
+
+    row = raw_row(0, world.e_hz.uscc, "100", employees="3000000000", revenue="200000000000000")
+    _, issues = T1.validate([row], Context())
+    assert {(i.column, i.code) for i in issues} == {("employees", "parse"), ("revenue", "parse")}
+    assert all("数值过大" in i.message for i in issues)

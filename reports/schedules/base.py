@@ -19,6 +19,8 @@ TEXT, USCC, AMOUNT, RATE, COUNT, CHOICE, BOOL, INDUSTRY, DATE, MULTI, PHONE = (
     "text", "uscc", "amount", "rate", "count", "choice", "bool", "industry", "date", "multi", "phone",
 )
 UNITS = {AMOUNT: "万元", RATE: "%"}
+# What the database columns hold (amount 16 digits with 2 decimals, rate 9 with 4, count int32).
+LIMITS = {AMOUNT: Decimal(10) ** 14, RATE: Decimal(10) ** 5, COUNT: 2**31 - 1}
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,13 @@ class Column:
     # --- parsing -------------------------------------------------------------------------
     def parse(self, raw: Any) -> Any:
         """Raw cell → canonical value; raises reports.parsing.ParseError with a Chinese reason."""
+        value = self._parse(raw)
+        limit = LIMITS.get(self.kind)
+        if limit is not None and value is not None and value >= limit:
+            raise parsing.ParseError(f"数值过大（应小于 {limit:,}）")
+        return value
+
+    def _parse(self, raw: Any) -> Any:
         if self.kind == TEXT:
             value = parsing.normalise_text(raw)
             if value is not None and len(value) > self.max_length:

@@ -1,0 +1,1 @@
+"""REST API for institutions (法人机构)."""

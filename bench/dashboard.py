@@ -1,0 +1,178 @@
+"""Dashboard benchmark (issue 6): the province dashboard on the full demo under gunicorn.
+
+Builds a temporary SQLite database with ``seed_demo`` (full scale unless ``--scale``), computes
+the target results, collects the static files into STATIC_ROOT (WhiteNoise serves them with
+DEBUG off), starts gunicorn with 2 workers on 127.0.0.1:<free port>, logs in as the demo
+province user with ``requests`` (the real login form) and then, in the same run against the same
+server, drives 20 concurrent clients for a bounded time at:
+
+1. a static file (``/static/css/portal.css``, served by WhiteNoise) — the baseline;
+2. the province dashboard (``/dashboards/province/?period=2020Q3``).
+
+Prints median and p95 latency and requests/s of both and their ratio, then stops gunicorn and
+removes the temporary database. Loopback only; every loop is bounded.
+
+    .venv/bin/python bench/dashboard.py                 # full demo (~1 min to build on SQLite)
+    .venv/bin/python bench/dashboard.py --scale 0.1 --seconds 10
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import shutil
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
+DEMO_PASSWORD = "Demo@2026pass"
+DASHBOARD = "/dashboards/province/?period=2020Q3"
+STATIC = "/static/css/portal.css"
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def manage(env: dict[str, str], *args: str, timeout: float = 900) -> str:
+    started = time.perf_counter()
+    out = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
+    if out.returncode != 0:
+        sys.stderr.write(out.stdout + out.stderr)
+        raise SystemExit(f"manage.py {' '.join(args)} failed")
+    print(f"  manage.py {' '.join(args)[:60]}: {time.perf_counter() - started:.1f} s", flush=True)
+    return out.stdout
+
+
+def wait_until_up(base: str, proc: subprocess.Popen, limit: float = 60.0) -> None:
+    deadline = time.monotonic() + limit
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit("gunicorn exited early")
+        try:
+            if requests.get(f"{base}/login/", timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.3)
+    raise SystemExit("gunicorn did not come up")
+
+
+def login(base: str, username: str) -> dict[str, str]:
+    """The session cookie of a real login through the form (CSRF token included)."""
+    s = requests.Session()
+    page = s.get(f"{base}/login/", timeout=10)
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    done = s.post(f"{base}/login/", data={"username": username, "password": DEMO_PASSWORD, "csrfmiddlewaretoken": token},
+                  headers={"Referer": f"{base}/login/"}, allow_redirects=False, timeout=10)
+    if done.status_code != 302 or "sessionid" not in s.cookies:
+        raise SystemExit(f"login failed: {done.status_code}")
+    return {"sessionid": s.cookies["sessionid"]}
+
+
+def load(base: str, path: str, cookies: dict[str, str], *, clients: int, seconds: float, expect: str) -> dict[str, float]:
+    """``clients`` threads request ``path`` back to back for ``seconds``; latencies of the 200s."""
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    deadline = time.monotonic() + seconds
+
+    def worker() -> None:
+        s = requests.Session()
+        s.cookies.update(cookies)
+        mine: list[float] = []
+        bad = 0
+        while time.monotonic() < deadline:
+            t0 = time.perf_counter()
+            try:
+                r = s.get(base + path, timeout=60)
+                ok = r.status_code == 200 and expect in r.text
+            except requests.RequestException:
+                ok = False
+            if ok:
+                mine.append(time.perf_counter() - t0)
+            else:
+                bad += 1
+        with lock:
+            latencies.extend(mine)
+            errors[0] += bad
+
+    started = time.monotonic()
+    with ThreadPoolExecutor(max_workers=clients) as pool:
+        for f in [pool.submit(worker) for _ in range(clients)]:
+            f.result()
+    elapsed = time.monotonic() - started
+    latencies.sort()
+    n = len(latencies)
+    return {"requests": n, "errors": errors[0], "rps": n / elapsed if elapsed else 0.0,
+            "median_ms": statistics.median(latencies) * 1000 if n else float("nan"),
+            "p95_ms": latencies[min(n - 1, int(n * 0.95))] * 1000 if n else float("nan")}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--scale", type=float, default=1.0, help="seed_demo scale (default 1.0, the full demo)")
+    parser.add_argument("--seconds", type=float, default=15.0, help="duration of each load phase (default 15)")
+    parser.add_argument("--clients", type=int, default=20, help="concurrent clients (default 20)")
+    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--db", help="reuse this SQLite file (seeded before) instead of building a temporary one")
+    args = parser.parse_args()
+
+    tmp = Path(tempfile.mkdtemp(prefix="bench_dashboard_"))
+    db = Path(args.db) if args.db else tmp / "demo.sqlite3"
+    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_ENV")}
+    env.update(DATABASE_URL=f"sqlite:///{db}", DEBUG="False", AXES_ENABLED="True", LOG_LEVEL="ERROR", MEDIA_ROOT=str(tmp / "media"))
+    proc = None
+    try:
+        print(f"Building the demo database ({db}) …", flush=True)
+        if not args.db:
+            manage(env, "migrate", "--noinput", "-v", "0")
+            manage(env, "seed_demo", "--scale", str(args.scale), "-v", "0")
+        n = manage(env, "shell", "-c", "from reports.targets import target_results_rebuild_all as r; print(r())").strip().splitlines()[-1]
+        print(f"  target results: {n}")
+        manage(env, "collectstatic", "--noinput", "-v", "0")
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        proc = subprocess.Popen([GUNICORN, "portal.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
+                                 "--timeout", "120", "--log-level", "warning"], cwd=ROOT, env=env, start_new_session=True)
+        wait_until_up(base, proc)
+        cookies = login(base, "province")
+        for path, expect in ((DASHBOARD, "目标完成情况"), (STATIC, "body")):  # warm both workers
+            for _ in range(6):
+                assert requests.get(base + path, cookies=cookies, timeout=60).status_code == 200
+        print(f"gunicorn {args.workers} workers on {base}; {args.clients} clients × {args.seconds:g} s per phase", flush=True)
+        static = load(base, STATIC, cookies, clients=args.clients, seconds=args.seconds, expect="body")
+        dash = load(base, DASHBOARD, cookies, clients=args.clients, seconds=args.seconds, expect="目标完成情况")
+        print()
+        print(f"{'':26}{'requests':>9}{'errors':>8}{'req/s':>9}{'median ms':>11}{'p95 ms':>9}")
+        for name, r in (("static /static/css/portal.css", static), ("province dashboard", dash)):
+            print(f"{name:<30.30}{r['requests']:>5}{r['errors']:>8}{r['rps']:>9.1f}{r['median_ms']:>11.1f}{r['p95_ms']:>9.1f}")
+        print()
+        print(f"ratio dashboard / static: median latency {dash['median_ms'] / static['median_ms']:.1f}×, "
+              f"p95 {dash['p95_ms'] / static['p95_ms']:.1f}×, throughput {static['rps'] / dash['rps']:.1f}× lower")
+    finally:
+        if proc is not None and proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)  # the gunicorn master we started and its workers
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""REST API for the park registry and 园区大脑 readings."""

@@ -1,0 +1,94 @@
+"""Shared pieces of the bulk endpoints (schedule rows, 园区大脑 readings): the ``?dry_run=1``
+flag and the import summary they answer with."""
+from __future__ import annotations
+
+from typing import Any
+
+import json
+
+from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter
+from rest_framework import serializers
+from rest_framework.exceptions import ParseError
+from rest_framework.parsers import BaseParser
+
+from .errors import ErrorItemSerializer
+
+TRUE_WORDS = {"1", "true", "yes", "on", "是"}
+
+DRY_RUN_PARAMETER = OpenApiParameter(
+    "dry_run", OpenApiTypes.BOOL, OpenApiParameter.QUERY, required=False,
+    description="试运行：只校验并报告将新增/修改/不变的行数和全部错误，不保存任何数据（1/true）。",
+)
+
+
+def is_dry_run(request: Any) -> bool:
+    return str(request.query_params.get("dry_run", "")).strip().lower() in TRUE_WORDS
+
+
+class ImportSummarySerializer(serializers.Serializer):
+    code = serializers.CharField(required=False, help_text="有错误时：invalid_rows")
+    message = serializers.CharField(help_text="中文说明")
+    saved = serializers.BooleanField(help_text="是否已保存（试运行或有错误时为 false）")
+    dry_run = serializers.BooleanField()
+    created = serializers.IntegerField(help_text="新增行数")
+    updated = serializers.IntegerField(help_text="修改行数")
+    unchanged = serializers.IntegerField(help_text="未变化行数")
+    deleted = serializers.IntegerField(required=False, help_text="删除行数（整表替换时，原有而本次未提交的行）")
+    lock_version = serializers.IntegerField(required=False, help_text="保存后的修改序号（乐观锁）")
+    errors = ErrorItemSerializer(many=True, help_text="错误：有任一错误时整批不保存")
+    warnings = ErrorItemSerializer(many=True, help_text="提示：允许保存，提交时须书面说明")
+
+
+def summary_message(*, saved: bool, dry_run: bool, errors: int, created: int, updated: int, unchanged: int, deleted: int = 0) -> str:
+    counts = f"新增{created}行，修改{updated}行，未变化{unchanged}行" + (f"，删除{deleted}行" if deleted else "")
+    if errors:
+        return f"数据有{errors}个错误，整批未保存（{'试运行：' if dry_run else ''}{counts}）。请修改后重新提交。"
+    if dry_run:
+        return f"试运行通过，未保存：将{counts}。"
+    if saved:
+        return f"已保存：{counts}。"
+    return f"数据未变化，无需保存：{counts}。"
+
+
+class RawRowsField(serializers.Field):
+    """A list of row objects taken as sent: the service checks every row and reports each error
+    with its row number (a batch with one bad row saves nothing and lists every error)."""
+
+    max_rows = 50_000
+
+    def to_internal_value(self, data: Any) -> list[Any]:
+        if not isinstance(data, list):
+            raise serializers.ValidationError("应为行的列表（JSON array）。", code="not_a_list")
+        if len(data) > self.max_rows:
+            raise serializers.ValidationError(f"一次最多提交{self.max_rows}行。", code="too_many_rows")
+        return data
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
+class BulkJSONParser(BaseParser):
+    """JSON for the bulk endpoints: read straight from the request stream up to
+    ``settings.API_BULK_MAX_BYTES`` (10,000 附表1 rows are ~7 MB, above Django's 5 MB cap on
+    ordinary request bodies, which still applies everywhere else)."""
+
+    media_type = "application/json"
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        from .errors import ApiError
+
+        limit = settings.API_BULK_MAX_BYTES
+        raw = stream.read(limit + 1) if stream is not None else b""
+        if len(raw) > limit:
+            raise ApiError(f"请求内容过大（上限 {limit // (1024 * 1024)}MB），请分批提交。", code="too_large", status_code=413)
+        encoding = (parser_context or {}).get("encoding") or "utf-8"
+        try:
+            return json.loads(raw.decode(encoding), parse_constant=_no_constants)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise ParseError(f"JSON parse error - {exc}") from None
+
+
+def _no_constants(name: str):
+    raise ValueError(f"{name} is not valid JSON")

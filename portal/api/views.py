@@ -1,0 +1,279 @@
+"""Generic API views (NetBox style): a concrete viewset declares ``queryset``, ``serializer_class``,
+``filterset_class`` (and for writes ``write_serializer_class`` plus the service functions to call);
+this module does the rest:
+
+- every queryset goes through ``access.restrict`` (outside the scope is a 404);
+- ``create`` / ``partial_update`` validate with the write serializer and call the app's service
+  (``create_service(actor=, data=)`` / ``update_service(actor=, obj=, data=)``), never ``save()``;
+- any POST carrying an ``Idempotency-Key`` header is answered once and replayed afterwards;
+- bulk actions get the ``bulk`` throttle on top of the per-token one;
+- the OpenAPI schema documents the write/read serializers, the error responses and the header.
+
+Also: the portal's own read endpoints (regions, organisations, ``me``)."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import re
+from typing import Any, Callable
+
+import django_filters
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import Model, QuerySet
+from django.utils import timezone
+from drf_spectacular.openapi import AutoSchema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.exceptions import NotFound
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from portal import access
+from portal.filtersets import OrganisationFilterSet, RegionFilterSet
+from portal.models import IdempotencyKey, Organisation, Region
+
+from .errors import ApiError, ErrorSerializer
+from .filters import MAX_ID
+from .permissions import PortalPermission
+from .serializers import MeSerializer, OrganisationSerializer, RegionSerializer
+from .throttles import BulkRateThrottle
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+WRITE_ACTIONS = ("create", "update", "partial_update")
+ABANDONED_AFTER = dt.timedelta(minutes=10)  # a first request still "in progress" after this died
+
+
+# --- schema -----------------------------------------------------------------------------------
+
+class PortalAutoSchema(AutoSchema):
+    """Write serializer in (the view's ``get_serializer_class``), read serializer out; the error
+    responses and the Idempotency-Key header on every operation that has them."""
+
+    def get_response_serializers(self):
+        view = self.view
+        if getattr(view, "write_serializer_class", None) is not None and getattr(view, "action", None) in WRITE_ACTIONS:
+            return view.serializer_class
+        return super().get_response_serializers()
+
+    def get_override_parameters(self):
+        params = list(super().get_override_parameters())
+        if self.method == "POST":
+            params.append(OpenApiParameter(
+                IDEMPOTENCY_HEADER, OpenApiTypes.STR, OpenApiParameter.HEADER, required=False,
+                description="幂等键（可选，最长255字符）：带同一键重复发送同一请求时，返回首次的结果而不再执行。",
+            ))
+        return params
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        codes = ["401", "403", "429"]
+        if self.method != "GET" or self._get_filter_parameters() or self._is_list_view():
+            codes.insert(0, "400")
+        if "{" in self.path:
+            codes.append("404")
+        if self.method == "POST":
+            codes.append("409")
+        for code in codes:
+            if code not in responses:
+                responses[code] = self._get_response_for_code(ErrorSerializer, code, direction=direction)
+        return responses
+
+
+# --- idempotency ------------------------------------------------------------------------------
+
+class _Replay(Exception):
+    def __init__(self, record: IdempotencyKey):
+        self.record = record
+
+
+def _request_hash(request) -> str:
+    """Method, path, query and the parsed body (so a bulk body above Django's in-memory cap is
+    hashed too); uploaded files by their content."""
+    h = hashlib.sha256()
+    h.update(f"{request.method} {request.path}?{request.META.get('QUERY_STRING', '')}\n".encode())
+    data = request.data
+    files = getattr(request, "FILES", None) or {}
+    if hasattr(data, "lists"):  # a form: keys with their (possibly several) values
+        h.update(json.dumps(sorted((k, [str(v) for v in vs]) for k, vs in data.lists() if k not in files),
+                            ensure_ascii=False).encode())
+    else:
+        h.update(json.dumps(data, sort_keys=True, ensure_ascii=False, default=str).encode())
+    for key in sorted(files):
+        for upload in files.getlist(key):
+            h.update(f"\n{key}:{upload.name}:{upload.size}\n".encode())
+            for chunk in upload.chunks():
+                h.update(chunk)
+            upload.seek(0)
+    return h.hexdigest()
+
+
+class IdempotencyMixin:
+    """A POST with an ``Idempotency-Key`` header is done once per user and key: a repeat (same
+    method, path, query and body) gets the stored first answer with ``Idempotent-Replayed: true``;
+    the same key on another request is refused (422); a repeat while the first is still running
+    gets 409 (a first request unfinished after 10 minutes is taken as dead and done afresh). Keys
+    are kept ``settings.API_IDEMPOTENCY_TTL`` (24 h). Server errors are not stored, so such a
+    request may be retried with the same key. Client errors (400/403/409 …) are stored: the same
+    request with the same key gets the same refusal."""
+
+    _idempotency: IdempotencyKey | None = None
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        self._idempotency = None
+        key = request.headers.get(IDEMPOTENCY_HEADER, "").strip() if request.method == "POST" else ""
+        if not key:
+            return
+        if len(key) > 255:
+            raise ApiError("Idempotency-Key 不能超过255个字符。", code="invalid", status_code=400,
+                           errors=[{"field": IDEMPOTENCY_HEADER, "code": "max_length", "message": "不能超过255个字符"}])
+        digest = _request_hash(request)
+        ttl: dt.timedelta = getattr(settings, "API_IDEMPOTENCY_TTL", dt.timedelta(hours=24))
+        now = timezone.now()
+        with transaction.atomic():
+            # expired keys, and first requests that never finished (the process died): start afresh
+            IdempotencyKey.objects.filter(user=request.user, key=key, created_at__lt=now - ttl).delete()
+            IdempotencyKey.objects.filter(user=request.user, key=key, response_status__isnull=True,
+                                          created_at__lt=now - ABANDONED_AFTER).delete()
+        try:
+            with transaction.atomic():
+                record, created = IdempotencyKey.objects.get_or_create(
+                    user=request.user, key=key,
+                    defaults={"method": request.method, "path": request.path[:500], "request_hash": digest},
+                )
+        except IntegrityError:
+            record, created = IdempotencyKey.objects.get(user=request.user, key=key), False
+        if created:
+            self._idempotency = record
+            return
+        if (record.method, record.path, record.request_hash) != (request.method, request.path[:500], digest):
+            raise ApiError("该 Idempotency-Key 已用于另一个请求，请为新请求使用新的键。", code="idempotency_key_reused",
+                           status_code=422)
+        if record.response_status is None:
+            raise ApiError("使用该 Idempotency-Key 的首次请求仍在处理中，请稍后重试。", code="idempotency_in_progress",
+                           status_code=409)
+        raise _Replay(record)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, _Replay):
+            response = Response(exc.record.response_body, status=exc.record.response_status)
+            response["Idempotent-Replayed"] = "true"
+            return response
+        return super().handle_exception(exc)
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        record, self._idempotency = self._idempotency, None
+        if record is not None:
+            if response.status_code >= 500:
+                IdempotencyKey.objects.filter(pk=record.pk).delete()
+            else:
+                data = json.loads(JSONRenderer().render(response.data) or b"null")
+                IdempotencyKey.objects.filter(pk=record.pk).update(response_status=response.status_code, response_body=data)
+        return response
+
+
+# --- base views -------------------------------------------------------------------------------
+
+class PortalAPIMixin(IdempotencyMixin):
+    schema = PortalAutoSchema()
+    permission_classes = [PortalPermission]
+    bulk_actions: tuple[str, ...] = ()
+
+    def get_object(self):
+        """An id that is not a whole number in the database's range is simply not found."""
+        lookup = self.kwargs.get(self.lookup_url_kwarg or self.lookup_field)
+        if lookup is not None and not (re.fullmatch(r"[0-9]{1,19}", str(lookup)) and int(lookup) <= MAX_ID):
+            raise NotFound()
+        return super().get_object()
+
+    def get_throttles(self):
+        throttles = list(super().get_throttles())
+        if getattr(self, "action", None) in self.bulk_actions:
+            throttles.append(BulkRateThrottle())
+        return throttles
+
+
+class PortalReadOnlyViewSet(PortalAPIMixin, viewsets.ReadOnlyModelViewSet):
+    """List (paginated, filtered, ordered) and retrieve, within the user's scope."""
+
+    def get_queryset(self) -> QuerySet:
+        return access.restrict(self.request.user, super().get_queryset(), access.VIEW)
+
+
+class PortalModelViewSet(PortalAPIMixin, mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Adds ``POST`` (create) and ``PATCH`` (partial update), both through the app's services."""
+
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    write_serializer_class: type | None = None
+    create_service: Callable[..., Model] | None = None  # (actor=, data=) -> obj
+    update_service: Callable[..., Model] | None = None  # (actor=, obj=, data=) -> obj
+
+    def get_queryset(self) -> QuerySet:
+        return access.restrict(self.request.user, super().get_queryset(), access.VIEW)
+
+    def get_serializer_class(self):
+        if self.action in WRITE_ACTIONS and self.write_serializer_class is not None:
+            return self.write_serializer_class
+        return super().get_serializer_class()
+
+    def _read(self, obj: Model) -> dict[str, Any]:
+        return self.serializer_class(obj, context=self.get_serializer_context()).data
+
+    def create(self, request, *args, **kwargs):
+        if self.create_service is None:
+            raise ApiError("不支持新增。", code="method_not_allowed", status_code=405)
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        obj = type(self).create_service(actor=request.user, data=dict(serializer.validated_data))
+        return Response(self._read(obj), status=status.HTTP_201_CREATED)
+
+    def update(self, request, *args, **kwargs):
+        if self.update_service is None:
+            raise ApiError("不支持修改。", code="method_not_allowed", status_code=405)
+        obj = self.get_object()
+        serializer = self.get_serializer(obj, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        obj = type(self).update_service(actor=request.user, obj=obj, data=dict(serializer.validated_data))
+        return Response(self._read(obj))
+
+
+# --- the portal's own endpoints -----------------------------------------------------------------
+
+class OrganisationAPIFilterSet(OrganisationFilterSet):
+    city = django_filters.CharFilter(field_name="region__city_code", label="地市代码")
+    region = django_filters.CharFilter(field_name="region__code", label="所在地区代码")
+
+    class Meta(OrganisationFilterSet.Meta):
+        fields = ["q", "kind", "city", "region"]
+
+
+@extend_schema_view(list=extend_schema(summary="行政区划列表"), retrieve=extend_schema(summary="行政区划"))
+class RegionViewSet(PortalReadOnlyViewSet):
+    queryset = Region.objects.select_related("parent")
+    serializer_class = RegionSerializer
+    filterset_class = RegionFilterSet
+    ordering_fields = ["code", "name", "level"]
+    ordering = ["code"]
+
+
+@extend_schema_view(list=extend_schema(summary="机构列表"), retrieve=extend_schema(summary="机构"))
+class OrganisationViewSet(PortalReadOnlyViewSet):
+    queryset = Organisation.objects.select_related("region", "institution")
+    serializer_class = OrganisationSerializer
+    filterset_class = OrganisationAPIFilterSet
+    ordering_fields = ["name", "kind", "region__code"]
+    ordering = ["kind", "region__code", "name"]
+
+
+class MeView(PortalAPIMixin, APIView):
+    """The user a token (or session) acts as, and its organisation: everything the API answers is
+    scoped to it."""
+
+    @extend_schema(summary="当前用户", responses=MeSerializer)
+    def get(self, request):
+        return Response(MeSerializer(request.user, context={"request": request}).data)
