@@ -179,6 +179,10 @@ ROLLUP_BUILD_DELAY = env.float("ROLLUP_BUILD_DELAY", default=0.0)
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
+    "summaries-refresh-open-periods": {
+        "task": "reports.rollups.summaries_refresh_open_periods",
+        "schedule": crontab(hour=7, minute=30),
+    },
     "filing-reminders": {
         "task": "reports.reminders.reminders_send",
         "schedule": crontab(hour=8, minute=0),

@@ -114,3 +114,22 @@ def completeness_totals(rows: list[CityRow]) -> dict[str, int]:
         for k, v in r.counts.items():
             total[k] += v
     return dict(total)
+
+
+def completeness_rows_data(rows: list[CityRow]) -> list[dict]:
+    """The JSON kept in the city and province summaries (dashboards read it from there)."""
+    return [{"code": r.city.code, "name": r.city.name, "separately_planned": r.city.separately_planned,
+             "expected": r.expected, **r.counts} for r in rows]
+
+
+def completeness_rows_from_data(items: list[dict] | None) -> list[CityRow]:
+    """CityRow objects back from a summary's ``completeness`` list."""
+    from types import SimpleNamespace
+
+    out = []
+    for item in items or []:
+        row = CityRow(city=SimpleNamespace(code=item["code"], name=item["name"], separately_planned=item.get("separately_planned", False)))
+        row.expected = item["expected"]
+        row.counts = {k: item.get(k, 0) for k, _ in STATES}
+        out.append(row)
+    return out

@@ -1,8 +1,7 @@
 """Dashboard selectors (issue 6): province, city, bank and park views.
 
 They read only the roll-up tables — ``Summary`` (city and province), ``T2Summary`` (one row per
-park and quarter), ``TargetResult`` — plus ``reports.completeness`` (a bounded number of filing
-rows per period). Only the park page opens ledger rows, those of ONE park's approved 附表1 (its
+park and quarter), ``TargetResult`` — including the completeness counts the roll-ups store in the summaries. Only the park page opens ledger rows, those of ONE park's approved 附表1 (its
 重点问题清单 and its missing tenants); the bank page reads the bank's own 附表4 records (one per
 quarter). Every page costs the same few queries for 10 parks or 10,000.
 
@@ -28,7 +27,7 @@ from portal.choices import NINGBO_CODE, ZHEJIANG_CODE, OrgKind, RegionLevel
 from portal.models import Organisation, Region
 
 from .choices import FilingStatus
-from .completeness import STATES, completeness_by_city, completeness_totals
+from .completeness import STATES, completeness_rows_from_data, completeness_totals
 from .models import Filing, Period, Summary, T1Row, T2Summary, T4Record, Target, TargetResult
 from .schedules.t1 import UNMET_REASON
 from .schedules.t2 import coverage_target, ratio
@@ -551,7 +550,7 @@ def province_page(*, user: Any, period: Period, side: str, periods: list[Period]
     ctx["multi"] = Table("multi", "垒小户预警：授信银行超过3家的入园企业", MULTI_COLUMNS, multi_rows,
                          note="单户授信1000万元（含）以下的小微企业服务银行超过3家的，其他银行应审慎介入（浙银保监发〔2020〕15号 二（七））。")
     # completeness and timeliness by city (reports.completeness: a bounded number of filing rows)
-    comp = completeness_by_city(period=period, today=today)
+    comp = completeness_rows_from_data(data.get("completeness"))  # kept in the province summary
     comp_rows = []
     for c in comp:
         if side == "excl" and c.city.code == NINGBO_CODE:
@@ -767,7 +766,7 @@ def city_page(*, user: Any, city: Region, period: Period, periods: list[Period],
     ctx["bank_lines"] = Table("banks", "辖内银行业金融机构主要指标（附表4合计）", BANK_COLUMNS, _bank_lines(banks),
                               note=f"填报机构 {(banks.get('total') or {}).get('filers') or 0} 家；上年末为 {period.previous_year_end_code}。")
     ctx["types"] = Table("types", "按机构类型", TYPE_COLUMNS, _type_rows(banks))
-    comp = completeness_by_city(period=period, today=today, city_code=city.code)
+    comp = completeness_rows_from_data(data.get("completeness"))  # kept in the city summary
     comp_rows = [{"code": c.city.code, "name": c.city.name, "name_url": f"{reverse('reports:completeness_list')}?period={period.code}&city={c.city.code}",
                   "expected": c.expected, **c.counts, "rate": ratio(c.counts["approved"], c.expected)} for c in comp]
     ctx["completeness"] = Table("completeness", "报送完整性与及时性", COMPLETENESS_COLUMNS, comp_rows,

@@ -28,6 +28,7 @@ from portal.choices import NINGBO_CODE, ZHEJIANG_CODE
 from portal.models import Region
 
 from .choices import FilingStatus
+from .completeness import completeness_by_city, completeness_rows_data
 from .models import Filing, Period, Summary, T1Row, T4Record, T5Row
 from .schedules.t2 import AMOUNT_KEYS, COUNT_KEYS, HIDDEN_SUMS, TIERS, coverage_target, t2_ratios
 from .schedules.t4 import COLUMNS as T4_COLUMNS
@@ -417,6 +418,7 @@ def city_data(*, city_code: str, period: Period, prepared: Prepared | None = Non
     base = t4_sum(base_records) if base_records else {}
     data["banks"] = {"total": banks, "baseline": base, "change": t4_change(banks, base) if base else {}}
     data["partners"] = partner_checks(period=period, parks=parks, city_code=city_code)
+    data["completeness"] = completeness_rows_data(completeness_by_city(period=period, today=timezone.localdate(), city_code=city_code))
     versions = dict(versions)
     versions.update({str(k): v for k, v in _t4_t5_versions(period, city_code).items()})
     return data, versions
@@ -457,6 +459,7 @@ def province_data(*, period: Period, prepared: Prepared | None = None, city_grou
         base = t4_sum(base_records) if base_records else {}
         data["banks"][key] = {"total": cur, "baseline": base, "change": t4_change(cur, base) if base else {}}
     data["partners"] = partner_checks(period=period, parks=parks)
+    data["completeness"] = completeness_rows_data(completeness_by_city(period=period, today=timezone.localdate()))
     versions.update({str(k): v for k, v in _t4_t5_versions(period, None).items()})
     return data, versions
 
@@ -527,6 +530,17 @@ def filing_approved(filing: Filing) -> None:
     else:
         city = filing.city.code
     summary_request(scope=Summary.Scope.CITY, code=city, period_id=filing.period_id)
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def summaries_refresh_open_periods() -> int:
+    """Daily (beat): 逾期 counts change with the date alone, so open periods are rebuilt."""
+    today = timezone.localdate()
+    n = 0
+    for period in Period.objects.filter(is_baseline=False, filer_due__lte=today, lock_date__gte=today):
+        for code in Region.objects.filter(level="city", province_code=ZHEJIANG_CODE).values_list("code", flat=True):
+            n += summary_request(scope=Summary.Scope.CITY, code=code, period_id=period.pk, countdown=0)
+    return n
 
 
 def summaries_rebuild_all(*, period: Period, city_code: str | None = None) -> list[Summary]:

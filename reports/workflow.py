@@ -34,7 +34,8 @@ from .schedules.t4 import NARRATIVE
 
 A = FilingTransition.Action
 EDITABLE = (S.DRAFT, S.RETURNED)
-after_approval_hooks: list[Callable[[Filing], None]] = []  # roll-ups register here (on commit)
+after_approval_hooks: list[Callable[[Filing], None]] = []  # called on commit after an approval
+after_transition_hooks: list[Callable[[Filing], None]] = []  # called on commit after every step (roll-ups)
 
 
 # --- who is who -------------------------------------------------------------------------------
@@ -96,6 +97,8 @@ def _refuse(message: str) -> None:
 
 
 def _log(filing: Filing, actor: User, action: str, old: str, new: str, comment: str = "") -> FilingTransition:
+    for hook in after_transition_hooks:
+        transaction.on_commit(lambda hook=hook: hook(filing))
     return FilingTransition.objects.create(filing=filing, action=action, from_status=old, to_status=new, actor=actor,
                                            actor_organisation_id=actor.organisation_id, comment=comment)
 

@@ -197,7 +197,7 @@ def test_every_table_exports_to_xlsx_and_cells_are_formula_safe(client, scenario
 
 # --- query counts: the same on a small and a large demo ------------------------------------------
 
-PINNED = {"province": 17, "province_excl": 17, "city": 17, "bank": 11, "park": 13, "targets": 8}
+PINNED = {"province": 10, "province_excl": 10, "city": 10, "bank": 11, "park": 13, "targets": 8}
 
 
 @pytest.mark.parametrize("scale", [0.02, 0.1])

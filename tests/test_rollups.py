@@ -215,3 +215,21 @@ def test_a_province_rebuild_recomputes_the_target_results(world, two_parks):
     result = TargetResult.objects.get(period=two_parks, target__code="ZJ2020-04", ningbo="incl", is_official=True)
     assert result.actual == Decimal("88.24")  # 90 credited of 102 tenants in the "other stars" parks
     assert result.threshold == Decimal("50") and result.get_status_display() == "达标"
+
+
+def test_every_workflow_step_refreshes_the_completeness_kept_in_the_summaries(world, eager_celery, django_capture_on_commit_callbacks):
+    period = Period.objects.get(code="2020Q3")
+    op = world.users["op_wz"]
+    filing = services.filing_open(actor=op, schedule="T1", period=period, park=world.p_wz)
+    services.filing_rows_replace(actor=op, filing=filing, raw_rows=[raw_row(0, world.e_wz.uscc, "30")])
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.filing_submit(actor=op, filing=filing)
+    city = Summary.objects.get(scope="city", code="330300", period=period).data["completeness"]
+    province = {c["code"]: c for c in Summary.objects.get(scope="province", code="330000", period=period).data["completeness"]}
+    assert city == [province["330300"]]
+    assert (city[0]["expected"], city[0]["awaiting"], city[0]["not_filed"]) == (2, 1, 1)  # the park submitted; its bank not
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.filing_confirm(actor=world.users["bank_a_wz"], filing=filing)
+        workflow.filing_approve(actor=world.users["wz_branch"], filing=filing)
+    city = Summary.objects.get(scope="city", code="330300", period=period).data["completeness"][0]
+    assert (city["awaiting"], city["approved"]) == (0, 1)
