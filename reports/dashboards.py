@@ -892,8 +892,31 @@ def park_page(*, user: Any, park: Park, period: Period, periods: list[Period]) -
                                           {"name": "建档覆盖率", "data": [_f(t2.get(c, {}).get("filing_coverage")) for c in codes]},
                                           {"name": f"目标（{park.get_star_rating_display()}）", "data": [float(target)] * len(codes),
                                            "dashed": True}]}}
-    ctx["tables"] = [ctx["problems"], ctx["missing"], ctx["history"]]
+    ctx["brain"] = _brain_table(park=park, period=period)
+    ctx["tables"] = [ctx["problems"], ctx["missing"], ctx["brain"], ctx["history"]]
     return ctx
+
+
+def _brain_table(*, park: Park, period: Period) -> Table:
+    """园区大脑 readings pushed over the API for the period's three months, one row per enterprise
+    (beside the ledger): the last month with data and the quarter's totals."""
+    from django.db.models import Max
+    from django.db.models import Sum as S
+
+    from parks.models import BrainReading
+
+    rows = list(BrainReading.objects.filter(park=park, month__gte=period.start.replace(day=1), month__lte=period.end)
+                .values("enterprise__name", "enterprise__uscc")
+                .annotate(last_month=Max("month"), electricity=S("electricity_kwh"), water=S("water_t"), gas=S("gas_m3"),
+                          hours=S("equipment_hours"))
+                .order_by("enterprise__name"))
+    for r in rows:
+        r["last_month"] = r["last_month"].strftime("%Y-%m")
+    return Table("brain", f"园区大脑读数（{period.code} 季度合计）", [
+        Column("enterprise__name", "企业名称"), Column("enterprise__uscc", "统一社会信用代码"), Column("last_month", "最近月份"),
+        Column("electricity", "用电量（千瓦时）", "num"), Column("water", "用水量（吨）", "num"), Column("gas", "用气量（立方米）", "num"),
+        Column("hours", "设备运行时长（小时）", "num")], rows,
+        note="由园区大脑通过 API 推送（POST /api/v1/parks/{id}/brain-readings/）。", unit="")
 
 
 def _local(value: dt.datetime | None) -> str:

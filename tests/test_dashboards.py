@@ -197,7 +197,7 @@ def test_every_table_exports_to_xlsx_and_cells_are_formula_safe(client, scenario
 
 # --- query counts: the same on a small and a large demo ------------------------------------------
 
-PINNED = {"province": 10, "province_excl": 10, "city": 10, "bank": 11, "park": 13, "targets": 8}
+PINNED = {"province": 10, "province_excl": 10, "city": 10, "bank": 11, "park": 14, "targets": 8}
 
 
 @pytest.mark.parametrize("scale", [0.02, 0.1])
@@ -225,3 +225,23 @@ def test_dashboard_query_counts_are_pinned_and_do_not_grow_with_the_data(db, cli
         client.force_login(user)
         with django_assert_num_queries(PINNED[key]):
             assert client.get(url, {"period": PERIOD, **params}).status_code == 200, key
+
+
+def test_park_dashboard_shows_the_park_brain_readings_beside_the_ledger(client, world):
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from parks.models import BrainReading
+
+    for month in (7, 8, 9):
+        BrainReading.objects.create(enterprise=world.e_hz, park=world.p_hz, month=dt.date(2020, month, 1),
+                                    electricity_kwh=Decimal("1000.50"), water_t=Decimal("20"), pushed_at=timezone.now())
+    BrainReading.objects.create(enterprise=world.e_hz, park=world.p_hz, month=dt.date(2020, 10, 1), electricity_kwh=Decimal("9"),
+                                pushed_at=timezone.now())
+    client.force_login(world.users["op_hz"])
+    response = client.get(reverse("dashboards:park", args=[world.p_hz.code]) + "?period=2020Q3")
+    table = response.context["brain"]
+    assert [(r["enterprise__uscc"], r["last_month"], r["electricity"]) for r in table.rows] == [(world.e_hz.uscc, "2020-09", Decimal("3001.50"))]
+    assert "园区大脑读数" in response.content.decode()
