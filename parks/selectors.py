@@ -22,9 +22,12 @@ def park_list_for_tenant_keeping(*, user: Any) -> QuerySet[Park]:
     return qs.none()
 
 
-def tenancy_current_at(*, park: Park, on: dt.date) -> QuerySet[Tenancy]:
-    return Tenancy.objects.filter(park=park, entered_on__lte=on).exclude(left_on__lt=on)
+def tenancy_current_at(*, on: dt.date) -> QuerySet[Tenancy]:
+    """Tenancies in force on ``on`` (entered by then, not left before): the one definition of a
+    park's tenants at a date (T2's 入园企业数, roll-ups, dashboards)."""
+    return Tenancy.objects.filter(entered_on__lte=on).exclude(left_on__lt=on)
 
 
 def partner_link_active_at(*, on: dt.date) -> QuerySet[PartnerLink]:
+    """Partner links in force on ``on`` (the one definition of a park's partner banks at a date)."""
     return PartnerLink.objects.filter(since__lte=on).exclude(until__lt=on)

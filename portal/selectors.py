@@ -43,17 +43,6 @@ def organisation_park_operators_for(*, user: Any) -> QuerySet[Organisation]:
     return qs
 
 
-def quarter_last_completed(*, today: dt.date) -> tuple[str, dt.date, dt.date]:
-    """(period code, quarter end, filer deadline = end + 15 days) of the last completed quarter."""
-    q = (today.month - 1) // 3  # current quarter index 0..3
-    year = today.year if q > 0 else today.year - 1
-    last_q = q if q > 0 else 4
-    end_month = last_q * 3
-    next_month_first = dt.date(year + (end_month == 12), end_month % 12 + 1, 1)
-    end = next_month_first - dt.timedelta(days=1)
-    return f"{year}Q{last_q}", end, end + dt.timedelta(days=15)
-
-
 def landing_for(*, user: Any) -> dict[str, Any]:
     """What the landing page shows each role: its duties and the size of its scope."""
     from django.utils import timezone
@@ -62,11 +51,8 @@ def landing_for(*, user: Any) -> dict[str, Any]:
 
     from . import access
 
-    period_obj = _period_open(today=timezone.localdate())
-    if period_obj is not None:
-        period, end, due = period_obj.code, period_obj.end, period_obj.filer_due
-    else:
-        period, end, due = quarter_last_completed(today=timezone.localdate())
+    period_obj = _period_open(today=timezone.localdate())  # periods come from a data migration
+    period, end, due = (period_obj.code, period_obj.end, period_obj.filer_due) if period_obj else ("", None, None)
     org = user.organisation if user.organisation_id else None
     kind = org.kind if org else None
     parks = access.restrict(user, Park.objects.all())
@@ -91,7 +77,7 @@ def landing_for(*, user: Any) -> dict[str, Any]:
         ctx["park_count"] = parks.count()
         ctx["duties"] = [
             "审核辖内园区和银行保险机构报送的附表1、2、4、5（通过或退回）。",
-            f"于 {end + dt.timedelta(days=20):%Y年%m月%d日} 前向省局报送 {period} 附表3和辖内附表4汇总。",
+            f"于 {period_obj.branch_due:%Y年%m月%d日} 前向省局报送 {period} 附表3和辖内附表4汇总。",
         ]
     elif kind == OrgKind.PROVINCE_REGULATOR or user.is_superuser:
         ctx["park_count"] = parks.count()
@@ -125,7 +111,7 @@ def _todo(*, user: Any, org: Any, period: Any) -> list[dict[str, Any]]:
     """This user's concrete outstanding work in ``period``: (text, link, level)."""
     from django.db.models import Q
 
-    from parks.models import Park, PartnerLink
+    from parks.models import Park
     from reports.models import Filing
 
     from . import access

@@ -23,7 +23,8 @@ from django.utils import timezone
 
 from banks.choices import InstitutionType
 from parks.choices import Batch, DigitalStatus, StarRating
-from parks.models import Park, PartnerLink, Tenancy
+from parks.models import Park
+from parks.selectors import partner_link_active_at, tenancy_current_at
 from portal.choices import NINGBO_CODE, ZHEJIANG_CODE
 from portal.models import Region
 
@@ -117,13 +118,13 @@ def _park_filter(prefix: str, city_code: str | None) -> dict[str, Any]:
 
 
 def park_tenant_counts(*, on, city_code: str | None) -> dict[int, int]:
-    qs = (Tenancy.objects.filter(**_park_filter("park__", city_code), entered_on__lte=on).exclude(left_on__lt=on)
+    qs = (tenancy_current_at(on=on).filter(**_park_filter("park__", city_code))
           .values("park_id").annotate(n=Count("pk")).order_by())
     return {r["park_id"]: r["n"] for r in qs}
 
 
 def park_partner_counts(*, on, city_code: str | None) -> dict[int, int]:
-    qs = (PartnerLink.objects.filter(**_park_filter("park__", city_code), since__lte=on).exclude(until__lt=on)
+    qs = (partner_link_active_at(on=on).filter(**_park_filter("park__", city_code))
           .values("park_id").annotate(n=Count("pk")).order_by())
     return {r["park_id"]: r["n"] for r in qs}
 

@@ -9,7 +9,8 @@ from django.conf import settings
 from django.db.models import QuerySet, Sum
 
 from banks.models import Institution
-from parks.models import Park, PartnerLink, Tenancy
+from parks.models import Park, Tenancy
+from parks.selectors import partner_link_active_at, tenancy_current_at
 from portal import access
 
 from .models import Filing, Period, T1Row, T4Record, T5Row
@@ -32,15 +33,15 @@ def filing_current(*, schedule: str, period: Period, park: Park | None = None, b
 
 
 def park_tenants_at(*, park_id: int, on: dt.date) -> QuerySet[Tenancy]:
-    return Tenancy.objects.filter(park_id=park_id, entered_on__lte=on).exclude(left_on__lt=on)
+    return tenancy_current_at(on=on).filter(park_id=park_id)
 
 
 def park_partner_count_at(*, park_id: int, on: dt.date) -> int:
-    return PartnerLink.objects.filter(park_id=park_id, since__lte=on).exclude(until__lt=on).count()
+    return partner_link_active_at(on=on).filter(park_id=park_id).count()
 
 
 def branch_partner_parks_at(*, branch_id: int, on: dt.date) -> dict[str, dict[str, Any]]:
-    links = (PartnerLink.objects.filter(branch_id=branch_id, since__lte=on).exclude(until__lt=on)
+    links = (partner_link_active_at(on=on).filter(branch_id=branch_id)
              .select_related("park__county").order_by("park__code"))
     return {
         link.park.code: {"name": link.park.name, "county": link.park.county.name, "star_rating": link.park.get_star_rating_display(),

@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
@@ -21,6 +20,7 @@ from . import workflow
 from .completeness import STATE_LABELS, STATES, completeness_by_city, completeness_items, completeness_totals
 from .models import Filing, FilingTransition, Period, Summary
 from .selectors import period_current
+from .views import _xlsx_response
 
 ACTIONS = {
     "submit": workflow.filing_submit,
@@ -136,14 +136,6 @@ def completeness_list(request):
         "title": f"{period.code} 报送清单", "period": period, "page": page, "state": state, "state_label": STATE_LABELS.get(state, "全部"),
         "city": city, "states": STATE_LABELS,
     })
-
-
-def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    from urllib.parse import quote
-
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
 
 
 def _workbook(title: str, subtitle: str, header: list[str], rows: list[list]) -> bytes:

@@ -29,7 +29,7 @@ from portal.models import User
 
 from . import selectors, services
 from .choices import FilingStatus as S
-from .models import Filing, FilingTransition, T1Row, T2Summary, T4Record, T5Row
+from .models import Filing, FilingTransition, T1Row, T4Record, T5Row
 from .schedules.t4 import NARRATIVE
 
 A = FilingTransition.Action
@@ -168,9 +168,10 @@ def filing_submit(*, actor: User, filing: Filing, comment: str = "") -> Outcome:
         _refuse(f"报表当前状态为“{filing.get_status_display()}”，不能提交。")
     if _locked_for(actor, filing):
         _refuse(f"{filing.period.code} 已于 {filing.period.lock_date:%Y-%m-%d} 锁定，请联系监管部门重新打开后再提交。")
-    members = [m for m in package(filing) if m.status in EDITABLE] if filing.branch_id else [filing]
+    whole = package(filing) if filing.branch_id else [filing]
+    members = [m for m in whole if m.status in EDITABLE]
     if filing.branch_id:
-        schedules = {m.schedule for m in package(filing)}
+        schedules = {m.schedule for m in whole}
         needs_t5 = bool(selectors.branch_partner_parks_at(branch_id=filing.branch_id, on=filing.period.end))
         if "T4" not in schedules:
             _refuse("附表4尚未填报：附表4、附表5及推进情况须一并报送。")

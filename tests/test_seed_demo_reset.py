@@ -2,73 +2,16 @@
 (the data checks share one demo in test_seed_demo.py)."""
 from __future__ import annotations
 
-import datetime as dt
-import io
-import re
-from collections import Counter
-from decimal import Decimal
-from typing import Any
-
 import pytest
-from django.core.management import call_command
 from django.core.management.base import CommandError
-from django.db.models import Count, Q, Sum
 
 from banks.choices import InstitutionType
 from banks.models import Institution
-from parks.choices import Batch, DigitalStatus, EntityType, ParkType, PartnerRole
-from parks.models import Enterprise, Park, PartnerLink, Tenancy
-from portal.choices import NINGBO_CODE, ZHEJIANG_CODE, OrgKind, RegionLevel, Role
-from portal.demo import DEMO_PASSWORD, plan_parks
-from portal.models import Organisation, Region, User
-from portal.uscc import uscc_is_valid
-from reports import selectors
-from reports.choices import FilingStatus
-from reports.demo import NOW, PERIOD_CODES
+from parks.models import Park
+from portal.choices import Role
+from portal.models import Organisation, User
 from reports.models import Filing, ImportJob, Period, T1Row, T2Summary, T4Record, T5Row
-from reports.schedules import T1, T4, T5
-from reports.schedules.t2 import AMOUNT_KEYS, COUNT_KEYS, HIDDEN_SUMS, t2_compute
-
-SCALE, SEED = 0.02, 7
-SKIP_MESSAGE = "演示数据已存在，跳过（使用 --reset 重新生成）。"
-
-
-def seed(**options: Any) -> str:
-    out = io.StringIO()
-    call_command("seed_demo", **{"scale": SCALE, "seed": SEED, **options}, stdout=out)
-    return out.getvalue()
-
-
-def snapshot() -> dict[str, list]:
-    return {
-        "parks": list(Park.objects.order_by("code").values_list(
-            "code", "name", "county__code", "batch", "star_rating", "digital_status", "park_type", "area_mu",
-            "status", "manager", "operator__name",
-        )),
-        "enterprises": list(Enterprise.objects.order_by("uscc").values_list("uscc", "name", "entity_type", "industry")),
-        "tenancies": list(Tenancy.objects.order_by("enterprise__uscc").values_list(
-            "park__code", "enterprise__uscc", "entered_on", "left_on",
-        )),
-        "links": list(PartnerLink.objects.order_by("park__code", "branch__name").values_list(
-            "park__code", "branch__name", "role", "sub_branch", "since", "until",
-        )),
-        "organisations": list(Organisation.objects.order_by("name").values_list(
-            "name", "kind", "region__code", "institution__short_name",
-        )),
-        "filings": list(Filing.objects.order_by("schedule", "period__code", "park__code", "branch__name").values_list(
-            "schedule", "period__code", "park__code", "branch__name", "status", "created_at", "updated_at",
-            "submitted_at", "approved_at", "days_late", "row_count", "warning_count",
-        )),
-        "t1": list(T1Row.objects.order_by("filing__period__code", "filing__park__code", "row_no").values_list(
-            "filing__period__code", "filing__park__code", "row_no", *[c.key for c in T1.columns], *[c.key for c in T1.computed],
-        )),
-        "t4": list(T4Record.objects.order_by("filing__period__code", "filing__branch__name").values_list(
-            "filing__period__code", "filing__branch__name", *[c.key for c in T4.columns],
-        )),
-        "t5": list(T5Row.objects.order_by("filing__period__code", "filing__branch__name", "row_no").values_list(
-            "filing__period__code", "filing__branch__name", "row_no", *[c.key for c in T5.columns],
-        )),
-    }
+from tests.test_seed_demo import SEED, SKIP_MESSAGE, seed, snapshot  # one copy of the helpers
 
 
 @pytest.mark.django_db
