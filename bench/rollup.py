@@ -70,7 +70,7 @@ def build(*, parks_n: int, branches_n: int, period: Period, rng: random.Random, 
     links = []
     for p in parks:
         for b in rng.sample(by_city[p.county.city_code], k=min(4, len(by_city[p.county.city_code]))):
-            links.append(PartnerLink(park=p, branch=b, role="partner", sub_branch="支行", since=period.start))
+            links.append(PartnerLink(park=p, branch=b, role="partner", sub_branch="支行", since=period.start, status="confirmed"))
     PartnerLink.objects.bulk_create(links, batch_size=5000)
     filings = Filing.objects.bulk_create(Filing(schedule="T1", period=period, park=p, status="approved") for p in parks)
     rows, ents, tenancies = [], [], []

@@ -66,3 +66,12 @@ class Industry(models.TextChoices):
 class PartnerRole(models.TextChoices):
     LEAD = "lead", "主办行"
     PARTNER = "partner", "伙伴银行"
+
+
+class LinkStatus(models.TextChoices):
+    """A partner link is a two-party fact: the bank proposes, the park (or the branch) confirms.
+    Only a confirmed link grants any access or counts anywhere."""
+
+    PROPOSED = "proposed", "待确认"
+    CONFIRMED = "confirmed", "已确认"
+    REJECTED = "rejected", "已拒绝"

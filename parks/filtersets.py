@@ -1,9 +1,10 @@
 import django_filters
+from django.utils import timezone
 
 from portal.filters import PortalFilterSet, city_filter
 from portal.selectors import region_zhejiang_counties
 
-from .choices import Batch, DigitalStatus, EntityType, Industry, ParkStatus, ParkType, PartnerRole, StarRating
+from .choices import Batch, DigitalStatus, EntityType, Industry, LinkStatus, ParkStatus, ParkType, PartnerRole, StarRating
 from .models import Enterprise, Park, PartnerLink, Tenancy
 
 
@@ -38,7 +39,11 @@ class EnterpriseFilterSet(PortalFilterSet):
 
 class TenancyFilterSet(PortalFilterSet):
     search_fields = ("enterprise__name", "enterprise__uscc", "park__name", "park__code")
-    current = django_filters.BooleanFilter(label="仅在园", field_name="left_on", lookup_expr="isnull")
+    current = django_filters.BooleanFilter(label="仅在园", method="filter_current")
+
+    def filter_current(self, queryset, name, value):
+        in_force = Tenancy.objects.in_force(on=timezone.localdate()).values("pk")
+        return queryset.filter(pk__in=in_force) if value else queryset.exclude(pk__in=in_force)
 
     class Meta:
         model = Tenancy
@@ -49,8 +54,13 @@ class PartnerLinkFilterSet(PortalFilterSet):
     search_fields = ("park__name", "park__code", "branch__name", "sub_branch")
     city = city_filter("park__county__city_code")
     role = django_filters.ChoiceFilter(label="合作角色", choices=PartnerRole.choices)
-    current = django_filters.BooleanFilter(label="有效", field_name="until", lookup_expr="isnull")
+    status = django_filters.ChoiceFilter(label="确认状态", choices=LinkStatus.choices)
+    current = django_filters.BooleanFilter(label="有效", method="filter_current")
+
+    def filter_current(self, queryset, name, value):
+        in_force = PartnerLink.objects.in_force(on=timezone.localdate()).values("pk")
+        return queryset.filter(pk__in=in_force) if value else queryset.exclude(pk__in=in_force)
 
     class Meta:
         model = PartnerLink
-        fields = ["q", "city", "role", "current"]
+        fields = ["q", "city", "role", "status", "current"]

@@ -63,6 +63,18 @@ class TenancyForm(ServiceModelForm):
         widgets = {"entered_on": DateInput(), "left_on": DateInput()}
 
 
+class PartnerLinkDecisionForm(forms.Form):
+    note = forms.CharField(label="意见或理由", max_length=200, required=False)
+    until = forms.DateField(label="终止日期", required=False, widget=DateInput())
+
+    def __init__(self, *args, decision: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["until"].required = decision == "end"
+        self.fields["until"].error_messages["required"] = "终止伙伴关系须填写终止日期。"
+        self.fields["note"].required = decision == "reject"
+        self.fields["note"].error_messages["required"] = "拒绝时请填写理由。"
+
+
 class PartnerLinkForm(ServiceModelForm):
     park = forms.ModelChoiceField(
         label="园区编码",

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -5,7 +7,7 @@ from simple_history.models import HistoricalRecords
 
 from portal.uscc import validate_uscc
 
-from .choices import Batch, DigitalStatus, EntityType, Industry, ParkStatus, ParkType, PartnerRole, StarRating
+from .choices import Batch, DigitalStatus, EntityType, Industry, LinkStatus, ParkStatus, ParkType, PartnerRole, StarRating
 
 
 class Park(models.Model):
@@ -74,6 +76,22 @@ class Enterprise(models.Model):
         return reverse("parks:enterprise_detail", args=[self.pk])
 
 
+class TenancyQuerySet(models.QuerySet):
+    def in_force(self, *, on: dt.date) -> "TenancyQuerySet":
+        """Stays in force on ``on`` (entered by then, not left before): THE definition of a park's
+        tenants at a date (T2's 入园企业数, roll-ups, dashboards, access, the ledger checks)."""
+        return self.filter(entered_on__lte=on).exclude(left_on__lt=on)
+
+    def overlapping(self, *, start: dt.date, end: dt.date | None) -> "TenancyQuerySet":
+        """Stays that share at least one day with [start, end] (``end`` None: open-ended)."""
+        qs = self.exclude(left_on__lt=start)
+        return qs if end is None else qs.filter(entered_on__lte=end)
+
+    def annotate_in_force(self, *, on: dt.date) -> "TenancyQuerySet":
+        """Each stay with ``in_force`` (bool): whether it is in force on ``on``."""
+        return self.annotate(in_force=models.Exists(Tenancy.objects.in_force(on=on).filter(pk=models.OuterRef("pk"))))
+
+
 class Tenancy(models.Model):
     """An enterprise's stay in a park (入园 / 退园), kept by the park's operator."""
 
@@ -82,6 +100,8 @@ class Tenancy(models.Model):
     entered_on = models.DateField("入园日期")
     left_on = models.DateField("退园日期", null=True, blank=True)
     history = HistoricalRecords()
+
+    objects = TenancyQuerySet.as_manager()
 
     class Meta:
         verbose_name = "入园记录"
@@ -102,13 +122,26 @@ class Tenancy(models.Model):
     def get_absolute_url(self) -> str:
         return reverse("parks:tenancy_detail", args=[self.pk])
 
-    @property
-    def is_current(self) -> bool:
-        return self.left_on is None
+
+class PartnerLinkQuerySet(models.QuerySet):
+    def in_force(self, *, on: dt.date) -> "PartnerLinkQuerySet":
+        """Confirmed links whose [since, until] interval holds ``on`` (both ends included): THE
+        definition of "partner link in force" — access, 转报, T2, roll-ups, completeness, targets."""
+        return self.filter(status=LinkStatus.CONFIRMED, since__lte=on).exclude(until__lt=on)
+
+    def annotate_in_force(self, *, on: dt.date) -> "PartnerLinkQuerySet":
+        """Each link with ``in_force`` (bool): whether it is in force on ``on``."""
+        return self.annotate(in_force=models.Exists(PartnerLink.objects.in_force(on=on).filter(pk=models.OuterRef("pk"))))
+
+    def lead_branch_id(self, *, park_id: int, on: dt.date) -> int | None:
+        """The park's lead bank (主办行) in force on ``on``; the database allows one at a time."""
+        return (self.in_force(on=on).filter(park_id=park_id, role=PartnerRole.LEAD)
+                .order_by("since", "pk").values_list("branch_id", flat=True).first())
 
 
 class PartnerLink(models.Model):
-    """A bank city branch's partnership with a park (主办行 / 伙伴银行), declared by the bank."""
+    """A bank city branch's partnership with a park (主办行 / 伙伴银行): proposed by the bank,
+    confirmed by the park's operator (or the city's branch regulator). Only a confirmed link counts."""
 
     park = models.ForeignKey(Park, verbose_name="园区", on_delete=models.PROTECT, related_name="partner_links")
     branch = models.ForeignKey(
@@ -122,7 +155,17 @@ class PartnerLink(models.Model):
     sub_branch = models.CharField("对接支行", max_length=100)
     since = models.DateField("建立伙伴关系日期")
     until = models.DateField("终止日期", null=True, blank=True)
+    status = models.CharField("确认状态", max_length=10, choices=LinkStatus.choices, default=LinkStatus.PROPOSED, db_index=True)
+    proposed_by = models.ForeignKey("portal.User", verbose_name="申报人", null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    proposed_at = models.DateTimeField("申报时间", null=True, blank=True)
+    decided_by = models.ForeignKey("portal.User", verbose_name="确认人", null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    decided_at = models.DateTimeField("确认时间", null=True, blank=True)
+    decision_note = models.CharField("确认意见", max_length=200, blank=True)
     history = HistoricalRecords()
+
+    objects = PartnerLinkQuerySet.as_manager()
 
     class Meta:
         verbose_name = "伙伴银行关系"
@@ -132,9 +175,17 @@ class PartnerLink(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["park", "branch"],
-                condition=Q(until__isnull=True),
+                condition=Q(until__isnull=True) & ~Q(status=LinkStatus.REJECTED),
                 name="one_open_link_per_park_branch",
                 violation_error_message="该机构与该园区已有有效的伙伴关系。",
+            ),
+            # One lead bank per park at a time. Portable part: one open-ended confirmed lead; on
+            # PostgreSQL migration 0005 adds an exclusion constraint on overlapping intervals too.
+            models.UniqueConstraint(
+                fields=["park"],
+                condition=Q(until__isnull=True, role=PartnerRole.LEAD, status=LinkStatus.CONFIRMED),
+                name="one_open_lead_per_park",
+                violation_error_message="该园区已有主办行，同一时间只能有一家主办行。",
             ),
             models.CheckConstraint(
                 condition=Q(until__isnull=True) | Q(until__gte=models.F("since")),
@@ -148,6 +199,10 @@ class PartnerLink(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("parks:partnerlink_detail", args=[self.pk])
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.status == LinkStatus.CONFIRMED
 
 
 class BrainReading(models.Model):

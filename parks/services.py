@@ -5,14 +5,15 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from portal import access
 from portal.choices import ZHEJIANG_CODE, OrgKind, RegionLevel
 from portal.models import Organisation, Region, User
 from portal.uscc import uscc_normalise
 
-from .choices import EntityType
+from .choices import EntityType, LinkStatus, PartnerRole
 from .models import Enterprise, Park, PartnerLink, Tenancy
 
 PARK_FIELDS = ("code", "name", "county", "operator", "manager", "batch", "star_rating", "digital_status", "park_type", "area_mu", "status")
@@ -103,12 +104,15 @@ def _validate_tenancy(tenancy: Tenancy) -> None:
     if errors:
         raise ValidationError(errors)
     if tenancy.park_id and tenancy.enterprise_id and tenancy.entered_on:
-        overlapping = Tenancy.objects.filter(park_id=tenancy.park_id, enterprise_id=tenancy.enterprise_id).exclude(pk=tenancy.pk)
-        end = tenancy.left_on or dt.date.max
+        overlapping = (Tenancy.objects.filter(enterprise_id=tenancy.enterprise_id).exclude(pk=tenancy.pk)
+                       .overlapping(start=tenancy.entered_on, end=tenancy.left_on).select_related("park").order_by("entered_on"))
         for other in overlapping:
-            other_end = other.left_on or dt.date.max
-            if other.entered_on <= end and tenancy.entered_on <= other_end:
+            if other.park_id == tenancy.park_id:
                 raise ValidationError({"entered_on": "该企业在本园区已有时间重叠的入园记录。"})
+            # Enterprises are shared, tenancies are not: a stay elsewhere must end first.
+            left = f"至 {other.left_on:%Y-%m-%d}" if other.left_on else "至今"
+            raise ValidationError({"uscc": f"该企业为“{other.park.name}”的在园企业（{other.entered_on:%Y-%m-%d} 入园，{left}），"
+                                           f"须由该园区登记退园后才能在本园区登记入园。"})
     tenancy.full_clean()
 
 
@@ -124,7 +128,9 @@ def tenancy_create(
     entered_on: dt.date,
     left_on: dt.date | None = None,
 ) -> Tenancy:
-    """Register an enterprise (found or created by 统一社会信用代码) as tenant of ``park``."""
+    """Register an enterprise (found or created by 统一社会信用代码) as tenant of ``park``. An
+    enterprise already registered keeps its name, type and industry: those change only through the
+    park where it is a tenant (``enterprise_update``). A tenant of another park is refused."""
     if not access.can_manage_tenants(actor, park):
         raise access.PermissionDenied("只有园区运营方可以维护本园区的入园企业。")
     code = uscc_normalise(uscc)
@@ -148,6 +154,24 @@ def tenancy_update(*, actor: User, tenancy: Tenancy, data: dict[str, Any]) -> Te
     return tenancy
 
 
+# --- partner links: a two-party fact -----------------------------------------------------------
+
+def _lead_overlap(link: PartnerLink) -> PartnerLink | None:
+    """Another confirmed lead link of the same park whose interval meets ``link``'s."""
+    if link.role != PartnerRole.LEAD or not link.park_id or not link.since:
+        return None
+    others = PartnerLink.objects.filter(park_id=link.park_id, role=PartnerRole.LEAD, status=LinkStatus.CONFIRMED).exclude(pk=link.pk)
+    others = others.exclude(until__lt=link.since)
+    if link.until:
+        others = others.filter(since__lte=link.until)
+    return others.select_related("branch").order_by("since").first()
+
+
+def _lead_overlap_error(other: PartnerLink) -> ValidationError:
+    return ValidationError({"role": f"该园区已有主办行“{other.branch.name}”（{other.since:%Y-%m-%d} 起），同一时间只能有一家主办行；"
+                                    f"请先由原主办行或园区终止该关系。"})
+
+
 def _validate_partner_link(link: PartnerLink) -> None:
     errors: dict[str, str] = {}
     branch: Organisation = link.branch
@@ -163,23 +187,29 @@ def _validate_partner_link(link: PartnerLink) -> None:
         errors["until"] = "终止日期不能早于建立日期。"
     if errors:
         raise ValidationError(errors)
-    if link.until is None and PartnerLink.objects.filter(park=link.park, branch=branch, until__isnull=True).exclude(pk=link.pk).exists():
-        raise ValidationError({"park": "本机构与该园区已有有效的伙伴关系。"})
+    open_links = PartnerLink.objects.filter(park=link.park, branch=branch, until__isnull=True).exclude(status=LinkStatus.REJECTED)
+    if link.until is None and open_links.exclude(pk=link.pk).exists():
+        raise ValidationError({"park": "本机构与该园区已有有效或待确认的伙伴关系。"})
+    if (other := _lead_overlap(link)) is not None:
+        raise _lead_overlap_error(other)
     link.full_clean()
 
 
 LINK_FIELDS = ("park", "role", "sub_branch", "since", "until")
+# Fields that define what a confirmed link grants: changing one needs a new proposal.
+LINK_GRANTING_FIELDS = ("park", "role", "since")
 
 
 @transaction.atomic
-def partner_link_create(*, actor: User, data: dict[str, Any], branch: Organisation | None = None) -> PartnerLink:
-    """A bank declares a partnership with a park of its city."""
+def partner_link_propose(*, actor: User, data: dict[str, Any], branch: Organisation | None = None) -> PartnerLink:
+    """A bank proposes a partnership with a park of its city. It grants nothing until the park's
+    operator (or the city's branch regulator) confirms it (``partner_link_confirm``)."""
     access.require_add(actor, PartnerLink)
     if branch is None or not access.is_superuser(actor):
         branch = actor.organisation
     if branch is None:
         raise ValidationError({"park": "请以银行保险机构地市一级管理机构的账号申报伙伴关系。"})
-    link = PartnerLink(branch=branch)
+    link = PartnerLink(branch=branch, status=LinkStatus.PROPOSED, proposed_by=actor, proposed_at=timezone.now())
     _assign(link, data, LINK_FIELDS)
     _validate_partner_link(link)
     link.save()
@@ -188,8 +218,72 @@ def partner_link_create(*, actor: User, data: dict[str, Any], branch: Organisati
 
 @transaction.atomic
 def partner_link_update(*, actor: User, link: PartnerLink, data: dict[str, Any]) -> PartnerLink:
+    """The bank edits its link: while proposed, anything; once confirmed, only the 对接支行 and the
+    end date (ending a link takes access away, so it needs no second party)."""
     access.require(actor, access.CHANGE, link)
+    if link.status == LinkStatus.REJECTED:
+        raise ValidationError("该申报已被拒绝，不能修改；如需合作请重新申报。")
+    if link.status == LinkStatus.CONFIRMED:
+        for key in LINK_GRANTING_FIELDS:
+            if key in data and data[key] != getattr(link, key):
+                label = PartnerLink._meta.get_field(key).verbose_name
+                raise ValidationError({key: f"已确认的伙伴关系不能修改{label}；如需变更，请终止本关系后重新申报。"})
     _assign(link, data, LINK_FIELDS)
+    _validate_partner_link(link)
+    link.save()
+    return link
+
+
+def _decide(actor: User, link: PartnerLink) -> PartnerLink:
+    link = PartnerLink.objects.select_for_update().select_related("park__county", "branch").get(pk=link.pk)
+    if not access.can_decide_partner_link(actor, link):
+        raise access.PermissionDenied("只有该园区的运营方或所在地银保监分局可以确认、拒绝或终止伙伴关系。")
+    return link
+
+
+@transaction.atomic
+def partner_link_confirm(*, actor: User, link: PartnerLink, note: str = "") -> PartnerLink:
+    """The second party confirms a proposed link; from now on it counts and grants access."""
+    link = _decide(actor, link)
+    if link.status != LinkStatus.PROPOSED:
+        raise ValidationError(f"该伙伴关系为“{link.get_status_display()}”，不是待确认状态。")
+    proposed_on = timezone.localdate(link.proposed_at) if link.proposed_at else None
+    if proposed_on and link.since < proposed_on and not access.can_backdate_partner_link(actor):
+        raise ValidationError({"since": f"建立日期（{link.since:%Y-%m-%d}）早于申报日期（{proposed_on:%Y-%m-%d}），"
+                                        f"须由所在地银保监分局确认。"})
+    if (other := _lead_overlap(link)) is not None:
+        raise _lead_overlap_error(other)
+    link.status, link.decided_by, link.decided_at, link.decision_note = LinkStatus.CONFIRMED, actor, timezone.now(), note.strip()
+    try:
+        with transaction.atomic():
+            link.save()
+    except IntegrityError:  # a concurrent confirmation of another lead won the race
+        other = _lead_overlap(link)
+        raise _lead_overlap_error(other) if other else ValidationError("确认失败，请刷新后重试。") from None
+    return link
+
+
+@transaction.atomic
+def partner_link_reject(*, actor: User, link: PartnerLink, note: str = "") -> PartnerLink:
+    link = _decide(actor, link)
+    if link.status != LinkStatus.PROPOSED:
+        raise ValidationError(f"该伙伴关系为“{link.get_status_display()}”，不是待确认状态。")
+    if not note.strip():
+        raise ValidationError({"note": "拒绝时请填写理由。"})
+    link.status, link.decided_by, link.decided_at, link.decision_note = LinkStatus.REJECTED, actor, timezone.now(), note.strip()
+    link.save()
+    return link
+
+
+@transaction.atomic
+def partner_link_end(*, actor: User, link: PartnerLink, until: dt.date, note: str = "") -> PartnerLink:
+    """The park's operator (or the branch) ends a confirmed link on ``until``."""
+    link = _decide(actor, link)
+    if link.status != LinkStatus.CONFIRMED:
+        raise ValidationError("只有已确认的伙伴关系可以终止。")
+    link.until = until
+    if note.strip():
+        link.decision_note = note.strip()
     _validate_partner_link(link)
     link.save()
     return link
@@ -202,7 +296,6 @@ import unicodedata  # noqa: E402
 from dataclasses import dataclass, field  # noqa: E402
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation  # noqa: E402
 
-from django.utils import timezone  # noqa: E402
 
 from portal.uscc import uscc_error  # noqa: E402
 
@@ -304,7 +397,7 @@ def brain_readings_upsert(*, actor: User, park: Park, rows: list[dict[str, Any]]
     if len(rows) > BRAIN_MAX_ROWS:
         errors.append(_brain_issue(None, "", "too_many_rows", f"一次最多推送{BRAIN_MAX_ROWS}行，本次{len(rows)}行"))
         return result
-    tenants = dict(Tenancy.objects.filter(park=park, left_on__isnull=True).values_list("enterprise__uscc", "enterprise_id"))
+    tenants = dict(Tenancy.objects.in_force(on=timezone.localdate()).filter(park=park).values_list("enterprise__uscc", "enterprise_id"))
     this_month = timezone.localdate().replace(day=1)
     allowed = {"uscc", "month", *READING_FIELDS}
     parsed: list[tuple[int, int, dt.date, dict[str, Decimal | None]]] = []

@@ -43,4 +43,4 @@ class PartnerLinkTable(tables.Table):
 
     class Meta:
         model = PartnerLink
-        fields = ("park_code", "park", "branch", "role", "sub_branch", "since", "until")
+        fields = ("park_code", "park", "branch", "role", "sub_branch", "since", "until", "status")

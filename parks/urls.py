@@ -22,6 +22,7 @@ urlpatterns = [
     path("partner-links/", views.PartnerLinkListView.as_view(), name="partnerlink_list"),
     path("partner-links/add/", views.PartnerLinkCreateView.as_view(), name="partnerlink_add"),
     path("partner-links/<int:pk>/", views.PartnerLinkDetailView.as_view(), name="partnerlink_detail"),
+    path("partner-links/<int:pk>/decide/<str:decision>/", views.PartnerLinkDecideView.as_view(), name="partnerlink_decide"),
     path("partner-links/<int:pk>/edit/", views.PartnerLinkEditView.as_view(), name="partnerlink_edit"),
     path("partner-links/<int:pk>/history/", views.PartnerLinkHistoryView.as_view(), name="partnerlink_history"),
 ]

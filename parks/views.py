@@ -1,11 +1,19 @@
+from django.contrib import messages
+from django.contrib.auth.mixins import LoginRequiredMixin
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.views import View
+from django.utils import timezone
 
 from portal import access
 from portal.generic import HistoryView, ObjectCreateView, ObjectDetailView, ObjectEditView, ObjectListView
 
 from . import services
 from .filtersets import EnterpriseFilterSet, ParkFilterSet, PartnerLinkFilterSet, TenancyFilterSet
-from .forms import EnterpriseForm, ParkForm, PartnerLinkForm, TenancyCreateForm, TenancyForm
+from .choices import LinkStatus
+from .forms import EnterpriseForm, ParkForm, PartnerLinkDecisionForm, PartnerLinkForm, TenancyCreateForm, TenancyForm
 from .models import Enterprise, Park, PartnerLink, Tenancy
 from .tables import EnterpriseTable, ParkTable, PartnerLinkTable, TenancyTable
 
@@ -29,7 +37,8 @@ class ParkDetailView(ObjectDetailView):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
         park = self.object
-        ctx["tenant_counts"] = park.tenancies.aggregate(total=Count("pk"), current=Count("pk", filter=Q(left_on__isnull=True)))
+        in_force = Tenancy.objects.in_force(on=timezone.localdate()).values("pk")
+        ctx["tenant_counts"] = park.tenancies.aggregate(total=Count("pk"), current=Count("pk", filter=Q(pk__in=in_force)))
         ctx["links"] = access.restrict(user, PartnerLink.objects.filter(park=park), access.VIEW).select_related("branch")
         ctx["can_see_tenants"] = access.restrict(user, Tenancy.objects.filter(park=park)).exists()
         ctx["can_manage_tenants"] = access.can_manage_tenants(user, park)
@@ -149,9 +158,43 @@ class PartnerLinkListView(ObjectListView):
 
 
 class PartnerLinkDetailView(ObjectDetailView):
-    queryset = PartnerLink.objects.select_related("park", "branch")
-    fields = ("park", "branch", "role", "sub_branch", "since", "until")
+    queryset = PartnerLink.objects.select_related("park__county", "branch", "proposed_by", "decided_by")
+    template_name = "parks/partnerlink_detail.html"
+    fields = ("park", "branch", "role", "sub_branch", "since", "until", "status", "proposed_by", "proposed_at", "decided_by",
+              "decided_at", "decision_note")
     edit_url_name = "parks:partnerlink_edit"
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        link = self.object
+        ctx["can_decide"] = access.can_decide_partner_link(self.request.user, link)
+        ctx["can_edit"] = ctx["can_edit"] and link.status != LinkStatus.REJECTED
+        return ctx
+
+
+class PartnerLinkDecideView(LoginRequiredMixin, View):
+    """POST: 确认 / 拒绝 / 终止 a partner link (the park's operator or the city's branch)."""
+
+    SERVICES = {"confirm": services.partner_link_confirm, "reject": services.partner_link_reject, "end": services.partner_link_end}
+    DONE = {"confirm": "已确认伙伴关系。", "reject": "已拒绝该申报。", "end": "已终止伙伴关系。"}
+
+    def post(self, request, pk: int, decision: str):
+        if decision not in self.SERVICES:
+            raise Http404
+        link = get_object_or_404(access.restrict(request.user, PartnerLink.objects.all(), access.VIEW), pk=pk)
+        form = PartnerLinkDecisionForm(request.POST, decision=decision)
+        if not form.is_valid():
+            for errors in form.errors.values():
+                messages.error(request, "；".join(errors))
+            return redirect(link)
+        extra = {"until": form.cleaned_data["until"]} if decision == "end" else {}
+        try:
+            self.SERVICES[decision](actor=request.user, link=link, note=form.cleaned_data["note"], **extra)
+        except ValidationError as exc:
+            messages.error(request, "；".join(exc.messages))
+        else:
+            messages.success(request, self.DONE[decision])
+        return redirect(link)
 
 
 class PartnerLinkCreateView(ObjectCreateView):
@@ -159,7 +202,7 @@ class PartnerLinkCreateView(ObjectCreateView):
     form_class = PartnerLinkForm
 
     def call_service(self, form):
-        return services.partner_link_create(actor=self.request.user, data=form.cleaned_data)
+        return services.partner_link_propose(actor=self.request.user, data=form.cleaned_data)
 
 
 class PartnerLinkEditView(ObjectEditView):

@@ -16,6 +16,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.utils import timezone
 
 from .choices import OrgKind, RegionLevel
 
@@ -103,12 +104,17 @@ def _park_rule(user, org, action: str, prefix: str = "") -> Q:
     return NONE
 
 
-def _partner_parks_q(org, path: str) -> Q:
-    """Rows whose park (at ``path``) has a current partner link with bank ``org``."""
+def _links_in_force(org, **filters):
+    """Bank ``org``'s partner links in force today (confirmed, inside [since, until]); the rule
+    itself lives in ``PartnerLink.objects.in_force``."""
     from parks.models import PartnerLink
 
-    links = PartnerLink.objects.filter(park=OuterRef(path), branch=org, until__isnull=True)
-    return Q(Exists(links))
+    return PartnerLink.objects.in_force(on=timezone.localdate()).filter(branch=org, **filters)
+
+
+def _partner_parks_q(org, path: str) -> Q:
+    """Rows whose park (at ``path``) has a partner link in force with bank ``org``."""
+    return Q(Exists(_links_in_force(org, park=OuterRef(path))))
 
 
 def _enterprise_rule(user, org, action: str) -> Q:
@@ -119,16 +125,17 @@ def _enterprise_rule(user, org, action: str) -> Q:
             tenancies = Tenancy.objects.filter(enterprise=OuterRef("pk")).filter(area_q(org, "park__county"))
             return Q(Exists(tenancies))
         if org.kind == OrgKind.BANK_BRANCH:
-            from parks.models import PartnerLink
-
-            partner_parks = PartnerLink.objects.filter(branch=org, until__isnull=True).values("park_id")
+            partner_parks = _links_in_force(org).values("park_id")
             tenancies = Tenancy.objects.filter(enterprise=OuterRef("pk"), park_id__in=partner_parks)
             return Q(Exists(tenancies))
         if org.kind == OrgKind.PARK_OPERATOR:
             return Q(Exists(Tenancy.objects.filter(enterprise=OuterRef("pk"), park__operator=org)))
         return NONE
-    if org.kind == OrgKind.PARK_OPERATOR and action in (ADD, CHANGE):
-        current = Tenancy.objects.filter(enterprise=OuterRef("pk"), park__operator=org, left_on__isnull=True)
+    # An enterprise is shared by every park it ever stayed in; its identity (name, type, industry)
+    # changes only through the park where it is a tenant today, or the city's branch regulator.
+    if action == CHANGE and org.kind in (OrgKind.PARK_OPERATOR, OrgKind.BRANCH_REGULATOR):
+        park_q = Q(park__operator=org) if org.kind == OrgKind.PARK_OPERATOR else Q(park__county__city_code=org.region.code)
+        current = Tenancy.objects.in_force(on=timezone.localdate()).filter(park_q, enterprise=OuterRef("pk"))
         return Q(Exists(current))
     return NONE
 
@@ -169,9 +176,7 @@ def _filing_rule(user, org, action: str) -> Q:
         if org.kind == OrgKind.ECONOMY_BUREAU:
             return park_t1 & area_q(org, "park__county")
         if org.kind == OrgKind.BANK_BRANCH:
-            from parks.models import PartnerLink
-
-            lead = PartnerLink.objects.filter(park=OuterRef("park"), branch=org, role="lead", until__isnull=True)
+            lead = _links_in_force(org, park=OuterRef("park"), role="lead")
             return Q(branch=org.pk) | (park_t1 & Q(Exists(lead)))
         if org.kind == OrgKind.PARK_OPERATOR:
             return Q(park__operator=org.pk)
@@ -251,6 +256,26 @@ def can(user: Any, action: str, obj: Model) -> bool:
 
 def can_add(user: Any, model: type[Model]) -> bool:
     return scope_q(user, model, ADD) != NONE
+
+
+def can_decide_partner_link(user: Any, link: Model) -> bool:
+    """A partner link is a two-party fact: the bank proposes; the park's operator or the city's
+    branch regulator confirms, rejects or ends it."""
+    if is_superuser(user):
+        return True
+    org = _org(user)
+    if not (org and org.is_active):
+        return False
+    if org.kind == OrgKind.PARK_OPERATOR:
+        return link.park.operator_id == org.pk
+    if org.kind == OrgKind.BRANCH_REGULATOR:
+        return link.park.county.city_code == org.region.code
+    return org.kind == OrgKind.PROVINCE_REGULATOR
+
+
+def can_backdate_partner_link(user: Any) -> bool:
+    """Confirming a link whose 建立日期 lies before its proposal is the regulators' call."""
+    return is_regulator(user)
 
 
 def can_manage_tenants(user: Any, park: Model) -> bool:

@@ -24,7 +24,7 @@ from django.db.models import Q
 
 from banks.choices import InstitutionType
 from banks.models import Institution
-from parks.choices import Batch, DigitalStatus, EntityType, ParkStatus, ParkType, PartnerRole, StarRating
+from parks.choices import Batch, DigitalStatus, EntityType, LinkStatus, ParkStatus, ParkType, PartnerRole, StarRating
 from parks.models import Enterprise, Park, PartnerLink, Tenancy
 from portal.choices import NINGBO_CODE, ROLE_FOR_KIND, ZHEJIANG_CODE, OrgKind, RegionLevel
 from portal.models import Organisation, Region, User
@@ -773,7 +773,8 @@ class _Builder:
                     until = _random_date(rng, dt.date(2020, 1, 1), AS_OF)
                 else:
                     since, until = _random_date(rng, LINKS_FROM, AS_OF), None
-                links.append(PartnerLink(park=park, branch=branch, role=role, sub_branch=sub_branch, since=since, until=until))
+                links.append(PartnerLink(park=park, branch=branch, role=role, sub_branch=sub_branch, since=since, until=until,
+                                         status=LinkStatus.CONFIRMED))
         return links
 
     @staticmethod

@@ -65,7 +65,7 @@ def landing_for(*, user: Any) -> dict[str, Any]:
             "将附表1、附表2报送园区主办行审核转报。",
         ]
     elif kind == OrgKind.BANK_BRANCH:
-        links = access.restrict(user, PartnerLink.objects.filter(until__isnull=True))
+        links = access.restrict(user, PartnerLink.objects.in_force(on=timezone.localdate()))
         ctx["link_count"] = links.count()
         ctx["lead_count"] = links.filter(role="lead").count()
         ctx["duties"] = [
@@ -111,7 +111,7 @@ def _todo(*, user: Any, org: Any, period: Any) -> list[dict[str, Any]]:
     """This user's concrete outstanding work in ``period``: (text, link, level)."""
     from django.db.models import Q
 
-    from parks.models import Park
+    from parks.models import Park, PartnerLink
     from reports.models import Filing
 
     from . import access
@@ -119,6 +119,12 @@ def _todo(*, user: Any, org: Any, period: Any) -> list[dict[str, Any]]:
     items: list[dict[str, Any]] = []
     filings = access.restrict(user, Filing.objects.filter(period=period, is_current=True))
     state_labels = dict(Filing._meta.get_field("status").choices)
+    if org.kind in (OrgKind.PARK_OPERATOR, OrgKind.BRANCH_REGULATOR):
+        pending = access.restrict(user, PartnerLink.objects.filter(status="proposed"))
+        if org.kind == OrgKind.BRANCH_REGULATOR:
+            pending = pending.filter(park__county__city_code=org.region.code)
+        if count := pending.count():
+            items.append({"text": f"{count} 条伙伴银行关系申报待确认", "url": "/partner-links/?status=proposed", "level": "warning"})
     if org.kind == OrgKind.PARK_OPERATOR:
         mine = {f.park_id: f for f in filings.filter(schedule="T1")}
         for park in Park.objects.filter(operator=org, status="active"):
@@ -140,8 +146,8 @@ def _todo(*, user: Any, org: Any, period: Any) -> list[dict[str, Any]]:
             else:
                 level = "success" if f.status in ("submitted", "confirmed", "approved") else "warning"
                 items.append({"text": f"{period.code} {label}：{state_labels[f.status]}", "url": f.get_absolute_url(), "level": level})
-        waiting = filings.filter(schedule="T1", status="submitted", park__partner_links__branch=org,
-                                 park__partner_links__role="lead", park__partner_links__until__isnull=True).count()
+        leads = PartnerLink.objects.in_force(on=timezone.localdate()).filter(branch=org, role="lead").values("park_id")
+        waiting = filings.filter(schedule="T1", status="submitted", park_id__in=leads).count()
         if waiting:
             items.append({"text": f"{waiting} 个主办园区的附表1待您审核转报", "url": f"/filings/?period={period.pk}&status=submitted&schedule=T1",
                           "level": "warning"})

@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 
 
 from parks.choices import ParkStatus
-from parks.models import Park
-from parks.selectors import partner_link_active_at
+from parks.models import Park, PartnerLink
 from portal.choices import OrgKind
 from portal.models import Organisation, Region
 
@@ -65,7 +64,7 @@ def completeness_items(*, period: Period, today: dt.date, city_code: str | None 
     parks = list(parks.values("pk", "code", "name", "county__city_code").order_by("code"))
     t1 = {f["park_id"]: f for f in Filing.objects.filter(period=period, schedule="T1", is_current=True, park_id__in=[p["pk"] for p in parks])
           .values("pk", "park_id", "status", "days_late")}
-    links = partner_link_active_at(on=period.end)
+    links = PartnerLink.objects.in_force(on=period.end)
     bank_filings = Filing.objects.filter(period=period, schedule__in=("T4", "T5"), is_current=True)
     branch_ids = set(links.values_list("branch_id", flat=True)) | set(bank_filings.values_list("branch_id", flat=True))
     branches = Organisation.objects.filter(pk__in=branch_ids, kind=OrgKind.BANK_BRANCH)

@@ -18,11 +18,11 @@ from typing import Any, Iterable
 from django.db.models import Exists, F, OuterRef, Q
 from django.db.models.fields.json import KT
 from django.urls import reverse
+from django.utils import timezone
 
 from banks.choices import InstitutionType
 from parks.choices import PartnerRole, StarRating
-from parks.models import Park, PartnerLink
-from parks.selectors import partner_link_active_at, tenancy_current_at
+from parks.models import Park, PartnerLink, Tenancy
 from portal import access
 from portal.choices import NINGBO_CODE, ZHEJIANG_CODE, OrgKind, RegionLevel
 from portal.models import Organisation, Region
@@ -82,8 +82,8 @@ def _park_page_q(org, prefix: str) -> Q:
     if org.kind == OrgKind.PARK_OPERATOR:
         return Q(**{f"{prefix}operator": org.pk})
     if org.kind == OrgKind.BANK_BRANCH:
-        lead = PartnerLink.objects.filter(park=OuterRef(f"{prefix}pk" if not prefix else prefix.rstrip("_")), branch=org,
-                                          role=PartnerRole.LEAD, until__isnull=True)
+        lead = PartnerLink.objects.in_force(on=timezone.localdate()).filter(
+            park=OuterRef(f"{prefix}pk" if not prefix else prefix.rstrip("_")), branch=org, role=PartnerRole.LEAD)
         return Q(Exists(lead))
     return access.NONE
 
@@ -861,7 +861,7 @@ def park_page(*, user: Any, park: Park, period: Period, periods: list[Period]) -
     city_row = (Summary.objects.filter(scope=Summary.Scope.CITY, code=park.county.city_code, period=period)
                 .values("built_at", "queued", "requested_at").first())
     ctx["freshness"] = Freshness.of(city_row, "地市汇总")
-    ctx["links"] = list(partner_link_active_at(on=period.end).filter(park=park)
+    ctx["links"] = list(PartnerLink.objects.in_force(on=period.end).filter(park=park)
                         .values("branch__name", "role", "sub_branch").order_by("role", "branch__name"))
     # 重点问题清单 and ledger completeness: the rows of THIS park's approved 附表1 (the ledger page)
     purposes, statuses = dict(PURPOSE), dict(DEMAND_STATUS)
@@ -874,7 +874,7 @@ def park_page(*, user: Any, park: Park, period: Period, periods: list[Period]) -
                      unmet_reason_label=UNMET_LABELS.get(r["unmet_reason"], ""))
             problems.append(r)
         filed_usccs = set(T1Row.objects.filter(filing_id=now["filing_id"]).order_by().values_list("uscc", flat=True))
-        tenants = (tenancy_current_at(on=period.end).filter(park=park)
+        tenants = (Tenancy.objects.in_force(on=period.end).filter(park=park)
                    .values("enterprise__name", "enterprise__uscc", "entered_on").order_by("enterprise__name"))
         missing = [t for t in tenants if t["enterprise__uscc"] not in filed_usccs]
     ctx["problems"] = Table("problems", "重点问题清单（有融资需求待满足的企业，B类）", PROBLEM_ROW_COLUMNS, problems, unit="单位：万元")
@@ -996,7 +996,7 @@ def bank_page(*, user: Any, org: Organisation, period: Period, periods: list[Per
         lines += _t4_lines(keys, now, t4.get(prev_q), t4.get(prev_ye))
     ctx["t4"] = Table("t4", "附表4主要指标：较上季末、较上年末", T4_LINE_COLUMNS, lines,
                       note=f"本期 {period.code}；上季末 {prev_q}；上年末 {prev_ye}。仅计审核通过的报表。")
-    links = list(partner_link_active_at(on=period.end).filter(branch=org)
+    links = list(PartnerLink.objects.in_force(on=period.end).filter(branch=org)
                  .values("park_id", "park__code", "park__name", "park__county__name", "park__star_rating", "role").order_by("park__code"))
     t2 = {}
     for r in (T2Summary.objects.filter(park_id__in=[l["park_id"] for l in links], period=period, filing__status=FilingStatus.APPROVED)

@@ -1056,7 +1056,7 @@ def demo_transitions_build(*, seed: int) -> int:
     from .models import Filing, FilingTransition
 
     rng = random.Random(f"{seed}/transitions")
-    leads = dict(PartnerLink.objects.filter(role="lead", until__isnull=True).order_by("-since").values_list("park_id", "branch_id"))
+    leads = dict(PartnerLink.objects.filter(role="lead", until__isnull=True, status="confirmed").order_by("-since").values_list("park_id", "branch_id"))
     branches = dict(Organisation.objects.filter(kind=OrgKind.BRANCH_REGULATOR).values_list("region__code", "pk"))
     rows: list[FilingTransition] = []
     filings = Filing.objects.filter(submitted_at__isnull=False).values(

@@ -23,8 +23,7 @@ from django.utils import timezone
 
 from banks.choices import InstitutionType
 from parks.choices import Batch, DigitalStatus, StarRating
-from parks.models import Park
-from parks.selectors import partner_link_active_at, tenancy_current_at
+from parks.models import Park, PartnerLink, Tenancy
 from portal.choices import NINGBO_CODE, ZHEJIANG_CODE
 from portal.models import Region
 
@@ -118,13 +117,13 @@ def _park_filter(prefix: str, city_code: str | None) -> dict[str, Any]:
 
 
 def park_tenant_counts(*, on, city_code: str | None) -> dict[int, int]:
-    qs = (tenancy_current_at(on=on).filter(**_park_filter("park__", city_code))
+    qs = (Tenancy.objects.in_force(on=on).filter(**_park_filter("park__", city_code))
           .values("park_id").annotate(n=Count("pk")).order_by())
     return {r["park_id"]: r["n"] for r in qs}
 
 
 def park_partner_counts(*, on, city_code: str | None) -> dict[int, int]:
-    qs = (partner_link_active_at(on=on).filter(**_park_filter("park__", city_code))
+    qs = (PartnerLink.objects.in_force(on=on).filter(**_park_filter("park__", city_code))
           .values("park_id").annotate(n=Count("pk")).order_by())
     return {r["park_id"]: r["n"] for r in qs}
 

@@ -9,8 +9,7 @@ from django.conf import settings
 from django.db.models import QuerySet, Sum
 
 from banks.models import Institution
-from parks.models import Park, Tenancy
-from parks.selectors import partner_link_active_at, tenancy_current_at
+from parks.models import Park, PartnerLink, Tenancy
 from portal import access
 
 from .models import Filing, Period, T1Row, T4Record, T5Row
@@ -33,15 +32,15 @@ def filing_current(*, schedule: str, period: Period, park: Park | None = None, b
 
 
 def park_tenants_at(*, park_id: int, on: dt.date) -> QuerySet[Tenancy]:
-    return tenancy_current_at(on=on).filter(park_id=park_id)
+    return Tenancy.objects.in_force(on=on).filter(park_id=park_id)
 
 
 def park_partner_count_at(*, park_id: int, on: dt.date) -> int:
-    return partner_link_active_at(on=on).filter(park_id=park_id).count()
+    return PartnerLink.objects.in_force(on=on).filter(park_id=park_id).count()
 
 
 def branch_partner_parks_at(*, branch_id: int, on: dt.date) -> dict[str, dict[str, Any]]:
-    links = (partner_link_active_at(on=on).filter(branch_id=branch_id)
+    links = (PartnerLink.objects.in_force(on=on).filter(branch_id=branch_id)
              .select_related("park__county").order_by("park__code"))
     return {
         link.park.code: {"name": link.park.name, "county": link.park.county.name, "star_rating": link.park.get_star_rating_display(),
@@ -57,12 +56,31 @@ def institution_names() -> frozenset[str]:
     return frozenset(names)
 
 
+def enterprises_tenant_elsewhere(*, park_id: int, on: dt.date, codes: list[str]) -> dict[str, str]:
+    """Of ``codes``, those whose enterprise is a tenant of another park on ``on`` and not of
+    ``park_id``: 统一社会信用代码 -> that park's name."""
+    found: dict[str, str] = {}
+    for i in range(0, len(codes), 5000):  # bounded IN lists
+        here: set[str] = set()
+        other: dict[str, str] = {}
+        stays = (Tenancy.objects.in_force(on=on).filter(enterprise__uscc__in=codes[i:i + 5000])
+                 .values_list("enterprise__uscc", "park_id", "park__name"))
+        for code, pid, name in stays:
+            if pid == park_id:
+                here.add(code)
+            else:
+                other.setdefault(code, name)
+        found.update({code: name for code, name in other.items() if code not in here})
+    return found
+
+
 def filing_context(*, filing: Filing) -> Context:
     """Everything the schedule's rules may look at besides the rows themselves."""
     period = filing.period
     ctx = Context(period_end=period.end, rate_warning_threshold=Decimal(settings.RATE_WARNING_THRESHOLD))
     if filing.schedule == "T1":
         ctx.institution_names = institution_names()
+        ctx.tenant_elsewhere = lambda codes: enterprises_tenant_elsewhere(park_id=filing.park_id, on=period.end, codes=codes)
     elif filing.schedule in ("T4", "T5"):
         branch = filing.branch
         ctx.is_insurer = bool(branch.institution_id and branch.institution.is_insurer)

@@ -24,6 +24,7 @@ from . import selectors
 from .choices import FilingStatus, ScheduleCode
 from .models import Filing, Period, T1Row, T2Summary, T4Record, T5Row
 from .schedules import SCHEDULES, T1, T4, T5, Issue
+from .schedules.t1 import not_tenant_elsewhere
 from .schedules.t2 import t2_ratios
 from .schedules.t4 import NARRATIVE
 
@@ -239,6 +240,8 @@ def filing_row_save(
     if clash:
         label = schedule.label_of(schedule.natural_key)
         issues.append(Issue("error", schedule.natural_key, f"{label}与第{clash['row_no']}行重复", "duplicate", row=position, value=key))
+    if filing.schedule == ScheduleCode.T1:
+        issues += not_tenant_elsewhere([values], ctx, first_row=position)
     result = SaveResult(saved=False, filing=filing, issues=issues)
     if result.errors:
         return result

@@ -62,8 +62,7 @@ def is_filer(actor: User, filing: Filing) -> bool:
 def lead_bank_id(filing: Filing) -> int | None:
     if not filing.park_id:
         return None
-    link = PartnerLink.objects.filter(park_id=filing.park_id, role="lead", until__isnull=True).order_by("since", "pk").first()
-    return link.branch_id if link else None
+    return PartnerLink.objects.lead_branch_id(park_id=filing.park_id, on=timezone.localdate())
 
 
 def is_lead_bank(actor: User, filing: Filing) -> bool:

@@ -6,7 +6,7 @@ import factory
 
 from banks.choices import InstitutionType
 from banks.models import Institution
-from parks.choices import Batch, Industry, ParkType, PartnerRole
+from parks.choices import Batch, Industry, LinkStatus, ParkType, PartnerRole
 from parks.models import Enterprise, Park, PartnerLink, Tenancy
 from portal.choices import ROLE_FOR_KIND, OrgKind
 from portal.models import Organisation, Region, User
@@ -126,6 +126,7 @@ class PartnerLinkFactory(factory.django.DjangoModelFactory):
     role = PartnerRole.PARTNER
     sub_branch = "测试支行"
     since = dt.date(2019, 7, 1)
+    status = LinkStatus.CONFIRMED
 
 
 # --- xlsx helpers (reports.xlsx tests) --------------------------------------------------------------

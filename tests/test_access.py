@@ -38,7 +38,8 @@ VISIBLE["tenancy"] = {u: {e.replace("e_", "t_") for e in s} for u, s in VISIBLE[
 
 EDITABLE = {
     "park": {"jxt": {"p_hz", "p_hz2", "p_wz"}, "hz_jxj": {"p_hz", "p_hz2"}, "xihu_jxj": {"p_hz"}, "wz_jxj": {"p_wz"}},
-    "enterprise": {"op_hz": {"e_hz"}, "op_hz2": {"e_hz2"}, "op_wz": {"e_wz"}},
+    # an enterprise's identity: the park where it is a tenant today, or the city's branch regulator
+    "enterprise": {"op_hz": {"e_hz"}, "op_hz2": {"e_hz2"}, "op_wz": {"e_wz"}, "hz_branch": {"e_hz", "e_hz2"}, "wz_branch": {"e_wz"}},
     "tenancy": {"op_hz": {"t_hz"}, "op_hz2": {"t_hz2"}, "op_wz": {"t_wz"}},
     "link": {"bank_a_hz": {"link_a_hz"}, "bank_b_hz": {"link_b_hz", "link_b_hz2"}, "bank_a_wz": {"link_a_wz"}},
 }

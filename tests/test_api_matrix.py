@@ -288,7 +288,7 @@ WRITES = [
           refusal_400_for={"wz_jxj"}),  # outside its area
     Write("change park p_hz", AREA_BUREAUS_HZ | {"root"}, patch(lambda w: f"/api/v1/parks/{w.p_hz.pk}/", {"star_rating": 4})),
     Write("change park p_wz", {"jxt", "wz_jxj", "root"}, patch(lambda w: f"/api/v1/parks/{w.p_wz.pk}/", {"star_rating": 4})),
-    Write("change enterprise e_hz", {"op_hz", "root"}, patch(lambda w: f"/api/v1/enterprises/{w.e_hz.pk}/", {"name": "西湖甲企业（更名）"})),
+    Write("change enterprise e_hz", {"op_hz", "hz_branch", "root"}, patch(lambda w: f"/api/v1/enterprises/{w.e_hz.pk}/", {"name": "西湖甲企业（更名）"})),
     Write("register tenant in p_hz", {"op_hz", "root"},
           post("/api/v1/tenancies/", lambda w, role: {"park": w.p_hz.pk, "uscc": f.next_uscc("330106"), "enterprise_name": "新入园企业",
                                                       "industry": "C", "entered_on": "2020-09-01"}), refusals=(400, 403, 404)),
@@ -303,6 +303,17 @@ WRITES = [
           post(lambda w: f"/api/v1/parks/{w.p_wz.pk}/brain-readings/",
                lambda w, role: {"readings": [{"uscc": w.e_wz.uscc, "month": "2020-08", "electricity_kwh": 5}]})),
     Write("write a summary", set(), post("/api/v1/summaries/cities/", {"code": "330100"}), refusals=(403, 405)),
+    # grants of access are two-party facts; an enterprise is one park's tenant at a time
+    Write("claim p_wz's tenant for p_hz", set(),
+          post("/api/v1/tenancies/", lambda w, role: {"park": w.p_hz.pk, "uscc": w.e_wz.uscc, "enterprise_name": "冒名",
+                                                      "industry": "C", "entered_on": "2020-09-01"}),
+          refusals=(400, 403, 404), refusal_400_for={"op_hz", "root"}),
+    Write("declare a second lead bank of p_hz", set(),
+          post("/api/v1/partner-links/", lambda w, role: {"park": w.p_hz.pk, "role": "lead", "sub_branch": "x", "since": "2000-01-01",
+                                                          **({"branch": w.bank_b_hz.pk} if role == "root" else {})}),
+          refusals=(400, 403, 404), refusal_400_for={"bank_a_hz", "bank_b_hz", "root"}),
+    Write("end link_b_hz2", {"op_hz2", "hz_branch", "province", "root"},
+          post(lambda w: f"/api/v1/partner-links/{w.link_b_hz2.pk}/end/", {"until": "2020-12-31"})),
 ]
 
 

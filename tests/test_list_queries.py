@@ -53,7 +53,7 @@ def _grow(n: int) -> None:
     )
     Tenancy.objects.bulk_create(Tenancy(park=parks[i], enterprise=ents[i], entered_on=dt.date(2019, 1, 1)) for i in range(n))
     PartnerLink.objects.bulk_create(
-        PartnerLink(park=parks[i], branch=branches[i], sub_branch="支行", since=dt.date(2019, 7, 1)) for i in range(n)
+        PartnerLink(park=parks[i], branch=branches[i], sub_branch="支行", since=dt.date(2019, 7, 1), status="confirmed") for i in range(n)
     )
 
 

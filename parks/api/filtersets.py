@@ -44,7 +44,7 @@ class PartnerLinkAPIFilterSet(PartnerLinkFilterSet):
     branch = IdFilter(field_name="branch_id", label="银行机构 id")
 
     class Meta(PartnerLinkFilterSet.Meta):
-        fields = ["q", "city", "park", "park_code", "branch", "role", "current"]
+        fields = ["q", "city", "park", "park_code", "branch", "role", "status", "current"]
 
 
 def _month(value: str, name: str):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from drf_spectacular.utils import extend_schema_field
+from django.utils import timezone
 from rest_framework import serializers
 
 from parks.choices import EntityType, Industry
@@ -71,11 +72,18 @@ class EnterpriseWriteSerializer(serializers.ModelSerializer):
 class TenancySerializer(serializers.ModelSerializer):
     park = ParkBriefSerializer(read_only=True)
     enterprise = EnterpriseBriefSerializer(read_only=True)
-    is_current = serializers.BooleanField(read_only=True, help_text="是否在园")
+    is_current = serializers.SerializerMethodField(help_text="今日是否在园")
 
     class Meta:
         model = Tenancy
         fields = ["id", "park", "enterprise", "entered_on", "left_on", "is_current"]
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_is_current(self, obj: Tenancy) -> bool:
+        flag = getattr(obj, "in_force", None)  # annotated by the list (TenancyQuerySet.annotate_in_force)
+        if flag is None:
+            flag = Tenancy.objects.in_force(on=timezone.localdate()).filter(pk=obj.pk).exists()
+        return flag
 
 
 class TenancyCreateSerializer(serializers.Serializer):
@@ -101,15 +109,19 @@ class TenancyUpdateSerializer(serializers.ModelSerializer):
 class PartnerLinkSerializer(serializers.ModelSerializer):
     park = ParkBriefSerializer(read_only=True)
     branch = OrganisationBriefSerializer(read_only=True)
-    is_current = serializers.SerializerMethodField(help_text="是否有效（未终止）")
+    is_current = serializers.SerializerMethodField(help_text="今日是否有效（已确认且在建立日期与终止日期之间）")
 
     class Meta:
         model = PartnerLink
-        fields = ["id", "park", "branch", "role", "sub_branch", "since", "until", "is_current"]
+        fields = ["id", "park", "branch", "role", "sub_branch", "since", "until", "status", "proposed_at", "decided_at",
+                  "decision_note", "is_current"]
 
     @extend_schema_field(serializers.BooleanField())
     def get_is_current(self, obj: PartnerLink) -> bool:
-        return obj.until is None
+        flag = getattr(obj, "in_force", None)  # annotated by the list (PartnerLinkQuerySet.annotate_in_force)
+        if flag is None:
+            flag = PartnerLink.objects.in_force(on=timezone.localdate()).filter(pk=obj.pk).exists()
+        return flag
 
 
 class PartnerLinkWriteSerializer(serializers.ModelSerializer):
@@ -119,6 +131,13 @@ class PartnerLinkWriteSerializer(serializers.ModelSerializer):
         model = PartnerLink
         fields = ["park", "role", "sub_branch", "since", "until"]
         validators: list = []  # one open link per park and bank: checked by parks.services with a clear message
+
+
+class PartnerLinkDecisionSerializer(serializers.Serializer):
+    """Confirm / reject (a reason is required) / end (an end date is required) a partner link."""
+
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, help_text="意见或理由")
+    until = serializers.DateField(required=False, help_text="终止日期（仅终止时填写）")
 
 
 class PartnerLinkCreateSerializer(PartnerLinkWriteSerializer):

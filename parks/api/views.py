@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import status
@@ -23,7 +24,7 @@ from .filtersets import (BrainReadingFilterSet, EnterpriseAPIFilterSet, ParkAPIF
                          TenancyAPIFilterSet)
 from .serializers import (BrainReadingPushSerializer, BrainReadingSerializer, EnterpriseSerializer,
                           EnterpriseWriteSerializer, ParkSerializer, ParkWriteSerializer, PartnerLinkCreateSerializer, PartnerLinkSerializer,
-                          PartnerLinkWriteSerializer, TenancyCreateSerializer, TenancySerializer, TenancyUpdateSerializer)
+                          PartnerLinkDecisionSerializer, PartnerLinkWriteSerializer, TenancyCreateSerializer, TenancySerializer, TenancyUpdateSerializer)
 
 
 def _tenancy_create(*, actor: User, data: dict[str, Any]) -> Tenancy:
@@ -37,7 +38,7 @@ def _partner_link_create(*, actor: User, data: dict[str, Any]) -> PartnerLink:
     branch = data.pop("branch", None)
     if not actor.organisation_id and branch is None:
         raise DjangoValidationError({"branch": "系统管理员建立伙伴关系时须指定银行机构（branch）。"})
-    return services.partner_link_create(actor=actor, data=data, branch=branch)
+    return services.partner_link_propose(actor=actor, data=data, branch=branch)
 
 
 BRAIN_LIST_PARAMETERS = [
@@ -142,6 +143,9 @@ class TenancyViewSet(PortalModelViewSet):
     create_service = staticmethod(_tenancy_create)
     update_service = staticmethod(lambda *, actor, obj, data: services.tenancy_update(actor=actor, tenancy=obj, data=data))
 
+    def get_queryset(self):
+        return super().get_queryset().annotate_in_force(on=timezone.localdate())
+
     def get_serializer_class(self):
         if self.action == "create":
             return TenancyCreateSerializer
@@ -150,7 +154,8 @@ class TenancyViewSet(PortalModelViewSet):
 
 @extend_schema_view(
     list=extend_schema(summary="伙伴银行关系列表"), retrieve=extend_schema(summary="伙伴银行关系"),
-    create=extend_schema(summary="建立伙伴关系（银行机构）"), partial_update=extend_schema(summary="修改或终止伙伴关系（银行机构）"),
+    create=extend_schema(summary="申报伙伴关系（银行机构；园区运营方或银保监分局确认后生效）"),
+    partial_update=extend_schema(summary="修改或终止伙伴关系（银行机构）"),
 )
 class PartnerLinkViewSet(PortalModelViewSet):
     queryset = PartnerLink.objects.select_related("park", "branch")
@@ -162,10 +167,41 @@ class PartnerLinkViewSet(PortalModelViewSet):
     create_service = staticmethod(_partner_link_create)
     update_service = staticmethod(lambda *, actor, obj, data: services.partner_link_update(actor=actor, link=obj, data=data))
 
+    def get_queryset(self):
+        return super().get_queryset().annotate_in_force(on=timezone.localdate())
+
     def get_serializer_class(self):
         if self.action == "create":
             return PartnerLinkCreateSerializer
+        if self.action in ("confirm", "reject", "end"):
+            return PartnerLinkDecisionSerializer
         return super().get_serializer_class()
+
+    def _decide(self, request, service, **extra):
+        link = self.get_object()
+        body = PartnerLinkDecisionSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        link = service(actor=request.user, link=link, note=data.get("note") or "", **{k: data.get(k) for k in extra})
+        return Response(self._read(link))
+
+    @extend_schema(summary="确认伙伴关系（园区运营方或银保监分局）", request=PartnerLinkDecisionSerializer, responses=PartnerLinkSerializer)
+    @action(detail=True, methods=["post"])
+    def confirm(self, request, pk=None):
+        return self._decide(request, services.partner_link_confirm)
+
+    @extend_schema(summary="拒绝伙伴关系申报（园区运营方或银保监分局，须填写理由）", request=PartnerLinkDecisionSerializer,
+                   responses=PartnerLinkSerializer)
+    @action(detail=True, methods=["post"])
+    def reject(self, request, pk=None):
+        return self._decide(request, services.partner_link_reject)
+
+    @extend_schema(summary="终止伙伴关系（园区运营方或银保监分局）", request=PartnerLinkDecisionSerializer, responses=PartnerLinkSerializer)
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        if not request.data.get("until"):
+            raise ValidationError({"until": ["终止伙伴关系须填写终止日期。"]})
+        return self._decide(request, services.partner_link_end, until=True)
 
 
 @extend_schema_view(list=extend_schema(summary="园区大脑读数列表"), retrieve=extend_schema(summary="园区大脑读数"))

@@ -213,6 +213,8 @@ class Context:
     t4_ent_credit_amount: Decimal | None = None  # T5 cross-check
     t5_row_count: int | None = None  # T4 cross-check
     t5_ent_credit_total: Decimal | None = None
+    # T1: 统一社会信用代码s -> name of the other park where each is a tenant at period end
+    tenant_elsewhere: Callable[[list[str]], dict[str, str]] | None = None
 
 
 @dataclass

@@ -198,6 +198,19 @@ def _unique_uscc(rows: list[dict[str, Any]], ctx: Context) -> Iterable[Issue]:
             first_seen[code] = i
 
 
+def not_tenant_elsewhere(rows: list[dict[str, Any]], ctx: Context, *, first_row: int = 1) -> Iterable[Issue]:
+    """Enterprises are shared, tenancies are not: a tenant of another park (at period end) cannot be
+    put on this park's ledger, whatever the channel (grid, xlsx, REST)."""
+    if ctx.tenant_elsewhere is None:
+        return
+    other = ctx.tenant_elsewhere([r["uscc"] for r in rows if r.get("uscc")])
+    for i, row in enumerate(rows, start=first_row):
+        code = row.get("uscc")
+        if code in other:
+            yield Issue("error", "uscc", f"该企业为“{other[code]}”的在园企业，不能列入本园区台帐；如已迁入本园区，请先由原园区登记退园",
+                        "tenant_elsewhere", row=i, value=code)
+
+
 T1 = Schedule(
     code="T1",
     number=1,
@@ -206,7 +219,7 @@ T1 = Schedule(
     computed=COMPUTED,
     natural_key="uscc",
     row_rules=(_rules,),
-    set_rules=(_unique_uscc,),
+    set_rules=(_unique_uscc, not_tenant_elsewhere),
     compute=compute,
     subject="park",
 )
