@@ -189,7 +189,7 @@ def _validate_partner_link(link: PartnerLink) -> None:
         raise ValidationError(errors)
     open_links = PartnerLink.objects.filter(park=link.park, branch=branch, until__isnull=True).exclude(status=LinkStatus.REJECTED)
     if link.until is None and open_links.exclude(pk=link.pk).exists():
-        raise ValidationError({"park": "本机构与该园区已有有效或待确认的伙伴关系。"})
+        raise ValidationError({"park": "本机构与该园区已有有效的伙伴关系（或待确认的申报）。"})
     if (other := _lead_overlap(link)) is not None:
         raise _lead_overlap_error(other)
     link.full_clean()
@@ -223,13 +223,20 @@ def partner_link_update(*, actor: User, link: PartnerLink, data: dict[str, Any])
     access.require(actor, access.CHANGE, link)
     if link.status == LinkStatus.REJECTED:
         raise ValidationError("该申报已被拒绝，不能修改；如需合作请重新申报。")
+    errors: dict[str, list[str]] = {}
     if link.status == LinkStatus.CONFIRMED:
         for key in LINK_GRANTING_FIELDS:
             if key in data and data[key] != getattr(link, key):
                 label = PartnerLink._meta.get_field(key).verbose_name
-                raise ValidationError({key: f"已确认的伙伴关系不能修改{label}；如需变更，请终止本关系后重新申报。"})
+                errors[key] = [f"已确认的伙伴关系不能修改{label}；如需变更，请终止本关系后重新申报。"]
     _assign(link, data, LINK_FIELDS)
-    _validate_partner_link(link)
+    try:
+        _validate_partner_link(link)
+    except ValidationError as exc:
+        for key, messages in exc.message_dict.items():
+            errors.setdefault(key, []).extend(messages)
+    if errors:
+        raise ValidationError(errors)
     link.save()
     return link
 

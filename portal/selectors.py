@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from .choices import ZHEJIANG_CODE, OrgKind, RegionLevel
 from .models import Organisation, Region
@@ -45,8 +46,6 @@ def organisation_park_operators_for(*, user: Any) -> QuerySet[Organisation]:
 
 def landing_for(*, user: Any) -> dict[str, Any]:
     """What the landing page shows each role: its duties and the size of its scope."""
-    from django.utils import timezone
-
     from parks.models import Enterprise, Park, PartnerLink
 
     from . import access
