@@ -21,6 +21,7 @@ from typing import IO, Any, TypeVar
 
 from django.db import connection, models, transaction
 from django.db.models import Q
+from django.utils import timezone
 
 from banks.choices import InstitutionType
 from banks.models import Institution
@@ -778,6 +779,18 @@ class _Builder:
         return links
 
     @staticmethod
+    def proposed_link(parks, plans, links, branches, info, demo) -> PartnerLink:
+        """One bank's proposal to partner the demo park, waiting for the park's confirmation, so the
+        park and branch logins see the two-party step on day one."""
+        park = next(p for p, plan in zip(parks, plans) if plan is demo)
+        linked = {link.branch.pk for link in links if link.park is park}
+        branch = min((b for b in branches if b.region.code == demo.city_code and b.pk not in linked
+                      and info[b.institution_id].type != InstitutionType.INSURER), key=lambda b: b.name)
+        proposed_at = timezone.make_aware(dt.datetime(2020, 6, 20, 10, 0))
+        return PartnerLink(park=park, branch=branch, role=PartnerRole.PARTNER, sub_branch=f"{info[branch.institution_id].short}{demo.county.name}支行",
+                           since=dt.date(2020, 6, 30), status=LinkStatus.PROPOSED, proposed_at=proposed_at)
+
+    @staticmethod
     def _weight(info: dict[int, _BankInfo], branch: Organisation, table: dict[str, float]) -> float:
         bank = info[branch.institution_id]
         weight = table[InstitutionType(bank.type)]
@@ -850,6 +863,7 @@ class _Builder:
         hangzhou = self.city_by_code[HANGZHOU_CODE]
         icbc_hz = by_name[self.branch_name(_BankInfo("工商银行", InstitutionType.LARGE), hangzhou, False)]
         links = self.links(parks, plans, branches, info, demo, icbc_hz)
+        links.append(self.proposed_link(parks, plans, links, branches, info, demo))
         PartnerLink.objects.bulk_create(links, batch_size=BATCH_SIZE)
         _write(out, f"伙伴银行关系：{len(links)} 条")
 
