@@ -1,5 +1,6 @@
 import datetime as dt
 
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -32,7 +33,8 @@ class Park(models.Model):
     star_rating = models.PositiveSmallIntegerField("星级", choices=StarRating.choices, default=StarRating.UNRATED)
     digital_status = models.CharField("数字化园区", max_length=10, choices=DigitalStatus.choices, default=DigitalStatus.NONE)
     park_type = models.CharField("园区类型", max_length=20, choices=ParkType.choices)
-    area_mu = models.DecimalField("占地面积（亩）", max_digits=10, decimal_places=2, null=True, blank=True)
+    area_mu = models.DecimalField("占地面积（亩）", max_digits=10, decimal_places=2, null=True, blank=True,
+                                  validators=[MinValueValidator(0, message="占地面积不能为负数。")])
     status = models.CharField("状态", max_length=10, choices=ParkStatus.choices, default=ParkStatus.ACTIVE, db_index=True)
     history = HistoricalRecords()
 
@@ -40,7 +42,11 @@ class Park(models.Model):
         verbose_name = "小微企业园"
         verbose_name_plural = "小微企业园"
         ordering = ["code"]
-        constraints = [models.CheckConstraint(condition=Q(star_rating__lte=5), name="park_star_rating_range")]
+        constraints = [
+            models.CheckConstraint(condition=Q(star_rating__lte=5), name="park_star_rating_range"),
+            models.CheckConstraint(condition=Q(area_mu__isnull=True) | Q(area_mu__gte=0), name="park_area_not_negative",
+                                   violation_error_message="占地面积不能为负数。"),
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -105,3 +105,16 @@ def test_partner_link_ending_before_it_starts_is_refused(client, world):
     assert "终止日期不能早于建立日期。" in field_errors(response, "until")
     world.link_a_hz.refresh_from_db()
     assert world.link_a_hz.until is None
+
+
+def test_a_negative_park_area_is_refused_by_the_model_and_the_database(world):
+    from django.core.exceptions import ValidationError
+    from django.db import IntegrityError, transaction
+
+    from parks import services
+
+    with pytest.raises(ValidationError) as exc:
+        services.park_update(actor=world.users["xihu_jxj"], park=world.p_hz, data={"area_mu": -5})
+    assert "占地面积不能为负数。" in str(exc.value)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        type(world.p_hz).objects.filter(pk=world.p_hz.pk).update(area_mu=-1)
