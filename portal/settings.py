@@ -251,7 +251,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "银行、园区等系统（如“园区大脑”）推送数据的接口。认证：请求头 `Authorization: Token <令牌>`，"
                    "令牌在“个人设置 / API令牌”页面创建；浏览器已登录时也可直接调用。",
     "SERVE_INCLUDE_SCHEMA": False,
-    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # issue 10: the schema and Swagger UI only for signed-in users (session or token), as the API itself
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},  # no badge from an outside validator
     "SCHEMA_PATH_PREFIX": r"/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
