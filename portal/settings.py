@@ -172,10 +172,22 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-CELERY_TASK_TIME_LIMIT = 30 * 60  # the longest task (a national-scale roll-up) stays well under this
-CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
-# Redis redelivers an unacknowledged task after the visibility timeout: longer than the longest task.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=2 * 60 * 60)}
+# --- Celery time limits, redelivery and lost roll-ups (issue 10) -------------------------------
+# Sized to the longest task, not to hours: a full province roll-up takes seconds at Zhejiang scale
+# (bench/rollup.py: goal < 10 s) and under a minute at national scale (10×); the longest task is
+# the largest xlsx import — the 20 MB upload cap is ~160,000 附表1 rows, ~2.5 min at the
+# ~1,100 rows/s bench/xlsx_import.py measured on this 2-core machine. Hard limit 6 min.
+CELERY_TASK_TIME_LIMIT = 6 * 60
+CELERY_TASK_SOFT_TIME_LIMIT = 5 * 60
+# Redis redelivers an unacknowledged task (its worker died) after the visibility timeout. Longer
+# than the time limit, so a task still running is never handed to a second worker; short, so a
+# roll-up lost with a dead worker is redone within minutes, not two hours. (Tests that kill a
+# worker set CELERY_VISIBILITY_TIMEOUT=5 to get the redelivery at once.)
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=8 * 60)}
+# A roll-up still “更新中” after this long lost its task (message gone: broker restarted empty, or
+# enqueue failed after the commit); the beat job summaries-requeue-stuck enqueues it again. More
+# than the visibility timeout, so Redis' own redelivery comes first.
+ROLLUP_STUCK_MINUTES = env.int("ROLLUP_STUCK_MINUTES", default=10)
 # Fault injection for the redelivery test: a roll-up sleeps this long inside its transaction.
 ROLLUP_BUILD_DELAY = env.float("ROLLUP_BUILD_DELAY", default=0.0)
 CELERY_RESULT_EXPIRES = timedelta(days=1)
@@ -192,6 +204,10 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "portal.tasks.sessions_clear_expired",
         "schedule": timedelta(hours=24),
+    },
+    "summaries-requeue-stuck": {  # issue 10: roll-ups left “更新中” longer than ROLLUP_STUCK_MINUTES
+        "task": "reports.rollups.summaries_requeue_stuck_task",
+        "schedule": timedelta(minutes=5),
     },
 }
 
