@@ -2,10 +2,12 @@
 (served from drf-spectacular-sidecar's static files: works offline). An unknown /api/ address
 answers with the API's JSON 404, not the site's HTML page."""
 from django.urls import include, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView
 from rest_framework.decorators import api_view, authentication_classes, permission_classes, throttle_classes
 from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
+
+from portal.api.docs import SwaggerDocsView
 
 app_name = "api"
 
@@ -30,6 +32,6 @@ v1 = [
 urlpatterns = [
     path("api/v1/", include(v1)),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    path("api/docs/", SwaggerDocsView.as_view(url_name="api:schema"), name="docs"),
     re_path(r"^api/", api_not_found),
 ]

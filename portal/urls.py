@@ -4,7 +4,7 @@ from django.urls import include, path
 
 from reports import views_workflow
 
-from . import views, views_profile
+from . import health, views, views_profile
 from .login import PortalLoginView
 
 portal_patterns = (
@@ -26,6 +26,7 @@ admin.site.index_title = "数据管理"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("healthz", health.healthz, name="healthz"),
     path("login/", PortalLoginView.as_view(), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("password/", auth_views.PasswordChangeView.as_view(template_name="registration/password_change.html"), name="password_change"),

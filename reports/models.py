@@ -284,6 +284,9 @@ class Summary(models.Model):
     source_versions = models.JSONField("来源报表版本", default=dict, blank=True, help_text="filing id → version")
     requested_at = models.DateTimeField("最近请求", null=True, blank=True)
     queued = models.BooleanField("已排队", default=False)
+    # When the queued flag was set (requested_at moves with every later request): a flag older than
+    # settings.ROLLUP_STUCK_MINUTES means the task was lost, and the beat job enqueues it again.
+    queued_at = models.DateTimeField("排队于", null=True, blank=True)
     built_at = models.DateTimeField("数据更新于", null=True, blank=True)
     build_ms = models.PositiveIntegerField("耗时(毫秒)", default=0)
     builds = models.PositiveIntegerField("构建次数", default=0)

@@ -8,9 +8,11 @@ period) and writes in one transaction, recording when it ran and which filing ve
 Running it twice, or twice at once, gives the same answer."""
 from __future__ import annotations
 
+import logging
 import time
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any, Iterable
 
@@ -33,6 +35,7 @@ from .models import Filing, Period, Summary, T1Row, T4Record, T5Row
 from .schedules.t2 import AMOUNT_KEYS, COUNT_KEYS, HIDDEN_SUMS, TIERS, coverage_target, t2_ratios
 from .schedules.t4 import COLUMNS as T4_COLUMNS
 
+log = logging.getLogger(__name__)
 D0 = Decimal(0)
 ADDITIVE = tuple(k for k in COUNT_KEYS if k not in ("partner_bank_count", "enterprises_total")) + AMOUNT_KEYS + HIDDEN_SUMS
 STAR_BLOCKS = (("5", "五星", (5,)), ("4", "四星", (4,)), ("3", "三星", (3,)), ("other", "其他", (0, 1, 2)))
@@ -494,7 +497,7 @@ def summary_request(*, scope: str, code: str, period_id: int, countdown: float =
     the task clears the flag when it starts, so a burst of approvals costs a few rebuilds."""
     now = timezone.now()
     Summary.objects.get_or_create(scope=scope, code=code, period_id=period_id)
-    claimed = Summary.objects.filter(scope=scope, code=code, period_id=period_id, queued=False).update(queued=True, requested_at=now)
+    claimed = Summary.objects.filter(scope=scope, code=code, period_id=period_id, queued=False).update(queued=True, queued_at=now, requested_at=now)
     Summary.objects.filter(scope=scope, code=code, period_id=period_id).update(requested_at=now)
     if claimed:
         transaction.on_commit(lambda: summary_rebuild_task.apply_async((scope, code, period_id), countdown=countdown))
@@ -504,13 +507,51 @@ def summary_request(*, scope: str, code: str, period_id: int, countdown: float =
 @shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, autoretry_for=(OperationalError,),
              retry_backoff=True, retry_backoff_max=60, max_retries=5)
 def summary_rebuild_task(self, scope: str, code: str, period_id: int) -> dict[str, Any]:
-    Summary.objects.filter(scope=scope, code=code, period_id=period_id).update(queued=False)
+    Summary.objects.filter(scope=scope, code=code, period_id=period_id).update(queued=False, queued_at=None)
     summary = summary_rebuild(scope=scope, code=code, period_id=period_id)
     if scope == Summary.Scope.CITY:
         summary_request(scope=Summary.Scope.PROVINCE, code=ZHEJIANG_CODE, period_id=period_id)
     else:
         _targets_rebuild(period_id=period_id)
     return {"scope": scope, "code": code, "period_id": period_id, "build_ms": summary.build_ms}
+
+
+def summaries_stuck(*, now=None) -> QuerySet:
+    """Summaries whose roll-up was lost: queued longer than settings.ROLLUP_STUCK_MINUTES without a
+    task starting (the message was lost: broker restarted empty, enqueue failed after commit), or
+    started (flag cleared) but never finished and nothing newer was requested since (the worker
+    died and the message is gone). The threshold exceeds the task time limit and the broker's
+    visibility timeout, so a task that is running, or that Redis will redeliver, is never counted."""
+    cutoff = (now or timezone.now()) - timedelta(minutes=settings.ROLLUP_STUCK_MINUTES)
+    queued_too_long = Q(queued=True) & (Q(queued_at__lt=cutoff) | Q(queued_at__isnull=True))
+    started_never_built = (Q(queued=False, requested_at__lt=cutoff)
+                           & (Q(built_at__isnull=True) | Q(built_at__lt=F("requested_at"))))
+    return Summary.objects.filter(queued_too_long | started_never_built)
+
+
+def summaries_requeue_stuck(*, now=None) -> list[Summary]:
+    """Enqueue the rebuild of every stuck summary again (idempotent builds make a duplicate
+    harmless); its queued flag restarts the clock, so one lost task costs one more try per
+    threshold, not one per beat."""
+    now = now or timezone.now()
+    requeued = []
+    for summary in summaries_stuck(now=now).select_related("period"):
+        with transaction.atomic():
+            # claim it again only if nothing else did meanwhile (a request, a task, another beat)
+            if not summaries_stuck(now=now).filter(pk=summary.pk).update(queued=True, queued_at=now):
+                continue
+            args = (summary.scope, summary.code, summary.period_id)
+            transaction.on_commit(lambda args=args: summary_rebuild_task.apply_async(args))
+        log.warning("roll-up %s %s %s was stuck (queued at %s, requested at %s, built at %s): enqueued again",
+                    summary.scope, summary.code, summary.period.code, summary.queued_at, summary.requested_at, summary.built_at)
+        requeued.append(summary)
+    return requeued
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True)
+def summaries_requeue_stuck_task() -> int:
+    """Beat (every few minutes): re-enqueue roll-ups left “更新中” too long."""
+    return len(summaries_requeue_stuck())
 
 
 def _targets_rebuild(*, period_id: int) -> None:

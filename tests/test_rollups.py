@@ -1,4 +1,5 @@
 """Roll-ups: equal to figures computed here, ratios from sums, idempotent, coalesced."""
+import datetime as dt
 import json
 from decimal import Decimal
 from unittest import mock
@@ -233,3 +234,60 @@ def test_every_workflow_step_refreshes_the_completeness_kept_in_the_summaries(wo
         workflow.filing_approve(actor=world.users["wz_branch"], filing=filing)
     city = Summary.objects.get(scope="city", code="330300", period=period).data["completeness"][0]
     assert (city["awaiting"], city["approved"]) == (0, 1)
+
+
+# --- lost roll-ups (issue 10): the beat job enqueues again what stayed “更新中” too long -----------
+
+def _age(scope, code, period, **minutes_ago):
+    """Move a summary's timestamps back in time (the test's stand-in for waiting)."""
+    now = timezone.now()
+    Summary.objects.filter(scope=scope, code=code, period=period).update(
+        **{field: now - dt.timedelta(minutes=m) for field, m in minutes_ago.items()})
+
+
+def test_a_rollup_queued_longer_than_the_threshold_is_rebuilt_by_the_beat_job_and_a_fresh_one_is_not(
+        world, settings, eager_celery, django_capture_on_commit_callbacks):
+    settings.ROLLUP_STUCK_MINUTES = 10
+    period = Period.objects.get(code="2020Q3")
+    # requests whose tasks are never sent: the test transaction never commits, as if the message was lost
+    assert rollups.summary_request(scope="city", code="330100", period_id=period.pk)
+    assert rollups.summary_request(scope="city", code="330300", period_id=period.pk)
+    _age("city", "330100", period, queued_at=11, requested_at=1)  # later requests moved requested_at on
+    _age("city", "330300", period, queued_at=9, requested_at=9)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert rollups.summaries_requeue_stuck_task.delay().get() == 1
+    stuck = Summary.objects.get(scope="city", code="330100", period=period)
+    fresh = Summary.objects.get(scope="city", code="330300", period=period)
+    assert stuck.builds == 1 and stuck.built_at is not None and not stuck.is_stale
+    assert stuck.queued is False and stuck.queued_at is None
+    assert fresh.builds == 0 and fresh.queued and fresh.is_stale  # its task may still come
+    # the rebuilt city asked for its province in turn (and that ran too)
+    assert Summary.objects.get(scope="province", code="330000", period=period).builds == 1
+
+
+def test_a_rollup_started_but_never_finished_is_enqueued_again_and_a_finished_one_is_not(world, settings):
+    settings.ROLLUP_STUCK_MINUTES = 10
+    period = Period.objects.get(code="2020Q3")
+    now = timezone.now()
+    # the worker cleared the flag, then died; nothing newer was asked for since
+    Summary.objects.create(scope="city", code="330100", period=period, queued=False,
+                           requested_at=now - dt.timedelta(minutes=30), built_at=now - dt.timedelta(minutes=40))
+    Summary.objects.create(scope="city", code="330300", period=period, queued=False,
+                           requested_at=now - dt.timedelta(minutes=30), built_at=now - dt.timedelta(minutes=29))
+    Summary.objects.create(scope="province", code="330000", period=period, queued=False,
+                           requested_at=now - dt.timedelta(minutes=5), built_at=None)  # may still be building
+    assert [(s.scope, s.code) for s in rollups.summaries_stuck()] == [("city", "330100")]
+
+
+def test_the_beat_job_enqueues_a_stuck_rollup_once_per_threshold(world, settings, django_capture_on_commit_callbacks):
+    settings.ROLLUP_STUCK_MINUTES = 10
+    period = Period.objects.get(code="2020Q3")
+    rollups.summary_request(scope="city", code="330100", period_id=period.pk)
+    _age("city", "330100", period, queued_at=15)
+    with mock.patch.object(rollups.summary_rebuild_task, "apply_async") as enqueue:
+        with django_capture_on_commit_callbacks(execute=True):
+            first = rollups.summaries_requeue_stuck()
+            second = rollups.summaries_requeue_stuck()  # the next beat, before the task ran
+    assert len(first) == 1 and second == [] and enqueue.call_count == 1
+    assert enqueue.call_args.args[0] == ("city", "330100", period.pk)
+    assert Summary.objects.get(scope="city", code="330100", period=period).queued  # still “更新中” until it runs

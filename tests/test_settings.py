@@ -65,3 +65,18 @@ def test_celery_app_is_configured_for_safe_redelivery():
     assert app.conf.task_acks_late and app.conf.task_reject_on_worker_lost
     assert app.conf.broker_transport_options["visibility_timeout"] > settings.CELERY_TASK_TIME_LIMIT
     assert "clear-expired-sessions" in app.conf.beat_schedule
+
+
+def test_a_lost_rollup_is_redone_within_minutes_not_hours():
+    """Redelivery after the visibility timeout, and the beat job for lost messages: both in minutes,
+    in the order time limit < visibility timeout < stuck threshold (no task runs twice at once)."""
+    from django.conf import settings
+
+    from portal.celery import app
+
+    visibility = app.conf.broker_transport_options["visibility_timeout"]
+    assert settings.CELERY_TASK_SOFT_TIME_LIMIT < settings.CELERY_TASK_TIME_LIMIT < visibility < settings.ROLLUP_STUCK_MINUTES * 60
+    assert visibility <= 15 * 60 and settings.ROLLUP_STUCK_MINUTES <= 30
+    job = app.conf.beat_schedule["summaries-requeue-stuck"]
+    assert job["task"] == "reports.rollups.summaries_requeue_stuck_task" and job["task"] in app.tasks
+    assert job["schedule"].total_seconds() <= settings.ROLLUP_STUCK_MINUTES * 60
