@@ -213,6 +213,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON bodies: nesting depth and lone UTF-16 surrogates checked before any view (portal.api.parsers)
+    "DEFAULT_PARSER_CLASSES": [
+        "portal.api.parsers.PortalJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     # REST API (issue 7): pages of 100 (?page=, ?page_size= up to 1000), django-filter + ?ordering=,
     # throttled per token (per user for browser sessions), errors as {"code", "message", "errors"}.

@@ -20,6 +20,8 @@ portal_patterns = (
     "portal",
 )
 
+handler400 = "portal.views.bad_request"
+
 admin.site.site_header = "小微企业园金融服务监测报送平台 · 管理后台"
 admin.site.site_title = "报送平台管理"
 admin.site.index_title = "数据管理"

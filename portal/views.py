@@ -11,6 +11,23 @@ from .tables import OrganisationTable, RegionTable
 from .forms_org import OrganisationForm
 
 
+def bad_request(request, exception=None):
+    """handler400: the reason in Chinese for the request-size limits Django enforces (too many form
+    fields or files, a body over the size cap); nothing else of the exception is shown."""
+    from django.conf import settings
+    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+
+    if isinstance(exception, TooManyFieldsSent):
+        message = f"表单字段数量过多（最多 {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} 个），请求未处理，数据未保存。"
+    elif isinstance(exception, TooManyFilesSent):
+        message = f"上传的文件数量过多（最多 {settings.DATA_UPLOAD_MAX_NUMBER_FILES} 个），请求未处理，数据未保存。"
+    elif isinstance(exception, RequestDataTooBig):
+        message = "提交的内容过大，请求未处理，数据未保存。上传文件请使用报表的“上传”功能。"
+    else:
+        message = "请求无效，未能处理。请返回上一页重试。"
+    return render(request, "400.html", {"message": message}, status=400)
+
+
 @login_required
 def home(request):
     """The landing page: what this user has to do."""
