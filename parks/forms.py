@@ -19,6 +19,14 @@ class ParkForm(ServiceModelForm):
         self.fields["county"].queryset = region_counties_for(user=self.user)
         self.fields["county"].label_from_instance = lambda r: r.full_name
         self.fields["operator"].queryset = organisation_park_operators_for(user=self.user)
+        self.fields["area_mu"].widget.attrs["min"] = "0"
+
+    def clean_area_mu(self):
+        # never negative (a model-level validator / check constraint on Park.area_mu is still to be added)
+        area = self.cleaned_data.get("area_mu")
+        if area is not None and area < 0:
+            raise forms.ValidationError("占地面积不能为负数。", code="min_value")
+        return area
 
     def clean_code(self):
         return uscc_normalise(self.cleaned_data["code"])

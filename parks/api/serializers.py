@@ -50,6 +50,9 @@ class ParkWriteSerializer(serializers.ModelSerializer):
         model = Park
         fields = ["code", "name", "county", "operator", "manager", "batch", "star_rating", "digital_status", "park_type",
                   "area_mu", "status"]
+        # A park's area is never negative (TODO: a MinValueValidator + check constraint on Park.area_mu
+        # belongs in parks.models; until then the API and the park form refuse it here).
+        extra_kwargs = {"area_mu": {"min_value": 0, "error_messages": {"min_value": "占地面积不能为负数。"}}}
 
 
 # --- enterprises ------------------------------------------------------------------------------
