@@ -112,13 +112,17 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# django-axes: five wrong passwords lock the account (per username) for the cool-off time.
+# django-axes (portal.lockout): failures count per username AND address, and per address alone,
+# each for the cool-off time. Five wrong passwords for one username lock that username from that
+# address only (a stranger elsewhere cannot lock the province regulator out); twenty failures from
+# one address over any usernames lock the address (password spraying). Banks sit behind shared NAT
+# addresses, hence the higher per-address limit: a whole branch office mistyping twenty times in
+# half an hour is unlikely; the province regulator unlocks a user on its organisation page.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_IP_FAILURE_LIMIT = env.int("AXES_IP_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=30))
-# Lock the account, not the office: banks sit behind shared NAT addresses, so an IP lockout
-# would lock a whole branch out (axes.W006 is silenced on purpose).
-AXES_LOCKOUT_PARAMETERS = ["username"]
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "portal.lockout.PortalAxesHandler"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env.bool("AXES_ENABLED", default=True)

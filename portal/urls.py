@@ -16,6 +16,7 @@ portal_patterns = (
         path("organisations/<int:pk>/", views.OrganisationDetailView.as_view(), name="organisation_detail"),
         path("organisations/<int:pk>/edit/", views.OrganisationEditView.as_view(), name="organisation_edit"),
         path("organisations/<int:pk>/history/", views.OrganisationHistoryView.as_view(), name="organisation_history"),
+        path("users/<int:pk>/unlock/", views.user_unlock_view, name="user_unlock"),
     ],
     "portal",
 )
