@@ -93,6 +93,14 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
+# SQLite (the `make run` default): a transaction takes the write lock when it begins (BEGIN
+# IMMEDIATE), so concurrent writers queue for up to `timeout` seconds instead of failing with
+# "database is locked" when a read lock cannot be upgraded; a lock still held after the wait is a
+# 503 with Retry-After (portal.middleware, and the API's exception handler), never a 500.
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"].setdefault("OPTIONS", {}).update({"transaction_mode": "IMMEDIATE", "timeout": 20})
+MIDDLEWARE += ["portal.middleware.DatabaseBusyMiddleware"]  # innermost: sees a view's exception first
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "portal.User"
 

@@ -6,8 +6,9 @@
 ``{"field", "code", "message"}`` (row imports add ``row``, ``label`` and ``value``).
 
 Django's ``PermissionDenied`` / ``ValidationError`` raised by the services, ``StaleFiling``
-(optimistic locking) and database integrity errors are mapped here too, so a view never has to
-catch them; anything else is logged and answered as a JSON 500."""
+(optimistic locking), database integrity errors and a busy (locked) SQLite database (503 with
+Retry-After) are mapped here too, so a view never has to catch them; anything else is logged and
+answered as a JSON 500."""
 from __future__ import annotations
 
 import logging
@@ -133,6 +134,13 @@ def _message_of(exc: exceptions.APIException, code: str) -> str:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     from reports.services import StaleFiling
 
+    from portal.middleware import BUSY_MESSAGE, RETRY_AFTER_SECONDS, is_database_locked
+
+    if is_database_locked(exc):  # SQLite still locked after waiting: try again shortly (nothing saved)
+        log.warning("database busy answered as 503: %s", exc)
+        set_rollback()
+        return Response(body("busy", BUSY_MESSAGE), status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                        headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     if isinstance(exc, ApiError):
         set_rollback()
         return Response(body(exc.error_code, str(exc.detail), exc.errors, **exc.extra), status=exc.status_code)
