@@ -19,6 +19,7 @@ class ParkForm(ServiceModelForm):
         self.fields["county"].queryset = region_counties_for(user=self.user)
         self.fields["county"].label_from_instance = lambda r: r.full_name
         self.fields["operator"].queryset = organisation_park_operators_for(user=self.user)
+        self.fields["area_mu"].widget.attrs["min"] = "0"  # never negative: Park.area_mu's validator and constraint
 
     def clean_code(self):
         return uscc_normalise(self.cleaned_data["code"])

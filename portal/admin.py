@@ -48,3 +48,10 @@ class PortalUserAdmin(UserAdmin):
     raw_id_fields = ("organisation",)
     fieldsets = UserAdmin.fieldsets + (("机构与角色", {"fields": ("organisation", "role", "phone")}),)
     add_fieldsets = UserAdmin.add_fieldsets + (("机构与角色", {"fields": ("organisation", "role")}),)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if not obj.is_active:  # a deactivated account keeps no API token (reactivation brings none back)
+            from .api.tokens import tokens_revoke_all
+
+            tokens_revoke_all(user=obj)

@@ -142,11 +142,19 @@ class Notification(models.Model):
 class ApiTokenInfo(models.Model):
     """The name of a django-rest-knox API token (only the token's hash is stored, by knox): one token
     per client system (e.g. "园区大脑"), created and revoked by its user on the profile page, acting
-    as that user. Deleted with its token (revoked, or expired and dropped by knox)."""
+    as that user. Deleted with its token (revoked, or expired and dropped by knox).
+
+    ``credentials_hash`` binds the token to its user's credentials as they were when it was made
+    (the user's ``get_session_auth_hash()``, as Django binds a session): once the password changes,
+    by whatever path, the token is refused and dropped (``portal.api.auth``). A ``read_only`` token
+    may only read (GET / HEAD / OPTIONS)."""
 
     token = models.OneToOneField("knox.AuthToken", verbose_name="令牌", primary_key=True, on_delete=models.CASCADE,
                                  related_name="info")
     name = models.CharField("令牌名称", max_length=50, help_text="用途或客户端名称，如“园区大脑”")
+    read_only = models.BooleanField("只读", default=False, help_text="只读令牌只能查询，不能提交、修改或推送数据")
+    credentials_hash = models.CharField("账号凭据摘要", max_length=128, blank=True, editable=False,
+                                        help_text="创建时用户密码的 HMAC 摘要：密码修改后令牌失效")
 
     class Meta:
         verbose_name = "API令牌名称"

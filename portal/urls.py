@@ -16,9 +16,12 @@ portal_patterns = (
         path("organisations/<int:pk>/", views.OrganisationDetailView.as_view(), name="organisation_detail"),
         path("organisations/<int:pk>/edit/", views.OrganisationEditView.as_view(), name="organisation_edit"),
         path("organisations/<int:pk>/history/", views.OrganisationHistoryView.as_view(), name="organisation_history"),
+        path("users/<int:pk>/unlock/", views.user_unlock_view, name="user_unlock"),
     ],
     "portal",
 )
+
+handler400 = "portal.views.bad_request"
 
 admin.site.site_header = "小微企业园金融服务监测报送平台 · 管理后台"
 admin.site.site_title = "报送平台管理"

@@ -1,14 +1,35 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods
 
 from . import access
 from .selectors import landing_for
 from .filtersets import OrganisationFilterSet, RegionFilterSet
 from .generic import HistoryView, ObjectCreateView, ObjectDetailView, ObjectEditView, ObjectListView
-from .models import Organisation, Region
+from .lockout import can_unlock, login_failures_for, user_unlock
+from .models import Organisation, Region, User
 from .services import organisation_create, organisation_update
 from .tables import OrganisationTable, RegionTable
 from .forms_org import OrganisationForm
+
+
+def bad_request(request, exception=None):
+    """handler400: the reason in Chinese for the request-size limits Django enforces (too many form
+    fields or files, a body over the size cap); nothing else of the exception is shown."""
+    from django.conf import settings
+    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
+
+    if isinstance(exception, TooManyFieldsSent):
+        message = f"表单字段数量过多（最多 {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} 个），请求未处理，数据未保存。"
+    elif isinstance(exception, TooManyFilesSent):
+        message = f"上传的文件数量过多（最多 {settings.DATA_UPLOAD_MAX_NUMBER_FILES} 个），请求未处理，数据未保存。"
+    elif isinstance(exception, RequestDataTooBig):
+        message = "提交的内容过大，请求未处理，数据未保存。上传文件请使用报表的“上传”功能。"
+    else:
+        message = "请求无效，未能处理。请返回上一页重试。"
+    return render(request, "400.html", {"message": message}, status=400)
 
 
 @login_required
@@ -58,7 +79,13 @@ class OrganisationDetailView(ObjectDetailView):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
         own = user.organisation_id == self.object.pk
-        ctx["users"] = self.object.users.order_by("username") if (own or access.is_province(user)) else None
+        users = list(self.object.users.order_by("username")) if (own or access.is_province(user)) else None
+        if users:
+            failures = login_failures_for(usernames=[u.username for u in users]) if access.is_province(user) else {}
+            for u in users:
+                u.login_failures = failures.get(u.username)
+                u.unlockable = u.login_failures is not None and can_unlock(user, u)
+        ctx["users"] = users
         return ctx
 
 
@@ -80,3 +107,19 @@ class OrganisationEditView(ObjectEditView):
 
 class OrganisationHistoryView(HistoryView):
     queryset = Organisation.objects.all()
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def user_unlock_view(request, pk: int):
+    """解锁: the province regulator (or a superuser) clears a user's failed logins, after confirming."""
+    target = get_object_or_404(User.objects.select_related("organisation"), pk=pk)
+    if not can_unlock(request.user, target):
+        raise Http404
+    back = target.organisation.get_absolute_url() if target.organisation_id else "/"
+    if request.method == "POST":
+        cleared = user_unlock(actor=request.user, user=target)
+        messages.success(request, f"已解锁用户“{target.username}”（清除{cleared}条登录失败记录），该用户可以重新登录。")
+        return redirect(back)
+    failures = login_failures_for(usernames=[target.username]).get(target.username)
+    return render(request, "portal/user_unlock.html", {"title": "解锁账号", "target": target, "failures": failures, "back": back})

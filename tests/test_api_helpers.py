@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from parks.models import BrainReading
 from knox.models import AuthToken
 
+from portal.api.tokens import credentials_hash
 from portal.models import ApiTokenInfo
 from reports import services
 from reports.models import Filing, ImportJob, Period, Summary
@@ -30,9 +31,10 @@ def _api_throttle_rates(settings):
     settings.REST_FRAMEWORK = rest
 
 
-def token_for(user, *, days: int = 90, name: str | None = None) -> str:
+def token_for(user, *, days: int = 90, name: str | None = None, read_only: bool = False) -> str:
     token, raw = AuthToken.objects.create(user, expiry=dt.timedelta(days=days))
-    ApiTokenInfo.objects.create(token=token, name=name or f"client-{AuthToken.objects.count()}")
+    ApiTokenInfo.objects.create(token=token, name=name or f"client-{AuthToken.objects.count()}", read_only=read_only,
+                                credentials_hash=credentials_hash(user))
     return raw
 
 

@@ -238,14 +238,17 @@ def rows_post(name, query=""):
             links = PartnerLink.objects.filter(branch=filing.branch)
             rows = [f.t4_cells(partner_parks=links.count(), parks_served=links.count(), lead_parks=links.filter(role="lead").count(),
                                service_points=9)]
-        return client.post(f"/api/v1/filings/{filing.pk}/rows/{query}", {"rows": rows}, format="json")
+        lock = Filing.objects.get(pk=filing.pk).lock_version
+        return client.post(f"/api/v1/filings/{filing.pk}/rows/{query}", {"rows": rows, "lock_version": lock}, format="json")
     return call
 
 
 def upload(w, client, role):
     filing = w.filings.t1_op_hz
     data = f.xlsx_fill_grid(template_build(filing=filing), [t1_row(w.e_hz.uscc, enterprise_name=w.e_hz.name, employees=66)])
-    return client.post(f"/api/v1/filings/{filing.pk}/upload/", {"file": SimpleUploadedFile("附表1.xlsx", data)}, format="multipart")
+    lock = Filing.objects.get(pk=filing.pk).lock_version
+    return client.post(f"/api/v1/filings/{filing.pk}/upload/", {"file": SimpleUploadedFile("附表1.xlsx", data), "lock_version": lock},
+                       format="multipart")
 
 
 def step(name, action, comment=""):

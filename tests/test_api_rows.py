@@ -29,6 +29,11 @@ def state(filing: Filing) -> tuple:
     return fresh.lock_version, fresh.updated_at, fresh.row_count, fresh.status, rows
 
 
+def if_match(filing: Filing) -> dict:
+    """The filing's current lock_version as an If-Match header: a full replace must name the version it replaces."""
+    return {"HTTP_IF_MATCH": f'"{Filing.objects.get(pk=filing.pk).lock_version}"'}
+
+
 def new_uscc() -> str:
     return f.next_uscc("330106")
 
@@ -42,7 +47,7 @@ def test_t1_rows_are_matched_by_uscc_created_updated_unchanged_and_deleted(api_w
     a, b = new_uscc(), new_uscc()
     body = {"rows": [t1_row(w.e_hz.uscc, enterprise_name=w.e_hz.name, employees=60), t1_row(a, enterprise_name="新企业甲"),
                      t1_row(b, enterprise_name="新企业乙")]}
-    r = client.post(rows_url(filing), body, format="json")
+    r = client.post(rows_url(filing), body, format="json", **if_match(filing))
     assert r.status_code == 200, r.json()
     data = r.json()
     assert (data["saved"], data["created"], data["updated"], data["unchanged"], data["deleted"]) == (True, 2, 1, 0, 0)
@@ -50,7 +55,7 @@ def test_t1_rows_are_matched_by_uscc_created_updated_unchanged_and_deleted(api_w
     assert set(T1Row.objects.filter(filing=filing).values_list("uscc", flat=True)) == {w.e_hz.uscc, a, b}
     assert T1Row.objects.get(filing=filing, uscc=w.e_hz.uscc).employees == 60
     # the full row set replaces the filing: rows not sent are deleted
-    r = client.post(rows_url(filing), {"rows": [t1_row(a, enterprise_name="新企业甲", employees=70)]}, format="json")
+    r = client.post(rows_url(filing), {"rows": [t1_row(a, enterprise_name="新企业甲", employees=70)]}, format="json", **if_match(filing))
     data = r.json()
     assert (data["created"], data["updated"], data["unchanged"], data["deleted"]) == (0, 1, 0, 2)
     assert list(T1Row.objects.filter(filing=filing).values_list("uscc", "employees")) == [(a, 70)]
@@ -75,10 +80,10 @@ def test_resending_the_same_body_changes_nothing_not_even_the_lock_version(api_w
     filing = w.filings.t1_op_hz
     client = api(w.users["op_hz"])
     body = {"rows": [t1_row(w.e_hz.uscc, enterprise_name=w.e_hz.name), t1_row(new_uscc(), enterprise_name="新企业")]}
-    assert client.post(rows_url(filing), body, format="json").json()["saved"] is True
+    assert client.post(rows_url(filing), body, format="json", **if_match(filing)).json()["saved"] is True
     before = state(filing)
     for _ in range(2):
-        r = client.post(rows_url(filing), body, format="json")
+        r = client.post(rows_url(filing), body, format="json", **if_match(filing))
         assert r.status_code == 200
         data = r.json()
         assert (data["saved"], data["created"], data["updated"], data["deleted"], data["unchanged"]) == (False, 0, 0, 0, 2)
@@ -86,7 +91,7 @@ def test_resending_the_same_body_changes_nothing_not_even_the_lock_version(api_w
     assert state(filing) == before
     # input is forgiving: the same values written differently are still "unchanged"
     body["rows"][0].update(revenue="3,000.00万元", has_demand="是", loan_rate="4.35%")
-    assert client.post(rows_url(filing), body, format="json").json()["unchanged"] == 2
+    assert client.post(rows_url(filing), body, format="json", **if_match(filing)).json()["unchanged"] == 2
     assert state(filing) == before
 
 
@@ -100,7 +105,7 @@ def test_a_batch_with_one_invalid_row_saves_nothing_and_lists_every_error(api_wo
     bad_relation = t1_row(new_uscc(), enterprise_name="坏关系", credit_loan_balance=900)  # > loan_balance 300
     dup = t1_row(good[0]["uscc"], enterprise_name="重复")
     body = {"rows": [*good, bad_uscc, bad_amount, bad_relation, dup, {**t1_row(new_uscc()), "colour": "红"}]}
-    r = api(w.users["op_hz"]).post(rows_url(filing), body, format="json")
+    r = api(w.users["op_hz"]).post(rows_url(filing), body, format="json", **if_match(filing))
     assert r.status_code == 400
     data = r.json()
     assert data["code"] == "invalid_rows" and data["saved"] is False and "未保存" in data["message"]
@@ -129,7 +134,7 @@ def test_a_dry_run_changes_nothing_and_reports_exactly_what_a_real_run_would(api
     before = state(filing)
     dry = client.post(rows_url(filing, dry_run=1), {"rows": rows}, format="json")
     assert state(filing) == before, "a dry run must not change anything"
-    real = client.post(rows_url(filing), {"rows": rows}, format="json")
+    real = client.post(rows_url(filing), {"rows": rows}, format="json", **if_match(filing))
     d, r = dry.json(), real.json()
     assert dry.status_code == real.status_code
     assert d["dry_run"] is True and r["dry_run"] is False and d["saved"] is False
@@ -158,6 +163,110 @@ def test_optimistic_locking_by_body_or_if_match(api_world):
     assert r.status_code == 400 and r.json()["code"] == "invalid"
 
 
+def _changing_body(w, name: str) -> dict:
+    """A row set that would change the filing ``name`` (every schedule)."""
+    if name.startswith("t1_"):
+        return {"rows": [t1_row(w.e_hz.uscc, enterprise_name=w.e_hz.name, employees=99)]}
+    if name.startswith("t5_"):
+        return {"rows": [f.t5_cells(w.p_hz.code, w.p_hz.name, sub_branch="无锁支行")]}
+    return {"rows": [{**f.t4_cells(partner_parks=1, parks_served=1, lead_parks=1), "experience": "无锁写入"}]}
+
+
+@pytest.mark.parametrize("name, who", [("t1_op_hz", "op_hz"), ("t5_bank_a_hz", "bank_a_hz"), ("t4_bank_a_hz", "bank_a_hz")])
+def test_a_full_replace_without_lock_version_or_if_match_is_refused_with_428_and_saves_nothing(api_world, name, who):
+    w = api_world
+    filing = getattr(w.filings, name)
+    client = api(w.users[who])
+    before = state(filing)
+    for extra in ({}, {"HTTP_IF_MATCH": "*"}):  # "any version" is not a version
+        r = client.post(rows_url(filing), _changing_body(w, name), format="json", **extra)
+        assert r.status_code == 428, r.content[:300]
+        data = r.json()
+        assert data["code"] == "precondition_required" and "lock_version" in data["message"] and "未保存" in data["message"]
+        assert data["errors"][0]["field"] == "lock_version"
+        assert state(filing) == before
+    r = client.post(rows_url(filing), {**_changing_body(w, name), "lock_version": filing.lock_version}, format="json")
+    assert r.status_code == 200 and r.json()["saved"] is True
+
+
+def test_an_xlsx_upload_over_the_api_without_a_lock_is_refused_with_428_and_saves_nothing(api_world):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    w = api_world
+    filing = w.filings.t1_op_hz
+    data = f.xlsx_fill_grid(template_build(filing=filing), [t1_row(w.e_hz.uscc, enterprise_name=w.e_hz.name, employees=77)])
+    before, jobs = state(filing), ImportJob.objects.count()
+    r = api(w.users["op_hz"]).post(f"/api/v1/filings/{filing.pk}/upload/", {"file": SimpleUploadedFile("附表1.xlsx", data)},
+                                   format="multipart")
+    assert r.status_code == 428 and r.json()["code"] == "precondition_required"
+    assert state(filing) == before and ImportJob.objects.count() == jobs
+    r = api(w.users["op_hz"]).post(f"/api/v1/filings/{filing.pk}/upload/",
+                                   {"file": SimpleUploadedFile("附表1.xlsx", data), "lock_version": filing.lock_version - 1},
+                                   format="multipart")
+    assert r.status_code == 400 and state(filing) == before  # stale: the import job fails, nothing saved
+
+
+def test_a_dry_run_needs_no_lock_version(api_world):
+    w = api_world
+    filing = w.filings.t1_op_hz
+    before = state(filing)
+    r = api(w.users["op_hz"]).post(rows_url(filing, dry_run=1), _changing_body(w, "t1_op_hz"), format="json")
+    assert r.status_code == 200 and r.json()["dry_run"] is True and r.json()["updated"] == 1
+    assert state(filing) == before
+
+
+def test_two_writers_with_the_same_lock_version_exactly_one_wins(api_world):
+    w = api_world
+    filing = w.filings.t1_op_hz
+    lock = filing.lock_version
+    first, second = api(w.users["op_hz"]), api(w.users["op_hz"])
+    mine = {"rows": [t1_row(w.e_hz.uscc, enterprise_name=w.e_hz.name, employees=11)], "lock_version": lock}
+    theirs = {"rows": [t1_row(w.e_hz.uscc, enterprise_name=w.e_hz.name, employees=22)], "lock_version": lock}
+    assert first.post(rows_url(filing), mine, format="json").status_code == 200
+    r = second.post(rows_url(filing), theirs, format="json")
+    assert r.status_code == 409 and r.json()["code"] == "stale"
+    assert T1Row.objects.get(filing=filing).employees == 11
+    assert Filing.objects.get(pk=filing.pk).lock_version == lock + 1
+    # the first writer's retry of the very same body (with the version it started from) is harmless
+    again = first.post(rows_url(filing), mine, format="json")
+    assert again.status_code == 200 and again.json()["unchanged"] == 1 and again.json()["saved"] is False
+    assert Filing.objects.get(pk=filing.pk).lock_version == lock + 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_concurrent_writers_with_the_same_lock_version_exactly_one_wins(api_world):
+    import threading
+
+    from django.db import connection, connections
+
+    if connection.vendor == "sqlite":
+        pytest.skip("concurrent writers on SQLite: tests/test_sqlite_concurrency.py runs its own server")
+    w = api_world
+    filing = w.filings.t1_op_hz
+    lock = filing.lock_version
+    barrier = threading.Barrier(2)
+    answers: dict[int, int] = {}
+
+    def write(employees: int) -> None:
+        try:
+            client = api(w.users["op_hz"])
+            body = {"rows": [t1_row(w.e_hz.uscc, enterprise_name=w.e_hz.name, employees=employees)], "lock_version": lock}
+            barrier.wait(timeout=10)
+            answers[employees] = client.post(rows_url(filing), body, format="json").status_code
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=write, args=(n,)) for n in (31, 32)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    assert sorted(answers.values()) == [200, 409], answers
+    winner = next(n for n, code in answers.items() if code == 200)
+    assert T1Row.objects.get(filing=filing).employees == winner
+    assert Filing.objects.get(pk=filing.pk).lock_version == lock + 1
+
+
 def test_a_bare_list_body_is_accepted_and_a_non_list_is_a_clear_error(api_world):
     w = api_world
     client = api(w.users["op_hz"])
@@ -165,9 +274,9 @@ def test_a_bare_list_body_is_accepted_and_a_non_list_is_a_clear_error(api_world)
     assert r.status_code == 200 and r.json()["dry_run"] is True
     r = client.post(rows_url(w.filings.t1_op_hz), {"rows": {"uscc": w.e_hz.uscc}}, format="json")
     assert r.status_code == 400 and r.json()["errors"][0]["field"] == "rows"
-    r = client.post(rows_url(w.filings.t1_op_hz), {"rows": ["x", 3]}, format="json")
+    r = client.post(rows_url(w.filings.t1_op_hz), {"rows": ["x", 3]}, format="json", **if_match(w.filings.t1_op_hz))
     assert r.status_code == 400 and {(e["row"], e["code"]) for e in r.json()["errors"]} >= {(1, "invalid_row"), (2, "invalid_row")}
-    r = client.post(rows_url(w.filings.t1_op_hz), {"rows": [{**t1_row(new_uscc()), "revenue": {"a": 1}}]}, format="json")
+    r = client.post(rows_url(w.filings.t1_op_hz), {"rows": [{**t1_row(new_uscc()), "revenue": {"a": 1}}]}, format="json", **if_match(w.filings.t1_op_hz))
     assert r.status_code == 400 and any(e["code"] == "invalid_type" and e["field"] == "revenue" for e in r.json()["errors"])
 
 
@@ -177,7 +286,7 @@ def test_a_submitted_filing_cannot_be_changed_over_the_api(api_world):
     client = api(w.users["op_hz"])
     assert client.post(f"/api/v1/filings/{filing.pk}/submit/", {}, format="json").status_code == 200
     before = state(filing)
-    r = client.post(rows_url(filing), {"rows": [t1_row(new_uscc())]}, format="json")
+    r = client.post(rows_url(filing), {"rows": [t1_row(new_uscc())]}, format="json", **if_match(filing))
     assert r.status_code == 400 and "不能修改" in r.json()["message"]
     assert state(filing) == before
 
@@ -189,13 +298,13 @@ def test_t5_rows_are_keyed_by_park_code_and_must_be_partner_parks(api_world):
     filing = w.filings.t5_bank_a_hz
     client = api(w.users["bank_a_hz"])
     same = {"rows": [f.t5_cells(w.p_hz.code, w.p_hz.name)]}
-    r = client.post(rows_url(filing), same, format="json")
+    r = client.post(rows_url(filing), same, format="json", **if_match(filing))
     assert r.status_code == 200 and r.json()["unchanged"] == 1 and r.json()["saved"] is False
     changed = {"rows": [f.t5_cells(w.p_hz.code, w.p_hz.name, sub_branch="城西支行")]}
-    r = client.post(rows_url(filing), changed, format="json")
+    r = client.post(rows_url(filing), changed, format="json", **if_match(filing))
     assert r.json()["updated"] == 1 and T5Row.objects.get(filing=filing).sub_branch == "城西支行"
     foreign = {"rows": [f.t5_cells(w.p_hz.code, w.p_hz.name), f.t5_cells(w.p_wz.code, w.p_wz.name)]}
-    r = client.post(rows_url(filing), foreign, format="json")
+    r = client.post(rows_url(filing), foreign, format="json", **if_match(filing))
     assert r.status_code == 400 and any(e["row"] == 2 and e["field"] == "park_code" for e in r.json()["errors"])
 
 
@@ -204,19 +313,19 @@ def test_t4_is_one_record_with_its_narrative(api_world):
     filing = w.filings.t4_bank_a_hz
     client = api(w.users["bank_a_hz"])
     record = f.t4_cells(partner_parks=1, parks_served=1, lead_parks=1)
-    r = client.post(rows_url(filing), {"rows": [record]}, format="json")
+    r = client.post(rows_url(filing), {"rows": [record]}, format="json", **if_match(filing))
     assert r.status_code == 200 and (r.json()["unchanged"], r.json()["saved"]) == (1, False)
     before = state(filing)
-    r = client.post(rows_url(filing), {"rows": [{**record, "experience": "建立园区金融服务站"}]}, format="json")
+    r = client.post(rows_url(filing), {"rows": [{**record, "experience": "建立园区金融服务站"}]}, format="json", **if_match(filing))
     assert r.json()["saved"] is True and T4Record.objects.get(filing=filing).experience == "建立园区金融服务站"
     assert state(filing)[0] == before[0] + 1
-    again = client.post(rows_url(filing), {"rows": [{**record, "experience": "建立园区金融服务站"}]}, format="json").json()
+    again = client.post(rows_url(filing), {"rows": [{**record, "experience": "建立园区金融服务站"}]}, format="json", **if_match(filing)).json()
     assert again["saved"] is False and again["unchanged"] == 1
-    r = client.post(rows_url(filing), {"rows": [record, record]}, format="json")
+    r = client.post(rows_url(filing), {"rows": [record, record]}, format="json", **if_match(filing))
     assert r.status_code == 400 and r.json()["errors"][0]["code"] == "one_record"
-    r = client.post(rows_url(filing), {"rows": [{**record, "sme_loan_balance": 200000}]}, format="json")  # > all_loan_balance
+    r = client.post(rows_url(filing), {"rows": [{**record, "sme_loan_balance": 200000}]}, format="json", **if_match(filing))  # > all_loan_balance
     assert r.status_code == 400 and any(e["field"] == "sme_loan_balance" for e in r.json()["errors"])
-    r = client.post(rows_url(filing), {"rows": [{**record, "cases": 12}]}, format="json")
+    r = client.post(rows_url(filing), {"rows": [{**record, "cases": 12}]}, format="json", **if_match(filing))
     assert r.status_code == 400 and any(e["field"] == "cases" and e["code"] == "invalid_type" for e in r.json()["errors"])
 
 
@@ -236,14 +345,14 @@ def test_xlsx_upload_goes_through_the_import_path(api_world):
     data = f.xlsx_fill_grid(template_build(filing=filing), [t1_row(w.e_hz.uscc, enterprise_name=w.e_hz.name, employees=77)])
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    r = client.post(f"/api/v1/filings/{filing.pk}/upload/", {"file": SimpleUploadedFile("附表1.xlsx", data)}, format="multipart")
+    r = client.post(f"/api/v1/filings/{filing.pk}/upload/", {"file": SimpleUploadedFile("附表1.xlsx", data)}, format="multipart", **if_match(filing))
     assert r.status_code == 200, r.json()
     assert r.json()["status"] == "done" and r.json()["result"]["saved"] is True
     assert T1Row.objects.get(filing=filing).employees == 77
     job = r.json()["id"]
     assert api(w.users["op_hz"]).get(f"/api/v1/import-jobs/{job}/").json()["status"] == "done"
     assert api(w.users["op_wz"]).get(f"/api/v1/import-jobs/{job}/").status_code == 404
-    bad = client.post(f"/api/v1/filings/{filing.pk}/upload/", {"file": SimpleUploadedFile("a.xlsm", b"xx")}, format="multipart")
+    bad = client.post(f"/api/v1/filings/{filing.pk}/upload/", {"file": SimpleUploadedFile("a.xlsm", b"xx")}, format="multipart", **if_match(filing))
     assert bad.status_code == 400 and bad.json()["code"] == "import_failed" and bad.json()["message"]
     jobs = ImportJob.objects.filter(filing=filing).count()
     other = api(w.users["op_hz2"]).post(f"/api/v1/filings/{filing.pk}/upload/", {"file": SimpleUploadedFile("附表1.xlsx", data)},
@@ -345,10 +454,11 @@ def test_an_idempotency_key_replays_errors_and_bulk_answers_too(api_world):
     filing = w.filings.t1_op_hz
     client = api(w.users["op_hz"])
     body = {"rows": [t1_row(w.e_hz.uscc, enterprise_name=w.e_hz.name, employees=61)]}
-    first = client.post(rows_url(filing), body, format="json", HTTP_IDEMPOTENCY_KEY="rows-1")
+    lock = if_match(filing)
+    first = client.post(rows_url(filing), body, format="json", HTTP_IDEMPOTENCY_KEY="rows-1", **lock)
     assert first.json()["updated"] == 1
     T1Row.objects.filter(filing=filing).update(employees=5)  # someone changes it meanwhile
-    replay = client.post(rows_url(filing), body, format="json", HTTP_IDEMPOTENCY_KEY="rows-1")
+    replay = client.post(rows_url(filing), body, format="json", HTTP_IDEMPOTENCY_KEY="rows-1", **lock)
     assert replay.json() == first.json() and T1Row.objects.get(filing=filing).employees == 5
     refused = client.post(f"/api/v1/filings/{filing.pk}/approve/", {}, format="json", HTTP_IDEMPOTENCY_KEY="approve-1")
     assert refused.status_code == 403
@@ -366,6 +476,6 @@ def test_a_large_upload_is_queued_and_answered_202_with_the_job_to_poll(api_worl
     filing = w.filings.t1_op_hz
     data = f.xlsx_fill_grid(template_build(filing=filing), [t1_row(w.e_hz.uscc, enterprise_name=w.e_hz.name)])
     r = api(w.users["op_hz"]).post(f"/api/v1/filings/{filing.pk}/upload/", {"file": SimpleUploadedFile("附表1.xlsx", data)},
-                                   format="multipart")
+                                   format="multipart", **if_match(filing))
     assert r.status_code == 202 and r.json()["status"] == "pending"
     assert api(w.users["op_hz"]).get(f"/api/v1/import-jobs/{r.json()['id']}/").json()["status"] == "pending"

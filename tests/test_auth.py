@@ -28,7 +28,7 @@ def test_five_wrong_passwords_lock_the_account_for_the_cool_off_time(client, wor
     assert response.status_code == 429
     # even the right password is refused while locked
     response = client.post(reverse("login"), {"username": "op_hz", "password": PASSWORD})
-    assert response.status_code == 429 and "账号已临时锁定" in response.content.decode()
+    assert response.status_code == 429 and "登录已临时锁定" in response.content.decode()
     assert "_auth_user_id" not in client.session
     # another account is not affected
     assert client.post(reverse("login"), {"username": "op_wz", "password": PASSWORD}).status_code == 302

@@ -107,6 +107,8 @@ def test_partner_link_ending_before_it_starts_is_refused(client, world):
     assert world.link_a_hz.until is None
 
 
+# --- park area ------------------------------------------------------------------------------------
+
 def test_a_negative_park_area_is_refused_by_the_model_and_the_database(world):
     from django.core.exceptions import ValidationError
     from django.db import IntegrityError, transaction
@@ -118,3 +120,29 @@ def test_a_negative_park_area_is_refused_by_the_model_and_the_database(world):
     assert "占地面积不能为负数。" in str(exc.value)
     with pytest.raises(IntegrityError), transaction.atomic():
         type(world.p_hz).objects.filter(pk=world.p_hz.pk).update(area_mu=-1)
+
+
+def test_a_negative_park_area_is_refused_over_the_api_naming_the_field(world):
+    from tests.test_api_helpers import api
+
+    client = api(world.users["hz_jxj"])
+    body = {"code": "330106098", "name": "负面积园区", "county": "330106", "batch": 2, "park_type": "service", "area_mu": "-1"}
+    r = client.post("/api/v1/parks/", body, format="json")
+    assert r.status_code == 400 and r.json()["code"] == "invalid"
+    assert [e["field"] for e in r.json()["errors"]] == ["area_mu"] and "负数" in r.json()["errors"][0]["message"]
+    assert not Park.objects.filter(code="330106098").exists()
+    r = client.patch(f"/api/v1/parks/{world.p_hz.pk}/", {"area_mu": -0.01}, format="json")
+    assert r.status_code == 400 and r.json()["errors"][0]["field"] == "area_mu"
+    world.p_hz.refresh_from_db()
+    assert world.p_hz.area_mu is None or world.p_hz.area_mu >= 0
+    assert client.patch(f"/api/v1/parks/{world.p_hz.pk}/", {"area_mu": 0}, format="json").status_code == 200
+
+
+def test_a_negative_park_area_is_refused_on_the_park_form(client, world):
+    client.force_login(world.users["hz_jxj"])
+    data = {"code": "330106097", "name": "负面积园区", "county": world.p_hz.county_id, "batch": 2, "star_rating": 0,
+            "digital_status": "none", "park_type": "service", "status": "active", "area_mu": "-5"}
+    response = client.post(reverse("parks:park_add"), data)
+    assert response.status_code == 200
+    assert any("负数" in e for e in field_errors(response, "area_mu"))
+    assert not Park.objects.filter(code="330106097").exists()

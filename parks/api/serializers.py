@@ -51,6 +51,8 @@ class ParkWriteSerializer(serializers.ModelSerializer):
         model = Park
         fields = ["code", "name", "county", "operator", "manager", "batch", "star_rating", "digital_status", "park_type",
                   "area_mu", "status"]
+        # area_mu ≥ 0 is the model field's validator (DRF turns it into min_value); only the wording is set here
+        extra_kwargs = {"area_mu": {"error_messages": {"min_value": "占地面积不能为负数。"}}}
 
 
 # --- enterprises ------------------------------------------------------------------------------

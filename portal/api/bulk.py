@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-import json
-
 from django.conf import settings
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
-from rest_framework.exceptions import ParseError
 from rest_framework.parsers import BaseParser
 
 from .errors import ErrorItemSerializer
+from .parsers import json_loads
 
 TRUE_WORDS = {"1", "true", "yes", "on", "是"}
 
@@ -72,7 +70,8 @@ class RawRowsField(serializers.Field):
 class BulkJSONParser(BaseParser):
     """JSON for the bulk endpoints: read straight from the request stream up to
     ``settings.API_BULK_MAX_BYTES`` (10,000 附表1 rows are ~7 MB, above Django's 5 MB cap on
-    ordinary request bodies, which still applies everywhere else)."""
+    ordinary request bodies, which still applies everywhere else), then parsed and checked by
+    ``portal.api.parsers.json_loads`` like every other JSON body."""
 
     media_type = "application/json"
 
@@ -84,11 +83,4 @@ class BulkJSONParser(BaseParser):
         if len(raw) > limit:
             raise ApiError(f"请求内容过大（上限 {limit // (1024 * 1024)}MB），请分批提交。", code="too_large", status_code=413)
         encoding = (parser_context or {}).get("encoding") or "utf-8"
-        try:
-            return json.loads(raw.decode(encoding), parse_constant=_no_constants)
-        except (ValueError, UnicodeDecodeError) as exc:
-            raise ParseError(f"JSON parse error - {exc}") from None
-
-
-def _no_constants(name: str):
-    raise ValueError(f"{name} is not valid JSON")
+        return json_loads(raw, encoding)  # depth and lone-surrogate checks as for every JSON body

@@ -6,14 +6,16 @@
 ``{"field", "code", "message"}`` (row imports add ``row``, ``label`` and ``value``).
 
 Django's ``PermissionDenied`` / ``ValidationError`` raised by the services, ``StaleFiling``
-(optimistic locking) and database integrity errors are mapped here too, so a view never has to
-catch them; anything else is logged and answered as a JSON 500."""
+(optimistic locking), database integrity errors and a busy (locked) SQLite database (503 with
+Retry-After) are mapped here too, so a view never has to catch them; anything else is logged and
+answered as a JSON 500."""
 from __future__ import annotations
 
 import logging
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import DataError, IntegrityError
@@ -132,6 +134,13 @@ def _message_of(exc: exceptions.APIException, code: str) -> str:
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
     from reports.services import StaleFiling
 
+    from portal.middleware import BUSY_MESSAGE, RETRY_AFTER_SECONDS, is_database_locked
+
+    if is_database_locked(exc):  # SQLite still locked after waiting: try again shortly (nothing saved)
+        log.warning("database busy answered as 503: %s", exc)
+        set_rollback()
+        return Response(body("busy", BUSY_MESSAGE), status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                        headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
     if isinstance(exc, ApiError):
         set_rollback()
         return Response(body(exc.error_code, str(exc.detail), exc.errors, **exc.extra), status=exc.status_code)
@@ -147,6 +156,13 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         errors = django_validation_errors(exc)
         message = "；".join(e["message"] for e in errors if not e["field"]) or MESSAGES["invalid"]
         return Response(body("invalid", message, errors), status=status.HTTP_400_BAD_REQUEST)
+    elif isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):
+        set_rollback()
+        many_files = isinstance(exc, TooManyFilesSent)
+        limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES if many_files else settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
+        what = "文件" if many_files else "字段"
+        return Response(body("too_many_fields", f"表单{what}数量过多（最多 {limit} 个），请求未处理，数据未保存。"),
+                        status=status.HTTP_400_BAD_REQUEST)
     elif isinstance(exc, RequestDataTooBig):
         set_rollback()
         return Response(body("too_large", "请求内容过大，请分批提交或上传文件。"), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)

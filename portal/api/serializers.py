@@ -81,6 +81,7 @@ class TokenInfoSerializer(serializers.Serializer):
     token_key = serializers.CharField(help_text="令牌前缀（用于辨认，不是令牌本身）")
     created = serializers.DateTimeField()
     expiry = serializers.DateTimeField(allow_null=True, help_text="到期时间")
+    read_only = serializers.BooleanField(help_text="只读令牌：只能查询，不能提交、修改或推送")
 
 
 class MeSerializer(serializers.ModelSerializer):
@@ -98,7 +99,7 @@ class MeSerializer(serializers.ModelSerializer):
         token = getattr(request, "auth", None) if request else None
         if token is None or not hasattr(token, "token_key"):
             return None
-        from .tokens import token_name
+        from .tokens import token_is_read_only, token_name
 
         return TokenInfoSerializer({"name": token_name(token), "token_key": token.token_key, "created": token.created,
-                                    "expiry": token.expiry}).data
+                                    "expiry": token.expiry, "read_only": token_is_read_only(token)}).data

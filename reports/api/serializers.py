@@ -156,7 +156,8 @@ class FilingRowsRequestSerializer(serializers.Serializer):
     row per partner park, keyed by ``park_code``; 附表4: exactly one record)."""
 
     lock_version = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=2**31 - 1,
-                                            help_text="乐观锁：获取报表时的 lock_version（也可用 If-Match 请求头）；不一致时拒绝保存（409）")
+                                            help_text="乐观锁：获取报表时的 lock_version（也可用 If-Match 请求头）；整表提交必须提供其一（否则 428），"
+                                                      "不一致时拒绝保存（409）；试运行可省略")
     rows = FilingRowsField(help_text="全部行：未列出的原有行将被删除；重复提交相同内容不作任何修改")
 
 
@@ -264,7 +265,7 @@ class WorkflowResultSerializer(serializers.Serializer):
 
 class UploadSerializer(serializers.Serializer):
     file = serializers.FileField(help_text="xlsx 文件（平台模板或含正式表头的表格）")
-    lock_version = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=2**31 - 1, help_text="乐观锁（可选）")
+    lock_version = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=2**31 - 1, help_text="乐观锁：获取报表时的 lock_version（也可用 If-Match 请求头），必须提供其一（否则 428）")
 
 
 class ImportJobSerializer(serializers.ModelSerializer):

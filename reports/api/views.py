@@ -6,13 +6,19 @@ Every write calls the same service as the web pages (``reports.services``, ``rep
 ``reports.workflow``), which ask ``portal.access`` again; querysets go through
 ``access.restrict``.
 
+A full replace (rows POST, xlsx upload) must say which version it replaces: ``lock_version`` in
+the body or an ``If-Match`` header, else 428 and nothing is saved (a writer that never read the
+filing would silently overwrite a concurrent change); a stale one is a 409. A dry run needs none.
+
 Idempotent re-send of a row set: the service's full replace would rewrite identical rows and
 bump ``lock_version``. So when the filing already has rows, the API first runs the service with
-``dry_run=True``; when that reports nothing created, updated or deleted (and, for 附表4, the
-narrative is the same), the real save is skipped and the answer says everything is
-``unchanged`` — nothing in the database moves, ``lock_version`` included. Otherwise the real
-save runs (validating again under the row lock). A batch with any error saves nothing and lists
-every error; a dry run reports exactly the errors the real run would (same code path)."""
+``dry_run=True`` (without the version check); when that reports nothing created, updated or
+deleted (and, for 附表4, the narrative is the same), the real save is skipped and the answer says
+everything is ``unchanged`` — nothing in the database moves, ``lock_version`` included, and a
+retry carrying the version it had before its first (successful) attempt is not refused.
+Otherwise the real save runs (checking the version and validating again under the row lock). A
+batch with any error saves nothing and lists every error; a dry run reports exactly the errors
+the real run would (same code path)."""
 from __future__ import annotations
 
 import re
@@ -49,7 +55,9 @@ from .serializers import (ROW_IGNORED_KEYS, ROW_KEYS, ROW_OUTPUT_PROXY, ROW_SERI
                           WorkflowActionSerializer, WorkflowResultSerializer, row_values)
 
 IF_MATCH = OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False,
-                            description="报表的 lock_version（如 \"3\"）：与当前不一致时拒绝保存（409）")
+                            description="报表的 lock_version（如 \"3\"）：与当前不一致时拒绝保存（409）。整表提交须提供它或请求体中的 "
+                                        "lock_version，两者都没有时拒绝保存（428）；试运行不需要")
+LOCK_REQUIRED = OpenApiResponse(ErrorSerializer, description="未提供 lock_version 或 If-Match：整表替换须说明基于哪个版本（428）")
 NARRATIVE_KEYS = {c.key: c for c in NARRATIVE}
 
 
@@ -83,6 +91,17 @@ def _lock_version(request, body_value: int | None) -> int | None:
     if header is not None and body_value is not None and header != body_value:
         raise ApiError("If-Match 请求头与 lock_version 不一致。", code="invalid", status_code=400)
     return header if header is not None else body_value
+
+
+def _require_lock(expected: int | None) -> None:
+    """A full replace says which version of the filing it replaces (optimistic locking is not optional)."""
+    if expected is None:
+        raise ApiError(
+            "整表提交会替换报表的全部行，必须在请求体中提供 lock_version，或在请求头 If-Match 中提供（取自获取报表时返回的 "
+            "lock_version 或 ETag），以免覆盖他人同时所作的修改。数据未保存。",
+            code="precondition_required", status_code=428,
+            errors=[{"field": "lock_version", "code": "required", "message": "必须提供 lock_version 或 If-Match 请求头"}],
+        )
 
 
 def _api_issue(row: int | None, key: str, code: str, message: str, value: Any = None, label: str = "") -> dict[str, Any]:
@@ -244,11 +263,13 @@ class FilingViewSet(PortalAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
     @extend_schema(methods=["POST"], summary="整表提交行（批量新增/修改/删除，按自然键对应）",
                    parameters=[DRY_RUN_PARAMETER, IF_MATCH], request=FilingRowsRequestSerializer, filters=False,
                    responses={200: ImportSummarySerializer, 400: ImportSummarySerializer,
-                              409: OpenApiResponse(ErrorSerializer, description="lock_version 不一致：报表已被他人修改")})
+                              409: OpenApiResponse(ErrorSerializer, description="lock_version 不一致：报表已被他人修改"),
+                              428: LOCK_REQUIRED})
     @action(detail=True, methods=["get", "post"], url_path="rows", filter_backends=[], parser_classes=[BulkJSONParser])
     def rows(self, request, pk=None):
         """POST the full row set: 附表1 rows keyed by ``uscc``, 附表5 rows keyed by ``park_code``,
-        附表4 exactly one record (its columns and the six 推进情况 texts). Rows not sent are deleted;
+        附表4 exactly one record (its columns and the six 推进情况 texts), with the ``lock_version``
+        it replaces (body or ``If-Match``; without either: 428). Rows not sent are deleted;
         re-sending the same body changes nothing. ``?dry_run=1`` checks and counts without saving.
         One invalid row saves nothing; the answer lists every error with its row, field, code and
         message."""
@@ -274,6 +295,8 @@ class FilingViewSet(PortalAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
             raw_rows, body_lock = payload.validated_data["rows"], payload.validated_data.get("lock_version")
         expected = _lock_version(request, body_lock)
         dry_run = is_dry_run(request)
+        if not dry_run:
+            _require_lock(expected)
         rows, api_errors = _check_rows(filing.schedule, raw_rows)
         narrative = None
         if not schedule.multi_row:
@@ -283,20 +306,19 @@ class FilingViewSet(PortalAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
             narrative, narrative_errors = _narrative(rows[0])
             api_errors += narrative_errors
 
-        def run(dry: bool) -> services.SaveResult:
+        def run(dry: bool, lock: int | None = expected) -> services.SaveResult:
             if schedule.multi_row:
                 return services.filing_rows_replace(actor=request.user, filing=filing, raw_rows=rows,
-                                                    expected_lock_version=expected, dry_run=dry)
+                                                    expected_lock_version=lock, dry_run=dry)
             return services.filing_t4_save(actor=request.user, filing=filing, raw_values=rows[0], narrative=narrative,
-                                           expected_lock_version=expected, dry_run=dry)
+                                           expected_lock_version=lock, dry_run=dry)
 
         if api_errors or dry_run:
             result = run(True)
         elif _has_stored_rows(filing):
-            result = run(True)
-            nothing = result.created == result.updated == result.deleted == 0 and not _narrative_changed(filing, narrative)
-            if not result.errors and not nothing:
-                result = run(False)
+            probe = run(True, lock=None)  # would the save change anything at all?
+            nothing = probe.created == probe.updated == probe.deleted == 0 and not _narrative_changed(filing, narrative)
+            result = probe if nothing and not probe.errors else run(False)
         else:
             result = run(False)
 
@@ -320,12 +342,15 @@ class FilingViewSet(PortalAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
     # --- xlsx upload -------------------------------------------------------------------------------------
 
     @extend_schema(summary="上传 xlsx（平台模板或含正式表头的表格）", request={"multipart/form-data": UploadSerializer},
-                   responses={200: ImportJobSerializer, 202: ImportJobSerializer, 400: ErrorSerializer}, filters=False)
+                   parameters=[IF_MATCH],
+                   responses={200: ImportJobSerializer, 202: ImportJobSerializer, 400: ErrorSerializer, 428: LOCK_REQUIRED},
+                   filters=False)
     @action(detail=True, methods=["post"], url_path="upload", parser_classes=[MultiPartParser, FormParser], filter_backends=[])
     def upload(self, request, pk=None):
         """Same path as the web upload: checked (size, zip bomb, xlsx only), parsed, saved all or
-        nothing. Large files are processed in the background: 202 with the job to poll at
-        ``/api/v1/import-jobs/{id}/``."""
+        nothing; like the rows POST it replaces every row, so it needs ``lock_version`` (form field)
+        or ``If-Match`` (else 428). Large files are processed in the background: 202 with the job
+        to poll at ``/api/v1/import-jobs/{id}/``."""
         filing = self.get_object()
         serializer = UploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -333,6 +358,7 @@ class FilingViewSet(PortalAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         if upload.size > settings.UPLOAD_MAX_BYTES:
             raise ApiError(f"文件过大（上限 {settings.UPLOAD_MAX_BYTES // (1024 * 1024)}MB）。", code="file_too_large", status_code=400)
         expected = _lock_version(request, serializer.validated_data.get("lock_version"))
+        _require_lock(expected)
         job = imports.filing_upload(actor=request.user, filing=filing, name=upload.name or "upload.xlsx", data=upload.read(),
                                     expected_lock_version=expected)
         data = ImportJobSerializer(job).data
