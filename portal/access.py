@@ -278,6 +278,11 @@ def can_backdate_partner_link(user: Any) -> bool:
     return is_regulator(user)
 
 
+def can_unlock_user(actor: Any, user: Model) -> bool:
+    """The province regulator and superusers unlock any locked-out account (regulators' included)."""
+    return is_province(actor)
+
+
 def can_manage_tenants(user: Any, park: Model) -> bool:
     """Only the park's operator keeps its enterprise register (入园 / 退园)."""
     if is_superuser(user):

@@ -86,16 +86,11 @@ def login_failures_for(*, usernames: list[str]) -> dict[str, LoginFailures]:
     return out
 
 
-def can_unlock(actor: User, user: User) -> bool:
-    """The province regulator and superusers unlock any account (regulators' included)."""
-    return access.is_province(actor)
-
-
 @transaction.atomic
 def user_unlock(*, actor: User, user: User) -> int:
     """Clear ``user``'s failed logins (every address), logged as who unlocked whom; returns how many
     failure records were cleared."""
-    if not can_unlock(actor, user):
+    if not access.can_unlock_user(actor, user):
         raise PermissionDenied("只有省局监管员或系统管理员可以解锁账号。")
     cleared, _ = AccessAttempt.objects.filter(username=user.get_username()).delete()
     LogEntry.objects.log_actions(user_id=actor.pk, queryset=[user], action_flag=CHANGE, single_object=True,

@@ -8,7 +8,7 @@ from . import access
 from .selectors import landing_for
 from .filtersets import OrganisationFilterSet, RegionFilterSet
 from .generic import HistoryView, ObjectCreateView, ObjectDetailView, ObjectEditView, ObjectListView
-from .lockout import can_unlock, login_failures_for, user_unlock
+from .lockout import login_failures_for, user_unlock
 from .models import Organisation, Region, User
 from .services import organisation_create, organisation_update
 from .tables import OrganisationTable, RegionTable
@@ -84,7 +84,7 @@ class OrganisationDetailView(ObjectDetailView):
             failures = login_failures_for(usernames=[u.username for u in users]) if access.is_province(user) else {}
             for u in users:
                 u.login_failures = failures.get(u.username)
-                u.unlockable = u.login_failures is not None and can_unlock(user, u)
+                u.unlockable = u.login_failures is not None and access.can_unlock_user(user, u)
         ctx["users"] = users
         return ctx
 
@@ -114,7 +114,7 @@ class OrganisationHistoryView(HistoryView):
 def user_unlock_view(request, pk: int):
     """解锁: the province regulator (or a superuser) clears a user's failed logins, after confirming."""
     target = get_object_or_404(User.objects.select_related("organisation"), pk=pk)
-    if not can_unlock(request.user, target):
+    if not access.can_unlock_user(request.user, target):
         raise Http404
     back = target.organisation.get_absolute_url() if target.organisation_id else "/"
     if request.method == "POST":
