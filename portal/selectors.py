@@ -5,6 +5,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
+from django.utils import timezone
 
 from .choices import ZHEJIANG_CODE, OrgKind, RegionLevel
 from .models import Organisation, Region
