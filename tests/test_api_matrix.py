@@ -55,9 +55,10 @@ CITY_SUMMARIES_SEEN = {
     "wz_branch": {"wz"}, "wz_jxj": {"wz"},
 }
 PROVINCE_SUMMARY_SEEN = {"province", "root", "jxt"}
+# a per-institution result is that bank's figure: read by the readers of its 附表4 (not the 经信 bureaus)
 TARGET_RESULTS_SEEN = {
-    "province": {"province", "hz", "wz", "org_a_hz"}, "root": {"province", "hz", "wz", "org_a_hz"}, "jxt": {"province", "hz", "wz", "org_a_hz"},
-    "hz_branch": {"hz"}, "hz_jxj": {"hz"}, "wz_branch": {"wz"}, "wz_jxj": {"wz"}, "bank_a_hz": {"org_a_hz"},
+    "province": {"province", "hz", "wz", "org_a_hz"}, "root": {"province", "hz", "wz", "org_a_hz"}, "jxt": {"province", "hz", "wz"},
+    "hz_branch": {"hz", "org_a_hz"}, "hz_jxj": {"hz"}, "wz_branch": {"wz"}, "wz_jxj": {"wz"}, "bank_a_hz": {"org_a_hz"},
 }
 
 

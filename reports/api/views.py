@@ -40,7 +40,6 @@ from ..parsing import ParseError
 from ..schedules import SCHEDULES
 from ..schedules.base import AMOUNT, COUNT, RATE, Column
 from ..schedules.t4 import NARRATIVE
-from . import permissions  # noqa: F401  (registers the summary / target result access rules)
 from .filtersets import FilingAPIFilterSet, ImportJobFilterSet, ParkSummaryFilterSet, PeriodAPIFilterSet, SummaryFilterSet
 from .serializers import (ROW_IGNORED_KEYS, ROW_KEYS, ROW_OUTPUT_PROXY, ROW_SERIALIZERS, FilingCreateSerializer,
                           FilingDetailSerializer, FilingRowsRequestSerializer, FilingSerializer, FilingWithActionsSerializer,
@@ -414,22 +413,14 @@ class ImportJobViewSet(PortalAPIMixin, viewsets.ReadOnlyModelViewSet):
 # --- summaries ------------------------------------------------------------------------------------------
 
 @extend_schema_view(list=extend_schema(summary="园区汇总（附表2）列表"), retrieve=extend_schema(summary="园区汇总（附表2）"))
-class ParkSummaryViewSet(PortalAPIMixin, viewsets.ReadOnlyModelViewSet):
-    """A park's 附表2: the dashboards' access rule for it when installed, otherwise visible exactly
-    when its 附表1 filing is."""
+class ParkSummaryViewSet(PortalReadOnlyViewSet):
+    """A park's 附表2: visible exactly to the readers of its 附表1 (``portal.access``)."""
 
     queryset = T2Summary.objects.select_related("park", "period", "county")
     serializer_class = ParkSummarySerializer
     filterset_class = ParkSummaryFilterSet
     ordering_fields = ["period__year", "period__quarter", "park__code", "credit_coverage", "filing_coverage"]
     ordering = ["-period__year", "-period__quarter", "park__code", "id"]
-
-    def get_queryset(self):
-        qs = super().get_queryset()
-        if "reports.t2summary" in access.RULES:  # the dashboards' rule
-            return access.restrict(self.request.user, qs, access.VIEW)
-        visible = access.restrict(self.request.user, Filing.objects.filter(schedule="T1"), access.VIEW)
-        return qs.filter(filing__in=visible)
 
 
 class _SummaryViewSet(PortalReadOnlyViewSet):
