@@ -376,8 +376,8 @@ def filing_approve(*, actor: User, filing: Filing, comment: str = "") -> Outcome
 
 @transaction.atomic
 def filing_return(*, actor: User, filing: Filing, comment: str) -> Outcome:
-    """Return for correction, with a required comment: by the branch, or by the lead bank before
-    it forwards the park's T1."""
+    """Return for correction, with a required comment: by the reviewer once the filing has reached
+    it, or by the park's lead bank before it forwards the park's T1 (``TRANSITIONS``)."""
     filing = _load(filing)
     _require(A.RETURN, actor, filing)
     if not (comment or "").strip():
