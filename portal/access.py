@@ -4,7 +4,9 @@ Every view, admin page, API endpoint, export and background job asks this module
 
 - ``restrict(user, queryset, action)`` narrows a queryset to the rows ``user`` may ``action``;
 - ``can(user, action, obj)`` answers for one object;
-- ``can_add(user, model)`` answers for creating a new row of ``model``.
+- ``can_add(user, model)`` answers for creating a new row of ``model``;
+- ``filings_readable_q(user, "park" | "bank" | "city")`` gives the subjects whose filings — and so
+  whose figures (附表2, target results, the park and bank dashboards) — ``user`` may read.
 
 Rules follow DESIGN.md: a bank sees its own links and filings and the parks it partners; a
 branch regulator sees its city; an economy bureau its area (province / city / county); a park
@@ -162,26 +164,98 @@ def _partner_link_rule(user, org, action: str) -> Q:
     return NONE
 
 
+# --- who may read a subject's filings — and every figure built from them ------------------------
+#
+# One rule per kind of subject, written over a path to the subject so that the filings, the
+# summaries built from them (附表2, target results) and the dashboard pages of parks and banks all
+# use the very same rule: a user who may not read a park's 附表1 or a bank's 附表4 reads its
+# figures nowhere.
+
+def _at(path: str, name: str) -> str:
+    return f"{path}__{name}" if path else name
+
+
+def _park_filings_q(org, path: str) -> Q:
+    """Parks (the Park at ``path``; "" = the Park itself) whose 附表1/2 ``org`` may read: the park's
+    operator, its lead bank (主办行, which confirms and forwards it), the city's branch regulator, the
+    province and the economy bureaus of its area."""
+    if org.kind == OrgKind.PROVINCE_REGULATOR:
+        return ALL
+    if org.kind == OrgKind.BRANCH_REGULATOR:
+        return Q(**{_at(path, "county__city_code"): org.region.code})
+    if org.kind == OrgKind.ECONOMY_BUREAU:
+        return area_q(org, _at(path, "county"))
+    if org.kind == OrgKind.BANK_BRANCH:
+        return Q(Exists(_links_in_force(org, park=OuterRef(path or "pk"), role="lead")))
+    if org.kind == OrgKind.PARK_OPERATOR:
+        return Q(**{_at(path, "operator"): org.pk})
+    return NONE
+
+
+def _bank_filings_q(org, path: str) -> Q:
+    """Bank branches (the Organisation at ``path``; "" = the Organisation itself) whose 附表4/5
+    ``org`` may read: the bank itself, its city's branch regulator and the province — not the
+    economy bureaus, park operators or other banks."""
+    if org.kind == OrgKind.PROVINCE_REGULATOR:
+        return ALL
+    if org.kind == OrgKind.BRANCH_REGULATOR:
+        return Q(**{_at(path, "region__code"): org.region.code})
+    if org.kind == OrgKind.BANK_BRANCH:
+        return Q(**{path or "pk": org.pk})
+    return NONE
+
+
+def _city_filings_q(org, path: str) -> Q:
+    """Cities (the Region at ``path``) whose 附表3 ``org`` may read: the city's branch regulator
+    (which files it) and the province (which accepts it)."""
+    if org.kind == OrgKind.PROVINCE_REGULATOR:
+        return ALL
+    if org.kind == OrgKind.BRANCH_REGULATOR:
+        return Q(**{_at(path, "code"): org.region.code})
+    return NONE
+
+
+SUBJECT_RULES = {"park": _park_filings_q, "bank": _bank_filings_q, "city": _city_filings_q}
+
+
+def _any(*parts: Q) -> Q:
+    """The union of ``parts`` (ALL if one is ALL, NONE if all are NONE)."""
+    parts = tuple(p for p in parts if p != NONE)
+    if not parts:
+        return NONE
+    if ALL in parts:
+        return ALL
+    q = parts[0]
+    for p in parts[1:]:
+        q |= p
+    return q
+
+
+def filings_readable_q(user: Any, subject: str, path: str = "") -> Q:
+    """The subjects — ``subject`` "park" (a Park), "bank" (a bank branch Organisation) or "city" (a
+    Region) at ``path`` of the queried model — whose filings ``user`` may read, and so their
+    figures on every page, export and endpoint (e.g. ``Organisation.objects.filter(
+    filings_readable_q(user, "bank"))``: the banks whose dashboard ``user`` may open)."""
+    if is_superuser(user):
+        return ALL
+    org = _org(user)
+    if org is None or not org.is_active:
+        return NONE
+    return SUBJECT_RULES[subject](org, path)
+
+
 def _filing_rule(user, org, action: str) -> Q:
-    """Filings: a park's T1 is its operator's, visible to its lead bank (主办行, which confirms and
-    forwards it), the city's branch regulator, the province and the economy bureaus of its area;
-    a bank's T4/T5 are its own and its city's regulators'; a city's T3 the branch's and province's."""
-    park_t1 = Q(park__isnull=False)
+    """Filings: read by the readers of their subject (above); a park's T1 is changed by its operator,
+    a bank's T4/T5 by the bank, a city's T3 by its branch regulator."""
     if action == VIEW:
         if org.kind == OrgKind.PROVINCE_REGULATOR:
             return ALL
-        if org.kind == OrgKind.BRANCH_REGULATOR:
-            city = org.region.code
-            return Q(park__county__city_code=city) | Q(branch__region__code=city) | Q(city__code=city)
-        if org.kind == OrgKind.ECONOMY_BUREAU:
-            return park_t1 & area_q(org, "park__county")
-        if org.kind == OrgKind.BANK_BRANCH:
-            lead = _links_in_force(org, park=OuterRef("park"), role="lead")
-            return Q(branch=org.pk) | (park_t1 & Q(Exists(lead)))
-        if org.kind == OrgKind.PARK_OPERATOR:
-            return Q(park__operator=org.pk)
-        return NONE
-    # change = edit the filing's contents (state rules live in reports.services)
+        parts = []
+        for field, rule in (("park", _park_filings_q), ("branch", _bank_filings_q), ("city", _city_filings_q)):
+            q = rule(org, field)
+            parts.append(Q(**{f"{field}__isnull": False}) if q == ALL else q)
+        return _any(*parts)
+    # change = edit the filing's contents (state rules live in reports.services / reports.workflow)
     if org.kind == OrgKind.BANK_BRANCH:
         return Q(branch=org.pk)
     if org.kind == OrgKind.PARK_OPERATOR:
@@ -189,6 +263,66 @@ def _filing_rule(user, org, action: str) -> Q:
     if org.kind == OrgKind.BRANCH_REGULATOR and action == CHANGE:
         return Q(city__code=org.region.code)
     return NONE
+
+
+# --- the tables built from filings: 附表2, city / province roll-ups, target results ---------------
+
+def _province_wide(org) -> bool:
+    return org.kind == OrgKind.PROVINCE_REGULATOR or (org.kind == OrgKind.ECONOMY_BUREAU and org.region.level == RegionLevel.PROVINCE)
+
+
+def _city_viewer(org) -> bool:
+    return org.kind in (OrgKind.BRANCH_REGULATOR, OrgKind.ECONOMY_BUREAU) and org.region.level == RegionLevel.CITY
+
+
+def _t2_summary_rule(user, org, action: str) -> Q:
+    """A park's 附表2 is read by the readers of its 附表1."""
+    return _park_filings_q(org, "park") if action == VIEW else NONE
+
+
+def _summary_rule(user, org, action: str) -> Q:
+    """City and province roll-ups (totals over every park and bank of the area): the province
+    regulator and the provincial economy bureau see all; a branch regulator or a city economy
+    bureau its city; nobody else."""
+    if action != VIEW:
+        return NONE
+    if _province_wide(org):
+        return ALL
+    if _city_viewer(org):
+        return Q(scope="city", code=org.region.code)
+    return NONE
+
+
+def _target_result_rule(user, org, action: str) -> Q:
+    """Target results: a per-institution result (scope ``org:<id>``) is that bank's figure, read by
+    the readers of its 附表4; the others (province, star groups, institution types, cities) follow
+    the roll-ups they come from."""
+    if action != VIEW:
+        return NONE
+    if org.kind == OrgKind.PROVINCE_REGULATOR:
+        return ALL
+    per_bank = Q(scope_code__startswith="org:")
+    banks = _bank_filings_q(org, "")
+    if banks == NONE:
+        own_banks = NONE
+    elif org.kind == OrgKind.BANK_BRANCH:
+        own_banks = Q(scope_code=f"org:{org.pk}")
+    else:
+        from django.db.models import CharField, Value
+        from django.db.models.functions import Cast, Concat
+
+        from .models import Organisation
+
+        codes = (Organisation.objects.filter(banks, kind=OrgKind.BANK_BRANCH)
+                 .annotate(scope=Concat(Value("org:"), Cast("pk", CharField()), output_field=CharField())).values("scope"))
+        own_banks = Q(scope_code__in=codes)
+    if _province_wide(org):
+        others = ~per_bank
+    elif _city_viewer(org):
+        others = Q(scope_kind="city", scope_code=org.region.code)
+    else:
+        others = NONE
+    return _any(others, own_banks)
 
 
 def _user_rule(user, org, action: str) -> Q:
@@ -207,6 +341,9 @@ RULES = {
     "parks.tenancy": _tenancy_rule,
     "parks.partnerlink": _partner_link_rule,
     "reports.filing": _filing_rule,
+    "reports.t2summary": _t2_summary_rule,
+    "reports.summary": _summary_rule,
+    "reports.targetresult": _target_result_rule,
 }
 
 

@@ -45,3 +45,6 @@ urlpatterns = [
     path("profile/", views_profile.profile, name="profile"),
     path("", include("portal.api_urls")),
 ]
+
+handler403 = "portal.errors.forbidden"
+handler404 = "portal.errors.not_found"

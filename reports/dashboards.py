@@ -5,8 +5,9 @@ park and quarter), ``TargetResult`` — including the completeness counts the ro
 重点问题清单 and its missing tenants); the bank page reads the bank's own 附表4 records (one per
 quarter). Every page costs the same few queries for 10 parks or 10,000.
 
-Who may see what is decided by ``portal.access``; the rules for the summary tables are registered
-here through its extension point (``access.register``)."""
+Who may see what is decided by ``portal.access``: the summary tables have their rules there, and
+a park's or a bank's page is open to exactly the readers of its filings
+(``access.filings_readable_q``)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -15,7 +16,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Iterable
 
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import F, Q
 from django.db.models.fields.json import KT
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +25,7 @@ from banks.choices import InstitutionType
 from parks.choices import PartnerRole, StarRating
 from parks.models import Park, PartnerLink, Tenancy
 from portal import access
-from portal.choices import NINGBO_CODE, ZHEJIANG_CODE, OrgKind, RegionLevel
+from portal.choices import NINGBO_CODE, ZHEJIANG_CODE, RegionLevel
 from portal.models import Organisation, Region
 
 from .choices import FilingStatus
@@ -39,68 +40,6 @@ SIDES = (("incl", "含宁波"), ("excl", "不含宁波"))
 STATE_COLORS = {"approved": "#2ca58d", "awaiting": "#f0a030", "returned": "#c9482b", "not_filed": "#9aa5b1"}
 STATUS_CLASS = {"met": "success", "unmet": "danger", "no_data": "secondary", "na": "light"}
 UNMET_LABELS = dict(UNMET_REASON)
-
-
-# --- access rules for the summary tables (registered into portal.access) ------------------------
-
-@access.register("reports.summary")
-def _summary_rule(user, org, action: str) -> Q:
-    """Province and city roll-ups: the province regulator and the provincial economy bureau see
-    all; a branch regulator or a city economy bureau its city; nobody else."""
-    if action != access.VIEW:
-        return access.NONE
-    if org.kind == OrgKind.PROVINCE_REGULATOR or (org.kind == OrgKind.ECONOMY_BUREAU and org.region.level == RegionLevel.PROVINCE):
-        return access.ALL
-    if org.kind in (OrgKind.BRANCH_REGULATOR, OrgKind.ECONOMY_BUREAU) and org.region.level == RegionLevel.CITY:
-        return Q(scope=Summary.Scope.CITY, code=org.region.code)
-    return access.NONE
-
-
-@access.register("reports.targetresult")
-def _target_result_rule(user, org, action: str) -> Q:
-    """Target results: province-level viewers all; a city's viewers its city; a bank its own."""
-    if action != access.VIEW:
-        return access.NONE
-    if org.kind == OrgKind.PROVINCE_REGULATOR or (org.kind == OrgKind.ECONOMY_BUREAU and org.region.level == RegionLevel.PROVINCE):
-        return access.ALL
-    if org.kind in (OrgKind.BRANCH_REGULATOR, OrgKind.ECONOMY_BUREAU) and org.region.level == RegionLevel.CITY:
-        return Q(scope_kind=Target.ScopeKind.CITY, scope_code=org.region.code)
-    if org.kind == OrgKind.BANK_BRANCH:
-        return Q(scope_kind=Target.ScopeKind.INSTITUTION, scope_code=f"org:{org.pk}")
-    return access.NONE
-
-
-def _park_page_q(org, prefix: str) -> Q:
-    """Who sees a park's figures and 重点问题清单 — the same people who see its 附表1: its operator,
-    its lead bank (主办行), the regulators and economy bureaus of its area."""
-    if org.kind == OrgKind.PROVINCE_REGULATOR:
-        return access.ALL
-    if org.kind == OrgKind.BRANCH_REGULATOR:
-        return Q(**{f"{prefix}county__city_code": org.region.code})
-    if org.kind == OrgKind.ECONOMY_BUREAU:
-        return access.area_q(org, f"{prefix}county")
-    if org.kind == OrgKind.PARK_OPERATOR:
-        return Q(**{f"{prefix}operator": org.pk})
-    if org.kind == OrgKind.BANK_BRANCH:
-        lead = PartnerLink.objects.in_force(on=timezone.localdate()).filter(
-            park=OuterRef(f"{prefix}pk" if not prefix else prefix.rstrip("_")), branch=org, role=PartnerRole.LEAD)
-        return Q(Exists(lead))
-    return access.NONE
-
-
-@access.register("reports.t2summary")
-def _t2_rule(user, org, action: str) -> Q:
-    return _park_page_q(org, "park__") if action == access.VIEW else access.NONE
-
-
-def park_page_scope(user: Any) -> Q:
-    """Parks whose dashboard ``user`` may open (same rule as their 附表2, on the Park model)."""
-    if access.is_superuser(user):
-        return access.ALL
-    org = user.organisation if getattr(user, "organisation_id", None) else None
-    if org is None or not org.is_active:
-        return access.NONE
-    return _park_page_q(org, "")
 
 
 # --- small helpers -------------------------------------------------------------------------------
@@ -840,7 +779,7 @@ MISSING_COLUMNS = [Column("enterprise__name", "企业名称"), Column("enterpris
 
 def park_page(*, user: Any, park: Park, period: Period, periods: list[Period]) -> dict[str, Any]:
     """A park's coverage against its star target, ledger completeness and 重点问题清单 (``park`` was
-    fetched through ``park_page_scope``)."""
+    fetched through ``access.filings_readable_q(user, "park")``)."""
     from .schedules.t1 import DEMAND_STATUS, PURPOSE
 
     filings = list(Filing.objects.filter(park=park, schedule="T1").values(
@@ -997,9 +936,12 @@ def bank_page(*, user: Any, org: Organisation, period: Period, periods: list[Per
     ctx["t4"] = Table("t4", "附表4主要指标：较上季末、较上年末", T4_LINE_COLUMNS, lines,
                       note=f"本期 {period.code}；上季末 {prev_q}；上年末 {prev_ye}。仅计审核通过的报表。")
     links = list(PartnerLink.objects.in_force(on=period.end).filter(branch=org)
-                 .values("park_id", "park__code", "park__name", "park__county__name", "park__star_rating", "role").order_by("park__code"))
-    t2 = {}
-    for r in (T2Summary.objects.filter(park_id__in=[l["park_id"] for l in links], period=period, filing__status=FilingStatus.APPROVED)
+                 .annotate(readable=_holds(access.filings_readable_q(user, "park", "park")))
+                 .values("park_id", "park__code", "park__name", "park__county__name", "park__star_rating", "role", "readable")
+                 .order_by("park__code"))
+    t2 = {}  # the 附表2 figures of the partner parks whose 附表1 ``user`` may read (a partner bank: only those it leads)
+    for r in (T2Summary.objects.filter(park_id__in=[l["park_id"] for l in links if l["readable"]], period=period,
+                                       filing__status=FilingStatus.APPROVED)
               .values("park_id", "filing__version", "enterprises_total", "filing_coverage", "credit_coverage", "coverage_target",
                       "coverage_met", "demand_unmet_count").order_by("park_id", "filing__version")):
         t2[r["park_id"]] = r
@@ -1013,10 +955,11 @@ def bank_page(*, user: Any, org: Organisation, period: Period, periods: list[Per
                           "role": "主办行" if lead else "伙伴银行", "enterprises_total": fig.get("enterprises_total"),
                           "filing_coverage": fig.get("filing_coverage"), "credit_coverage": fig.get("credit_coverage"),
                           "coverage_target": fig.get("coverage_target") or coverage_target(link["park__star_rating"]),
-                          "met_label": "未报送" if not fig else ("达标" if fig.get("coverage_met") else "未达标"),
+                          "met_label": ("未报送" if not fig else ("达标" if fig.get("coverage_met") else "未达标")) if link["readable"] else "",
                           "demand_unmet_count": fig.get("demand_unmet_count")})
     ctx["parks"] = Table("parks", "伙伴园区授信覆盖情况（附表2）", PARTNER_PARK_COLUMNS, park_rows,
-                         note="担任主办行的园区可进入园区看板查看企业清单。")
+                         note="担任主办行的园区可进入园区看板查看企业清单；园区附表1/2仅园区、主办行、监管部门和经信部门可查看，"
+                              "非主办行的伙伴园区不显示其数据。")
     results = list(access.restrict(user, TargetResult.objects.filter(period=period, scope_code=f"org:{org.pk}"))
                    .select_related("target__target_set").order_by("target__target_set__order", "target__order"))
     ctx["targets"] = Table("targets", "逐家机构目标（济源2022、陕西2024口径）", TARGET_COLUMNS, _results(results), unit="")
@@ -1037,7 +980,18 @@ def bank_page(*, user: Any, org: Organisation, period: Period, periods: list[Per
     return ctx
 
 
+def _holds(q: Q):
+    """``q`` as a boolean column (for ``annotate``)."""
+    from django.db.models import BooleanField, ExpressionWrapper, Value
+
+    if q == access.ALL:
+        return Value(True)
+    if q == access.NONE:
+        return Value(False)
+    return ExpressionWrapper(q, output_field=BooleanField())
+
+
 def parks_visible(user: Any) -> list[dict[str, Any]]:
     """The parks whose dashboards ``user`` may open (a list page for operators and county bureaus)."""
-    return list(Park.objects.filter(park_page_scope(user)).filter(status="active")
+    return list(Park.objects.filter(access.filings_readable_q(user, "park")).filter(status="active")
                 .values("code", "name", "county__name", "star_rating").order_by("code")[:500])

@@ -68,7 +68,7 @@ def _require_can_edit(actor: User, filing: Filing) -> None:
         raise PermissionDenied("您没有权限修改此报表。")
     if not filing.is_editable:
         raise ValidationError(f"报表状态为“{filing.get_status_display()}”，不能修改。如需更正，请在审核通过后发起修订。")
-    if filing.period.is_locked(timezone.localdate()) and not filing.reopened and not access.is_regulator(actor):
+    if filing.locked_for(actor):
         raise ValidationError(f"{filing.period.code} 已于 {filing.period.lock_date:%Y-%m-%d} 锁定，如需修改请联系监管部门重新打开。")
 
 

@@ -12,7 +12,6 @@ from django.db import transaction
 from portal.choices import OrgKind
 from portal.models import Region, User
 
-from .choices import FilingStatus
 from .models import Filing, Period
 from .rollups import summary_rebuild
 from .schedules.base import Issue
@@ -35,8 +34,12 @@ def t3_generate(*, actor: User, period: Period, city: Region | None = None) -> F
     filing = Filing.objects.filter(schedule="T3", period=period, city=city, is_current=True).first()
     if filing is None:
         filing = Filing.objects.create(schedule="T3", period=period, city=city, created_by=actor, updated_by=actor)
-    elif filing.status not in (FilingStatus.DRAFT, FilingStatus.RETURNED):
-        raise ValidationError(f"附表3当前状态为“{filing.get_status_display()}”，不能重新生成。")
+    else:
+        from .workflow import REGENERATE, refusal
+
+        refused = refusal(REGENERATE, user=actor, filing=filing)
+        if refused is not None:
+            raise refused
     summary = summary_rebuild(scope="city", code=city.code, period_id=period.pk)
     issues = t3_issues(summary.data)
     Filing.objects.filter(pk=filing.pk).update(

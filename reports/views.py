@@ -73,7 +73,7 @@ def _filing_ctx(request: HttpRequest, filing: Filing, *, can_change: bool | None
         can_change = access.can(user, access.CHANGE, filing)
     today = timezone.localdate()
     period = filing.period
-    locked = period.is_locked(today) and not access.is_regulator(user) and not filing.reopened
+    locked = filing.locked_for(user, today)
     open_status = filing.status in (FilingStatus.DRAFT, FilingStatus.RETURNED)
     from .views_workflow import workflow_context
 

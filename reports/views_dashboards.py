@@ -179,8 +179,9 @@ def city(request: HttpRequest, code: str):
 @login_required
 def bank(request: HttpRequest, pk: int):
     periods, period, _today = _common(request)
-    visible = access.restrict(request.user, Organisation.objects.filter(kind=OrgKind.BANK_BRANCH).select_related("institution", "region"))
-    org = get_object_or_404(visible, pk=pk)
+    # a bank's page shows its 附表4 figures: open to exactly the readers of its filings
+    banks = Organisation.objects.filter(access.filings_readable_q(request.user, "bank"), kind=OrgKind.BANK_BRANCH)
+    org = get_object_or_404(banks.select_related("institution", "region"), pk=pk)
     ctx = d.bank_page(user=request.user, org=org, period=period, periods=periods, explicit=bool(request.GET.get("period")))
     period = ctx.pop("period")
     return _page(request, "dashboards/bank.html", ctx, title=f"{org.name} 监测看板", period=period, periods=periods,
@@ -190,7 +191,7 @@ def bank(request: HttpRequest, pk: int):
 @login_required
 def park(request: HttpRequest, code: str):
     periods, period, _today = _common(request)
-    qs = Park.objects.filter(d.park_page_scope(request.user)).select_related("county", "operator")
+    qs = Park.objects.filter(access.filings_readable_q(request.user, "park")).select_related("county", "operator")
     park_obj = get_object_or_404(qs, code=code)
     ctx = d.park_page(user=request.user, park=park_obj, period=period, periods=periods)
     ctx["city_visible"] = any(c == park_obj.county.city_code for c, _ in d.cities_visible(request.user))

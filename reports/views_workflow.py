@@ -22,12 +22,6 @@ from .models import Filing, FilingTransition, Period, Summary
 from .selectors import period_current
 from .views import _xlsx_response
 
-ACTIONS = {
-    "submit": workflow.filing_submit,
-    "confirm": workflow.filing_confirm,
-    "approve": workflow.filing_approve,
-    "return": workflow.filing_return,
-}
 ACTION_LABELS = dict(FilingTransition.Action.choices)
 
 
@@ -41,22 +35,21 @@ def _visible_filing(request, pk: int) -> Filing:
 def filing_action(request, pk: int, action: str):
     filing = _visible_filing(request, pk)
     comment = request.POST.get("comment", "")
+    if action not in workflow.BUTTONS:
+        raise PermissionDenied("未知操作。")
     try:
-        if action in ACTIONS:
-            ACTIONS[action](actor=request.user, filing=filing, comment=comment)
-            messages.success(request, f"已{ACTION_LABELS[action]}。")
-        elif action == "amend":
-            new = workflow.filing_amend(actor=request.user, filing=filing, comment=comment)
-            messages.success(request, f"已基于第{filing.version}版创建第{new.version}版（草稿），修改后请重新提交审核。")
-            return redirect(new.get_absolute_url())
-        elif action == "reopen":
-            workflow.filing_reopen(actor=request.user, filing=filing, reason=comment)
-            messages.success(request, "已重新打开，填报人可再次修改并提交。")
-        else:
-            raise PermissionDenied("未知操作。")
+        done = workflow.perform(action, actor=request.user, filing=filing, comment=comment)
     except ValidationError as exc:
         for m in exc.messages:
             messages.error(request, m)
+        return redirect(filing.get_absolute_url())
+    if action == "amend":
+        messages.success(request, f"已基于第{filing.version}版创建第{done.version}版（草稿），修改后请重新提交审核。")
+        return redirect(done.get_absolute_url())
+    if action == "reopen":
+        messages.success(request, "已重新打开，填报人可再次修改并提交。")
+    else:
+        messages.success(request, f"已{ACTION_LABELS[action]}。")
     return redirect(filing.get_absolute_url())
 
 
@@ -241,7 +234,7 @@ def t3_detail(request, filing: Filing):
     ctx = workflow_context(user=request.user, filing=filing) | {
         "filing": filing, "title": f"{filing.city.name}小微企业园融资需求及融资成本情况汇总表（附表3）", "data": data,
         "blocks": blocks, "columns": T3_COLUMNS, "built_at": _local(filing.snapshot.get("built_at")),
-        "can_regenerate": filing.status in ("draft", "returned") and workflow.is_filer(request.user, filing),
+        "can_regenerate": workflow.allowed(workflow.REGENERATE, user=request.user, filing=filing),
         "summary": Summary.objects.filter(scope="city", code=filing.city.code, period=filing.period).only("built_at", "queued", "requested_at").first(),
         "explanation_form": None,
     }

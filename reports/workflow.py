@@ -11,9 +11,16 @@
   regulator of its city approves or returns the package.
 - Approved filings are read-only; ``filing_amend`` starts version n+1 from the approved one.
 - After a period's lock date only a regulator may reopen a filing, with a logged reason.
-Every step is a FilingTransition (who, when, from, to, comment)."""
+Every step is a FilingTransition (who, when, from, to, comment).
+
+Who may take which step from which state, and on what condition, is written ONCE, in
+``TRANSITIONS``: every step function starts by asking it (``_require``) and the buttons a user is
+offered (``filing_actions_for``) are the steps it allows — so a button is shown exactly when the
+step would succeed, apart from what depends on input (a required comment or reason, the filing's
+own validation errors and unexplained warnings)."""
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from typing import Any, Callable
 
@@ -89,6 +96,124 @@ def is_reviewer(actor: User, filing: Filing) -> bool:
     return org.region.code == subject_city_code(filing)
 
 
+def _lead_bank_or_superuser(actor: User, filing: Filing) -> bool:
+    return is_lead_bank(actor, filing) or access.is_superuser(actor)
+
+
+# --- the rules: ONE transition table ----------------------------------------------------------
+
+REGENERATE = "regenerate"  # 附表3 only: rebuild the draft from the city summary (reports.t3.t3_generate)
+FILER_SCHEDULES = ("T1", "T4", "T5")  # filed by parks and banks: the ones a lock date closes
+ALL_STATUSES = tuple(S.values)
+
+# A condition answers None (met) or the refusal message; ``verb`` names the step in it.
+Condition = Callable[[User, Filing, dt.date, str], "str | None"]
+
+
+def _current(actor: User, filing: Filing, today: dt.date, verb: str) -> str | None:
+    return None if filing.is_current else f"只有当前版本可以{verb}。"
+
+
+def _not_locked(actor: User, filing: Filing, today: dt.date, verb: str) -> str | None:
+    if not filing.locked_for(actor, today):
+        return None
+    return f"{filing.period.code} 已于 {filing.period.lock_date:%Y-%m-%d} 锁定，请联系监管部门重新打开后再{verb}。"
+
+
+def _forwarded(actor: User, filing: Filing, today: dt.date, verb: str) -> str | None:
+    """A park's T1 reaches the branch once its lead bank has forwarded it (``_reviewable_status``)."""
+    if filing.status in _reviewable_status(filing):
+        return None
+    return f"报表当前状态为“{filing.get_status_display()}”，须先由主办行确认转报，才能{verb}。"
+
+
+def _period_locked(actor: User, filing: Filing, today: dt.date, verb: str) -> str | None:
+    if filing.period.is_locked(today):
+        return None
+    return f"{filing.period.code} 尚未锁定（锁定日期 {filing.period.lock_date:%Y-%m-%d}），填报人仍可修改，无需{verb}。"
+
+
+def _not_reopened(actor: User, filing: Filing, today: dt.date, verb: str) -> str | None:
+    return "该报表已重新打开，填报人可以修改并提交。" if filing.reopened else None
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One row of the table: ``who`` may take ``action`` from a status in ``from_status`` when every
+    condition holds (schedules: the schedules it applies to; empty = all)."""
+
+    action: str
+    from_status: tuple[str, ...]
+    who: Callable[[User, Filing], bool]
+    denied: str  # PermissionDenied message when ``who`` does not hold
+    verb: str
+    conditions: tuple[Condition, ...] = ()
+    schedules: tuple[str, ...] = ()
+    wrong_schedule: str = ""
+
+    def applies_to(self, filing: Filing) -> bool:
+        return not self.schedules or filing.schedule in self.schedules
+
+    def refusal(self, actor: User, filing: Filing, today: dt.date) -> str | None:
+        """Why ``actor`` (for whom ``who`` holds) may not take this step now; None when it may."""
+        if filing.status not in self.from_status:
+            return f"报表当前状态为“{filing.get_status_display()}”，不能{self.verb}。"
+        for condition in self.conditions:
+            message = condition(actor, filing, today, self.verb)
+            if message:
+                return message
+        return None
+
+
+RETURN_DENIED = "只有属地银保监分局（或园区主办行在转报前）可以退回此报表。"
+
+TRANSITIONS: tuple[Transition, ...] = (
+    # (action, from statuses, who, refused-with message, verb, conditions, schedules)
+    Transition(A.SUBMIT, EDITABLE, is_filer, "只有报送主体本机构的填报人可以提交此报表。", "提交", (_current, _not_locked)),
+    Transition(A.CONFIRM, (S.SUBMITTED,), _lead_bank_or_superuser, "只有该园区的主办行可以确认转报。", "转报",
+               schedules=("T1",), wrong_schedule="只有园区附表1、附表2需要主办行转报。"),
+    Transition(A.APPROVE, (S.SUBMITTED, S.CONFIRMED), is_reviewer, "只有属地银保监分局可以审核此报表。", "审核通过", (_forwarded,)),
+    Transition(A.RETURN, (S.SUBMITTED, S.CONFIRMED), is_reviewer, RETURN_DENIED, "退回", (_forwarded,)),
+    Transition(A.RETURN, (S.SUBMITTED,), _lead_bank_or_superuser, RETURN_DENIED, "退回", schedules=("T1",)),  # before 转报
+    Transition(A.AMEND, (S.APPROVED,), is_filer, "只有报送主体本机构的填报人可以发起修订。", "发起修订", (_current, _not_locked)),
+    # after the lock date, the filing's reviewer (the city's branch, or the province) reopens it for its filer
+    Transition(A.REOPEN, ALL_STATUSES, is_reviewer, "只有监管部门可以重新打开报表。", "重新打开", (_current, _period_locked, _not_reopened),
+               schedules=FILER_SCHEDULES, wrong_schedule="附表3由监管部门报送，不受锁定限制，无需重新打开。"),
+    Transition(REGENERATE, EDITABLE, is_filer, "只能生成本分局所在地市的附表3。", "重新生成", (_current, _not_locked),
+               schedules=("T3",), wrong_schedule="只有附表3由系统生成。"),
+)
+BUTTONS = (A.SUBMIT, A.CONFIRM, A.APPROVE, A.RETURN, A.AMEND, A.REOPEN)  # the workflow panel, in this order
+
+
+def refusal(action: str, *, user: User, filing: Filing, today: dt.date | None = None) -> Exception | None:
+    """None when ``user`` may take ``action`` on ``filing`` now; else the exception that refuses it
+    (PermissionDenied: not this user's step; ValidationError: not now)."""
+    today = today or timezone.localdate()
+    rows = [t for t in TRANSITIONS if t.action == action]
+    if not rows:
+        return PermissionDenied("未知操作。")
+    fitting = [t for t in rows if t.applies_to(filing)]
+    if not fitting:
+        return ValidationError(rows[0].wrong_schedule or f"{filing.get_schedule_display()}不能{rows[0].verb}。")
+    mine = [t for t in fitting if t.who(user, filing)]
+    if not mine:
+        return PermissionDenied(fitting[0].denied)
+    messages = [t.refusal(user, filing, today) for t in mine]
+    if None in messages:
+        return None
+    return ValidationError(messages[0])
+
+
+def allowed(action: str, *, user: User, filing: Filing, today: dt.date | None = None) -> bool:
+    return refusal(action, user=user, filing=filing, today=today) is None
+
+
+def _require(action: str, actor: User, filing: Filing) -> None:
+    exc = refusal(action, user=actor, filing=filing)
+    if exc is not None:
+        raise exc
+
+
 # --- helpers -----------------------------------------------------------------------------------
 
 def _refuse(message: str) -> None:
@@ -100,10 +225,6 @@ def _log(filing: Filing, actor: User, action: str, old: str, new: str, comment: 
         transaction.on_commit(lambda hook=hook: hook(filing))
     return FilingTransition.objects.create(filing=filing, action=action, from_status=old, to_status=new, actor=actor,
                                            actor_organisation_id=actor.organisation_id, comment=comment)
-
-
-def _locked_for(actor: User, filing: Filing) -> bool:
-    return filing.period.is_locked(timezone.localdate()) and not filing.reopened and not access.is_regulator(actor)
 
 
 def _load(filing: Filing) -> Filing:
@@ -161,12 +282,7 @@ class Outcome:
 @transaction.atomic
 def filing_submit(*, actor: User, filing: Filing, comment: str = "") -> Outcome:
     filing = _load(filing)
-    if not is_filer(actor, filing):
-        raise PermissionDenied("只有报送主体本机构的填报人可以提交此报表。")
-    if filing.status not in EDITABLE:
-        _refuse(f"报表当前状态为“{filing.get_status_display()}”，不能提交。")
-    if _locked_for(actor, filing):
-        _refuse(f"{filing.period.code} 已于 {filing.period.lock_date:%Y-%m-%d} 锁定，请联系监管部门重新打开后再提交。")
+    _require(A.SUBMIT, actor, filing)
     whole = package(filing) if filing.branch_id else [filing]
     members = [m for m in whole if m.status in EDITABLE]
     if filing.branch_id:
@@ -215,12 +331,7 @@ def filing_submit(*, actor: User, filing: Filing, comment: str = "") -> Outcome:
 def filing_confirm(*, actor: User, filing: Filing, comment: str = "") -> Outcome:
     """The park's lead bank checks the park's T1/T2 and forwards (转报) it to the branch."""
     filing = _load(filing)
-    if filing.schedule != "T1":
-        _refuse("只有园区附表1、附表2需要主办行转报。")
-    if not (is_lead_bank(actor, filing) or access.is_superuser(actor)):
-        raise PermissionDenied("只有该园区的主办行可以确认转报。")
-    if filing.status != S.SUBMITTED:
-        _refuse(f"报表当前状态为“{filing.get_status_display()}”，不能转报。")
+    _require(A.CONFIRM, actor, filing)
     Filing.objects.filter(pk=filing.pk).update(status=S.CONFIRMED, lock_version=F("lock_version") + 1, updated_by=actor)
     t = _log(filing, actor, A.CONFIRM, S.SUBMITTED, S.CONFIRMED, comment)
     filing.refresh_from_db()
@@ -241,12 +352,8 @@ def _reviewable_status(filing: Filing) -> tuple[str, ...]:
 @transaction.atomic
 def filing_approve(*, actor: User, filing: Filing, comment: str = "") -> Outcome:
     filing = _load(filing)
-    if not is_reviewer(actor, filing):
-        raise PermissionDenied("只有属地银保监分局可以审核此报表。")
+    _require(A.APPROVE, actor, filing)
     members = [m for m in package(filing) if m.status in (S.SUBMITTED, S.CONFIRMED)] if filing.branch_id else [filing]
-    if filing.status not in _reviewable_status(filing):
-        hint = "（须先由主办行确认转报）" if filing.status == S.SUBMITTED else ""
-        _refuse(f"报表当前状态为“{filing.get_status_display()}”，不能审核通过{hint}。")
     for m in members:
         issues = services.filing_validate(filing=m)
         if any(i.is_error for i in issues):
@@ -269,17 +376,12 @@ def filing_approve(*, actor: User, filing: Filing, comment: str = "") -> Outcome
 
 @transaction.atomic
 def filing_return(*, actor: User, filing: Filing, comment: str) -> Outcome:
-    """Return for correction, with a required comment: by the branch, or by the lead bank before
-    it forwards the park's T1."""
+    """Return for correction, with a required comment: by the reviewer once the filing has reached
+    it, or by the park's lead bank before it forwards the park's T1 (``TRANSITIONS``)."""
     filing = _load(filing)
+    _require(A.RETURN, actor, filing)
     if not (comment or "").strip():
         _refuse("退回时必须填写退回意见。")
-    reviewer = is_reviewer(actor, filing)
-    lead = filing.schedule == "T1" and filing.status == S.SUBMITTED and is_lead_bank(actor, filing)
-    if not (reviewer or lead):
-        raise PermissionDenied("只有属地银保监分局（或园区主办行在转报前）可以退回此报表。")
-    if filing.status not in (S.SUBMITTED, S.CONFIRMED):
-        _refuse(f"报表当前状态为“{filing.get_status_display()}”，不能退回。")
     members = [m for m in package(filing) if m.status in (S.SUBMITTED, S.CONFIRMED)] if filing.branch_id else [filing]
     transitions = []
     for m in members:
@@ -295,12 +397,7 @@ def filing_return(*, actor: User, filing: Filing, comment: str) -> Outcome:
 def filing_amend(*, actor: User, filing: Filing, comment: str = "") -> Filing:
     """Start version n+1 from an approved filing (rows copied); it is reviewed again."""
     filing = _load(filing)
-    if not is_filer(actor, filing):
-        raise PermissionDenied("只有报送主体本机构的填报人可以发起修订。")
-    if filing.status != S.APPROVED or not filing.is_current:
-        _refuse("只有审核通过的当前版本可以发起修订。")
-    if _locked_for(actor, filing):
-        _refuse(f"{filing.period.code} 已锁定，请联系监管部门重新打开后再修订。")
+    _require(A.AMEND, actor, filing)
     Filing.objects.filter(pk=filing.pk).update(is_current=False)
     new = Filing.objects.create(
         schedule=filing.schedule, period=filing.period, park=filing.park, branch=filing.branch, city=filing.city,
@@ -332,8 +429,7 @@ def filing_amend(*, actor: User, filing: Filing, comment: str = "") -> Filing:
 def filing_reopen(*, actor: User, filing: Filing, reason: str) -> Filing:
     """After the lock date, a regulator reopens one filing for its filer: an explicit, logged exception."""
     filing = _load(filing)
-    if not (access.is_province(actor) or is_reviewer(actor, filing)):
-        raise PermissionDenied("只有监管部门可以重新打开报表。")
+    _require(A.REOPEN, actor, filing)
     if not (reason or "").strip():
         _refuse("重新打开报表必须填写原因。")
     old = filing.status
@@ -344,23 +440,23 @@ def filing_reopen(*, actor: User, filing: Filing, reason: str) -> Filing:
     return filing
 
 
-# --- what a user may do now (for buttons) ----------------------------------------------------
+# --- what a user may do now (for buttons), and doing it by name ---------------------------------
 
 def filing_actions_for(*, user: User, filing: Filing) -> list[str]:
-    actions: list[str] = []
-    locked = _locked_for(user, filing)
-    if filing.is_current and is_filer(user, filing) and not locked:
-        if filing.status in EDITABLE:
-            actions.append(A.SUBMIT)
-        if filing.status == S.APPROVED:
-            actions.append(A.AMEND)
-    if filing.schedule == "T1" and filing.status == S.SUBMITTED and is_lead_bank(user, filing):
-        actions += [A.CONFIRM, A.RETURN]
-    if is_reviewer(user, filing) and filing.status in _reviewable_status(filing):
-        actions += [A.APPROVE, A.RETURN]
-    if filing.period.is_locked(timezone.localdate()) and (access.is_province(user) or is_reviewer(user, filing)) and not filing.reopened:
-        actions.append(A.REOPEN)
-    return list(dict.fromkeys(actions))
+    """The workflow buttons ``user`` is offered on ``filing``: the steps ``TRANSITIONS`` allows now."""
+    today = timezone.localdate()
+    return [str(a) for a in BUTTONS if allowed(a, user=user, filing=filing, today=today)]
+
+
+def perform(action: str, *, actor: User, filing: Filing, comment: str = "") -> Outcome | Filing:
+    """Take the workflow step named ``action`` (a button): ``comment`` is the reason of a reopen."""
+    if action == A.REOPEN:
+        return filing_reopen(actor=actor, filing=filing, reason=comment)
+    steps = {A.SUBMIT: filing_submit, A.CONFIRM: filing_confirm, A.APPROVE: filing_approve, A.RETURN: filing_return,
+             A.AMEND: filing_amend}
+    if action not in steps:
+        raise PermissionDenied("未知操作。")
+    return steps[action](actor=actor, filing=filing, comment=comment)
 
 
 # --- differences between versions ------------------------------------------------------------

@@ -55,9 +55,10 @@ CITY_SUMMARIES_SEEN = {
     "wz_branch": {"wz"}, "wz_jxj": {"wz"},
 }
 PROVINCE_SUMMARY_SEEN = {"province", "root", "jxt"}
+# a per-institution result is that bank's figure: read by the readers of its 附表4 (not the 经信 bureaus)
 TARGET_RESULTS_SEEN = {
-    "province": {"province", "hz", "wz", "org_a_hz"}, "root": {"province", "hz", "wz", "org_a_hz"}, "jxt": {"province", "hz", "wz", "org_a_hz"},
-    "hz_branch": {"hz"}, "hz_jxj": {"hz"}, "wz_branch": {"wz"}, "wz_jxj": {"wz"}, "bank_a_hz": {"org_a_hz"},
+    "province": {"province", "hz", "wz", "org_a_hz"}, "root": {"province", "hz", "wz", "org_a_hz"}, "jxt": {"province", "hz", "wz"},
+    "hz_branch": {"hz", "org_a_hz"}, "hz_jxj": {"hz"}, "wz_branch": {"wz"}, "wz_jxj": {"wz"}, "bank_a_hz": {"org_a_hz"},
 }
 
 
@@ -225,6 +226,10 @@ def _approved_wz(w):
     workflow.filing_approve(actor=w.users["wz_branch"], filing=w.filings.t1_op_wz)
 
 
+def _locked(w):
+    Period.objects.filter(pk=w.period.pk).update(lock_date=dt.date(2020, 11, 29))
+
+
 def rows_post(name, query=""):
     def call(w, client, role):
         filing = getattr(w.filings, name)
@@ -276,9 +281,16 @@ WRITES = [
     Write("submit t4_bank_a_wz", {"bank_a_wz", "root"}, step("t4_bank_a_wz", "submit")),
     Write("confirm t1_op_hz", {"bank_a_hz", "root"}, step("t1_op_hz", "confirm"), prepare=_submitted("t1_op_hz")),
     Write("approve t1_op_hz", {"hz_branch", "province", "root"}, step("t1_op_hz", "approve"), prepare=_confirmed),
-    Write("return t1_op_hz", {"bank_a_hz", "hz_branch", "province", "root"}, step("t1_op_hz", "return", "请补充"),
-          prepare=_submitted("t1_op_hz")),
+    # before 转报 the lead bank returns; the branch and the province review only what was forwarded
+    Write("return t1_op_hz", {"bank_a_hz", "root"}, step("t1_op_hz", "return", "请补充"),
+          prepare=_submitted("t1_op_hz"), refusal_400_for={"hz_branch", "province"}),
+    Write("return forwarded t1_op_hz", {"hz_branch", "province", "root"}, step("t1_op_hz", "return", "请补充"),
+          prepare=_confirmed, refusal_400_for={"bank_a_hz"}),
     Write("amend t1_op_wz", {"op_wz", "root"}, step("t1_op_wz", "amend"), prepare=_approved_wz),
+    Write("reopen t1_op_hz before the lock date", set(), step("t1_op_hz", "reopen", "补报"),
+          refusal_400_for={"hz_branch", "province", "root"}),
+    Write("reopen t1_op_hz after the lock date", {"hz_branch", "province", "root"}, step("t1_op_hz", "reopen", "补报"),
+          prepare=_locked),
     Write("open T1 for p_hz", {"op_hz", "root"},
           post("/api/v1/filings/", lambda w, role: {"schedule": "T1", "period": "2020Q2", "park": w.p_hz.pk}), refusals=(400, 403, 404)),
     Write("open T4", {"bank_a_hz", "bank_b_hz", "bank_a_wz"}, post("/api/v1/filings/", {"schedule": "T4", "period": "2020Q2"}),

@@ -46,7 +46,6 @@ from ..parsing import ParseError
 from ..schedules import SCHEDULES
 from ..schedules.base import AMOUNT, COUNT, RATE, Column
 from ..schedules.t4 import NARRATIVE
-from . import permissions  # noqa: F401  (registers the summary / target result access rules)
 from .filtersets import FilingAPIFilterSet, ImportJobFilterSet, ParkSummaryFilterSet, PeriodAPIFilterSet, SummaryFilterSet
 from .serializers import (ROW_IGNORED_KEYS, ROW_KEYS, ROW_OUTPUT_PROXY, ROW_SERIALIZERS, FilingCreateSerializer,
                           FilingDetailSerializer, FilingRowsRequestSerializer, FilingSerializer, FilingWithActionsSerializer,
@@ -229,7 +228,7 @@ class FilingViewSet(PortalAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
     def get_serializer_class(self):
         return {"retrieve": FilingDetailSerializer, "create": FilingCreateSerializer, "rows": FilingRowsRequestSerializer,
                 "upload": UploadSerializer}.get(self.action) or (
-            WorkflowActionSerializer if self.action in ("submit", "confirm", "approve", "return_", "amend") else FilingSerializer)
+            WorkflowActionSerializer if self.action in ("submit", "confirm", "approve", "return_", "amend", "reopen") else FilingSerializer)
 
     def get_throttles(self):
         if self.action == "rows" and self.request.method != "POST":
@@ -374,47 +373,54 @@ class FilingViewSet(PortalAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
 
     # --- workflow -----------------------------------------------------------------------------------------
 
-    def _step(self, request, fn, done: str, *, comment_required: bool = False) -> Response:
+    def _step(self, request, action: str, done: str, *, created: bool = False) -> Response:
+        """Take one workflow step through ``reports.workflow.perform`` (the transition table's guard)."""
         filing = self.get_object()
         serializer = WorkflowActionSerializer(data=request.data if isinstance(request.data, dict) else {})
         serializer.is_valid(raise_exception=True)
         comment = serializer.validated_data.get("comment", "")
-        outcome = fn(actor=request.user, filing=filing, comment=comment)
-        if isinstance(outcome, Filing):  # amend: the new version
-            subject, affected, code = outcome, [outcome.pk], status.HTTP_201_CREATED
+        outcome = workflow.perform(action, actor=request.user, filing=filing, comment=comment)
+        if isinstance(outcome, Filing):  # amend: the new version; reopen: the filing itself
+            subject, affected = outcome, [outcome.pk]
         else:
-            subject, affected, code = filing, [f.pk for f in outcome.filings], status.HTTP_200_OK
+            subject, affected = filing, [f.pk for f in outcome.filings]
         subject = self.get_queryset().get(pk=subject.pk)
         return Response({"message": done, "filing": FilingWithActionsSerializer(subject, context=self.get_serializer_context()).data,
-                         "affected": affected}, status=code)
+                         "affected": affected}, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
 
     @_workflow_schema("提交（填报机构）")
     @action(detail=True, methods=["post"], filter_backends=[])
     def submit(self, request, pk=None):
         """The filer submits (附表4 and 附表5 of a bank travel together)."""
-        return self._step(request, workflow.filing_submit, "已提交。")
+        return self._step(request, "submit", "已提交。")
 
     @_workflow_schema("确认转报（园区主办行）")
     @action(detail=True, methods=["post"], filter_backends=[])
     def confirm(self, request, pk=None):
         """The park's lead bank (主办行) confirms and forwards a park's 附表1/2."""
-        return self._step(request, workflow.filing_confirm, "已确认转报。")
+        return self._step(request, "confirm", "已确认转报。")
 
     @_workflow_schema("审核通过（属地银保监分局）")
     @action(detail=True, methods=["post"], filter_backends=[])
     def approve(self, request, pk=None):
-        return self._step(request, workflow.filing_approve, "已审核通过。")
+        return self._step(request, "approve", "已审核通过。")
 
     @_workflow_schema("退回（须填写意见）")
     @action(detail=True, methods=["post"], url_path="return", url_name="return", filter_backends=[])
     def return_(self, request, pk=None):
-        return self._step(request, workflow.filing_return, "已退回。")
+        return self._step(request, "return", "已退回。")
 
     @_workflow_schema("发起修订（审核通过后）", created=True)
     @action(detail=True, methods=["post"], filter_backends=[])
     def amend(self, request, pk=None):
         """Start version n+1 of an approved filing; the answer is the new draft."""
-        return self._step(request, workflow.filing_amend, "已发起修订。")
+        return self._step(request, "amend", "已发起修订。", created=True)
+
+    @_workflow_schema("重新打开（锁定日期后，监管部门；comment 为原因，必填）")
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def reopen(self, request, pk=None):
+        """After the period's lock date, the filing's reviewer reopens it for its filer (a logged exception)."""
+        return self._step(request, "reopen", "已重新打开。")
 
 
 @extend_schema_view(list=extend_schema(summary="导入任务列表"), retrieve=extend_schema(summary="导入任务（进度与结果）"))
@@ -433,22 +439,14 @@ class ImportJobViewSet(PortalAPIMixin, viewsets.ReadOnlyModelViewSet):
 # --- summaries ------------------------------------------------------------------------------------------
 
 @extend_schema_view(list=extend_schema(summary="园区汇总（附表2）列表"), retrieve=extend_schema(summary="园区汇总（附表2）"))
-class ParkSummaryViewSet(PortalAPIMixin, viewsets.ReadOnlyModelViewSet):
-    """A park's 附表2: the dashboards' access rule for it when installed, otherwise visible exactly
-    when its 附表1 filing is."""
+class ParkSummaryViewSet(PortalReadOnlyViewSet):
+    """A park's 附表2: visible exactly to the readers of its 附表1 (``portal.access``)."""
 
     queryset = T2Summary.objects.select_related("park", "period", "county")
     serializer_class = ParkSummarySerializer
     filterset_class = ParkSummaryFilterSet
     ordering_fields = ["period__year", "period__quarter", "park__code", "credit_coverage", "filing_coverage"]
     ordering = ["-period__year", "-period__quarter", "park__code", "id"]
-
-    def get_queryset(self):
-        qs = super().get_queryset()
-        if "reports.t2summary" in access.RULES:  # the dashboards' rule
-            return access.restrict(self.request.user, qs, access.VIEW)
-        visible = access.restrict(self.request.user, Filing.objects.filter(schedule="T1"), access.VIEW)
-        return qs.filter(filing__in=visible)
 
 
 class _SummaryViewSet(PortalReadOnlyViewSet):
