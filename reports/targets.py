@@ -34,6 +34,7 @@ from portal.choices import NINGBO_CODE, ZHEJIANG_CODE
 
 from .models import Period, Summary, T4Record, Target, TargetResult, TargetSet
 from .periods import shift_code
+from .rollups import RATE_WEIGHTS, T4_ADDITIVE, T4_RATES, T4_RATIOS, approved_versions, t4_panel, t4_sum
 from .schedules.numbers import PCT_PLACES, RATE_PLACES, growth, ratio, rounded, weighted
 
 STORE_PLACES = 4  # TargetResult keeps 4 decimals
@@ -129,8 +130,6 @@ class Ctx:
         if kind == Target.Earlier.PREVIOUS_YEAR_END and self.frame.ytd is not None:
             panel = self.frame.ytd
         elif self.frame.filers is not None:
-            from .rollups import t4_panel
-
             pick = self.frame.filers
             now = [r for r in self.records_at(self.period_code).values() if pick(r)]
             then = [r for r in self.records_at(shift_code(self.period_code, kind)).values() if pick(r)]
@@ -182,8 +181,6 @@ def park_value(total: dict | None, key: str) -> Decimal | None:
 
 def bank_value(banks: dict | None, key: str) -> Decimal | None:
     """A figure of a 附表4 sum; ratios and weighted rates recomputed unrounded from their sums."""
-    from .rollups import RATE_WEIGHTS, T4_RATIOS
-
     if not banks:
         return None
     if key in T4_RATIOS:
@@ -354,8 +351,6 @@ def data_load(period: Period) -> Data:
     """Summaries (province and cities) and branch 附表4 sums of the period and its earlier periods,
     in a fixed number of queries; only the blocks the indicators read are fetched."""
     from portal.models import Region
-
-    from .rollups import approved_versions, t4_sum, T4_ADDITIVE, T4_RATES
 
     data = Data(period=period)
     codes = _needed_codes(period)
