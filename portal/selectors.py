@@ -73,20 +73,20 @@ def landing_for(*, user: Any) -> dict[str, Any]:
             "在“伙伴银行关系”中申报、更新与园区的合作关系。",
         ]
     elif kind == OrgKind.BRANCH_REGULATOR:
-        ctx["park_count"] = parks.count()
+        ctx.update(_park_counts(parks))
         ctx["duties"] = [
             "审核辖内园区和银行保险机构报送的附表1、2、4、5（通过或退回）。",
             f"于 {period_obj.branch_due:%Y年%m月%d日} 前向省局报送 {period} 附表3和辖内附表4汇总。",
         ]
     elif kind == OrgKind.PROVINCE_REGULATOR or user.is_superuser:
-        ctx["park_count"] = parks.count()
+        ctx.update(_park_counts(parks))
         ctx["enterprise_count"] = Enterprise.objects.count()
         ctx["duties"] = [
             "接收各分局报送的附表3及附表4汇总，查看全省监测指标与目标完成情况。",
             "设置报送期、截止日期与锁定日期。",
         ]
     elif kind == OrgKind.ECONOMY_BUREAU:
-        ctx["park_count"] = parks.count()
+        ctx.update(_park_counts(parks))
         ctx["duties"] = [
             "维护辖内小微企业园名单（名单以经信部门提供为准）。",
             "认定园区星级、批次与数字化园区称号；查阅园区附表1、附表2反馈。",
@@ -96,6 +96,15 @@ def landing_for(*, user: Any) -> dict[str, Any]:
     ctx["todo"] = _todo(user=user, org=org, period=period_obj) if period_obj is not None and org is not None else []
     ctx["period_obj"] = period_obj
     return ctx
+
+
+def _park_counts(parks: QuerySet) -> dict[str, int]:
+    """The parks a landing page counts: the operating ones (运营中: they report and the dashboards
+    count them) out of the register's whole list (建设中 and 已撤销 included)."""
+    from parks.choices import ParkStatus
+
+    listed = parks.count()
+    return {"park_count": parks.filter(status=ParkStatus.ACTIVE).count(), "park_listed": listed}
 
 
 def _period_open(*, today: dt.date):
@@ -108,7 +117,7 @@ def _period_open(*, today: dt.date):
 
 def _todo(*, user: Any, org: Any, period: Any) -> list[dict[str, Any]]:
     """This user's concrete outstanding work in ``period``: (text, link, level)."""
-    from django.db.models import Q
+    from django.utils import timezone
 
     from parks.models import Park, PartnerLink
     from reports.models import Filing
@@ -151,10 +160,21 @@ def _todo(*, user: Any, org: Any, period: Any) -> list[dict[str, Any]]:
             items.append({"text": f"{waiting} 个主办园区的附表1待您审核转报", "url": f"/filings/?period={period.pk}&status=submitted&schedule=T1",
                           "level": "warning"})
     elif org.kind in (OrgKind.BRANCH_REGULATOR, OrgKind.PROVINCE_REGULATOR):
-        awaiting = filings.filter(Q(status="confirmed") | Q(status="submitted", schedule__in=("T4", "T5", "T3"))).exclude(
-            schedule="T5").count()
-        if awaiting:
-            items.append({"text": f"{awaiting} 份报表待审核", "url": f"/completeness/list/?period={period.code}&state=awaiting", "level": "warning"})
+        # the same list the queue page shows (reports.completeness): a park's 附表1 still waiting for
+        # its lead bank's 转报 is the bank's work, listed apart
+        from reports.completeness import completeness_items, review_queue
+
+        city = org.region.code if org.kind == OrgKind.BRANCH_REGULATOR else None
+        queue, at_banks = review_queue(completeness_items(period=period, today=timezone.localdate(), city_code=city))
+        if queue:
+            items.append({"text": f"{len(queue)} 份报表待审核", "url": f"/completeness/list/?period={period.code}&state=awaiting", "level": "warning"})
+        if at_banks:
+            items.append({"text": f"{len(at_banks)} 份园区附表1待主办行审核转报（转报后进入本局待审核）",
+                          "url": f"/completeness/list/?period={period.code}&state=awaiting_bank", "level": "secondary"})
+        if org.kind == OrgKind.PROVINCE_REGULATOR:
+            t3 = filings.filter(schedule="T3", status="submitted").count()
+            if t3:
+                items.append({"text": f"{t3} 份附表3待省局审核", "url": f"/t3/?period={period.code}", "level": "warning"})
         items.append({"text": f"查看 {period.code} 报送完整性与及时性", "url": f"/completeness/?period={period.code}", "level": "secondary"})
         items.append({"text": f"{period.code} 附表3", "url": f"/t3/?period={period.code}", "level": "secondary"})
     return items

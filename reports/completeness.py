@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 
-from parks.choices import ParkStatus
+from parks.choices import ParkStatus, PartnerRole
 from parks.models import Park, PartnerLink
 from portal.choices import OrgKind
 from portal.models import Organisation, Region
@@ -37,6 +37,8 @@ class Item:
     late: bool
     days_late: int
     url: str = ""
+    waiting_for: str = ""  # awaiting: "bank" (a park's 附表1 waiting for its lead bank's 转报) or "regulator"
+    waiting_for_name: str = ""  # the lead bank's name when waiting_for is "bank"
 
 
 @dataclass
@@ -44,6 +46,8 @@ class CityRow:
     city: Region
     counts: dict[str, int] = field(default_factory=lambda: {k: 0 for k, _ in STATES})
     expected: int = 0
+    # expected / approved by subject: "park" (附表1/2) and "branch" (附表4/5)
+    kinds: dict[str, dict[str, int]] = field(default_factory=lambda: {k: {"expected": 0, "approved": 0} for k in ("park", "branch")})
 
 
 def _state(status: str | None) -> str:
@@ -75,20 +79,36 @@ def completeness_items(*, period: Period, today: dt.date, city_code: str | None 
     for f in bank_filings.filter(branch_id__in=[b["pk"] for b in branches]).values("pk", "branch_id", "schedule", "status", "days_late").order_by("schedule"):
         package.setdefault(f["branch_id"], f)  # T4 represents the package (T5 if T4 is missing)
     due = period.filer_due
+    # a submitted 附表1 waits for its park's lead bank (转报) before the branch reviews it
+    waiting = [p_id for p_id, f in t1.items() if f["status"] == S.SUBMITTED]
+    lead_banks = dict(PartnerLink.objects.in_force(on=today).filter(park_id__in=waiting, role=PartnerRole.LEAD)
+                      .values_list("park_id", "branch__name")) if waiting else {}
     items: list[Item] = []
     for p in parks:
         f = t1.get(p["pk"])
         state = _state(f and f["status"])
         days = f["days_late"] if f and state != "not_filed" else max(0, (today - due).days)
-        items.append(Item("park", p["pk"], p["code"], p["name"], p["county__city_code"], "附表1/2", f and f["pk"], f["status"] if f else "",
-                          state, days > 0, days, f"/filings/{f['pk']}/" if f else f"/parks/{p['pk']}/"))
+        item = Item("park", p["pk"], p["code"], p["name"], p["county__city_code"], "附表1/2", f and f["pk"], f["status"] if f else "",
+                    state, days > 0, days, f"/filings/{f['pk']}/" if f else f"/parks/{p['pk']}/")
+        if state == "awaiting":
+            bank = lead_banks.get(p["pk"]) if f["status"] == S.SUBMITTED else None
+            item.waiting_for, item.waiting_for_name = ("bank", bank) if bank else ("regulator", "")
+        items.append(item)
     for b in branches:
         f = package.get(b["pk"])
         state = _state(f and f["status"])
         days = f["days_late"] if f and state != "not_filed" else max(0, (today - due).days)
         items.append(Item("branch", b["pk"], "", b["name"], b["region__code"], "附表4/5", f and f["pk"], f["status"] if f else "",
-                          state, days > 0, days, f"/filings/{f['pk']}/" if f else f"/organisations/{b['pk']}/"))
+                          state, days > 0, days, f"/filings/{f['pk']}/" if f else f"/organisations/{b['pk']}/",
+                          waiting_for="regulator" if state == "awaiting" else ""))
     return items
+
+
+def review_queue(items: list[Item]) -> tuple[list[Item], list[Item]]:
+    """The expected filings awaiting review, split by whom they wait for: the regulator (a branch's
+    own review queue) and the parks' lead banks (转报 first; not yet the regulator's work)."""
+    awaiting = [i for i in items if i.state == "awaiting"]
+    return [i for i in awaiting if i.waiting_for != "bank"], [i for i in awaiting if i.waiting_for == "bank"]
 
 
 def completeness_by_city(*, period: Period, today: dt.date, city_code: str | None = None) -> list[CityRow]:
@@ -102,6 +122,8 @@ def completeness_by_city(*, period: Period, today: dt.date, city_code: str | Non
             continue
         row.expected += 1
         row.counts[item.state] += 1
+        row.kinds[item.kind]["expected"] += 1
+        row.kinds[item.kind]["approved"] += item.state == "approved"
         if item.late:
             row.counts["late"] += 1
     return list(rows.values())
@@ -119,7 +141,9 @@ def completeness_totals(rows: list[CityRow]) -> dict[str, int]:
 def completeness_rows_data(rows: list[CityRow]) -> list[dict]:
     """The JSON kept in the city and province summaries (dashboards read it from there)."""
     return [{"code": r.city.code, "name": r.city.name, "separately_planned": r.city.separately_planned,
-             "expected": r.expected, **r.counts} for r in rows]
+             "expected": r.expected, **r.counts,
+             "parks_expected": r.kinds["park"]["expected"], "parks_approved": r.kinds["park"]["approved"],
+             "banks_expected": r.kinds["branch"]["expected"], "banks_approved": r.kinds["branch"]["approved"]} for r in rows]
 
 
 def completeness_rows_from_data(items: list[dict] | None) -> list[CityRow]:
@@ -131,5 +155,7 @@ def completeness_rows_from_data(items: list[dict] | None) -> list[CityRow]:
         row = CityRow(city=SimpleNamespace(code=item["code"], name=item["name"], separately_planned=item.get("separately_planned", False)))
         row.expected = item["expected"]
         row.counts = {k: item.get(k, 0) for k, _ in STATES}
+        for kind, prefix in (("park", "parks"), ("branch", "banks")):
+            row.kinds[kind] = {"expected": item.get(f"{prefix}_expected", 0), "approved": item.get(f"{prefix}_approved", 0)}
         out.append(row)
     return out

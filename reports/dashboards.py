@@ -32,7 +32,8 @@ from .choices import FilingStatus
 from .completeness import STATES, completeness_rows_from_data, completeness_totals
 from .models import Filing, Period, Summary, T1Row, T2Summary, T4Record, Target, TargetResult
 from .schedules.t1 import UNMET_REASON
-from .schedules.t2 import coverage_target, ratio
+from .schedules.numbers import growth, ratio, rounded
+from .schedules.t2 import coverage_target
 from .schedules.t4 import COLUMNS as T4_COLUMNS, S1, S2, S3
 from .targets import dec
 
@@ -97,13 +98,14 @@ def fmt_cell(value: Any, kind: str) -> str:
         v = dec(value)
         if v is None:
             return str(value)
+        # rounded half-up first: Python's format() of a Decimal rounds half-even
         if kind == "int":
-            return f"{v:,.0f}"
+            return f"{rounded(v, 0):,.0f}"
         if kind == "pct":
-            return f"{v:,.2f}%"
+            return f"{rounded(v, 2):,.2f}%"
         if kind == "rate":
-            return f"{v:,.4f}"
-        return f"{v:,.2f}"
+            return f"{rounded(v, 4):,.4f}"
+        return f"{rounded(v, 2):,.2f}"
     if isinstance(value, dt.datetime):
         from django.utils import timezone
 
@@ -190,9 +192,9 @@ def period_pick(periods: list[Period], code: str | None, today: dt.date) -> Peri
 
 
 def _yi(value: Any) -> Decimal | None:
-    """万元 → 亿元 (2 decimals)."""
+    """万元 → 亿元 (2 decimals, half-up)."""
     v = dec(value)
-    return None if v is None else (v / 10000).quantize(Decimal("0.01"))
+    return None if v is None else rounded(v / 10000)
 
 
 def _share(a: Any, b: Any) -> Decimal | None:
@@ -208,7 +210,7 @@ def fmt_value(value: Decimal | None, unit: str, *, gap: bool = False) -> str:
     if value is None:
         return "—"
     places = 0 if unit in ("户", "个") else 2
-    text = f"{value:,.{places}f}"
+    text = f"{rounded(value, places):,.{places}f}"  # half-up (format() alone rounds half-even)
     if unit == "%":
         return f"{text} 个百分点" if gap else f"{text}%"
     return f"{text} {unit}"
@@ -237,8 +239,9 @@ def result_row(r: TargetResult) -> dict[str, Any]:
     else:
         target_text = f"{cmp} {fmt_value(r.threshold, unit)}" if r.threshold is not None else f"{cmp} {r.basis}"
     gap_text = ""
-    if r.gap is not None:
-        gap_text = ("超出 " if r.gap >= 0 else "尚差 ") + fmt_value(abs(r.gap), unit, gap=True)
+    if r.gap is not None:  # the status is judged unrounded: a gap that rounds to 0 follows it
+        ahead = r.gap > 0 or (r.gap == 0 and r.status == TargetResult.Status.MET)
+        gap_text = ("超出 " if ahead else "尚差 ") + fmt_value(abs(r.gap), unit, gap=True)
     pace_text = ""
     if r.pace is not None and r.quarters_left:
         pace_text = f"距期限{r.quarters_left}个季度，每季需改善 {fmt_value(r.pace, unit, gap=True)}"
@@ -292,7 +295,8 @@ def _star_rows(by_star: list[dict]) -> list[dict[str, Any]]:
         cred = sum(p.get("credited_count") or 0 for p in parts)
         filed = sum(p.get("filed_count") or 0 for p in parts)
         cov = ratio(cred, ent)
-        return {"label": label, "park_count": sum(p.get("park_count") or 0 for p in parts), "enterprises_total": ent,
+        return {"label": label, "park_count": sum(p.get("park_count") or 0 for p in parts),
+                "filed_parks": sum(p.get("filed_parks", p.get("park_count")) or 0 for p in parts), "enterprises_total": ent,
                 "filed_count": filed, "filing_coverage": ratio(filed, ent), "credited_count": cred, "credit_coverage": cov,
                 "coverage_target": Decimal(target), "met": None if cov is None else cov >= target, "group": group}
 
@@ -304,10 +308,28 @@ def _star_rows(by_star: list[dict]) -> list[dict[str, Any]]:
     return rows
 
 
-STAR_COLUMNS = [Column("label", "星级"), Column("park_count", "园区数", "int"), Column("enterprises_total", "入园企业数", "int"),
+STAR_COLUMNS = [Column("label", "星级"), Column("park_count", "运营中园区数", "int"), Column("filed_parks", "其中：附表1已审核", "int"),
+                Column("enterprises_total", "入园企业数（已审核园区）", "int"),
                 Column("filed_count", "已建档", "int"), Column("filing_coverage", "建档覆盖率", "pct"),
                 Column("credited_count", "获得授信", "int"), Column("credit_coverage", "授信覆盖率", "pct"),
                 Column("coverage_target", "目标", "pct"), Column("met_label", "是否达标", "status")]
+
+
+def parks_scope_text(park_count: int | None, register: dict | None) -> str:
+    """Which parks a page counts: the operating ones (they report), out of the register's list."""
+    text = f"运营中园区 {park_count or 0} 个"
+    if register and register.get("listed") is not None:
+        others = []
+        if register.get("building"):
+            others.append(f"建设中 {register['building']} 个")
+        if register.get("revoked"):
+            others.append(f"已撤销 {register['revoked']} 个")
+        text += f"（名单共 {register['listed']} 个{'，其中' + '、'.join(others) if others else ''}）"
+    return text
+
+
+STAR_NOTE = ("目标：四星、五星级园区 ≥70%，三星级 ≥60%，其他星级 ≥50%（浙银保监发〔2020〕15号）。园区数为运营中园区；"
+             "入园企业数、授信覆盖率等只计附表1已审核通过的园区，未报送园区不计入。")
 
 
 def _with_met_label(rows: list[dict]) -> list[dict]:
@@ -316,44 +338,77 @@ def _with_met_label(rows: list[dict]) -> list[dict]:
     return rows
 
 
-def _bank_lines(banks: dict | None) -> list[dict[str, Any]]:
+def bank_coverage(banks: dict | None) -> dict[str, Any]:
+    """How the 比年初 comparison of a 附表4 block is made, in figures and in words (from the
+    summary's comparable panel, ``rollups.banks_block``)."""
     banks = banks or {}
-    total, base, change = banks.get("total") or {}, banks.get("baseline") or {}, banks.get("change") or {}
+    cov = banks.get("coverage") or {}
+    total = banks.get("total") or {}
+    current = cov.get("current", total.get("filers") or 0)
+    comparable = cov.get("comparable", 0)
+    new = banks.get("new_filers") or []
+    text = f"{comparable} / {current} 家机构可比"
+    parts = [f"比年初按可比口径：本期与上年末（{cov.get('baseline_period', '')}）均有审核通过附表4的 {comparable} 家机构"
+             f"（本期已审核 {current} 家，上年末 {cov.get('baseline', 0)} 家）"]
+    if new:
+        parts.append(f"新填报机构 {len(new)} 家（{'、'.join(n['name'] for n in new[:5])}{'等' if len(new) > 5 else ''}）本期末余额单列，不计入增减")
+    complete = ""
+    if cov.get("expected"):
+        complete = f"附表4已审核 {current} / 应报 {cov['expected']}"
+        parts.append(f"本期{complete}")
+    return {"comparable": comparable, "current": current, "baseline": cov.get("baseline", 0), "expected": cov.get("expected"),
+            "new": len(new), "text": text, "completeness": complete, "note": "；".join(parts) + "。"}
+
+
+def _bank_lines(banks: dict | None) -> list[dict[str, Any]]:
+    """Each 附表4 line: the level now (every approved filer), and 比年初 on the comparable panel
+    (now and at the year-end over the same filers), the new filers' balance apart."""
+    banks = banks or {}
+    total, change = banks.get("total") or {}, banks.get("change") or {}
+    comparable = banks.get("comparable") or {}
+    cur, base = comparable.get("current") or {}, comparable.get("baseline") or {}
+    new = banks.get("new_filers_total") or {}
     rows = []
     for key, label in BANK_LINES:
         ch = change.get(key) or {}
-        rows.append({"label": label, "key": key, "now": dec(total.get(key)), "base": dec(base.get(key)),
-                     "delta": dec(ch.get("delta")), "growth": dec(ch.get("growth")), "kind": "int" if key.endswith(("count", "served")) else "amount"})
+        rows.append({"label": label, "key": key, "now": dec(total.get(key)), "panel_now": dec(cur.get(key)), "base": dec(base.get(key)),
+                     "delta": dec(ch.get("delta")), "growth": dec(ch.get("growth")), "new": dec(new.get(key)),
+                     "kind": "int" if key.endswith(("count", "served")) else "amount"})
     for key, label in BANK_RATIOS:
-        now, was = dec(total.get(key)), dec(base.get(key))
-        rows.append({"label": label, "key": key, "now": now, "base": was, "delta": None if now is None or was is None else now - was,
-                     "growth": None, "kind": "rate" if key.endswith(("cost", "rate")) else "ratio"})
+        was, panel_now = dec(base.get(key)), dec(cur.get(key))
+        rows.append({"label": label, "key": key, "now": dec(total.get(key)), "panel_now": panel_now, "base": was,
+                     "delta": None if panel_now is None or was is None else panel_now - was, "growth": None, "new": dec(new.get(key)),
+                     "kind": "rate" if key.endswith(("cost", "rate")) else "ratio"})
     return rows
 
 
-BANK_COLUMNS = [Column("label", "指标"), Column("now", "本期末", "num"), Column("base", "上年末", "num"),
-                Column("delta", "比年初增减", "num"), Column("growth", "增速", "pct")]
+BANK_COLUMNS = [Column("label", "指标"), Column("now", "本期末（全部已审核机构）", "num"), Column("panel_now", "可比机构本期末", "num"),
+                Column("base", "可比机构上年末", "num"), Column("delta", "比年初增减（可比口径）", "num"), Column("growth", "增速", "pct"),
+                Column("new", "新填报机构本期末（单列）", "num")]
 
 
 def _type_rows(banks: dict | None) -> list[dict[str, Any]]:
+    """By institution type: levels now, growth on each type's comparable panel."""
     banks = banks or {}
-    base = {t["type"]: t for t in (banks.get("baseline") or {}).get("by_type", [])}
+    comparable = banks.get("comparable") or {}
+    cur = {t["type"]: t for t in (comparable.get("current") or {}).get("by_type", [])}
+    base = {t["type"]: t for t in (comparable.get("baseline") or {}).get("by_type", [])}
     rows = []
     for t in (banks.get("total") or {}).get("by_type", []):
-        b = base.get(t["type"]) or {}
-        now_inc, was_inc = dec(t.get("inclusive_loan_balance")), dec(b.get("inclusive_loan_balance"))
-        now_all, was_all = dec(t.get("all_loan_balance")), dec(b.get("all_loan_balance"))
-        inc_growth = ratio(now_inc - was_inc, was_inc) if now_inc is not None and was_inc else None
-        all_growth = ratio(now_all - was_all, was_all) if now_all is not None and was_all else None
-        rows.append({"label": t["label"], "filers": t.get("filers"), "inclusive_loan_balance": now_inc, "inclusive_growth": inc_growth,
-                     "all_growth": all_growth, "inclusive_financing_cost": dec(t.get("inclusive_financing_cost")),
+        c, b = cur.get(t["type"]) or {}, base.get(t["type"]) or {}
+        rows.append({"label": t["label"], "filers": t.get("filers"), "comparable": c.get("filers") or 0,
+                     "inclusive_loan_balance": dec(t.get("inclusive_loan_balance")),
+                     "inclusive_growth": growth(dec(c.get("inclusive_loan_balance")), dec(b.get("inclusive_loan_balance"))) if b.get("inclusive_loan_balance") else None,
+                     "all_growth": growth(dec(c.get("all_loan_balance")), dec(b.get("all_loan_balance"))) if b.get("all_loan_balance") else None,
+                     "inclusive_financing_cost": dec(t.get("inclusive_financing_cost")),
                      "credit_loan_share": dec(t.get("credit_loan_share")), "inclusive_npl_ratio": dec(t.get("inclusive_npl_ratio")),
                      "ent_credit_amount": dec(t.get("ent_credit_amount"))})
     return rows
 
 
-TYPE_COLUMNS = [Column("label", "机构类型"), Column("filers", "填报机构数", "int"), Column("inclusive_loan_balance", "普惠型贷款余额", "amount"),
-                Column("inclusive_growth", "普惠型较年初增速", "pct"), Column("all_growth", "各项贷款较年初增速", "pct"),
+TYPE_COLUMNS = [Column("label", "机构类型"), Column("filers", "填报机构数", "int"), Column("comparable", "其中：可比机构", "int"),
+                Column("inclusive_loan_balance", "普惠型贷款余额", "amount"),
+                Column("inclusive_growth", "普惠型较年初增速（可比口径）", "pct"), Column("all_growth", "各项贷款较年初增速（可比口径）", "pct"),
                 Column("inclusive_financing_cost", "综合融资成本", "rate"), Column("credit_loan_share", "信用贷款占比", "pct"),
                 Column("inclusive_npl_ratio", "普惠型不良率", "pct"), Column("ent_credit_amount", "入园企业授信金额", "amount")]
 
@@ -372,7 +427,9 @@ PROBLEM_COLUMNS = [Column("name", "地市", "link"), Column("demand_count", "有
 MULTI_COLUMNS = [Column("name", "地市", "link"), Column("multi_bank_count", "授信银行超过3家的企业数", "int"),
                  Column("filed_count", "已建档企业数", "int"), Column("multi_share", "占比", "pct")]
 PARTNER_COLUMNS = [Column("city", "地市"), Column("code", "园区编码"), Column("name", "园区", "link"), Column("issue", "问题"),
-                   Column("count", "附表5伙伴银行数", "int")]
+                   Column("count", "期末有效伙伴银行数（登记）", "int"), Column("source", "依据")]
+PARTNER_NOTE = ("依据园区伙伴银行登记：报送期末有效（已确认）的伙伴银行关系，与附表2“伙伴银行家数”及目标 ZJ2020-05 同一口径"
+                "（原则上同一园区对接服务银行3–5家，并确定1家主办行）。“附表5报送”一行为银行报送的交叉核对：两家以上银行在已审核的附表5中报为主办行。")
 
 
 def _city_row(city: dict[str, Any], link: str) -> dict[str, Any]:
@@ -391,20 +448,22 @@ def _city_row(city: dict[str, Any], link: str) -> dict[str, Any]:
 
 
 def _partner_rows(blocks: Iterable[tuple[str, str, dict]], link) -> list[dict[str, Any]]:
+    """Parks outside 3–5 partner banks and parks without a 主办行 (the register's links in force at
+    period end: the parks that fail ZJ2020-05), then the 附表5 cross-check (bank-reported)."""
     rows = []
     for city_code, city_name, partners in blocks:
         partners = partners or {}
+        register = "登记（期末有效）"
         for p in partners.get("outside_3_5") or []:
             issue = "伙伴银行不足3家" if (p.get("count") or 0) < 3 else "伙伴银行超过5家"
             rows.append({"city": city_name, "code": p["code"], "name": p["name"], "name_url": link(p["code"]), "issue": issue,
-                         "count": p.get("count") or 0})
-        counts = partners.get("counts") or {}
+                         "count": p.get("count") or 0, "source": register})
         for p in partners.get("no_lead") or []:
             rows.append({"city": city_name, "code": p["code"], "name": p["name"], "name_url": link(p["code"]), "issue": "无主办行",
-                         "count": counts.get(p["code"], 0)})
-        for p in partners.get("multi_lead") or []:
+                         "count": p.get("count") or 0, "source": register})
+        for p in partners.get("t5_multi_lead") or []:
             rows.append({"city": city_name, "code": p["code"], "name": p["name"], "name_url": link(p["code"]),
-                         "issue": f"主办行{p.get('leads')}家", "count": counts.get(p["code"], 0)})
+                         "issue": f"{p.get('leads')}家银行在附表5中报为主办行", "count": p.get("count") or 0, "source": "附表5报送（交叉核对）"})
     return rows
 
 
@@ -450,7 +509,8 @@ def province_page(*, user: Any, period: Period, side: str, periods: list[Period]
     row = {**found, "total": side_block.get("total"), "by_star": side_block.get("by_star"), "park_count": side_block.get("park_count"),
            "filed_parks": side_block.get("filed_parks"), "full": side_block.get("parks_at_full_coverage"),
            "partner_3_5": side_block.get("parks_partner_3_5"), "cities": data.get("cities"),
-           "banks": (data.get("banks") or {}).get(block), "not_filed_count": data.get("not_filed_count")}
+           "banks": (data.get("banks") or {}).get(block), "not_filed_count": data.get("not_filed_count"),
+           "register": side_block.get("register")}
     ctx: dict[str, Any] = {"freshness": Freshness.of(row, "全省汇总"), "has_summary": bool(row.get("built_at")), "side": side}
     total = row.get("total") or {}
     # targets of the default set: province-wide results on this side, and the not-applicable ones
@@ -473,11 +533,14 @@ def province_page(*, user: Any, period: Period, side: str, periods: list[Period]
         "partner_share": _share(row.get("partner_3_5"), row.get("park_count")),
         "inclusive_yi": _yi(bank_total.get("inclusive_loan_balance")),
         "inclusive_growth": dec((change.get("inclusive_loan_balance") or {}).get("growth")),
+        "inclusive_increase_yi": _yi((change.get("inclusive_loan_balance") or {}).get("delta")),
         "financing_cost": dec(bank_total.get("inclusive_financing_cost")), "bank_filers": bank_total.get("filers") or 0,
         "multi_bank_count": total.get("multi_bank_count") or 0, "demand_unmet_count": total.get("demand_unmet_count") or 0,
     }
+    ctx["bank_coverage"] = bank_coverage(banks)
+    ctx["parks_scope"] = parks_scope_text(row.get("park_count"), row.get("register"))
     ctx["stars"] = Table("stars", "授信覆盖率（按园区星级）", STAR_COLUMNS, _with_met_label(_star_rows(row.get("by_star") or [])),
-                         note="目标：四星、五星级园区 ≥70%，三星级 ≥60%，其他星级 ≥50%（浙银保监发〔2020〕15号）。")
+                         note=STAR_NOTE)
     cities = [c for c in (row.get("cities") or []) if side == "incl" or c["code"] != NINGBO_CODE]
     city_rows = [_city_row(c, city_url(c["code"], period)) for c in cities]
     ctx["cities"] = Table("cities", "各地市授信覆盖与分类建档", CITY_COLUMNS, city_rows)
@@ -505,10 +568,10 @@ def province_page(*, user: Any, period: Period, side: str, periods: list[Period]
     city_partners = (access.restrict(user, Summary.objects.filter(scope=Summary.Scope.CITY, period=period))
                      .values("code", partners=F("data__partners"), city_name=KT("data__city__name")).order_by("code"))
     blocks = [(r["code"], r["city_name"], r["partners"]) for r in city_partners if side == "incl" or r["code"] != NINGBO_CODE]
-    ctx["partners"] = Table("partners", "伙伴银行不在3–5家或主办行缺位的园区", PARTNER_COLUMNS, _partner_rows(blocks, lambda code: park_url(code, period)),
-                            note="依据各伙伴银行报送的附表5（原则上同一园区对接服务银行3–5家，并确定1家主办行）。", unit="")
+    ctx["partners"] = Table("partners", "伙伴银行不在3–5家或无主办行的园区", PARTNER_COLUMNS, _partner_rows(blocks, lambda code: park_url(code, period)),
+                            note=PARTNER_NOTE, unit="")
     ctx["bank_lines"] = Table("banks", f"银行业金融机构主要指标（附表4合计，{dict(SIDES)[side]}）", BANK_COLUMNS, _bank_lines(banks),
-                              note=f"填报机构 {bank_total.get('filers') or 0} 家；上年末为 {period.previous_year_end_code}。")
+                              note=ctx["bank_coverage"]["note"])
     ctx["types"] = Table("types", "按机构类型", TYPE_COLUMNS, _type_rows(banks))
     # trends: stored target results and the summaries' key figures, one query each
     codes = [p.code for p in sorted(periods, key=lambda p: (p.year, p.quarter))]
@@ -688,7 +751,7 @@ def city_page(*, user: Any, city: Region, period: Period, periods: list[Period],
                             [dict(c, **{k: dec(c.get(k)) for k in ("filing_coverage", "credit_coverage", "credit_amount", "loan_balance",
                                                                  "weighted_loan_rate")}) for c in data.get("counties") or []])
     ctx["stars"] = Table("stars", "授信覆盖率（按园区星级）", STAR_COLUMNS, _with_met_label(_star_rows(data.get("by_star") or [])),
-                         note="目标：四星、五星级园区 ≥70%，三星级 ≥60%，其他星级 ≥50%。")
+                         note=STAR_NOTE)
     results = list(access.restrict(user, TargetResult.objects.filter(period=period, scope_code=city.code))
                    .select_related("target__target_set").order_by("target__target_set__order", "target__order"))
     ctx["targets"] = Table("targets", "目标完成情况（本市）", TARGET_COLUMNS, _results(results), unit="")
@@ -699,12 +762,15 @@ def city_page(*, user: Any, city: Region, period: Period, periods: list[Period],
     ctx["unmet_causes"] = [{"name": label, "value": total.get(f"unmet_{key}_count") or 0} for key, label in UNMET_REASON]
     ctx["multi"] = Table("multi", "垒小户预警：授信银行超过3家的入园企业", PARK_MULTI_COLUMNS,
                          sorted([p for p in filed if p.get("multi_bank_count")], key=lambda p: (-p["multi_bank_count"], p["code"])))
-    ctx["partners"] = Table("partners", "伙伴银行不在3–5家或主办行缺位的园区", PARTNER_COLUMNS,
-                            _partner_rows([(city.code, city.name, data.get("partners"))], lambda code: park_url(code, period)), unit="")
+    ctx["partners"] = Table("partners", "伙伴银行不在3–5家或无主办行的园区", PARTNER_COLUMNS,
+                            _partner_rows([(city.code, city.name, data.get("partners"))], lambda code: park_url(code, period)),
+                            note=PARTNER_NOTE, unit="")
     ctx["not_filed"] = data.get("not_filed") or []
     banks = data.get("banks") or {}
+    ctx["bank_coverage"] = bank_coverage(banks)
+    ctx["parks_scope"] = parks_scope_text(data.get("park_count"), data.get("register"))
     ctx["bank_lines"] = Table("banks", "辖内银行业金融机构主要指标（附表4合计）", BANK_COLUMNS, _bank_lines(banks),
-                              note=f"填报机构 {(banks.get('total') or {}).get('filers') or 0} 家；上年末为 {period.previous_year_end_code}。")
+                              note=ctx["bank_coverage"]["note"])
     ctx["types"] = Table("types", "按机构类型", TYPE_COLUMNS, _type_rows(banks))
     comp = completeness_rows_from_data(data.get("completeness"))  # kept in the city summary
     comp_rows = [{"code": c.city.code, "name": c.city.name, "name_url": f"{reverse('reports:completeness_list')}?period={period.code}&city={c.city.code}",
@@ -719,6 +785,7 @@ def city_page(*, user: Any, city: Region, period: Period, periods: list[Period],
         "multi_bank_count": total.get("multi_bank_count") or 0, "demand_unmet_count": total.get("demand_unmet_count") or 0,
         "inclusive_yi": _yi((banks.get("total") or {}).get("inclusive_loan_balance")),
         "inclusive_growth": dec(((banks.get("change") or {}).get("inclusive_loan_balance") or {}).get("growth")),
+        "inclusive_increase_yi": _yi(((banks.get("change") or {}).get("inclusive_loan_balance") or {}).get("delta")),
     }
     codes = [p.code for p in sorted(periods, key=lambda p: (p.year, p.quarter))]
     trend = _trend_results(access.restrict(user, TargetResult.objects.filter(target__target_set__is_default=True, scope_code=city.code))
@@ -887,8 +954,8 @@ def _t4_lines(section_keys: Iterable[str], now: dict | None, prev_q: dict | None
         rate = col.kind == "rate"
         rows.append({"key": key, "label": col.label, "kind": "rate" if rate else ("int" if col.kind == "count" else "amount"),
                      "now": a, "prev_q": b, "prev_ye": c,
-                     "q_delta": None if a is None or b is None else a - b, "q_growth": None if rate or a is None or not b else ratio(a - b, b),
-                     "ye_delta": None if a is None or c is None else a - c, "ye_growth": None if rate or a is None or not c else ratio(a - c, c)})
+                     "q_delta": None if a is None or b is None else a - b, "q_growth": None if rate or a is None or not b else growth(a, b),
+                     "ye_delta": None if a is None or c is None else a - c, "ye_growth": None if rate or a is None or not c else growth(a, c)})
     return rows
 
 

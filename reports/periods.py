@@ -27,6 +27,19 @@ def parse_code(code: str) -> tuple[int, int]:
     return int(m.group(1)), int(m.group(2))
 
 
+def shift_code(code: str, kind: str) -> str:
+    """The period a comparison refers to: ``previous_quarter`` (上季末), ``previous_year_end``
+    (上年末, the base of 比年初) or ``same_quarter_last_year`` (上年同期)."""
+    year, quarter = parse_code(code)
+    if kind == "previous_quarter":
+        return f"{year - 1}Q4" if quarter == 1 else f"{year}Q{quarter - 1}"
+    if kind == "previous_year_end":
+        return f"{year - 1}Q4"
+    if kind == "same_quarter_last_year":
+        return f"{year - 1}Q{quarter}"
+    raise ValueError(kind)
+
+
 def period_defaults(year: int, quarter: int) -> dict:
     start, end = quarter_bounds(year, quarter)
     code = f"{year}Q{quarter}"

@@ -24,14 +24,16 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from banks.choices import InstitutionType
-from parks.choices import Batch, DigitalStatus, StarRating
+from parks.choices import Batch, DigitalStatus, PartnerRole, StarRating
 from parks.models import Park, PartnerLink, Tenancy
 from portal.choices import NINGBO_CODE, ZHEJIANG_CODE
 from portal.models import Region
 
 from .choices import FilingStatus
 from .completeness import completeness_by_city, completeness_rows_data
-from .models import Filing, Period, Summary, T1Row, T4Record, T5Row
+from .models import Filing, Period, Summary, T1Row, T2Summary, T4Record, T5Row
+from .periods import shift_code
+from .schedules.numbers import change, ratio, rounded, weighted
 from .schedules.t2 import AMOUNT_KEYS, COUNT_KEYS, HIDDEN_SUMS, TIERS, coverage_target, t2_ratios
 from .schedules.t4 import COLUMNS as T4_COLUMNS
 
@@ -102,12 +104,11 @@ def t2_aggregates(*, filing_ids: Iterable[int] | None = None, filings: QuerySet 
     rows = T1Row.objects.filter(filing__in=filings.values("pk")) if filings is not None else T1Row.objects.filter(filing_id__in=ids)
     # annotation names must not shadow the row fields they sum
     query = rows.values("filing_id").annotate(**{f"agg__{k}": v for k, v in aggs.items()}).order_by()
-    cents, micro = Decimal("0.01"), Decimal("0.000001")
     for row in query:
         values = {k: row[f"agg__{k}"] for k in aggs}
         for k, v in values.items():  # SQLite sums in floating point: back to exact amounts
             if isinstance(v, Decimal):
-                values[k] = v.quantize(micro if k in HIDDEN_SUMS else cents)
+                values[k] = rounded(v, 6 if k in HIDDEN_SUMS else 2)
         out[row["filing_id"]] = values
     return out
 
@@ -202,6 +203,46 @@ def parks_figures(*, period: Period, city_code: str | None) -> tuple[list[dict[s
     return out, {str(v[0]): v[1] for v in versions.values()}
 
 
+# --- comparable panels of parks: the same parks at an earlier period ----------------------------
+
+PARK_PANEL_KEYS = ("enterprises_total", "filed_count", "credited_count", "loan_count", "first_loan_count")
+PARK_PANEL_KINDS = ("previous_quarter", "previous_year_end", "same_quarter_last_year")
+
+
+def park_figures_earlier(*, period: Period, city_code: str | None) -> dict[str, dict[int, dict[str, Any]] | None]:
+    """For each earlier period a comparison may refer to: park id → its 附表2 figures there (the
+    stored T2 of its latest approved 附表1); None when that period does not exist."""
+    codes = {kind: shift_code(period.code, kind) for kind in PARK_PANEL_KINDS}
+    periods = {p.code: p for p in Period.objects.filter(code__in=set(codes.values()), is_baseline=False)}
+    out: dict[str, dict[int, dict[str, Any]] | None] = {}
+    for kind, code in codes.items():
+        earlier = periods.get(code)
+        if earlier is None:
+            out[kind] = None
+            continue
+        approved = latest_approved(schedule="T1", period=earlier, **_park_filter("park__", city_code))
+        out[kind] = {r["park_id"]: r for r in T2Summary.objects.filter(filing__in=approved.values("pk")).values("park_id", *PARK_PANEL_KEYS)}
+    return out
+
+
+def _park_panel_zero() -> dict[str, Any]:
+    return {"comparable": 0, "current": 0, "baseline": 0, "now": {k: 0 for k in PARK_PANEL_KEYS}, "then": {k: 0 for k in PARK_PANEL_KEYS}}
+
+
+def _park_panel_add(acc: dict[str, Any], other: dict[str, Any]) -> None:
+    for k in ("comparable", "current", "baseline"):
+        acc[k] += other[k]
+    for side in ("now", "then"):
+        for k in PARK_PANEL_KEYS:
+            acc[side][k] += other[side][k]
+
+
+def _park_panel_finish(acc: dict[str, Any], code: str) -> dict[str, Any]:
+    """A comparison with an earlier period over the parks that have an approved 附表1 in both."""
+    return {"period": code, "coverage": {"comparable": acc["comparable"], "current": acc["current"], "baseline": acc["baseline"]},
+            "current": dict(acc["now"]), "baseline": dict(acc["then"])}
+
+
 @dataclass
 class Groups:
     """Raw (unfinished) sums of a set of parks: cheap to merge, finished once."""
@@ -212,18 +253,27 @@ class Groups:
     county_parks: dict = field(default_factory=lambda: defaultdict(lambda: [0, 0]))
     stars: dict = field(default_factory=lambda: {k: _zero() for k, _, _ in STAR_BLOCKS})
     star_parks: dict = field(default_factory=lambda: defaultdict(int))
+    star_filed: dict = field(default_factory=lambda: defaultdict(int))
     batches: dict = field(default_factory=lambda: {b: _zero() for b, _ in Batch.choices})
     park_count: int = 0
     filed_parks: int = 0
     full_coverage: int = 0
     partner_3_5: int = 0
+    panels: dict = field(default_factory=dict)  # earlier-period kind -> raw comparable panel (see PARK_PANEL_KINDS)
+    panel_codes: dict = field(default_factory=dict)  # kind -> the earlier period's code
 
 
 STAR_OF = {star: key for key, _, members in STAR_BLOCKS for star in members}
 
 
-def group_raw(parks: list[dict[str, Any]]) -> Groups:
+def group_raw(parks: list[dict[str, Any]], earlier: dict[str, dict[int, dict] | None] | None = None,
+              earlier_codes: dict[str, str] | None = None) -> Groups:
+    """``earlier``: the parks' figures at the earlier periods (``park_figures_earlier``), for the
+    like-for-like comparisons (only parks with an approved 附表1 in both periods)."""
     g = Groups()
+    earlier = {k: v for k, v in (earlier or {}).items() if v is not None}
+    g.panels = {kind: _park_panel_zero() for kind in earlier}
+    g.panel_codes = dict(earlier_codes or {})
     for p in parks:
         c = p["county_code"]
         g.county_names.setdefault(c, p["county"])
@@ -232,10 +282,20 @@ def group_raw(parks: list[dict[str, Any]]) -> Groups:
         g.star_parks[STAR_OF[p["star_rating"]]] += 1
         if 3 <= p["partner_bank_count"] <= 5:
             g.partner_3_5 += 1
+        for kind, figures in earlier.items():
+            then, acc = figures.get(p["park_id"]), g.panels[kind]
+            acc["current"] += bool(p["filed"])
+            acc["baseline"] += then is not None
+            if p["filed"] and then is not None:
+                acc["comparable"] += 1
+                for k in PARK_PANEL_KEYS:
+                    acc["now"][k] += p.get(k) or 0
+                    acc["then"][k] += then.get(k) or 0
         if not p["filed"]:
             continue
         g.filed_parks += 1
         g.county_parks[c][1] += 1
+        g.star_filed[STAR_OF[p["star_rating"]]] += 1
         if p.get("filing_coverage") is not None and p["filing_coverage"] >= 100:
             g.full_coverage += 1
         county = g.counties.get(c)
@@ -259,12 +319,16 @@ def group_merge(groups: Iterable[Groups]) -> Groups:
         for k in out.stars:
             _add(out.stars[k], g.stars[k])
             out.star_parks[k] += g.star_parks[k]
+            out.star_filed[k] += g.star_filed[k]
         for b in out.batches:
             _add(out.batches[b], g.batches[b])
         out.park_count += g.park_count
         out.filed_parks += g.filed_parks
         out.full_coverage += g.full_coverage
         out.partner_3_5 += g.partner_3_5
+        for kind, acc in g.panels.items():
+            _park_panel_add(out.panels.setdefault(kind, _park_panel_zero()), acc)
+        out.panel_codes.update(g.panel_codes)
     return out
 
 
@@ -274,14 +338,17 @@ def group_finish(g: Groups) -> dict[str, Any]:
         "total": total,
         "counties": [{"code": c, "name": g.county_names[c], "park_count": g.county_parks[c][0], "filed_parks": g.county_parks[c][1],
                       **_finish(g.counties.get(c) or _zero())} for c in sorted(g.county_names)],
-        "by_star": [{"key": k, "label": label, "park_count": g.star_parks[k], **_finish(g.stars[k], target=coverage_target(max(members)))}
-                    for k, label, members in STAR_BLOCKS],
+        # park_count: every active park of the level; the figures (入园企业数 …) and filed_parks:
+        # the parks whose 附表1 is approved (an unreported park is counted in no figure)
+        "by_star": [{"key": k, "label": label, "park_count": g.star_parks[k], "filed_parks": g.star_filed[k],
+                     **_finish(g.stars[k], target=coverage_target(max(members)))} for k, label, members in STAR_BLOCKS],
         "by_batch": [{"key": b, "label": label, **_finish(g.batches[b])} for b, label in Batch.choices],
         "park_count": g.park_count,
         "filed_parks": g.filed_parks,
         "parks_at_full_coverage": g.full_coverage,
         "parks_partner_3_5": g.partner_3_5,
         "first_loan_count": total["first_loan_count"],
+        "panels": {kind: _park_panel_finish(acc, g.panel_codes.get(kind, "")) for kind, acc in g.panels.items()},
     }
 
 
@@ -290,11 +357,18 @@ def group_figures(parks: list[dict[str, Any]]) -> dict[str, Any]:
     return group_finish(group_raw(parks))
 
 
-# --- banks: T4 sums and T5 partner checks ------------------------------------------------------
+# --- banks: T4 sums, like-for-like changes, and the partner-bank checks --------------------------
 
 T4_ADDITIVE = tuple(c.key for c in T4_COLUMNS if c.kind in ("amount", "count"))
 T4_RATES = {"ent_new_loan_rate": "ent_loan_balance", "inclusive_new_loan_rate": "inclusive_loan_balance",
             "inclusive_financing_cost": "inclusive_loan_balance"}
+T4_RATIOS = {"npl_ratio": ("all_npl_balance", "all_loan_balance"),
+             "inclusive_npl_ratio": ("inclusive_npl_balance", "inclusive_loan_balance"),
+             "inclusive_share": ("inclusive_loan_balance", "sme_loan_balance"),
+             "credit_loan_share": ("sme_credit_loan_balance", "sme_loan_balance"),
+             "inclusive_renewal_share": ("inclusive_renewal_balance", "inclusive_loan_balance"),
+             "private_share": ("private_enterprise_loan_balance", "enterprise_loan_balance")}
+RATE_WEIGHTS = "rate_weights"  # rate -> [Σ rate × balance, Σ balance]: kept so that comparisons use unrounded rates
 
 
 def t4_records(*, period_code: str, city_code: str | None = None) -> list[dict[str, Any]]:
@@ -308,10 +382,11 @@ def t4_records(*, period_code: str, city_code: str | None = None) -> list[dict[s
     ids = [v[0] for v in approved_versions(schedule="T4", period=period, **filters).values()]
     rates = tuple(T4_RATES)
     return list(T4Record.objects.filter(filing_id__in=ids).values(
-        "filing_id", city=F("filing__branch__region__code"), type=F("filing__branch__institution__type"), *T4_ADDITIVE, *rates))
+        "filing_id", branch_id=F("filing__branch_id"), branch_name=F("filing__branch__name"), city=F("filing__branch__region__code"),
+        type=F("filing__branch__institution__type"), *T4_ADDITIVE, *rates))
 
 
-def t4_sum(records: Iterable[dict[str, Any]]) -> dict[str, Any]:
+def t4_sum(records: Iterable[dict[str, Any]], *, by_type: bool = True) -> dict[str, Any]:
     """Σ of T4 records, rates weighted by their balances, ratios recomputed; also by institution type."""
     records = list(records)
 
@@ -320,22 +395,24 @@ def t4_sum(records: Iterable[dict[str, Any]]) -> dict[str, Any]:
         w = {r: [D0, D0] for r in T4_RATES}
         for rec in rows:
             for k in T4_ADDITIVE:
-                if rec[k] is not None:
+                if rec.get(k) is not None:
                     out[k] += rec[k]
             for rate, weight in T4_RATES.items():
-                if rec[rate] is not None and rec[weight]:
-                    w[rate][0] += rec[rate] * rec[weight]
-                    w[rate][1] += rec[weight]
+                if rec.get(rate) is not None and rec.get(weight):
+                    w[rate][0] += Decimal(rec[rate]) * Decimal(rec[weight])
+                    w[rate][1] += Decimal(rec[weight])
         for rate, (num, den) in w.items():
-            out[rate] = None if den == 0 else (num / den).quantize(Decimal("0.0001"))
+            out[rate] = weighted(num, den)
+        out[RATE_WEIGHTS] = {rate: [num, den] for rate, (num, den) in w.items()}
         out["filers"] = len(rows)
         return _t4_ratios(out)
 
     result = total(records)
-    by_type = defaultdict(list)
-    for rec in records:
-        by_type[rec["type"]].append(rec)
-    result["by_type"] = [{"type": t, "label": label, **total(by_type[t])} for t, label in InstitutionType.choices if t in by_type]
+    if by_type:
+        types = defaultdict(list)
+        for rec in records:
+            types[rec["type"]].append(rec)
+        result["by_type"] = [{"type": t, "label": label, **total(types[t])} for t, label in InstitutionType.choices if t in types]
     return result
 
 
@@ -344,51 +421,90 @@ def t4_totals(*, period_code: str, city_code: str | None, exclude_city: str | No
     return t4_sum(records)
 
 
-def _ratio(a, b) -> Decimal | None:
-    b = Decimal(b or 0)
-    return None if b == 0 else (Decimal(a or 0) * 100 / b).quantize(Decimal("0.01"))
-
-
 def _t4_ratios(t: dict[str, Any]) -> dict[str, Any]:
-    t["npl_ratio"] = _ratio(t.get("all_npl_balance"), t.get("all_loan_balance"))
-    t["inclusive_npl_ratio"] = _ratio(t.get("inclusive_npl_balance"), t.get("inclusive_loan_balance"))
-    t["inclusive_share"] = _ratio(t.get("inclusive_loan_balance"), t.get("sme_loan_balance"))
-    t["credit_loan_share"] = _ratio(t.get("sme_credit_loan_balance"), t.get("sme_loan_balance"))
-    t["inclusive_renewal_share"] = _ratio(t.get("inclusive_renewal_balance"), t.get("inclusive_loan_balance"))
-    t["private_share"] = _ratio(t.get("private_enterprise_loan_balance"), t.get("enterprise_loan_balance"))
+    for key, (num, den) in T4_RATIOS.items():
+        t[key] = ratio(t.get(num), t.get(den))
     return t
 
 
 def t4_change(current: dict[str, Any], base: dict[str, Any]) -> dict[str, Any]:
-    """比年初增减 and 增速 of every additive T4 total."""
+    """增减 and 增速 of every additive T4 total between two sums OF THE SAME FILERS (a panel)."""
     out = {}
     for k in T4_ADDITIVE:
         if k in current and k in base:
-            delta = Decimal(current[k] or 0) - Decimal(base[k] or 0)
-            out[k] = {"delta": delta, "growth": _ratio(delta, base[k])}
+            delta, pct = change(current[k] or 0, base[k] or 0)
+            out[k] = {"delta": delta, "growth": pct}
     return out
 
 
-def partner_checks(*, period: Period, parks: list[dict[str, Any]], city_code: str | None = None) -> dict[str, Any]:
-    """From the approved T5 rows: partner-bank counts per park, parks outside 3–5, parks with no
-    or several 主办行."""
-    codes = [p["code"] for p in parks]
-    wanted = set(codes)
-    filings = latest_approved(schedule="T5", period=period, **({"branch__region__code": city_code} if city_code else {}))
-    rows = T5Row.objects.filter(filing__in=filings.values("pk")).values_list("park_code", "role")
-    counts, leads = defaultdict(int), defaultdict(int)
-    for code, role in rows:
-        if code not in wanted:
-            continue
-        counts[code] += 1
-        if role == "lead":
-            leads[code] += 1
-    names = {p["code"]: p["name"] for p in parks}
+def _paired(now: dict[str, Any], then: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """One filer's two records with every value that is missing in either period left out of both
+    (an optional column filled only once must not read as a rise or a fall)."""
+    a, b = dict(now), dict(then)
+    for k in (*T4_ADDITIVE, *T4_RATES):
+        if now.get(k) is None or then.get(k) is None:
+            a[k] = b[k] = None
+    return a, b
+
+
+def t4_panel(current: Iterable[dict[str, Any]], baseline: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """THE like-for-like comparison of a set of filers between two periods (比年初, 比上季, 同比).
+
+    The comparable panel is the filers (bank branches) with an approved 附表4 in BOTH periods; every
+    change and growth rate is computed on it, so a filer that has not filed (or not yet been
+    approved) in one of the periods never reads as a fall or a rise. Filers approved now without a
+    baseline (new filers) are summed apart (``new_filers_total``); filers approved only in the
+    baseline are counted (``coverage.baseline``)."""
+    current, baseline = list(current), list(baseline)
+    then_by = {r["branch_id"]: r for r in baseline}
+    pairs = [_paired(r, then_by[r["branch_id"]]) for r in current if r["branch_id"] in then_by]
+    new = [r for r in current if r["branch_id"] not in then_by]
+    now_ids = {r["branch_id"] for r in current}
+    comparable_now = t4_sum([a for a, _ in pairs])
+    comparable_then = t4_sum([b for _, b in pairs])
     return {
-        "counts": dict(counts),
-        "outside_3_5": [{"code": c, "name": names[c], "count": counts.get(c, 0)} for c in codes if not 3 <= counts.get(c, 0) <= 5],
-        "no_lead": [{"code": c, "name": names[c]} for c in codes if leads.get(c, 0) == 0],
-        "multi_lead": [{"code": c, "name": names[c], "leads": leads[c]} for c in codes if leads.get(c, 0) > 1],
+        "comparable": {"current": comparable_now, "baseline": comparable_then},
+        "change": t4_change(comparable_now, comparable_then) if pairs else {},
+        "coverage": {"comparable": len(pairs), "current": len(current), "baseline": len(baseline)},
+        "new_filers": sorted(({"name": r["branch_name"], "city": r["city"]} for r in new), key=lambda r: (r["city"], r["name"])),
+        "new_filers_total": t4_sum(new, by_type=False) if new else {},
+        "baseline_only": sum(1 for r in baseline if r["branch_id"] not in now_ids),
+    }
+
+
+def banks_block(current: list[dict[str, Any]], baseline: list[dict[str, Any]], *, baseline_code: str,
+                expected: int | None = None) -> dict[str, Any]:
+    """The 附表4 block of a summary: the sums now (every approved filer), at the previous year-end,
+    and 比年初 on the comparable panel with its coverage (how many filers are comparable, approved
+    now, approved at the year-end, and expected this period)."""
+    panel = t4_panel(current, baseline)
+    panel["coverage"].update(expected=expected, baseline_period=baseline_code)
+    return {"total": t4_sum(current), "baseline": t4_sum(baseline) if baseline else {}, **panel}
+
+
+def partner_checks(*, period: Period, parks: list[dict[str, Any]], city_code: str | None = None) -> dict[str, Any]:
+    """Parks outside the 3–5 partner-bank rule and parks without a 主办行, from THE register's links
+    in force at period end (``PartnerLink.objects.in_force`` — the same definition as each park's
+    附表2 伙伴银行家数 and ZJ2020-05), so this list is exactly the parks that fail ZJ2020-05.
+
+    One bank-reported cross-check stays: parks that two or more banks report as 主办行 in their
+    approved 附表5 (the register allows one lead bank at a time, so this can only be a filing error)."""
+    leads = set(PartnerLink.objects.in_force(on=period.end).filter(role=PartnerRole.LEAD, **_park_filter("park__", city_code))
+                .values_list("park_id", flat=True))
+    filings = latest_approved(schedule="T5", period=period, **({"branch__region__code": city_code} if city_code else {}))
+    reported = defaultdict(int)
+    for code in T5Row.objects.filter(filing__in=filings.values("pk"), role=PartnerRole.LEAD).values_list("park_code", flat=True):
+        reported[code] += 1
+
+    def item(p: dict[str, Any], **extra: Any) -> dict[str, Any]:
+        return {"code": p["code"], "name": p["name"], "count": p["partner_bank_count"], **extra}
+
+    return {
+        "source": "register",
+        "on": period.end.isoformat(),
+        "outside_3_5": [item(p) for p in parks if not 3 <= p["partner_bank_count"] <= 5],
+        "no_lead": [item(p) for p in parks if p["park_id"] not in leads],
+        "t5_multi_lead": [item(p, leads=reported[p["code"]]) for p in parks if reported.get(p["code"], 0) > 1],
     }
 
 
@@ -403,25 +519,61 @@ class Prepared:
     groups: Groups | None = None
     t4_now: list | None = None
     t4_base: list | None = None
+    earlier: dict | None = None  # park_figures_earlier
+    register: dict | None = None  # register_park_counts
+
+
+def register_park_counts(*, city_code: str | None = None) -> dict[str, dict[str, int]]:
+    """city code → the register's park list by status (运营中 / 建设中 / 已撤销) and in all: the
+    dashboards count the operating parks (those that report) and say how many the list holds."""
+    qs = Park.objects.filter(county__province_code=ZHEJIANG_CODE)
+    if city_code:
+        qs = qs.filter(county__city_code=city_code)
+    out: dict[str, dict[str, int]] = defaultdict(lambda: {"listed": 0, "active": 0, "building": 0, "revoked": 0})
+    for row in qs.values("county__city_code", "status").annotate(n=Count("pk")).order_by():
+        c = out[row["county__city_code"]]
+        c[row["status"]] = c.get(row["status"], 0) + row["n"]
+        c["listed"] += row["n"]
+    return dict(out)
+
+
+def _register_block(register: dict[str, dict[str, int]], cities: Iterable[str]) -> dict[str, int]:
+    out = {"listed": 0, "active": 0, "building": 0, "revoked": 0}
+    for c in cities:
+        for k, v in register.get(c, {}).items():
+            out[k] = out.get(k, 0) + v
+    return out
+
+
+def _earlier_codes(period: Period) -> dict[str, str]:
+    return {kind: shift_code(period.code, kind) for kind in PARK_PANEL_KINDS}
+
+
+def _expected_banks(completeness: list[dict[str, Any]], exclude: str | None = None) -> int:
+    return sum(r.get("banks_expected", 0) for r in completeness if r["code"] != exclude)
 
 
 def city_data(*, city_code: str, period: Period, prepared: Prepared | None = None) -> tuple[dict[str, Any], dict[str, int]]:
     city = Region.objects.get(code=city_code)
     if prepared is None:
         parks, versions = parks_figures(period=period, city_code=city_code)
-        prepared = Prepared(parks, versions, group_raw(parks), t4_records(period_code=period.code, city_code=city_code),
-                            t4_records(period_code=period.previous_year_end_code, city_code=city_code))
+        earlier = park_figures_earlier(period=period, city_code=city_code)
+        prepared = Prepared(parks, versions, group_raw(parks, earlier, _earlier_codes(period)),
+                            t4_records(period_code=period.code, city_code=city_code),
+                            t4_records(period_code=period.previous_year_end_code, city_code=city_code), earlier,
+                            register_park_counts(city_code=city_code))
     parks, versions = prepared.parks, prepared.versions
+    register = prepared.register if prepared.register is not None else register_park_counts(city_code=city_code)
     data = {"city": {"code": city.code, "name": city.name, "separately_planned": city.separately_planned},
-            "period": period.code, "parks": parks, **group_finish(prepared.groups or group_raw(parks)),
+            "period": period.code, "parks": parks,
+            **group_finish(prepared.groups or group_raw(parks, prepared.earlier, _earlier_codes(period))),
+            "register": _register_block(register, [city_code]),
             "not_filed": [{"code": p["code"], "name": p["name"], "county": p["county"]} for p in parks if not p["filed"]],
             "not_filed_note": NOT_FILED_NOTE}
-    banks = t4_sum(r for r in prepared.t4_now if r["city"] == city_code)
-    base_records = [r for r in prepared.t4_base if r["city"] == city_code]
-    base = t4_sum(base_records) if base_records else {}
-    data["banks"] = {"total": banks, "baseline": base, "change": t4_change(banks, base) if base else {}}
-    data["partners"] = partner_checks(period=period, parks=parks, city_code=city_code)
     data["completeness"] = completeness_rows_data(completeness_by_city(period=period, today=timezone.localdate(), city_code=city_code))
+    data["banks"] = banks_block([r for r in prepared.t4_now if r["city"] == city_code], [r for r in prepared.t4_base if r["city"] == city_code],
+                                baseline_code=period.previous_year_end_code, expected=_expected_banks(data["completeness"]))
+    data["partners"] = partner_checks(period=period, parks=parks, city_code=city_code)
     versions = dict(versions)
     versions.update({str(k): v for k, v in _t4_t5_versions(period, city_code).items()})
     return data, versions
@@ -438,31 +590,33 @@ def _t4_t5_versions(period: Period, city_code: str | None) -> dict[int, int]:
 def province_data(*, period: Period, prepared: Prepared | None = None, city_groups: dict[str, Groups] | None = None) -> tuple[dict[str, Any], dict[str, int]]:
     if prepared is None:
         parks, versions = parks_figures(period=period, city_code=None)
-        prepared = Prepared(parks, versions, None, t4_records(period_code=period.code), t4_records(period_code=period.previous_year_end_code))
+        prepared = Prepared(parks, versions, None, t4_records(period_code=period.code), t4_records(period_code=period.previous_year_end_code),
+                            park_figures_earlier(period=period, city_code=None), register_park_counts())
     parks, versions = prepared.parks, dict(prepared.versions)
+    register = prepared.register if prepared.register is not None else register_park_counts()
     cities = list(Region.objects.filter(level="city", province_code=ZHEJIANG_CODE).order_by("code"))
     if city_groups is None:
         by_city = defaultdict(list)
         for p in parks:
             by_city[p["city_code"]].append(p)
-        city_groups = {c.code: group_raw(by_city[c.code]) for c in cities}
+        city_groups = {c.code: group_raw(by_city[c.code], prepared.earlier, _earlier_codes(period)) for c in cities}
+    codes = [c.code for c in cities]
     data = {
         "period": period.code,
-        "cities": [{"code": c.code, "name": c.name, "separately_planned": c.separately_planned, **group_finish(city_groups[c.code])}
-                   for c in cities],
-        "incl_ningbo": group_finish(group_merge(city_groups.values())),
-        "excl_ningbo": group_finish(group_merge(g for code, g in city_groups.items() if code != NINGBO_CODE)),
+        "cities": [{"code": c.code, "name": c.name, "separately_planned": c.separately_planned, **group_finish(city_groups[c.code]),
+                    "register": _register_block(register, [c.code])} for c in cities],
+        "incl_ningbo": {**group_finish(group_merge(city_groups.values())), "register": _register_block(register, codes)},
+        "excl_ningbo": {**group_finish(group_merge(g for code, g in city_groups.items() if code != NINGBO_CODE)),
+                        "register": _register_block(register, [c for c in codes if c != NINGBO_CODE])},
         "not_filed_count": sum(1 for p in parks if not p["filed"]),
         "not_filed_note": NOT_FILED_NOTE,
     }
+    data["completeness"] = completeness_rows_data(completeness_by_city(period=period, today=timezone.localdate()))
     data["banks"] = {}
     for key, exclude in (("incl_ningbo", None), ("excl_ningbo", NINGBO_CODE)):
-        cur = t4_sum(r for r in prepared.t4_now if r["city"] != exclude)
-        base_records = [r for r in prepared.t4_base if r["city"] != exclude]
-        base = t4_sum(base_records) if base_records else {}
-        data["banks"][key] = {"total": cur, "baseline": base, "change": t4_change(cur, base) if base else {}}
+        data["banks"][key] = banks_block([r for r in prepared.t4_now if r["city"] != exclude], [r for r in prepared.t4_base if r["city"] != exclude],
+                                         baseline_code=period.previous_year_end_code, expected=_expected_banks(data["completeness"], exclude))
     data["partners"] = partner_checks(period=period, parks=parks)
-    data["completeness"] = completeness_rows_data(completeness_by_city(period=period, today=timezone.localdate()))
     versions.update({str(k): v for k, v in _t4_t5_versions(period, None).items()})
     return data, versions
 
@@ -593,17 +747,18 @@ def summaries_rebuild_all(*, period: Period, city_code: str | None = None) -> li
         return built
     parks, versions = parks_figures(period=period, city_code=None)
     t4_now, t4_base = t4_records(period_code=period.code), t4_records(period_code=period.previous_year_end_code)
+    earlier, codes, register = park_figures_earlier(period=period, city_code=None), _earlier_codes(period), register_park_counts()
     by_city: dict[str, list] = defaultdict(list)
     for p in parks:
         by_city[p["city_code"]].append(p)
     built, city_groups = [], {}
     for code in Region.objects.filter(level="city", province_code=ZHEJIANG_CODE).order_by("code").values_list("code", flat=True):
         subset = by_city.get(code, [])
-        city_groups[code] = group_raw(subset)
+        city_groups[code] = group_raw(subset, earlier, codes)
         ids = {str(p["filing_id"]) for p in subset if p["filed"]}
-        prepared = Prepared(subset, {k: v for k, v in versions.items() if k in ids}, city_groups[code], t4_now, t4_base)
+        prepared = Prepared(subset, {k: v for k, v in versions.items() if k in ids}, city_groups[code], t4_now, t4_base, earlier, register)
         built.append(summary_rebuild(scope=Summary.Scope.CITY, code=code, period_id=period.pk, prepared=prepared))
     built.append(summary_rebuild(scope=Summary.Scope.PROVINCE, code=ZHEJIANG_CODE, period_id=period.pk,
-                                 prepared=Prepared(parks, versions, None, t4_now, t4_base), city_groups=city_groups))
+                                 prepared=Prepared(parks, versions, None, t4_now, t4_base, earlier, register), city_groups=city_groups))
     _targets_rebuild(period_id=period.pk)
     return built

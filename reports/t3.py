@@ -12,6 +12,7 @@ from django.db import transaction
 from portal.choices import OrgKind
 from portal.models import Region, User
 
+from .dashboards import bank_coverage
 from .models import Filing, Period
 from .rollups import summary_rebuild
 from .schedules.base import Issue
@@ -48,6 +49,14 @@ def t3_generate(*, actor: User, period: Period, city: Region | None = None) -> F
     )
     filing.refresh_from_db()
     return filing
+
+
+def t3_completeness_text(data: dict[str, Any]) -> str:
+    """“附表1/2 已审核 x / 应报 y；附表4/5 已审核 a / 应报 b” from the summary's completeness."""
+    rows = data.get("completeness") or []
+    parks = [sum(r.get(f"parks_{k}", 0) for r in rows) for k in ("approved", "expected")]
+    banks = [sum(r.get(f"banks_{k}", 0) for r in rows) for k in ("approved", "expected")]
+    return f"附表1/2 已审核 {parks[0]} / 应报 {parks[1]}；附表4/5 已审核 {banks[0]} / 应报 {banks[1]}"
 
 
 def t3_issues(data: dict[str, Any]) -> list[Issue]:
@@ -113,24 +122,32 @@ def t3_export(*, filing: Filing) -> bytes:
     for cell in ws[ws.max_row]:
         cell.font = bold
     ws.append([])
-    ws.append(["", "按星级", "", "", "", "", "园区数", "入园企业数", "获得授信企业数", "授信覆盖率(%)", "目标(%)", "是否达标"])
+    ws.append(["", "按星级", "", "", "", "", "运营中园区数", "其中：附表1已审核园区数", "入园企业数（已审核园区）", "获得授信企业数（已审核园区）",
+               "授信覆盖率(%)", "目标(%)", "是否达标"])
     for b in data.get("by_star", []):
-        ws.append(["", b["label"], "", "", "", "", b["park_count"], b["enterprises_total"], b["credited_count"],
+        ws.append(["", b["label"], "", "", "", "", b["park_count"], b.get("filed_parks"), b["enterprises_total"], b["credited_count"],
                    _v(b.get("credit_coverage")), _v(b.get("coverage_target")), _v(b.get("coverage_met"))])
     ws.append([])
-    ws.append([f"注：{data.get('not_filed_note', '')}未报送园区 {len(data.get('not_filed', []))} 个。"])
+    ws.append([f"注：{data.get('not_filed_note', '')}未报送园区 {len(data.get('not_filed', []))} 个。按星级一栏的入园企业数、授信覆盖率"
+               "只计附表1已审核通过的园区。"])
+    ws.append([f"报送完整性：{t3_completeness_text(data)}。"])
     ws.freeze_panes = "C4"
     t4 = wb.create_sheet("辖内附表4汇总")
     t4.append([f"{city.name}小微企业园金融服务情况监测表（汇总）"])
     t4.append([f"报送期：{filing.period.code}　单位：万元、%、个、户"])
-    t4.append(["指标", "本季末", "比年初增减", "增速(%)"])
+    t4.append(["指标", "本季末（全部已审核机构）", "可比机构本季末", "可比机构上年末", "比年初增减（可比口径）", "增速(%)", "新填报机构本季末（单列）"])
     banks = data.get("banks", {})
     total, change = banks.get("total", {}), banks.get("change", {})
+    comparable = banks.get("comparable") or {}
+    cur, base, new = comparable.get("current") or {}, comparable.get("baseline") or {}, banks.get("new_filers_total") or {}
     for col in T4_COLUMNS:
         ch = change.get(col.key, {})
-        t4.append([col.label, _v(total.get(col.key)), _v(ch.get("delta")), _v(ch.get("growth"))])
+        t4.append([col.label, _v(total.get(col.key)), _v(cur.get(col.key)), _v(base.get(col.key)), _v(ch.get("delta")), _v(ch.get("growth")),
+                   _v(new.get(col.key))])
     for key, label in (("npl_ratio", "不良率(%)"), ("inclusive_share", "普惠型占比(%)"), ("credit_loan_share", "信用贷款占比(%)")):
-        t4.append([label, _v(total.get(key))])
+        t4.append([label, _v(total.get(key)), _v(cur.get(key)), _v(base.get(key))])
+    t4.append([])
+    t4.append([f"注：{bank_coverage(banks)['note']}"])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -13,7 +13,7 @@ from django.utils.html import format_html
 from .models import Filing, T2Summary
 from .schedules.base import AMOUNT, COUNT, RATE, Column, Computed, Schedule
 from .schedules.t2 import FIGURES
-from .schedules.t4 import t4_change
+from .schedules.numbers import change as t4_change
 
 STATUS_BADGE = {
     "draft": "text-bg-secondary",
@@ -220,7 +220,7 @@ def t4_lines(columns: Iterable[Column], record: dict[str, Any] | None, baseline:
 
 def t4_ratios(values: dict[str, Any] | None, *, insurer: bool) -> list[tuple[str, str]]:
     """不良率, 普惠型占比 and 信用贷款占比, recomputed from the balances (×100, 2 decimals)."""
-    from .schedules.t2 import ratio
+    from .schedules.numbers import ratio
 
     if not values or insurer:
         return []

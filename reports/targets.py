@@ -8,13 +8,21 @@ that period and the earlier periods the thresholds refer to, and replaces the pe
 ``TargetResult`` rows in one transaction (idempotent). Scopes by institution read the latest
 approved 附表4 record of each bank branch (one summary record per branch and quarter, never
 ledger rows). Values are stored in the target's unit (亿元, 万户 …; 1亿元 = 10,000万元).
+
+Like for like: every comparison between two periods (比年初 increase and growth, same quarter
+last year, the previous quarter, "cost down 0.5 points on the year-end") is computed on the
+comparable panel — the filers (or parks) with an approved filing in BOTH periods
+(``rollups.t4_panel``; the 比年初 panel is the one stored in the summary, the others are built
+here from the same per-branch records with the same function). The result's note says the
+panel's coverage. A status is judged on unrounded values; the stored figures are rounded half-up
+(``schedules.numbers``).
 """
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
 from django.db import transaction
@@ -25,15 +33,19 @@ from banks.choices import InstitutionType
 from portal.choices import NINGBO_CODE, ZHEJIANG_CODE
 
 from .models import Period, Summary, T4Record, Target, TargetResult, TargetSet
-from .schedules.t2 import ratio
+from .periods import shift_code
+from .rollups import RATE_WEIGHTS, T4_ADDITIVE, T4_RATES, T4_RATIOS, approved_versions, t4_panel, t4_sum
+from .schedules.numbers import PCT_PLACES, RATE_PLACES, growth, ratio, rounded, weighted
 
-Q4 = Decimal("0.0001")
-D100 = Decimal(100)
+STORE_PLACES = 4  # TargetResult keeps 4 decimals
 STAR_GROUPS = {"45": ("四星、五星级园区", ("5", "4")), "5": ("五星级园区", ("5",)), "4": ("四星级园区", ("4",)),
                "3": ("三星级园区", ("3",)), "other": ("其他星级园区", ("other",))}
 # display unit -> how many native units (万元, 户) one display unit holds
 UNIT_FACTOR = {"亿元": Decimal(10000), "万户": Decimal(10000)}
 NINGBO_LABEL = {"incl": "含宁波", "excl": "不含宁波"}
+EARLIER_LABEL = {"previous_quarter": "上季末", "previous_year_end": "上年末", "same_quarter_last_year": "上年同期"}
+# ratios of the T2 totals, recomputed exactly from their counts (the stored ones are rounded)
+PARK_RATIOS = {"filing_coverage": ("filed_count", "enterprises_total"), "credit_coverage": ("credited_count", "enterprises_total")}
 
 
 def dec(value: Any) -> Decimal | None:
@@ -49,61 +61,141 @@ def dec(value: Any) -> Decimal | None:
 # --- frames: what one scope looks like at one period --------------------------------------------
 
 @dataclass
+class Panel:
+    """The same filers (bank branches) or parks at two periods: their sums now and then, and how
+    many they are (``coverage``: comparable / current / baseline, and for 附表4 the expected)."""
+
+    source: str  # banks | parks
+    kind: str  # previous_year_end | same_quarter_last_year | previous_quarter
+    current: dict
+    baseline: dict
+    coverage: dict
+    new_filers: int = 0
+
+    def describe(self) -> str:
+        cov = self.coverage
+        label = EARLIER_LABEL.get(self.kind, "")
+        if self.source == "parks":
+            return (f"与{label}比较按可比园区口径：{cov.get('comparable', 0)} / {cov.get('current', 0)} 个园区可比"
+                    f"（{label}已审核 {cov.get('baseline', 0)} 个）")
+        text = (f"与{label}比较按可比机构口径：{cov.get('comparable', 0)} / {cov.get('current', 0)} 家机构可比"
+                f"（{label}已审核 {cov.get('baseline', 0)} 家）")
+        if self.new_filers:
+            text += f"；新填报机构 {self.new_filers} 家单列，不计入增减"
+        if cov.get("expected"):
+            text += f"；本期附表4已审核 {cov.get('current', 0)} / 应报 {cov['expected']}"
+        return text
+
+
+def _summary_panel(block: dict | None, kind: str = "previous_year_end") -> Panel | None:
+    """The 比年初 panel a summary's 附表4 block stores (``rollups.banks_block``)."""
+    if not block or not block.get("comparable") or not (block.get("coverage") or {}).get("comparable"):
+        return None
+    comparable = block["comparable"]
+    return Panel("banks", kind, comparable.get("current") or {}, comparable.get("baseline") or {}, block.get("coverage") or {},
+                 len(block.get("new_filers") or []))
+
+
+@dataclass
 class Frame:
     """One scope at one period: a park group block of a summary (``total``, ``by_star``,
-    ``park_count`` …), its banks' 附表4 sums and the same sums at the previous year-end."""
+    ``park_count``, ``panels`` …), its banks' 附表4 sums (every approved filer: levels), the 比年初
+    panel of those banks, and which per-branch 附表4 records belong to the scope (for the other
+    like-for-like comparisons)."""
 
     parks: dict | None = None
     banks: dict | None = None
-    banks_base: dict | None = None
+    ytd: Panel | None = None
+    filers: Callable[[dict], bool] | None = None
 
 
 @dataclass
 class Ctx:
-    """What an indicator sees: the frame now, and the same scope at earlier periods."""
+    """What an indicator sees: the frame now, the same scope at earlier periods, and the per-branch
+    附表4 records (period code → branch id → record) for the comparable panels. ``used`` collects
+    the panels an evaluation relied on (their coverage goes into the result's note)."""
 
     frame: Frame
     period_code: str
     frames_at: Callable[[str], Frame | None]
+    records_at: Callable[[str], dict] = lambda code: {}
+    used: list = field(default_factory=list)
 
     def earlier(self, kind: str) -> Frame | None:
-        code = shift_code(self.period_code, kind)
-        frame = self.frames_at(code)
-        if kind == Target.Earlier.PREVIOUS_YEAR_END and self.frame.banks_base:
-            # 比年初: the baseline the roll-up used (2018Q4 for 2019 periods, which has no summary)
-            frame = Frame(parks=frame.parks if frame else None, banks=self.frame.banks_base)
-        return frame
+        return self.frames_at(shift_code(self.period_code, kind))
 
-    def at(self, kind: str) -> Ctx | None:
-        frame = self.earlier(kind)
-        return None if frame is None else Ctx(frame, shift_code(self.period_code, kind), self.frames_at)
+    def bank_panel(self, kind: str) -> Panel | None:
+        """This scope's banks now and at an earlier period, on the filers approved in both."""
+        panel = None
+        if kind == Target.Earlier.PREVIOUS_YEAR_END and self.frame.ytd is not None:
+            panel = self.frame.ytd
+        elif self.frame.filers is not None:
+            pick = self.frame.filers
+            now = [r for r in self.records_at(self.period_code).values() if pick(r)]
+            then = [r for r in self.records_at(shift_code(self.period_code, kind)).values() if pick(r)]
+            if now and then:
+                p = t4_panel(now, then)
+                if p["coverage"]["comparable"]:
+                    panel = Panel("banks", kind, p["comparable"]["current"], p["comparable"]["baseline"], p["coverage"], len(p["new_filers"]))
+        if panel is not None and panel not in self.used:
+            self.used.append(panel)
+        return panel
 
+    def park_panel(self, kind: str) -> Panel | None:
+        """This scope's parks now and at an earlier period, on the parks with an approved 附表1 in both."""
+        block = ((self.frame.parks or {}).get("panels") or {}).get(kind)
+        if not block or not (block.get("coverage") or {}).get("comparable"):
+            return None
+        panel = Panel("parks", kind, block.get("current") or {}, block.get("baseline") or {}, block["coverage"])
+        if panel not in self.used:
+            self.used.append(panel)
+        return panel
 
-def shift_code(code: str, kind: str) -> str:
-    year, quarter = int(code[:4]), int(code[-1])
-    if kind == Target.Earlier.PREVIOUS_QUARTER:
-        return f"{year - 1}Q4" if quarter == 1 else f"{year}Q{quarter - 1}"
-    if kind == Target.Earlier.PREVIOUS_YEAR_END:
-        return f"{year - 1}Q4"
-    if kind == Target.Earlier.SAME_QUARTER_LAST_YEAR:
-        return f"{year - 1}Q{quarter}"
-    raise ValueError(kind)
+    def with_frame(self, frame: Frame) -> Ctx:
+        return Ctx(frame, self.period_code, self.frames_at, self.records_at, self.used)
 
 
 # --- indicators -----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class Indicator:
+    """``fn`` gives the unrounded value in the native unit; ``places``: the decimals it is shown
+    and stored with when its unit is % (2 for ratios and growth rates, 4 for interest rates)."""
+
     label: str
     unit: str  # native unit: % / 万元 / 户 / 个
     fn: Callable[[Ctx], Decimal | None]
     source: str  # parks (附表1/2/3 roll-ups) or banks (附表4 roll-ups)
+    places: int = PCT_PLACES
+
+
+def park_value(total: dict | None, key: str) -> Decimal | None:
+    """A figure of a T2-shaped total; coverages recomputed unrounded from their counts."""
+    if not total:
+        return None
+    if key in PARK_RATIOS:
+        num, den = PARK_RATIOS[key]
+        return ratio(total.get(num), total.get(den), exact=True)
+    return dec(total.get(key))
+
+
+def bank_value(banks: dict | None, key: str) -> Decimal | None:
+    """A figure of a 附表4 sum; ratios and weighted rates recomputed unrounded from their sums."""
+    if not banks:
+        return None
+    if key in T4_RATIOS:
+        num, den = T4_RATIOS[key]
+        return ratio(banks.get(num), banks.get(den), exact=True) if num in banks else dec(banks.get(key))
+    weights = (banks.get(RATE_WEIGHTS) or {}).get(key)
+    if weights:
+        return weighted(dec(weights[0]), dec(weights[1]), exact=True)
+    return dec(banks.get(key))
 
 
 def _park_total(key: str) -> Callable[[Ctx], Decimal | None]:
     def fn(ctx: Ctx) -> Decimal | None:
         parks = ctx.frame.parks
-        return dec(parks["total"].get(key)) if parks and parks.get("total") else None
+        return park_value(parks.get("total"), key) if parks else None
     return fn
 
 
@@ -112,7 +204,7 @@ def _park_share(count_key: str) -> Callable[[Ctx], Decimal | None]:
         parks = ctx.frame.parks
         if not parks or parks.get(count_key) is None or not parks.get("park_count"):
             return None
-        return ratio(parks[count_key], parks["park_count"])
+        return ratio(parks[count_key], parks["park_count"], exact=True)
     return fn
 
 
@@ -121,40 +213,42 @@ def _first_loan_share(ctx: Ctx) -> Decimal | None:
     if not parks or not parks.get("total"):
         return None
     total = parks["total"]
-    return ratio(total.get("first_loan_count"), total.get("loan_count"))
+    return ratio(total.get("first_loan_count"), total.get("loan_count"), exact=True)
 
 
 def _bank(key: str) -> Callable[[Ctx], Decimal | None]:
     def fn(ctx: Ctx) -> Decimal | None:
-        banks = ctx.frame.banks
-        return dec(banks.get(key)) if banks else None
+        return bank_value(ctx.frame.banks, key)
     return fn
 
 
+def _panel_values(ctx: Ctx, key: str, kind: str) -> tuple[Decimal, Decimal] | None:
+    panel = ctx.bank_panel(kind)
+    if panel is None:
+        return None
+    now, then = bank_value(panel.current, key), bank_value(panel.baseline, key)
+    return None if now is None or then is None else (now, then)
+
+
 def _ytd_increase(key: str) -> Callable[[Ctx], Decimal | None]:
+    """比年初新增 on the comparable panel (filers approved now and at the previous year-end)."""
     def fn(ctx: Ctx) -> Decimal | None:
-        banks, base = ctx.frame.banks, ctx.frame.banks_base
-        if not banks or not base or dec(banks.get(key)) is None or dec(base.get(key)) is None:
-            return None
-        return dec(banks[key]) - dec(base[key])
+        values = _panel_values(ctx, key, Target.Earlier.PREVIOUS_YEAR_END)
+        return None if values is None else values[0] - values[1]
     return fn
 
 
 def _ytd_growth(key: str) -> Callable[[Ctx], Decimal | None]:
     def fn(ctx: Ctx) -> Decimal | None:
-        delta = _ytd_increase(key)(ctx)
-        return None if delta is None else ratio(delta, ctx.frame.banks_base[key])
+        values = _panel_values(ctx, key, Target.Earlier.PREVIOUS_YEAR_END)
+        return None if values is None else growth(*values, exact=True)
     return fn
 
 
 def _yoy_growth(key: str) -> Callable[[Ctx], Decimal | None]:
     def fn(ctx: Ctx) -> Decimal | None:
-        now = _bank(key)(ctx)
-        before = ctx.earlier(Target.Earlier.SAME_QUARTER_LAST_YEAR)
-        then = dec(before.banks.get(key)) if before and before.banks else None
-        if now is None or then is None:
-            return None
-        return ratio(now - then, then)
+        values = _panel_values(ctx, key, Target.Earlier.SAME_QUARTER_LAST_YEAR)
+        return None if values is None else growth(*values, exact=True)
     return fn
 
 
@@ -172,8 +266,8 @@ INDICATORS: dict[str, Indicator] = {
     "all_loan_growth_ytd": Indicator("各项贷款较年初增速", "%", _ytd_growth("all_loan_balance"), "banks"),
     "inclusive_loan_growth_yoy": Indicator("普惠型小微企业贷款同比增速", "%", _yoy_growth("inclusive_loan_balance"), "banks"),
     "inclusive_loan_count": Indicator("普惠型小微企业有贷款余额户数", "户", _bank("inclusive_loan_count"), "banks"),
-    "inclusive_financing_cost": Indicator("普惠型小微企业综合融资成本", "%", _bank("inclusive_financing_cost"), "banks"),
-    "inclusive_new_loan_rate": Indicator("新发放普惠型小微企业贷款加权平均利率", "%", _bank("inclusive_new_loan_rate"), "banks"),
+    "inclusive_financing_cost": Indicator("普惠型小微企业综合融资成本", "%", _bank("inclusive_financing_cost"), "banks", RATE_PLACES),
+    "inclusive_new_loan_rate": Indicator("新发放普惠型小微企业贷款加权平均利率", "%", _bank("inclusive_new_loan_rate"), "banks", RATE_PLACES),
     "sme_loan_balance": Indicator("小微企业贷款余额", "万元", _bank("sme_loan_balance"), "banks"),
     "sme_renewal_balance": Indicator("小微企业无还本续贷余额", "万元", _bank("sme_renewal_balance"), "banks"),
     "sme_renewal_count": Indicator("小微企业无还本续贷户数", "户", _bank("sme_renewal_count"), "banks"),
@@ -188,10 +282,17 @@ INDICATORS: dict[str, Indicator] = {
 
 
 def to_unit(value: Decimal | None, unit: str) -> Decimal | None:
-    """A native value (万元, 户, %) in the target's display unit, 4 decimals."""
+    """A native value (万元, 户, %) in the target's display unit, unrounded."""
     if value is None:
         return None
-    return (Decimal(value) / UNIT_FACTOR.get(unit, Decimal(1))).quantize(Q4, ROUND_HALF_UP)
+    return Decimal(value) / UNIT_FACTOR.get(unit, Decimal(1))
+
+
+def shown(value: Decimal | None, unit: str, indicator: Indicator | None = None) -> Decimal | None:
+    """A value in the target's unit as stored and shown: % with the indicator's decimals (2 for
+    ratios and growth rates, 4 for interest rates), other units 4 decimals; half-up."""
+    places = (indicator.places if indicator else PCT_PLACES) if unit == "%" else STORE_PLACES
+    return rounded(value, places)
 
 
 def fmt_number(value: Decimal | None) -> str:
@@ -223,10 +324,14 @@ class Data:
     cities: dict[str, dict[str, dict]] = field(default_factory=dict)  # period code -> city code -> subset
     city_names: dict[str, str] = field(default_factory=dict)
     branches: dict[str, dict[int, dict]] = field(default_factory=dict)  # period code -> branch id -> T4 sum
+    records: dict[str, dict[int, dict]] = field(default_factory=dict)  # period code -> branch id -> T4 record
+
+    def records_at(self, code: str) -> dict[int, dict]:
+        return self.records.get(code, {})
 
 
 PROVINCE_KEYS = ("incl_ningbo", "excl_ningbo", "banks")
-GROUP_KEYS = ("total", "by_star", "park_count", "filed_parks", "parks_at_full_coverage", "parks_partner_3_5")
+GROUP_KEYS = ("total", "by_star", "park_count", "filed_parks", "parks_at_full_coverage", "parks_partner_3_5", "panels")
 CITY_KEYS = GROUP_KEYS + ("banks", "city")
 
 
@@ -247,12 +352,10 @@ def data_load(period: Period) -> Data:
     in a fixed number of queries; only the blocks the indicators read are fetched."""
     from portal.models import Region
 
-    from .rollups import approved_versions, t4_sum, T4_ADDITIVE, T4_RATES
-
     data = Data(period=period)
     codes = _needed_codes(period)
-    province_paths = {f"p_{k}": F(f"data__{k}") for k in ("incl_ningbo__total", "incl_ningbo__by_star", "excl_ningbo__total",
-                                                             "excl_ningbo__by_star", "banks")}
+    province_paths = {f"p_{k}": F(f"data__{k}") for k in ("incl_ningbo__total", "incl_ningbo__by_star", "incl_ningbo__panels",
+                                                             "excl_ningbo__total", "excl_ningbo__by_star", "excl_ningbo__panels", "banks")}
     scalars = ("park_count", "filed_parks", "parks_at_full_coverage", "parks_partner_3_5")
     for side in ("incl_ningbo", "excl_ningbo"):
         for key in scalars:
@@ -264,7 +367,7 @@ def data_load(period: Period) -> Data:
         subset: dict[str, Any] = {"banks": row["p_banks"] or {}}
         for side in ("incl_ningbo", "excl_ningbo"):
             subset[side] = {"total": row[f"p_{side}__total"], "by_star": row[f"p_{side}__by_star"] or [],
-                            **{k: row[f"p_{side}__{k}"] for k in scalars}}
+                            "panels": row[f"p_{side}__panels"] or {}, **{k: row[f"p_{side}__{k}"] for k in scalars}}
         data.province[row["period__code"]] = subset
     city_paths = {f"c_{k}": F(f"data__{k}") for k in CITY_KEYS}
     for row in (Summary.objects.filter(scope=Summary.Scope.CITY, period__code__in=codes, built_at__isnull=False)
@@ -282,10 +385,11 @@ def data_load(period: Period) -> Data:
             "filing_id", branch_id=F("filing__branch_id"), branch_name=F("filing__branch__name"),
             city=F("filing__branch__region__code"), type=F("filing__branch__institution__type"), *T4_ADDITIVE, *T4_RATES)
         for rec in records:
-            total = t4_sum([rec])
-            total.pop("by_type", None)
+            code = filing_period[rec["filing_id"]]
+            data.records.setdefault(code, {})[rec["branch_id"]] = rec
+            total = t4_sum([rec], by_type=False)
             total.update(branch_id=rec["branch_id"], branch_name=rec["branch_name"], city=rec["city"], type=rec["type"])
-            data.branches.setdefault(filing_period[rec["filing_id"]], {})[rec["branch_id"]] = total
+            data.branches.setdefault(code, {})[rec["branch_id"]] = total
     return data
 
 
@@ -310,30 +414,47 @@ def _star_frame(block: dict | None, group: str) -> Frame | None:
     return Frame(parks=_merge_star_blocks([b for b in block["by_star"] if b["key"] in keys]))
 
 
+def _side_filter(ningbo: str) -> Callable[[dict], bool]:
+    return (lambda r: True) if ningbo == "incl" else (lambda r: r["city"] != NINGBO_CODE)
+
+
 def _province_frame(subset: dict | None, ningbo: str) -> Frame | None:
     if subset is None:
         return None
     side = "incl_ningbo" if ningbo == "incl" else "excl_ningbo"
     banks = (subset.get("banks") or {}).get(side) or {}
-    return Frame(parks=subset.get(side), banks=banks.get("total") or None, banks_base=banks.get("baseline") or None)
+    return Frame(parks=subset.get(side), banks=banks.get("total") or None, ytd=_summary_panel(banks), filers=_side_filter(ningbo))
 
 
-def _city_frame(subset: dict | None) -> Frame | None:
+def _city_frame(subset: dict | None, city: str) -> Frame | None:
     if subset is None:
         return None
     banks = subset.get("banks") or {}
-    return Frame(parks=_group_only(subset), banks=banks.get("total") or None, banks_base=banks.get("baseline") or None)
+    return Frame(parks=_group_only(subset), banks=banks.get("total") or None, ytd=_summary_panel(banks),
+                 filers=lambda r: r["city"] == city)
 
 
-def _type_frame(frame: Frame | None, type_code: str) -> Frame | None:
-    if frame is None or not frame.banks:
+def _type_frame(subset: dict | None, ningbo: str, type_code: str) -> Frame | None:
+    """One institution type of a province side: its sums now and its own 比年初 panel."""
+    if subset is None:
         return None
+    side = "incl_ningbo" if ningbo == "incl" else "excl_ningbo"
+    block = (subset.get("banks") or {}).get(side) or {}
 
     def pick(total: dict | None) -> dict | None:
         return next((t for t in (total or {}).get("by_type", []) if t["type"] == type_code), None)
 
-    banks = pick(frame.banks)
-    return None if banks is None else Frame(banks=banks, banks_base=pick(frame.banks_base))
+    banks = pick(block.get("total"))
+    if banks is None:
+        return None
+    comparable = block.get("comparable") or {}
+    now, then = pick(comparable.get("current")), pick(comparable.get("baseline"))
+    ytd = None
+    if now and then and now.get("filers"):
+        coverage = {"comparable": now["filers"], "current": banks.get("filers", 0), "baseline": (pick(block.get("baseline")) or {}).get("filers", 0)}
+        ytd = Panel("banks", "previous_year_end", now, then, coverage, coverage["current"] - coverage["comparable"])
+    in_side = _side_filter(ningbo)
+    return Frame(banks=banks, ytd=ytd, filers=lambda r: r["type"] == type_code and in_side(r))
 
 
 def _types(value: str) -> list[str]:
@@ -350,7 +471,7 @@ def scopes_for(target: Target, data: Data) -> list[Scope]:
     scopes: list[Scope] = []
 
     def city_at(city: str) -> Callable[[str], Frame | None]:
-        return lambda code: _city_frame(data.cities.get(code, {}).get(city))
+        return lambda code: _city_frame(data.cities.get(code, {}).get(city), city)
 
     cities = sorted(data.city_names)
     for side in ("incl", "excl"):
@@ -367,7 +488,7 @@ def scopes_for(target: Target, data: Data) -> list[Scope]:
             labels = dict(InstitutionType.choices)
             for t in _types(value) or [t for t in labels if t != InstitutionType.INSURER]:
                 scopes.append(Scope(K.INSTITUTION_TYPE, f"type:{t}:{side}", f"{labels.get(t, t)}（{tag}）",
-                                    lambda code, t=t, side=side: _type_frame(_province_frame(data.province.get(code), side), t), side))
+                                    lambda code, t=t, side=side: _type_frame(data.province.get(code), side, t), side))
     if kind == K.CITY:
         scopes += [Scope(K.CITY, c, data.city_names.get(c, c), city_at(c)) for c in ([value] if value else cities)]
     elif kind == K.INSTITUTION:
@@ -389,11 +510,13 @@ def scopes_for(target: Target, data: Data) -> list[Scope]:
 
 
 def _branch_frame(data: Data, code: str, branch_id: int) -> Frame | None:
+    """One institution: its own 附表4 (a panel of one: comparable when it filed in both periods)."""
     rec = data.branches.get(code, {}).get(branch_id)
     if rec is None:
         return None
     base = data.branches.get(shift_code(code, Target.Earlier.PREVIOUS_YEAR_END), {}).get(branch_id)
-    return Frame(banks=rec, banks_base=base)
+    ytd = Panel("banks", "previous_year_end", rec, base, {"comparable": 1, "current": 1, "baseline": 1}) if base else None
+    return Frame(banks=rec, ytd=ytd, filers=lambda r: r["branch_id"] == branch_id)
 
 
 # --- evaluation -----------------------------------------------------------------------------------
@@ -411,8 +534,8 @@ class Outcome:
 
 
 def _with_adjustment(base: Decimal, target: Target) -> Decimal:
-    factor, margin = Decimal(target.threshold_factor), Decimal(target.threshold_margin)
-    return (base * factor + margin).quantize(Q4, ROUND_HALF_UP)
+    """base × factor ± margin, unrounded."""
+    return base * Decimal(target.threshold_factor) + Decimal(target.threshold_margin)
 
 
 def _adjust_text(target: Target) -> str:
@@ -432,48 +555,72 @@ def quarters_between_dates(start: dt.date, end: dt.date) -> int:
     return max(0, (end.year * 4 + (end.month - 1) // 3) - (start.year * 4 + (start.month - 1) // 3))
 
 
+def _earlier_pair(indicator: Indicator, ctx: Ctx, kind: str) -> tuple[Decimal | None, Decimal | None]:
+    """An indicator now and at an earlier period on the comparable panel: the same banks (or the
+    same parks) in both periods — never the whole set now against the whole set then."""
+    if indicator.source == "banks":
+        panel = ctx.bank_panel(kind)
+        if panel is None:
+            return indicator.fn(ctx), None
+        return (indicator.fn(ctx.with_frame(Frame(banks=panel.current))),
+                indicator.fn(ctx.with_frame(Frame(banks=panel.baseline))))
+    panel = ctx.park_panel(kind)
+    if panel is None:
+        return indicator.fn(ctx), None
+    return (indicator.fn(ctx.with_frame(Frame(parks={"total": panel.current}))),
+            indicator.fn(ctx.with_frame(Frame(parks={"total": panel.baseline}))))
+
+
 def evaluate(target: Target, ctx: Ctx, period: Period) -> Outcome:
-    """One target on one scope at one period."""
+    """One target on one scope at one period. The status is judged on unrounded values; actual,
+    threshold and gap are stored rounded (half-up) as the dashboards show them."""
     indicator = INDICATORS.get(target.indicator)
     if indicator is None:
         return Outcome(None, None, "", TargetResult.Status.NO_DATA, note="指标未定义")
     unit = target.unit
-    actual = to_unit(indicator.fn(ctx), unit)
     basis, threshold = "", None
-    if target.threshold_kind == Target.ThresholdKind.NUMBER:
-        threshold = None if target.threshold_value is None else Decimal(target.threshold_value).quantize(Q4)
-        basis = "固定目标"
-    elif target.threshold_kind == Target.ThresholdKind.INDICATOR:
-        other = INDICATORS.get(target.threshold_indicator)
-        base = to_unit(other.fn(ctx), unit) if other else None
-        basis = f"{other.label if other else target.threshold_indicator}{_adjust_text(target)}"
-        if base is not None:
-            threshold = _with_adjustment(base, target)
-            basis = f"{other.label} {fmt_number(base)}{unit}{_adjust_text(target)}"
-    elif target.threshold_kind == Target.ThresholdKind.EARLIER:
+    if target.threshold_kind == Target.ThresholdKind.EARLIER:
         code = shift_code(period.code, target.earlier)
-        earlier_ctx = ctx.at(target.earlier)
-        base = to_unit(indicator.fn(earlier_ctx), unit) if earlier_ctx else None
+        now, base = _earlier_pair(indicator, ctx, target.earlier)
+        actual = to_unit(now, unit)
+        base = to_unit(base, unit)
         label = Target.Earlier(target.earlier).label
         basis = f"{label}（{code}）{_adjust_text(target)}"
         if base is not None:
             threshold = _with_adjustment(base, target)
-            basis = f"{label}（{code}）{fmt_number(base)}{unit}{_adjust_text(target)}"
+            basis = f"{label}（{code}）{fmt_number(shown(base, unit, indicator))}{unit}{_adjust_text(target)}"
+    else:
+        actual = to_unit(indicator.fn(ctx), unit)
+        if target.threshold_kind == Target.ThresholdKind.NUMBER:
+            threshold = None if target.threshold_value is None else Decimal(target.threshold_value)
+            basis = "固定目标"
+        elif target.threshold_kind == Target.ThresholdKind.INDICATOR:
+            other = INDICATORS.get(target.threshold_indicator)
+            base = to_unit(other.fn(ctx), unit) if other else None
+            basis = f"{other.label if other else target.threshold_indicator}{_adjust_text(target)}"
+            if base is not None:
+                threshold = _with_adjustment(base, target)
+                basis = f"{other.label} {fmt_number(shown(base, unit, other))}{unit}{_adjust_text(target)}"
+    note = "；".join(p.describe() for p in ctx.used)[:300]
+    shown_actual = shown(actual, unit, indicator)
     if actual is None or threshold is None:
         missing = "实际值" if actual is None else "对比值"
-        return Outcome(actual, threshold, basis, TargetResult.Status.NO_DATA, note=f"{missing}暂无数据")
+        text = f"{missing}暂无数据" + (f"（{note}）" if note else "")
+        return Outcome(shown_actual, shown(threshold, unit, indicator), basis, TargetResult.Status.NO_DATA, note=text[:300])
     if target.comparator in (Target.Comparator.GE, Target.Comparator.GT):
-        gap = actual - threshold
+        exact_gap = actual - threshold
     else:
-        gap = threshold - actual
+        exact_gap = threshold - actual
     strict = target.comparator in (Target.Comparator.GT, Target.Comparator.LT)
-    met = gap > 0 if strict else gap >= 0
-    outcome = Outcome(actual, threshold, basis, TargetResult.Status.MET if met else TargetResult.Status.UNMET, gap=gap)
+    met = exact_gap > 0 if strict else exact_gap >= 0  # judged unrounded
+    shown_threshold = shown(threshold, unit, indicator)
+    gap = shown_actual - shown_threshold if target.comparator in (Target.Comparator.GE, Target.Comparator.GT) else shown_threshold - shown_actual
+    outcome = Outcome(shown_actual, shown_threshold, basis, TargetResult.Status.MET if met else TargetResult.Status.UNMET, gap=gap, note=note)
     due = target.effective_due_date
     if not met and due is not None and period.end < due:
         outcome.quarters_left = quarters_between_dates(period.end, due)
         if outcome.quarters_left:
-            outcome.pace = (-gap / outcome.quarters_left).quantize(Q4, ROUND_HALF_UP)
+            outcome.pace = rounded(-gap / outcome.quarters_left, STORE_PLACES)
     return outcome
 
 
@@ -491,7 +638,7 @@ def target_results_for(target: Target, data: Data, *, now: dt.datetime) -> list[
         if frame is None:
             res = Outcome(None, None, "", TargetResult.Status.NO_DATA, note="尚无汇总数据")
         else:
-            res = evaluate(target, Ctx(frame, period.code, scope.frames_at), period)
+            res = evaluate(target, Ctx(frame, period.code, scope.frames_at, data.records_at), period)
         out.append(TargetResult(target=target, period=period, scope_kind=scope.kind, scope_code=scope.code, scope_label=scope.label[:100],
                                 ningbo=scope.ningbo, is_official=scope.ningbo in ("", target.ningbo),
                                 actual=res.actual, threshold=res.threshold, basis=res.basis[:200], gap=res.gap, pace=res.pace,

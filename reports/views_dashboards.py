@@ -12,6 +12,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from parks.models import Park
@@ -129,21 +130,27 @@ def workbook(*, title: str, subtitle: str, tables: list[d.Table], freshness: d.F
 
 # --- pages -------------------------------------------------------------------------------------------
 
+def _redirect_keeping_query(request: HttpRequest, name: str, **kwargs: Any) -> HttpResponse:
+    """A redirect that keeps the query string (``?period=2020Q3&ningbo=excl`` must survive it)."""
+    query = request.GET.urlencode()
+    return redirect(reverse(name, kwargs=kwargs or None) + (f"?{query}" if query else ""))
+
+
 @login_required
 def index(request: HttpRequest):
-    """监测看板: each role lands on its own dashboard."""
+    """监测看板: each role lands on its own dashboard (with the period and options asked for)."""
     user = request.user
     kind = access.org_kind(user)
     if access.is_province(user) or access.scope_q(user, d.Summary) == access.ALL:
-        return redirect("dashboards:province")
+        return _redirect_keeping_query(request, "dashboards:province")
     org = user.organisation
     if kind in (OrgKind.BRANCH_REGULATOR, OrgKind.ECONOMY_BUREAU) and org.region.level == RegionLevel.CITY:
-        return redirect("dashboards:city", code=org.region.code)
+        return _redirect_keeping_query(request, "dashboards:city", code=org.region.code)
     if kind == OrgKind.BANK_BRANCH:
-        return redirect("dashboards:bank", pk=org.pk)
+        return _redirect_keeping_query(request, "dashboards:bank", pk=org.pk)
     parks = d.parks_visible(user)
     if kind == OrgKind.PARK_OPERATOR and len(parks) == 1:
-        return redirect("dashboards:park", code=parks[0]["code"])
+        return _redirect_keeping_query(request, "dashboards:park", code=parks[0]["code"])
     if not parks:
         raise PermissionDenied("您所在的机构没有可查看的监测看板。")
     return render(request, "dashboards/parks.html", {"title": "园区监测看板", "parks": parks})

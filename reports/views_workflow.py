@@ -17,7 +17,7 @@ from portal.choices import OrgKind
 from portal.models import Notification
 
 from . import workflow
-from .completeness import STATE_LABELS, STATES, completeness_by_city, completeness_items, completeness_totals
+from .completeness import STATE_LABELS, STATES, completeness_by_city, completeness_items, completeness_totals, review_queue
 from .models import Filing, FilingTransition, Period, Summary
 from .selectors import period_current
 from .views import _xlsx_response
@@ -118,16 +118,22 @@ def completeness_list(request):
     city = city_scope or request.GET.get("city") or None
     state = request.GET.get("state", "")
     items = completeness_items(period=period, today=timezone.localdate(), city_code=city)
+    at_banks: list = []
     if state == "late":
         items = [i for i in items if i.late]
+    elif state == "awaiting":  # the regulators' review queue; the 附表1 still at their lead banks apart
+        items, at_banks = review_queue(items)
+    elif state == "awaiting_bank":
+        items = review_queue(items)[1]
     elif state:
         items = [i for i in items if i.state == state]
     if request.GET.get("format") == "xlsx":
-        return _xlsx_response(_items_sheet(period, items), f"报送清单_{period.code}.xlsx")
+        return _xlsx_response(_items_sheet(period, items + at_banks), f"报送清单_{period.code}.xlsx")
     page = Paginator(items, 100).get_page(request.GET.get("page"))
+    labels = {"awaiting": "待审核（监管部门）", "awaiting_bank": "待主办行审核转报"}
     return render(request, "workflow/completeness_list.html", {
-        "title": f"{period.code} 报送清单", "period": period, "page": page, "state": state, "state_label": STATE_LABELS.get(state, "全部"),
-        "city": city, "states": STATE_LABELS,
+        "title": f"{period.code} 报送清单", "period": period, "page": page, "state": state,
+        "state_label": labels.get(state) or STATE_LABELS.get(state, "全部"), "city": city, "states": STATE_LABELS, "at_banks": at_banks,
     })
 
 
@@ -162,9 +168,16 @@ def _completeness_sheet(period: Period, rows) -> bytes:
     return _workbook(f"{period.code} 小微企业园报表报送完整性与及时性", f"填报截止日期：{period.filer_due:%Y-%m-%d}", header, data)
 
 
+def _waiting_text(item) -> str:
+    if item.waiting_for == "bank":
+        return f"主办行（{item.waiting_for_name}）审核转报"
+    return "监管部门审核" if item.waiting_for == "regulator" else ""
+
+
 def _items_sheet(period: Period, items) -> bytes:
-    header = ["地市代码", "报送主体", "园区编码", "报表", "状态", "是否逾期", "逾期天数"]
-    data = [[i.city_code, i.name, i.code, i.schedules, STATE_LABELS[i.state], "是" if i.late else "否", i.days_late] for i in items]
+    header = ["地市代码", "报送主体", "园区编码", "报表", "状态", "等待", "是否逾期", "逾期天数"]
+    data = [[i.city_code, i.name, i.code, i.schedules, STATE_LABELS[i.state], _waiting_text(i), "是" if i.late else "否", i.days_late]
+            for i in items]
     return _workbook(f"{period.code} 报送清单", f"填报截止日期：{period.filer_due:%Y-%m-%d}", header, data)
 
 

@@ -493,3 +493,47 @@ def test_seeded_filings_have_a_timeline_matching_their_status(shared_demo):
     returned = Filing.objects.filter(status="returned").first()
     assert FilingTransition.objects.get(filing=returned, action="return").comment
     assert not FilingTransition.objects.filter(filing__submitted_at__isnull=True).exists()
+
+
+@pytest.mark.django_db
+def test_the_2020q4_province_dashboard_compares_like_for_like_and_lists_the_parks_failing_zj2020_05(shared_demo, client):
+    """Issue 11 on the demo: 2020Q4 is still in review (fewer banks approved than at the 2019
+    year-end), so ZJ2020-06 is the increase of the banks approved in both periods — recomputed here
+    filer by filer — shown with its coverage; and the parks outside 3–5 partner banks are the
+    parks failing ZJ2020-05 (the register's confirmed links in force at period end)."""
+    from decimal import ROUND_HALF_UP
+
+    from django.urls import reverse
+
+    def approved_t4(code: str) -> dict[int, T4Record]:
+        latest: dict[int, T4Record] = {}
+        for filing in (Filing.objects.filter(schedule="T4", period__code=code, status=FilingStatus.APPROVED)
+                       .exclude(branch__region__code=NINGBO_CODE).select_related("t4").order_by("version")):
+            latest[filing.branch_id] = filing.t4
+        return latest
+
+    now, base = approved_t4("2020Q4"), approved_t4("2019Q4")
+    both = set(now) & set(base)
+    assert 0 < len(both) <= len(now) < len(base)  # 2020Q4 is half reviewed
+    key = "inclusive_loan_balance"
+    pairs = [(getattr(now[b], key), getattr(base[b], key)) for b in both]
+    increase = sum(a - b for a, b in pairs if a is not None and b is not None)
+    whole_sets = sum(getattr(r, key) or 0 for r in now.values()) - sum(getattr(r, key) or 0 for r in base.values())
+    assert increase > 0 > whole_sets  # the unlike-for-like difference reads as a fall
+    client.force_login(User.objects.get(username="province"))
+    page = client.get(reverse("dashboards:province"), {"period": "2020Q4", "ningbo": "excl"})
+    row = {r["code"]: r for r in page.context["targets"].rows}["ZJ2020-06"]
+    assert row["actual"] == (increase / 10000).quantize(Decimal("0.0001"), ROUND_HALF_UP)
+    assert f"{len(both)} / {len(now)} 家机构可比" in row["note"] and f"上年末已审核 {len(base)} 家" in row["note"]
+    assert f"{len(both)} / {len(now)} 家机构可比" in page.content.decode()
+    # 伙伴银行不在3–5家 (含宁波, as ZJ2020-05 counts parks)
+    end = Period.objects.get(code="2020Q4").end
+    active = list(Park.objects.filter(status="active", county__province_code=ZHEJIANG_CODE).values_list("pk", "code"))
+    links = Counter(PartnerLink.objects.filter(status="confirmed", since__lte=end).filter(Q(until__isnull=True) | Q(until__gte=end))
+                    .values_list("park_id", flat=True))
+    failing = {code for pk, code in active if not 3 <= links[pk] <= 5}
+    page = client.get(reverse("dashboards:province"), {"period": "2020Q4", "ningbo": "incl"})
+    listed = {r["code"] for r in page.context["partners"].rows if r["issue"] in ("伙伴银行不足3家", "伙伴银行超过5家")}
+    assert failing and listed == failing
+    share = {r["code"]: r for r in page.context["targets"].rows}["ZJ2020-05"]["actual"]
+    assert share == (Decimal(len(active) - len(failing)) * 100 / len(active)).quantize(Decimal("0.01"), ROUND_HALF_UP)

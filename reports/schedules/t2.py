@@ -2,10 +2,11 @@
 park register and that park's T1. Ratios are ×100 with 2 decimals and always recomputed from sums."""
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 from typing import Any, Iterable
 
 from .base import AMOUNT, BOOL, COUNT, RATE, TEXT, Computed, nz
+from .numbers import ratio, weighted
 
 TIERS = (("lt10", "10万元以下"), ("10_50", "10–50万元"), ("50_500", "50–500万元"), ("500_1000", "500–1000万元"), ("gt1000", "1000万元以上"))
 
@@ -61,24 +62,6 @@ HIDDEN_SUMS = ("rate_weighted_sum", "rate_weight", "cost_weighted_sum", "cost_we
 T2_COLUMNS = REGISTER + FIGURES
 COUNT_KEYS = tuple(c.key for c in FIGURES if c.kind == COUNT)
 AMOUNT_KEYS = tuple(c.key for c in FIGURES if c.kind == AMOUNT)
-
-TWO = Decimal("0.01")
-
-
-def ratio(numerator: Any, denominator: Any) -> Decimal | None:
-    """numerator / denominator × 100, 2 decimals; None when the denominator is 0."""
-    d = Decimal(denominator or 0)
-    if d == 0:
-        return None
-    return (Decimal(numerator or 0) * 100 / d).quantize(TWO, ROUND_HALF_UP)
-
-
-def weighted(weighted_sum: Any, weight: Any) -> Decimal | None:
-    w = Decimal(weight or 0)
-    if w == 0:
-        return None
-    return (Decimal(weighted_sum) / w).quantize(Decimal("0.0001"), ROUND_HALF_UP)
-
 
 def coverage_target(star_rating: int) -> Decimal:
     """ZJ2020-02/03/04: 70 for 4–5 star parks, 60 for 3 star, 50 for the others."""

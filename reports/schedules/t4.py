@@ -108,11 +108,3 @@ def _rules(row: dict[str, Any], ctx: Context) -> Iterable[Issue]:
 T4 = Schedule(code="T4", number=4, title="金融服务情况监测表", columns=COLUMNS, natural_key=None,
               row_rules=(_rules,), subject="branch", sections=SECTIONS)
 
-
-def t4_change(current: Any, baseline: Any) -> tuple[Any, Decimal | None]:
-    """比年初增减 and 增速(%) of one value against the previous year-end."""
-    if current is None or baseline is None:
-        return None, None
-    delta = Decimal(current) - Decimal(baseline)
-    growth = None if Decimal(baseline) == 0 else (delta * 100 / Decimal(baseline)).quantize(Decimal("0.01"))
-    return delta, growth

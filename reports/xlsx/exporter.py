@@ -11,7 +11,8 @@ from typing import Any
 from openpyxl import Workbook
 
 from reports.schedules import SCHEDULES
-from reports.schedules.t2 import FIGURES, REGISTER, ratio
+from reports.schedules.numbers import ratio
+from reports.schedules.t2 import FIGURES, REGISTER
 
 from . import filer_line, title_of
 from .template import out_columns, workbook_bytes, write_grid, write_narrative_sheet, write_t4_sheet

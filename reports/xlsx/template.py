@@ -250,7 +250,7 @@ def write_t4_sheet(
     """One indicator per row grouped by section: hidden key | 序号 | 指标 | 本季末 | 上年末 | 比年初增减
     (| 增速(%)). Returns key → Excel row. ``formulas``: 比年初增减 as a live Excel formula (template)
     instead of a computed value (export)."""
-    from reports.schedules.t4 import t4_change
+    from reports.schedules.numbers import change as t4_change
 
     schedule = SCHEDULES["T4"]
     headers = list(T4_HEADERS) + (["增速(%)"] if growth else [])
