@@ -88,7 +88,7 @@ def t2_aggregates(*, filing_ids: Iterable[int] | None = None, filings: QuerySet 
         "unmet_enterprise_count": _cnt(Q(unmet_reason="enterprise")),
         "unmet_bank_count": _cnt(Q(unmet_reason="bank")),
         "unmet_other_count": _cnt(Q(unmet_reason="other")),
-        "multi_bank_count": _cnt(Q(lending_bank_count__gt=3)),
+        "multi_bank_count": _cnt(Q(multi_bank=True)),  # the row's 垒小户 flag (schedules.t1.multi_bank)
         "insured_count": _cnt(Q(insured=True)),
         "insured_amount": _sum("insured_amount", Q(insured=True)),
     }

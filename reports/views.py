@@ -39,7 +39,7 @@ from .tables import FilingTable, computed_display, form_groups, grid_headers, gr
 GRID_PAGE_SIZE = 50
 ISSUES_SHOWN = 500
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-T1_COMPUTED = ("credit_tier", "inclusive", "category")
+T1_COMPUTED = ("credit_tier", "inclusive", "multi_bank", "category")
 ROW_MODELS = {"T1": T1Row, "T5": T5Row}
 ROW_FILTERS = {"T1": T1RowFilterSet, "T5": T5RowFilterSet}
 

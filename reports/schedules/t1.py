@@ -62,6 +62,7 @@ COMPUTED = (
     Computed("credit_tier", "授信规模", choices=CREDIT_TIERS),
     Computed("inclusive", "是否普惠型", kind=BOOL),
     Computed("category", "分类建档类别", choices=CATEGORIES),
+    Computed("multi_bank", "是否垒小户", kind=BOOL),
 )
 
 
@@ -78,6 +79,16 @@ def credit_tier(amount: Decimal | None) -> str:
     if x <= 1000:
         return "500_1000"
     return "gt1000"
+
+
+def multi_bank(*, entity_type: str, credit_amount: Any, lending_bank_count: int | None) -> bool:
+    """垒小户 risk (浙银保监发〔2020〕15号 二(七), FORMS.md ``multi_bank_count``): a 个体工商户 served by
+    more than 2 banks, or any other enterprise with 0 < 单户授信 ≤ 1000万元 served by more than 3.
+    THE rule: stored per row as ``T1Row.multi_bank``; 附表2 (Python and SQL) only count the flag."""
+    banks = lending_bank_count or 0
+    if entity_type == EntityType.INDIVIDUAL:
+        return banks > 2
+    return Decimal(0) < nz(credit_amount) <= 1000 and banks > 3
 
 
 def compute(row: dict[str, Any]) -> dict[str, Any]:
@@ -98,7 +109,9 @@ def compute(row: dict[str, Any]) -> dict[str, Any]:
     else:
         category = "C"
     return {"size_computed": computed_size or "", "credit_tier": credit_tier(row.get("credit_amount")),
-            "inclusive": bool(inclusive), "category": category}
+            "inclusive": bool(inclusive), "category": category,
+            "multi_bank": multi_bank(entity_type=entity_type, credit_amount=row.get("credit_amount"),
+                                     lending_bank_count=row.get("lending_bank_count"))}
 
 
 def _rules(row: dict[str, Any], ctx: Context) -> Iterable[Issue]:

@@ -48,7 +48,7 @@ FIGURES = (
     Computed("unmet_enterprise_count", "未满足原因：企业自身", COUNT),
     Computed("unmet_bank_count", "未满足原因：银行服务", COUNT),
     Computed("unmet_other_count", "未满足原因：其他", COUNT),
-    Computed("multi_bank_count", "授信银行超过3家企业数", COUNT),
+    Computed("multi_bank_count", "服务银行超过3家（个体工商户超过2家）企业数", COUNT),
     Computed("insured_count", "获得保险服务户数", COUNT),
     Computed("insured_amount", "保额", AMOUNT),
     Computed("coverage_target", "授信覆盖率目标(%)", RATE),
@@ -134,7 +134,7 @@ def t2_compute(*, rows: Iterable[dict[str, Any]], enterprises_total: int, partne
         reason = r.get("unmet_reason")
         if reason in ("enterprise", "bank", "other"):
             out[f"unmet_{reason}_count"] += 1
-        if (r.get("lending_bank_count") or 0) > 3:
+        if r.get("multi_bank"):  # the row's 垒小户 flag (schedules.t1.multi_bank)
             out["multi_bank_count"] += 1
         if r.get("insured"):
             out["insured_count"] += 1
