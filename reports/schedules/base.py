@@ -64,6 +64,9 @@ class Column:
     help: str = ""
     section: str = ""
     width: int = 14
+    # TEXT only. False (names, free text): stored exactly as typed, trimmed (parsing.text_as_typed).
+    # True (a code such as 园区编码): normalised like every code, number and option (NFKC ...).
+    normalise: bool = False
 
     # --- presentation --------------------------------------------------------------------
     @property
@@ -103,7 +106,7 @@ class Column:
 
     def _parse(self, raw: Any) -> Any:
         if self.kind == TEXT:
-            value = parsing.normalise_text(raw)
+            value = parsing.normalise_text(raw) if self.normalise else parsing.text_as_typed(raw)
             if value is not None and len(value) > self.max_length:
                 raise parsing.ParseError(f"长度不能超过{self.max_length}个字符")
             return value

@@ -1,11 +1,13 @@
 """附表1 分类建档基础台帐 — one row per enterprise, filed per park per quarter (FORMS.md)."""
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from typing import Any, Iterable
 
 from parks.choices import EntityType, Industry
 from portal.uscc import uscc_error
+from reports.parsing import text_key
 
 from .base import (AMOUNT, BOOL, CHOICE, COUNT, INDUSTRY, RATE, TEXT, USCC, Column, Computed, Context, Issue,
                    Schedule, error, nz, warning)
@@ -196,7 +198,15 @@ def _rules(row: dict[str, Any], ctx: Context) -> Iterable[Issue]:
 
 
 def _matches_institution(name: str, names: frozenset[str]) -> bool:
-    return name in names or any(n and (n in name or name in n) for n in names)
+    """Names are compared by their normalised key (full/half width, spaces, case); never stored so."""
+    key = text_key(name)
+    keys = _name_keys(names)
+    return key in keys or any(n and (n in key or key in n) for n in keys)
+
+
+@functools.lru_cache(maxsize=8)
+def _name_keys(names: frozenset[str]) -> frozenset[str]:
+    return frozenset(text_key(n) for n in names)
 
 
 def _unique_uscc(rows: list[dict[str, Any]], ctx: Context) -> Iterable[Issue]:
