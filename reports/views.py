@@ -212,7 +212,7 @@ def _grid_page(request: HttpRequest, filing: Filing) -> HttpResponse:
             t2 = filing.t2
         except T2Summary.DoesNotExist:
             t2 = None
-        ctx["t2"] = t2_panel(t2, filing.park)
+        ctx["t2"] = t2_panel(t2, filing.park, selectors.t2_stale([t2])[t2.pk] if t2 else None)
     else:
         partners = selectors.branch_partner_parks_at(branch_id=filing.branch_id, on=filing.period.end)
         present = set(rows.values_list("park_code", flat=True))

@@ -3,18 +3,28 @@ FORMS.md / 浙银保监发〔2020〕15号, never computed by the portal's own fu
 
 A. 垒小户 follows the notice: a 个体工商户 served by more than 2 banks; any other enterprise with
    0 < 单户授信 ≤ 1000万元 served by more than 3.
+B. The ledger is held against the register: 入园 / 退园 inside a period refresh that park's 附表2
+   and request the roll-ups; the 附表1 warns about every tenant missing from it and every row
+   whose enterprise is not a tenant at period end; 建档覆盖率 counts current tenants only; the
+   API's ``stale`` is real.
 C. Text as typed: names and free text are stored exactly as typed (trimmed only); codes, numbers
    and options are normalised. An unchanged export re-uploaded reports 0 changes.
 """
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+from django.utils import timezone
 
+from parks import services as park_services
 from parks.choices import PartnerRole
+from parks.models import Tenancy
 from reports import rollups, services, workflow
-from reports.models import Filing, Period, T1Row
+from reports.models import Filing, Period, Summary, T1Row, T2Summary
 from tests import factories as f
 from tests.test_api_helpers import api
 from tests.test_t1_t2 import raw_row
@@ -110,6 +120,164 @@ def test_inclusive_count_counts_only_rows_with_a_loan_balance(world, park):
     assert (t2["inclusive_count"], Decimal(t2["inclusive_balance"])) == (1, Decimal("80.00"))
     summary = rollups.summary_rebuild(scope="city", code="330100", period_id=period.pk)
     assert summary.data["total"]["inclusive_count"] == 1
+
+
+# --- B. the ledger held against the register ----------------------------------------------------------
+
+NAMES = ["西湖甲一企业有限公司", "西湖乙二企业有限公司", "西湖丙三企业有限公司", "西湖丁四企业有限公司"]
+NEWCOMER = "西湖戊五企业（集团）有限公司"
+
+
+@pytest.fixture
+def q4(world, park):
+    """2020Q4 附表1 of ``park`` listing its 4 tenants (all in since 2019), saved before any change."""
+    period = Period.objects.get(code="2020Q4")
+    ents = [f.EnterpriseFactory(name=name, uscc=f.next_uscc("330106")) for name in NAMES]
+    tenancies = [f.TenancyFactory(park=park, enterprise=e) for e in ents]
+    op = world.users["op_hz"]
+    filing = services.filing_open(actor=op, schedule="T1", period=period, park=park)
+    rows = [raw_row(i, e.uscc, "100" if i < 2 else "0", enterprise_name=e.name) for i, e in enumerate(ents)]
+    result = services.filing_rows_replace(actor=op, filing=filing, raw_rows=rows)
+    assert result.saved and not result.issues, result.issue_dicts()
+    return {"filing": Filing.objects.get(pk=filing.pk), "tenancies": tenancies, "rows": rows, "period": period}
+
+
+def t2_api(world, park, period="2020Q4") -> dict:
+    [t2] = api(world.users["op_hz"]).get("/api/v1/summaries/parks/", {"park": park.pk, "period": period}).json()["results"]
+    return {k: (Decimal(v) if k.endswith("coverage") and v is not None else v) for k, v in t2.items()}
+
+
+def register_moves(world, park, q4) -> None:
+    """丁四 leaves on 2020-11-15 (web page); 戊五 enters on 2020-11-20 (REST API)."""
+    op = world.users["op_hz"]
+    park_services.tenancy_update(actor=op, tenancy=q4["tenancies"][3], data={"left_on": dt.date(2020, 11, 15)})
+    response = api(op).post("/api/v1/tenancies/", {"park": park.pk, "uscc": f.next_uscc("330106"), "enterprise_name": NEWCOMER,
+                                                   "industry": "C", "entered_on": "2020-11-20"}, format="json")
+    assert response.status_code == 201, response.json()
+
+
+def test_before_any_change_the_t2_matches_the_register(world, park, q4):
+    t2 = t2_api(world, park)
+    assert (t2["enterprises_total"], t2["filed_count"], t2["filing_coverage"], t2["stale"]) == (4, 4, Decimal("100.00"), False)
+
+
+def test_a_departure_and_an_arrival_mid_quarter_refresh_the_parks_t2(client, world, park, q4):
+    op = world.users["op_hz"]
+    # 退园 through the register page
+    client.force_login(op)
+    response = client.post(reverse("parks:tenancy_edit", args=[q4["tenancies"][3].pk]), {"entered_on": "2019-01-01", "left_on": "2020-11-15"})
+    assert response.status_code == 302
+    t2 = t2_api(world, park)
+    # by hand: tenants at 2020-12-31 are 甲一 乙二 丙三 (3); rows of current tenants 3 → 100.00
+    assert (t2["enterprises_total"], t2["filed_count"], t2["filing_coverage"]) == (3, 3, Decimal("100.00"))
+    assert (t2["credited_count"], t2["credit_coverage"]) == (2, Decimal("66.67"))  # 2 / 3
+    # 入园 through the API
+    response = api(op).post("/api/v1/tenancies/", {"park": park.pk, "uscc": f.next_uscc("330106"), "enterprise_name": NEWCOMER,
+                                                   "industry": "C", "entered_on": "2020-11-20"}, format="json")
+    assert response.status_code == 201
+    t2 = t2_api(world, park)
+    # by hand: 4 tenants (甲一 乙二 丙三 戊五), 3 of them on the ledger → 75.00; 2 credited → 50.00
+    assert (t2["enterprises_total"], t2["filed_count"], t2["filing_coverage"]) == (4, 3, Decimal("75.00"))
+    assert t2["credit_coverage"] == Decimal("50.00") and t2["stale"] is False
+
+
+def test_the_two_warnings_name_the_enterprises_on_the_page_on_save_and_on_submit(client, world, park, q4):
+    register_moves(world, park, q4)
+    filing = Filing.objects.get(pk=q4["filing"].pk)
+    # the stored warnings were checked again when the register changed: the page shows them
+    codes = {i["code"]: i["message"] for i in filing.issues}
+    assert set(codes) == {"tenant_left", "tenant_missing"} and filing.warning_count == 2
+    assert NAMES[3] in codes["tenant_left"] and "2020-11-15" in codes["tenant_left"]
+    assert NEWCOMER in codes["tenant_missing"]
+    client.force_login(world.users["op_hz"])
+    html = client.get(f"/filings/{filing.pk}/").content.decode()
+    assert NAMES[3] in html and NEWCOMER in html and "退园" in html and "未列入附表1" in html
+    # saving the ledger again (unchanged) gives the same two warnings
+    result = services.filing_rows_replace(actor=world.users["op_hz"], filing=filing, raw_rows=q4["rows"])
+    assert result.saved
+    left, missing = sorted(result.warnings, key=lambda i: i.code)
+    assert (left.code, left.row, left.value) == ("tenant_left", 4, NAMES[3]) and NAMES[3] in left.message
+    assert (missing.code, missing.row) == ("tenant_missing", None) and NEWCOMER in missing.message
+    # submitting needs a written explanation of them; the reviewer sees both
+    with pytest.raises(ValidationError) as exc:
+        workflow.filing_submit(actor=world.users["op_hz"], filing=filing)
+    assert "2 条提示" in exc.value.messages[0] and "书面说明" in exc.value.messages[0]
+    assert {i.code for i in services.filing_validate(filing=filing)} == {"tenant_left", "tenant_missing"}
+    # the grid row form names the departed enterprise too
+    result = services.filing_row_save(actor=world.users["op_hz"], filing=Filing.objects.get(pk=filing.pk), raw_row=q4["rows"][3], row_no=4)
+    assert result.saved and [i.code for i in result.warnings] == ["tenant_left"]
+
+
+def test_an_approved_ledger_is_refreshed_in_the_city_roll_up_and_is_stale_until_it_is_rebuilt(world, park, q4):
+    filing = approve(world, q4["filing"])
+    period = q4["period"]
+    summary = rollups.summary_rebuild(scope="city", code="330100", period_id=period.pk)
+    [row] = [p for p in summary.data["parks"] if p["code"] == "330106111"]
+    assert (row["enterprises_total"], row["filed_count"], row["filing_coverage"]) == (4, 4, Decimal("100.00"))
+    assert t2_api(world, park)["stale"] is False
+    register_moves(world, park, q4)
+    # the register change requested the city's roll-up (enqueued on commit): until it is rebuilt, stale
+    assert Summary.objects.get(scope="city", code="330100", period=period).is_stale
+    t2 = t2_api(world, park)
+    assert (t2["enterprises_total"], t2["filed_count"], t2["filing_coverage"], t2["stale"]) == (4, 3, Decimal("75.00"), True)
+    rollups.summary_rebuild_task.run("city", "330100", period.pk)  # what the worker does
+    assert t2_api(world, park)["stale"] is False
+    summary = Summary.objects.get(scope="city", code="330100", period=period)
+    [row] = [p for p in summary.data["parks"] if p["code"] == "330106111"]
+    assert (row["enterprises_total"], row["filed_count"], Decimal(row["filing_coverage"])) == (4, 3, Decimal("75.00"))
+    # the approved ledger's own warnings were not rewritten (an approved version is a record) …
+    assert Filing.objects.get(pk=filing.pk).warning_count == 0
+    # … but an amendment is held against today's register
+    v2 = workflow.filing_amend(actor=world.users["op_hz"], filing=filing)
+    assert {i.code for i in services.filing_validate(filing=v2)} == {"tenant_left", "tenant_missing"}
+
+
+def test_a_register_change_made_around_the_portal_shows_stale_until_the_t2_is_recomputed(client, world, park, q4):
+    Tenancy.objects.filter(pk=q4["tenancies"][3].pk).update(left_on=dt.date(2020, 11, 15))  # no history, no refresh
+    tenancy = Tenancy.objects.get(pk=q4["tenancies"][3].pk)
+    tenancy.save()  # a save outside the services: recorded in the register's history, nothing refreshed
+    t2 = t2_api(world, park)
+    assert (t2["enterprises_total"], t2["stale"]) == (4, True)
+    client.force_login(world.users["op_hz"])
+    html = client.get(f"/filings/{q4['filing'].pk}/").content.decode()
+    assert 'data-testid="t2-stale"' in html and "待重算" in html
+    services.filing_rows_replace(actor=world.users["op_hz"], filing=Filing.objects.get(pk=q4["filing"].pk), raw_rows=q4["rows"])
+    t2 = t2_api(world, park)
+    assert (t2["enterprises_total"], t2["filed_count"], t2["filing_coverage"], t2["stale"]) == (3, 3, Decimal("100.00"), False)
+
+
+def test_an_admin_edit_of_the_register_refreshes_the_t2_too(client, world, park, q4):
+    tenancy = q4["tenancies"][3]
+    client.force_login(world.admin)
+    response = client.post(f"/admin/parks/tenancy/{tenancy.pk}/change/", {
+        "park": park.pk, "enterprise": tenancy.enterprise_id, "entered_on": "2019-01-01", "left_on": "2020-11-15"})
+    assert response.status_code == 302, response.content.decode()[:3000]
+    t2 = t2_api(world, park)
+    assert (t2["enterprises_total"], t2["filed_count"], t2["filing_coverage"], t2["stale"]) == (3, 3, Decimal("100.00"), False)
+    assert [i["code"] for i in Filing.objects.get(pk=q4["filing"].pk).issues] == ["tenant_left"]
+
+
+def test_a_change_dated_after_a_period_does_not_touch_its_warnings_but_later_periods_are_held(world, park, q4):
+    """A 退园 on 2021-02-01 leaves 2020Q4 as it was; a 2021Q1 ledger is held against it."""
+    park_services.tenancy_update(actor=world.users["op_hz"], tenancy=q4["tenancies"][3], data={"left_on": dt.date(2021, 2, 1)})
+    assert Filing.objects.get(pk=q4["filing"].pk).warning_count == 0
+    t2 = t2_api(world, park)
+    assert (t2["enterprises_total"], t2["filed_count"], t2["filing_coverage"]) == (4, 4, Decimal("100.00"))
+
+
+def test_a_ledger_row_of_a_departed_enterprise_does_not_readmit_it(world, park):
+    """Saving a 附表1 registers unknown enterprises, but never re-admits one that left the park."""
+    period = Period.objects.get(code="2020Q4")
+    gone = f.TenancyFactory(park=park, enterprise=f.EnterpriseFactory(name="早已退园企业有限公司", uscc=f.next_uscc("330106")),
+                            left_on=dt.date(2020, 3, 31))
+    op = world.users["op_hz"]
+    filing = services.filing_open(actor=op, schedule="T1", period=period, park=park)
+    result = services.filing_rows_replace(actor=op, filing=filing, raw_rows=[raw_row(0, gone.enterprise.uscc, "0", enterprise_name="早已退园企业有限公司")])
+    assert result.saved and [i.code for i in result.warnings] == ["tenant_left"]
+    assert "早已退园企业有限公司" in result.warnings[0].message and "2020-03-31" in result.warnings[0].message
+    assert Tenancy.objects.filter(park=park, enterprise=gone.enterprise).count() == 1
+    t2 = T2Summary.objects.get(filing=filing)
+    assert (t2.enterprises_total, t2.filed_count, t2.filing_coverage) == (0, 0, None)
 
 
 # --- C. text as typed -----------------------------------------------------------------------------------
@@ -238,3 +406,4 @@ def test_main_bank_typed_with_full_width_brackets_matches_a_registered_instituti
     result = services.filing_rows_replace(actor=world.users["op_hz"], filing=t1, raw_rows=[row])
     assert result.saved and "main_bank_unknown" not in {i.code for i in result.issues}
     assert T1Row.objects.get(filing=t1).main_bank == "丙银行（浙江）"
+

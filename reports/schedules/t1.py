@@ -234,6 +234,38 @@ def not_tenant_elsewhere(rows: list[dict[str, Any]], ctx: Context, *, first_row:
                         "tenant_elsewhere", row=i, value=code)
 
 
+def tenant_missing(name: str, code: str) -> Issue:
+    return Issue("warning", "uscc", f"期末在园企业“{name}”（{code}）未列入附表1", "tenant_missing", value=code)
+
+
+def held_against_register(rows: list[dict[str, Any]], ctx: Context, *, first_row: int = 1, missing: bool = True) -> Iterable[Issue]:
+    """The ledger is held against the park register at period end (``Tenancy.objects.in_force``),
+    as warnings that need an explanation, naming the enterprise: a row whose enterprise is not a
+    tenant at period end (it left before, or entered after), and — with ``missing`` — every
+    tenant at period end that has no row."""
+    if ctx.register is None or ctx.period_end is None:
+        return
+    end = ctx.period_end
+    codes = [r["uscc"] for r in rows if r.get("uscc")]
+    register = ctx.register(codes)
+    for i, row in enumerate(rows, start=first_row):
+        stay = register.stays.get(row.get("uscc"))
+        if stay is None:
+            continue
+        entered_on, left_on = stay
+        name = row.get("enterprise_name") or row["uscc"]
+        if left_on is not None and left_on < end:
+            message, code = f"“{name}”已于{left_on:%Y-%m-%d}退园，报送期末（{end:%Y-%m-%d}）不是本园区在园企业", "tenant_left"
+        else:
+            message, code = f"“{name}”于{entered_on:%Y-%m-%d}入园，报送期末（{end:%Y-%m-%d}）尚不是本园区在园企业", "tenant_not_yet"
+        yield Issue("warning", "enterprise_name", message, code, row=row.get("row_no") or i, value=name)
+    if missing:
+        listed = set(codes)
+        for code, name in sorted(register.tenants.items(), key=lambda item: (item[1], item[0])):
+            if code not in listed:
+                yield tenant_missing(name, code)
+
+
 T1 = Schedule(
     code="T1",
     number=1,
@@ -242,7 +274,7 @@ T1 = Schedule(
     computed=COMPUTED,
     natural_key="uscc",
     row_rules=(_rules,),
-    set_rules=(_unique_uscc, not_tenant_elsewhere),
+    set_rules=(_unique_uscc, not_tenant_elsewhere, held_against_register),
     compute=compute,
     subject="park",
 )

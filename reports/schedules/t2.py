@@ -3,7 +3,7 @@ park register and that park's T1. Ratios are ×100 with 2 decimals and always re
 from __future__ import annotations
 
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Any, Iterable
+from typing import Any, Collection, Iterable
 
 from .base import AMOUNT, BOOL, COUNT, RATE, TEXT, Computed, nz
 
@@ -20,7 +20,7 @@ REGISTER = (
 FIGURES = (
     Computed("partner_bank_count", "伙伴银行家数", COUNT),
     Computed("enterprises_total", "入园企业数", COUNT),
-    Computed("filed_count", "已建档企业数", COUNT),
+    Computed("filed_count", "已建档企业数", COUNT),  # rows of the enterprises that are tenants at period end
     Computed("filing_coverage", "建档覆盖率(%)", RATE),
     Computed("demand_count", "有融资需求企业数", COUNT),
     Computed("demand_amount", "融资需求金额", AMOUNT),
@@ -89,13 +89,17 @@ def coverage_target(star_rating: int) -> Decimal:
     return Decimal(50)
 
 
-def t2_compute(*, rows: Iterable[dict[str, Any]], enterprises_total: int, partner_bank_count: int, star_rating: int) -> dict[str, Any]:
-    """The T2 figures of one park from its T1 rows (parsed values incl. computed columns)."""
+def t2_compute(*, rows: Iterable[dict[str, Any]], enterprises_total: int, partner_bank_count: int, star_rating: int,
+               tenants: Collection[str] | None = None) -> dict[str, Any]:
+    """The T2 figures of one park from its T1 rows (parsed values incl. computed columns).
+    ``tenants``: the 统一社会信用代码s of the park's tenants at period end; 已建档企业数 (and so
+    建档覆盖率) counts only their rows. None: every row is a tenant's."""
     out: dict[str, Any] = {k: 0 for k in COUNT_KEYS}
     out.update({k: Decimal("0.00") for k in AMOUNT_KEYS})
     sums = {"rate_weighted_sum": Decimal(0), "rate_weight": Decimal(0), "cost_weighted_sum": Decimal(0), "cost_weight": Decimal(0)}
     for r in rows:
-        out["filed_count"] += 1
+        if tenants is None or r.get("uscc") in tenants:
+            out["filed_count"] += 1
         if r.get("has_demand"):
             out["demand_count"] += 1
             out["demand_amount"] += nz(r.get("demand_amount"))
