@@ -9,6 +9,7 @@ B. The ledger is held against the register: 入园 / 退园 inside a period refr
    API's ``stale`` is real.
 C. Text as typed: names and free text are stored exactly as typed (trimmed only); codes, numbers
    and options are normalised. An unchanged export re-uploaded reports 0 changes.
+D. Timeliness is judged on the subject's first submission for the period, across versions.
 """
 from __future__ import annotations
 
@@ -407,3 +408,78 @@ def test_main_bank_typed_with_full_width_brackets_matches_a_registered_instituti
     assert result.saved and "main_bank_unknown" not in {i.code for i in result.issues}
     assert T1Row.objects.get(filing=t1).main_bank == "丙银行（浙江）"
 
+
+# --- D. timeliness judged on the first submission ------------------------------------------------------
+
+@pytest.fixture
+def on_time(monkeypatch):
+    """Run a block on 2020-10-10 10:00 (Asia/Shanghai): 5 days before 2020Q3's 2020-10-15 deadline."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def at(moment=dt.datetime(2020, 10, 10, 10, 0)):
+        real = timezone.now
+        monkeypatch.setattr(timezone, "now", lambda: timezone.make_aware(moment))
+        try:
+            yield
+        finally:
+            monkeypatch.setattr(timezone, "now", real)
+
+    return at
+
+
+def test_an_amended_on_time_filing_stays_on_time_and_keeps_its_own_date(world, t1, on_time):
+    from reports.completeness import completeness_items
+    from reports.reminders import reminders_run
+
+    op = world.users["op_hz"]
+    period = t1.period
+    assert period.filer_due == dt.date(2020, 10, 15)
+    with on_time():
+        assert services.filing_rows_replace(actor=op, filing=t1, raw_rows=[f.t1_cells(world.e_hz.uscc)]).saved
+        v1 = approve(world, t1)
+    assert v1.days_late == 0 and v1.submitted_at.date() == dt.date(2020, 10, 10)
+    today = timezone.localdate()
+
+    def item():
+        return next(i for i in completeness_items(period=period, today=today, city_code="330100") if i.subject_id == world.p_hz.pk)
+
+    # a correction: version 2, drafted years later — the approved version stands, nothing is late
+    v2 = workflow.filing_amend(actor=op, filing=v1)
+    assert (item().state, item().late, item().days_late) == ("approved", False, 0)
+    assert services.filing_rows_replace(actor=op, filing=v2, raw_rows=[f.t1_cells(world.e_hz.uscc, employees=60)]).saved
+    v2 = approve(world, v2)
+    assert v2.version == 2 and v2.days_late == 0
+    assert v2.submitted_at.date() > dt.date(2025, 1, 1) and Filing.objects.get(pk=v1.pk).submitted_at.date() == dt.date(2020, 10, 10)
+    assert (item().state, item().late, item().days_late) == ("approved", False, 0)
+    # the overdue list of the branch names the park that never filed, not this one
+    Period.objects.exclude(pk=period.pk).update(lock_date=dt.date(2020, 1, 1))
+    reminders_run(today=today)
+    from portal.models import Notification
+
+    overdue = Notification.objects.filter(title__contains="逾期未报送清单").values_list("body", flat=True)
+    assert overdue and all("西湖智造小微企业园" not in body for body in overdue)
+    assert any("余杭数字小微企业园" in body for body in overdue)
+
+
+def test_a_resubmission_after_a_return_keeps_the_first_submissions_timeliness(world, t1, on_time):
+    op = world.users["op_hz"]
+    with on_time():
+        assert services.filing_rows_replace(actor=op, filing=t1, raw_rows=[f.t1_cells(world.e_hz.uscc)]).saved
+        workflow.filing_submit(actor=op, filing=t1)
+        workflow.filing_return(actor=world.users["bank_a_hz"], filing=t1, comment="请核对从业人员")
+    workflow.filing_submit(actor=op, filing=t1)
+    t1 = Filing.objects.get(pk=t1.pk)
+    assert t1.days_late == 0 and t1.submitted_at.date() > dt.date(2025, 1, 1)
+
+
+def test_a_late_first_submission_stays_late_through_an_amendment(world, t1):
+    op = world.users["op_hz"]
+    assert services.filing_rows_replace(actor=op, filing=t1, raw_rows=[f.t1_cells(world.e_hz.uscc)]).saved
+    v1 = approve(world, t1)
+    late = (timezone.localdate() - dt.date(2020, 10, 15)).days
+    assert v1.days_late == late > 0
+    v2 = workflow.filing_amend(actor=op, filing=v1)
+    assert Filing.objects.get(pk=v2.pk).days_late == late
+    v2 = approve(world, v2)
+    assert v2.days_late == late
