@@ -2,7 +2,34 @@ from django.contrib import admin
 
 from portal.admin import ScopedAdmin
 
+from . import services
 from .models import Enterprise, Park, PartnerLink, Tenancy
+from .signals import send_register_changed
+
+
+class RegisterChangeAdminMixin:
+    """Admin edits bypass ``parks.services``: tell the register's listeners (附表2, roll-ups) too."""
+
+    def _old_dates(self, obj) -> tuple:
+        return ()
+
+    def _changed(self, obj, old: tuple) -> None:
+        raise NotImplementedError
+
+    def save_model(self, request, obj, form, change):
+        old = self._old_dates(obj) if change else ()
+        super().save_model(request, obj, form, change)
+        self._changed(obj, old)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        self._changed(obj, ())
+
+    def delete_queryset(self, request, queryset):
+        objs = list(queryset)
+        super().delete_queryset(request, queryset)
+        for obj in objs:
+            self._changed(obj, ())
 
 
 @admin.register(Park)
@@ -15,24 +42,46 @@ class ParkAdmin(ScopedAdmin):
 
 
 @admin.register(Enterprise)
-class EnterpriseAdmin(ScopedAdmin):
+class EnterpriseAdmin(RegisterChangeAdminMixin, ScopedAdmin):
     list_display = ("uscc", "name", "entity_type", "industry")
     list_filter = ("entity_type", "industry")
     search_fields = ("uscc", "name")
 
+    def _changed(self, obj, old):
+        if obj.pk is not None:
+            services.enterprise_changed(obj)
+
 
 @admin.register(Tenancy)
-class TenancyAdmin(ScopedAdmin):
+class TenancyAdmin(RegisterChangeAdminMixin, ScopedAdmin):
     list_display = ("enterprise", "park", "entered_on", "left_on")
     search_fields = ("enterprise__name", "enterprise__uscc", "park__code")
     list_select_related = ("enterprise", "park")
     raw_id_fields = ("enterprise", "park")
 
+    def _old_dates(self, obj):
+        return Tenancy.objects.filter(pk=obj.pk).values_list("entered_on", "left_on", "park_id").first() or ()
+
+    def _changed(self, obj, old):
+        if not old:
+            services.tenancy_changed(obj)
+            return
+        entered_on, left_on, park_id = old
+        services.tenancy_changed(obj, old=(entered_on, left_on))
+        if park_id != obj.park_id:  # moved to another park in the admin: the old park changed too
+            send_register_changed(Tenancy, park_id=park_id, dates=(entered_on, left_on))
+
 
 @admin.register(PartnerLink)
-class PartnerLinkAdmin(ScopedAdmin):
+class PartnerLinkAdmin(RegisterChangeAdminMixin, ScopedAdmin):
     list_display = ("park", "branch", "role", "sub_branch", "since", "until")
     list_filter = ("role",)
     search_fields = ("park__code", "park__name", "branch__name")
     list_select_related = ("park", "branch")
     raw_id_fields = ("park", "branch")
+
+    def _old_dates(self, obj):
+        return PartnerLink.objects.filter(pk=obj.pk).values_list("since", "until").first() or ()
+
+    def _changed(self, obj, old):
+        send_register_changed(PartnerLink, park_id=obj.park_id, dates=(obj.since, obj.until, *old))

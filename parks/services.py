@@ -15,6 +15,7 @@ from portal.uscc import uscc_normalise
 
 from .choices import EntityType, LinkStatus, PartnerRole
 from .models import Enterprise, Park, PartnerLink, Tenancy
+from .signals import send_register_changed
 
 PARK_FIELDS = ("code", "name", "county", "operator", "manager", "batch", "star_rating", "digital_status", "park_type", "area_mu", "status")
 
@@ -94,7 +95,23 @@ def enterprise_update(*, actor: User, enterprise: Enterprise, data: dict[str, An
     _assign(enterprise, data, ENTERPRISE_FIELDS)
     _prepare_enterprise(enterprise)
     enterprise.save()
+    enterprise_changed(enterprise)
     return enterprise
+
+
+def enterprise_changed(enterprise: Enterprise) -> None:
+    """Tell the listeners that every park where ``enterprise`` stays (or stayed) has a changed register."""
+    for park_id, entered_on, left_on in Tenancy.objects.filter(enterprise=enterprise).values_list("park_id", "entered_on", "left_on"):
+        send_register_changed(Enterprise, park_id=park_id, dates=(entered_on, left_on))
+
+
+def tenancy_changed(tenancy: Tenancy, *, old: tuple[dt.date | None, dt.date | None] = (None, None)) -> None:
+    """Tell the listeners that ``tenancy`` (入园 / 退园) was created, changed (``old`` dates) or deleted."""
+    send_register_changed(Tenancy, park_id=tenancy.park_id, dates=(tenancy.entered_on, tenancy.left_on, *old))
+
+
+def partner_link_changed(link: PartnerLink, *, old_until: dt.date | None = None) -> None:
+    send_register_changed(PartnerLink, park_id=link.park_id, dates=(link.since, link.until, old_until))
 
 
 def _validate_tenancy(tenancy: Tenancy) -> None:
@@ -142,15 +159,18 @@ def tenancy_create(
     tenancy = Tenancy(park=park, enterprise=enterprise, entered_on=entered_on, left_on=left_on)
     _validate_tenancy(tenancy)
     tenancy.save()
+    tenancy_changed(tenancy)
     return tenancy
 
 
 @transaction.atomic
 def tenancy_update(*, actor: User, tenancy: Tenancy, data: dict[str, Any]) -> Tenancy:
     access.require(actor, access.CHANGE, tenancy)
+    old = Tenancy.objects.filter(pk=tenancy.pk).values_list("entered_on", "left_on").first() or (None, None)
     _assign(tenancy, data, ("entered_on", "left_on"))
     _validate_tenancy(tenancy)
     tenancy.save()
+    tenancy_changed(tenancy, old=old)
     return tenancy
 
 
@@ -229,6 +249,7 @@ def partner_link_update(*, actor: User, link: PartnerLink, data: dict[str, Any])
             if key in data and data[key] != getattr(link, key):
                 label = PartnerLink._meta.get_field(key).verbose_name
                 errors[key] = [f"已确认的伙伴关系不能修改{label}；如需变更，请终止本关系后重新申报。"]
+    old_until = link.until
     _assign(link, data, LINK_FIELDS)
     try:
         _validate_partner_link(link)
@@ -238,6 +259,8 @@ def partner_link_update(*, actor: User, link: PartnerLink, data: dict[str, Any])
     if errors:
         raise ValidationError(errors)
     link.save()
+    if link.status == LinkStatus.CONFIRMED:
+        partner_link_changed(link, old_until=old_until)
     return link
 
 
@@ -267,6 +290,7 @@ def partner_link_confirm(*, actor: User, link: PartnerLink, note: str = "") -> P
     except IntegrityError:  # a concurrent confirmation of another lead won the race
         other = _lead_overlap(link)
         raise _lead_overlap_error(other) if other else ValidationError("确认失败，请刷新后重试。") from None
+    partner_link_changed(link)
     return link
 
 
@@ -288,11 +312,13 @@ def partner_link_end(*, actor: User, link: PartnerLink, until: dt.date, note: st
     link = _decide(actor, link)
     if link.status != LinkStatus.CONFIRMED:
         raise ValidationError("只有已确认的伙伴关系可以终止。")
+    old_until = link.until
     link.until = until
     if note.strip():
         link.decision_note = note.strip()
     _validate_partner_link(link)
     link.save()
+    partner_link_changed(link, old_until=old_until)
     return link
 
 

@@ -12,3 +12,11 @@ class ReportsConfig(AppConfig):
         # province: summaries carry the completeness counts as well as the approved figures
         if rollups.filing_approved not in workflow.after_transition_hooks:
             workflow.after_transition_hooks.append(rollups.filing_approved)
+
+        # a park's register changed (入园 / 退园, an enterprise, a partner link): its 附表2 are
+        # recomputed in the same transaction and the roll-ups requested (parks must not import reports)
+        from parks.signals import register_changed
+
+        from .services import register_changed_receiver
+
+        register_changed.connect(register_changed_receiver, dispatch_uid="reports.register_changed")

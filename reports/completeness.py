@@ -2,14 +2,22 @@
 
 Expected: a T1 for every active park; a T4/T5 package for every bank branch with partner links
 at period end (or that filed anyway, e.g. insurers reporting park lending). States: 未报送 (no
-filing, or a draft never submitted), 已退回, 待审核 (submitted or forwarded), 已通过; 逾期 counts the
-expected filings submitted after the deadline or still outstanding after it."""
+filing, or a draft never submitted), 已退回, 待审核 (submitted or forwarded), 已通过 (also while an
+amendment of the approved version is being drafted: the approved version stands); 逾期 counts the
+expected filings whose FIRST submission came after the deadline, or still outstanding after it.
+
+Timeliness is judged on the subject's first submission of the schedule for the period, across
+versions (``subject_days_late``): an amendment, or a resubmission after a return, carries its own
+``submitted_at`` but never turns an on-time filing late. ``Filing.days_late`` holds that judgement
+for every version (set on submit, carried by ``filing_amend``)."""
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.db.models import Min
+from django.utils import timezone
 
 from parks.choices import ParkStatus, PartnerRole
 from parks.models import Park, PartnerLink
@@ -17,7 +25,7 @@ from portal.choices import OrgKind
 from portal.models import Organisation, Region
 
 from .choices import FilingStatus as S
-from .models import Filing, Period
+from .models import Filing, FilingTransition, Period
 
 STATES = (("not_filed", "未报送"), ("late", "逾期"), ("awaiting", "待审核"), ("returned", "已退回"), ("approved", "已通过"))
 STATE_LABELS = dict(STATES)
@@ -50,8 +58,24 @@ class CityRow:
     kinds: dict[str, dict[str, int]] = field(default_factory=lambda: {k: {"expected": 0, "approved": 0} for k in ("park", "branch")})
 
 
-def _state(status: str | None) -> str:
-    if status == S.APPROVED:
+def first_submitted_at(filing: Filing) -> dt.datetime | None:
+    """When the subject first submitted this schedule for the period, across every version (the
+    提交 steps of the workflow log); None if it never has."""
+    return FilingTransition.objects.filter(
+        action=FilingTransition.Action.SUBMIT, filing__schedule=filing.schedule, filing__period_id=filing.period_id,
+        filing__park_id=filing.park_id, filing__branch_id=filing.branch_id, filing__city_id=filing.city_id,
+    ).aggregate(first=Min("at"))["first"]
+
+
+def subject_days_late(filing: Filing, *, due: dt.date, today: dt.date) -> int:
+    """Days late of the subject's filing: judged on its first submission (``today`` when this is it)."""
+    first = first_submitted_at(filing)
+    day = timezone.localdate(first) if first is not None else today
+    return max(0, (day - due).days)
+
+
+def _state(status: str | None, version: int = 1) -> str:
+    if status == S.APPROVED or (status == S.DRAFT and version > 1):  # an amendment in progress: v-1 stands
         return "approved"
     if status in (S.SUBMITTED, S.CONFIRMED):
         return "awaiting"
@@ -67,7 +91,7 @@ def completeness_items(*, period: Period, today: dt.date, city_code: str | None 
         parks = parks.filter(county__city_code=city_code)
     parks = list(parks.values("pk", "code", "name", "county__city_code").order_by("code"))
     t1 = {f["park_id"]: f for f in Filing.objects.filter(period=period, schedule="T1", is_current=True, park_id__in=[p["pk"] for p in parks])
-          .values("pk", "park_id", "status", "days_late")}
+          .values("pk", "park_id", "status", "version", "days_late")}
     links = PartnerLink.objects.in_force(on=period.end)
     bank_filings = Filing.objects.filter(period=period, schedule__in=("T4", "T5"), is_current=True)
     branch_ids = set(links.values_list("branch_id", flat=True)) | set(bank_filings.values_list("branch_id", flat=True))
@@ -76,7 +100,7 @@ def completeness_items(*, period: Period, today: dt.date, city_code: str | None 
         branches = branches.filter(region__code=city_code)
     branches = list(branches.values("pk", "name", "region__code").order_by("region__code", "name"))
     package: dict[int, dict] = {}
-    for f in bank_filings.filter(branch_id__in=[b["pk"] for b in branches]).values("pk", "branch_id", "schedule", "status", "days_late").order_by("schedule"):
+    for f in bank_filings.filter(branch_id__in=[b["pk"] for b in branches]).values("pk", "branch_id", "schedule", "status", "version", "days_late").order_by("schedule"):
         package.setdefault(f["branch_id"], f)  # T4 represents the package (T5 if T4 is missing)
     due = period.filer_due
     # a submitted 附表1 waits for its park's lead bank (转报) before the branch reviews it
@@ -86,7 +110,7 @@ def completeness_items(*, period: Period, today: dt.date, city_code: str | None 
     items: list[Item] = []
     for p in parks:
         f = t1.get(p["pk"])
-        state = _state(f and f["status"])
+        state = _state(f and f["status"], f["version"] if f else 1)
         days = f["days_late"] if f and state != "not_filed" else max(0, (today - due).days)
         item = Item("park", p["pk"], p["code"], p["name"], p["county__city_code"], "附表1/2", f and f["pk"], f["status"] if f else "",
                     state, days > 0, days, f"/filings/{f['pk']}/" if f else f"/parks/{p['pk']}/")
@@ -96,7 +120,7 @@ def completeness_items(*, period: Period, today: dt.date, city_code: str | None 
         items.append(item)
     for b in branches:
         f = package.get(b["pk"])
-        state = _state(f and f["status"])
+        state = _state(f and f["status"], f["version"] if f else 1)
         days = f["days_late"] if f and state != "not_filed" else max(0, (today - due).days)
         items.append(Item("branch", b["pk"], "", b["name"], b["region__code"], "附表4/5", f and f["pk"], f["status"] if f else "",
                           state, days > 0, days, f"/filings/{f['pk']}/" if f else f"/organisations/{b['pk']}/",

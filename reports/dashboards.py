@@ -424,7 +424,7 @@ COMPLETENESS_COLUMNS = [Column("name", "地市", "link"), Column("expected", "�
 PROBLEM_COLUMNS = [Column("name", "地市", "link"), Column("demand_count", "有融资需求", "int"), Column("demand_partial_count", "部分满足", "int"),
                    Column("demand_unmet_count", "未满足", "int"), Column("unmet_enterprise_count", "企业自身原因", "int"),
                    Column("unmet_bank_count", "银行服务原因", "int"), Column("unmet_other_count", "其他原因", "int")]
-MULTI_COLUMNS = [Column("name", "地市", "link"), Column("multi_bank_count", "授信银行超过3家的企业数", "int"),
+MULTI_COLUMNS = [Column("name", "地市", "link"), Column("multi_bank_count", "服务银行超过3家（个体工商户超过2家）企业数", "int"),
                  Column("filed_count", "已建档企业数", "int"), Column("multi_share", "占比", "pct")]
 PARTNER_COLUMNS = [Column("city", "地市"), Column("code", "园区编码"), Column("name", "园区", "link"), Column("issue", "问题"),
                    Column("count", "期末有效伙伴银行数（登记）", "int"), Column("source", "依据")]
@@ -550,8 +550,8 @@ def province_page(*, user: Any, period: Period, side: str, periods: list[Period]
     ctx["unmet_causes"] = [{"name": label, "value": total.get(f"unmet_{key}_count") or 0} for key, label in UNMET_REASON]
     multi_rows = sorted([dict(r, name_url=city_url(r["code"], period, sort="multi_bank_count", dir="desc")) for r in city_rows],
                         key=lambda r: -r["multi_bank_count"])
-    ctx["multi"] = Table("multi", "垒小户预警：授信银行超过3家的入园企业", MULTI_COLUMNS, multi_rows,
-                         note="单户授信1000万元（含）以下的小微企业服务银行超过3家的，其他银行应审慎介入（浙银保监发〔2020〕15号 二（七））。")
+    ctx["multi"] = Table("multi", "垒小户预警：服务银行超过3家（个体工商户超过2家）的入园企业", MULTI_COLUMNS, multi_rows,
+                         note="单户授信1000万元（含）以下的小微企业服务银行超过3家、个体工商户服务银行超过2家的，其他银行应审慎介入（浙银保监发〔2020〕15号 二（七））。")
     # completeness and timeliness by city (reports.completeness: a bounded number of filing rows)
     comp = completeness_rows_from_data(data.get("completeness"))  # kept in the province summary
     comp_rows = []
@@ -660,7 +660,7 @@ PARK_PROBLEM_COLUMNS = [Column("name", "园区", "link"), Column("county", "县�
                         Column("demand_partial_count", "部分满足", "int"), Column("demand_unmet_count", "未满足", "int"),
                         Column("unmet_enterprise_count", "企业自身原因", "int"), Column("unmet_bank_count", "银行服务原因", "int"),
                         Column("unmet_other_count", "其他原因", "int")]
-PARK_MULTI_COLUMNS = [Column("name", "园区", "link"), Column("county", "县（市、区）"), Column("multi_bank_count", "授信银行超过3家的企业数", "int"),
+PARK_MULTI_COLUMNS = [Column("name", "园区", "link"), Column("county", "县（市、区）"), Column("multi_bank_count", "服务银行超过3家（个体工商户超过2家）企业数", "int"),
                       Column("filed_count", "已建档企业数", "int"), Column("multi_share", "占比", "pct")]
 
 
@@ -760,7 +760,7 @@ def city_page(*, user: Any, city: Region, period: Period, periods: list[Period],
     ctx["problems"] = Table("problems", "重点问题清单：各园区有融资需求未满足情况", PARK_PROBLEM_COLUMNS, problem_rows,
                             note="点击园区查看企业清单、未满足原因及解决措施。")
     ctx["unmet_causes"] = [{"name": label, "value": total.get(f"unmet_{key}_count") or 0} for key, label in UNMET_REASON]
-    ctx["multi"] = Table("multi", "垒小户预警：授信银行超过3家的入园企业", PARK_MULTI_COLUMNS,
+    ctx["multi"] = Table("multi", "垒小户预警：服务银行超过3家（个体工商户超过2家）的入园企业", PARK_MULTI_COLUMNS,
                          sorted([p for p in filed if p.get("multi_bank_count")], key=lambda p: (-p["multi_bank_count"], p["code"])))
     ctx["partners"] = Table("partners", "伙伴银行不在3–5家或无主办行的园区", PARTNER_COLUMNS,
                             _partner_rows([(city.code, city.name, data.get("partners"))], lambda code: park_url(code, period)),

@@ -41,6 +41,7 @@ from .periods import BASELINE, quarters_between
 from .schedules import T1, T5
 from .schedules.base import Issue
 from .schedules.t1 import compute as t1_compute
+from .schedules.t1 import tenant_missing
 from .schedules.t2 import t2_compute
 
 ROW_BATCH = 5000
@@ -105,6 +106,7 @@ SOLUTIONS = (
 )
 LOAN_ABOVE_CREDIT = Issue("warning", "loan_balance", "贷款余额大于授信金额", "loan_above_credit")
 T1_EXPLANATION = "个别企业贷款余额大于授信金额，系授信到期重新审批期间存量贷款尚未到期所致，已与授信银行核实。"
+T1_MISSING_EXPLANATION = "未列入台帐的在园企业为新入园或尚在走访中的企业，建档后于下季度补报。"
 
 # --- banks -------------------------------------------------------------------------------------
 
@@ -616,9 +618,11 @@ class _FilingsBuilder:
                 present = [t for t in park.tenants if t.present_at(end)]
                 stored: list[dict[str, Any]] = []
                 warnings: list[dict[str, Any]] = []
+                missing: list[_Tenant] = []
                 for tenant in present:
                     v = trajectories[tenant.uscc][i]
-                    if v is None:  # not in the ledger yet
+                    if v is None:  # not in the ledger yet: a warning (held_against_register)
+                        missing.append(tenant)
                         continue
                     values = self.t1_values(tenant, v)
                     stored.append(values)
@@ -628,11 +632,14 @@ class _FilingsBuilder:
                         warnings.append(Issue(LOAN_ABOVE_CREDIT.level, LOAN_ABOVE_CREDIT.column, LOAN_ABOVE_CREDIT.message,
                                               LOAN_ABOVE_CREDIT.code, row=row_no, value=values["loan_balance"]).as_dict(T1))
                     self.add_to_bank_sums(park, i, v, values)
+                loan_warnings = bool(warnings)
+                warnings += [tenant_missing(t.name, t.uscc).as_dict(T1) for t in sorted(missing, key=lambda t: (t.name, t.uscc))]
                 filing.row_count = len(stored)
                 filing.warning_count = len(warnings)
                 filing.issues = warnings
                 if warnings and filing.status != FilingStatus.DRAFT:
-                    filing.explanation = T1_EXPLANATION
+                    filing.explanation = "".join(text for text, given in ((T1_EXPLANATION, loan_warnings),
+                                                                         (T1_MISSING_EXPLANATION, bool(missing))) if given)
                 n_rows += len(stored)
                 figures = t2_compute(rows=stored, enterprises_total=len(present),
                                      partner_bank_count=sum(link.active_at(end) for link in park.links),

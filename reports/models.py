@@ -141,6 +141,7 @@ class T1Row(models.Model):
     size_computed = models.CharField("企业规模（测算）", max_length=10, blank=True, default="")
     credit_tier = models.CharField("授信规模", max_length=10, blank=True, default="", db_index=True)
     inclusive = models.BooleanField("是否普惠型", default=False)
+    multi_bank = models.BooleanField("是否垒小户", default=False, help_text="服务银行超过3家（个体工商户超过2家），见 schedules.t1.multi_bank")
     category = models.CharField("分类建档类别", max_length=1, blank=True, default="", db_index=True)
 
     class Meta:

@@ -9,9 +9,11 @@ label and the bad value to the message.
 Empty input (``None``, ``""``, whitespace only, ``-``, ``—``, ``/``, ``／`` ...) returns ``None``;
 whether a value is required is the caller's decision.
 
-Text is first normalised with Unicode NFKC (full-width digits, letters, punctuation and the
-ideographic space become their ASCII forms), zero-width characters are dropped and surrounding
-whitespace is stripped. Numbers additionally lose internal spaces.
+Codes, numbers and options are first normalised with Unicode NFKC (full-width digits, letters,
+punctuation and the ideographic space become their ASCII forms), zero-width characters are dropped
+and surrounding whitespace is stripped; numbers additionally lose internal spaces. Names and free
+text are NOT normalised: :func:`text_as_typed` only trims them (official company names use
+full-width （） and ，), and :func:`text_key` is the normalised form to compare them by.
 
 Floats (Excel stores every number as an IEEE double) are converted through their shortest
 ``repr`` so binary artefacts such as ``0.30000000000000004`` never leak into stored values and
@@ -32,6 +34,8 @@ from typing import Any
 __all__ = [
     "ParseError",
     "normalise_text",
+    "text_as_typed",
+    "text_key",
     "normalise_header",
     "parse_amount",
     "parse_rate",
@@ -196,6 +200,35 @@ def normalise_text(value: Any) -> str | None:
         text = str(value)
     text = _WHITESPACE_RUN.sub(" ", _clean(text))
     return None if _is_empty_text(text) else text
+
+
+_TRIM = "".join(chr(c) for c in _INVISIBLE)
+
+
+def text_as_typed(value: Any) -> str | None:
+    """A name or free text exactly as typed: surrounding whitespace (and invisible characters at
+    the ends) trimmed, nothing else touched -- full-width （）、，、digits stay as they are. Empty
+    or a placeholder (``-``, ``—``, ``／`` ...) → None. A number or date given to a text column
+    becomes its string as :func:`normalise_text` writes it (``12.0`` → ``"12"``)."""
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        return normalise_text(value)
+    text = value
+    while True:  # whitespace and invisible characters may alternate at the ends
+        trimmed = text.strip().strip(_TRIM)
+        if trimmed == text:
+            break
+        text = trimmed
+    return None if _is_empty_text(_clean(text)) else text
+
+
+def text_key(value: Any) -> str:
+    """The comparison key of a name (never stored): NFKC, no whitespace, case-folded, so that
+    “甲银行（杭州）” and “甲银行(杭州)” match."""
+    if value is None:
+        return ""
+    return _WHITESPACE_RUN.sub("", _clean(str(value))).casefold()
 
 
 _HEADER_UNIT = re.compile(

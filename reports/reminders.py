@@ -55,7 +55,7 @@ def reminders_run(*, today: dt.date) -> dict[str, int]:
     for period in Period.objects.filter(is_baseline=False, filer_due__lt=today, lock_date__gte=today):
         overdue = defaultdict(list)
         for item in completeness_items(period=period, today=today):
-            if item.state in ("not_filed", "returned"):
+            if item.state in ("not_filed", "returned") and item.late:  # late: judged on the first submission
                 overdue[item.city_code].append(item)
         branches = Organisation.objects.filter(kind=OrgKind.BRANCH_REGULATOR, region__code__in=list(overdue)).values_list("pk", "region__code")
         for org_id, city in branches:

@@ -69,7 +69,6 @@ def t2_aggregates(*, filing_ids: Iterable[int] | None = None, filings: QuerySet 
     costed = loan & Q(financing_cost__isnull=False)
     demand = Q(has_demand=True)
     aggs = {
-        "filed_count": Count("pk"),
         "demand_count": _cnt(demand),
         "demand_amount": _sum("demand_amount", demand),
         "credited_count": _cnt(Q(credit_amount__gt=0)),
@@ -93,23 +92,29 @@ def t2_aggregates(*, filing_ids: Iterable[int] | None = None, filings: QuerySet 
         "unmet_enterprise_count": _cnt(Q(unmet_reason="enterprise")),
         "unmet_bank_count": _cnt(Q(unmet_reason="bank")),
         "unmet_other_count": _cnt(Q(unmet_reason="other")),
-        "multi_bank_count": _cnt(Q(lending_bank_count__gt=3)),
+        "multi_bank_count": _cnt(Q(multi_bank=True)),  # the row's 垒小户 flag (schedules.t1.multi_bank)
         "insured_count": _cnt(Q(insured=True)),
         "insured_amount": _sum("insured_amount", Q(insured=True)),
     }
     for key, _ in TIERS:
         aggs[f"tier_{key}_count"] = _cnt(Q(credit_amount__gt=0, credit_tier=key))
         aggs[f"tier_{key}_amount"] = _sum("credit_amount", Q(credit_amount__gt=0, credit_tier=key))
-    out: dict[int, dict[str, Any]] = {i: {k: (0 if k.endswith("_count") else D0) for k in aggs} for i in ids}
+    out: dict[int, dict[str, Any]] = {i: {k: (0 if k.endswith("_count") else D0) for k in ("filed_count", *aggs)} for i in ids}
     rows = T1Row.objects.filter(filing__in=filings.values("pk")) if filings is not None else T1Row.objects.filter(filing_id__in=ids)
     # annotation names must not shadow the row fields they sum
     query = rows.values("filing_id").annotate(**{f"agg__{k}": v for k, v in aggs.items()}).order_by()
     for row in query:
-        values = {k: row[f"agg__{k}"] for k in aggs}
+        values = {"filed_count": 0, **{k: row[f"agg__{k}"] for k in aggs}}
         for k, v in values.items():  # SQLite sums in floating point: back to exact amounts
             if isinstance(v, Decimal):
                 values[k] = rounded(v, 6 if k in HIDDEN_SUMS else 2)
         out[row["filing_id"]] = values
+    # 已建档企业数 (and so 建档覆盖率): the rows of enterprises that are tenants of the park at period
+    # end (Tenancy.objects.in_force). A separate query: WHERE EXISTS plans as a semi-join.
+    tenant_at_end = Tenancy.objects.in_force(on=OuterRef("filing__period__end")).filter(
+        park_id=OuterRef("filing__park_id"), enterprise__uscc=OuterRef("uscc"))
+    for row in rows.filter(Exists(tenant_at_end)).values("filing_id").annotate(n=Count("pk")).order_by():
+        out[row["filing_id"]]["filed_count"] = row["n"]
     return out
 
 

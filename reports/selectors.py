@@ -6,14 +6,16 @@ from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet, Sum
+from django.db.models import Max, QuerySet, Sum
 
 from banks.models import Institution
 from parks.models import Park, PartnerLink, Tenancy
 from portal import access
 
-from .models import Filing, Period, T1Row, T4Record, T5Row
+from .choices import FilingStatus
+from .models import Filing, Period, Summary, T1Row, T2Summary, T4Record, T5Row
 from .schedules import SCHEDULES, T1, T4, T5, Context
+from .schedules.base import RegisterAtEnd
 
 
 def filing_list_for(*, user: Any) -> QuerySet[Filing]:
@@ -74,6 +76,19 @@ def enterprises_tenant_elsewhere(*, park_id: int, on: dt.date, codes: list[str])
     return found
 
 
+def park_register_at(*, park_id: int, on: dt.date, codes: list[str]) -> RegisterAtEnd:
+    """The park's tenants on ``on`` (``Tenancy.objects.in_force``) and, of ``codes`` that are not
+    among them, the latest stay each had in this park (left before ``on`` or entered after)."""
+    tenants = dict(Tenancy.objects.in_force(on=on).filter(park_id=park_id).values_list("enterprise__uscc", "enterprise__name"))
+    others = [c for c in codes if c not in tenants]
+    stays: dict[str, tuple[dt.date, dt.date | None]] = {}
+    for i in range(0, len(others), 5000):  # bounded IN lists
+        rows = (Tenancy.objects.filter(park_id=park_id, enterprise__uscc__in=others[i:i + 5000]).order_by("entered_on")
+                .values_list("enterprise__uscc", "entered_on", "left_on"))
+        stays.update((code, (entered_on, left_on)) for code, entered_on, left_on in rows)  # the latest stay wins
+    return RegisterAtEnd(tenants=tenants, stays=stays)
+
+
 def filing_context(*, filing: Filing) -> Context:
     """Everything the schedule's rules may look at besides the rows themselves."""
     period = filing.period
@@ -81,6 +96,7 @@ def filing_context(*, filing: Filing) -> Context:
     if filing.schedule == "T1":
         ctx.institution_names = institution_names()
         ctx.tenant_elsewhere = lambda codes: enterprises_tenant_elsewhere(park_id=filing.park_id, on=period.end, codes=codes)
+        ctx.register = lambda codes: park_register_at(park_id=filing.park_id, on=period.end, codes=codes)
     elif filing.schedule in ("T4", "T5"):
         branch = filing.branch
         ctx.is_insurer = bool(branch.institution_id and branch.institution.is_insurer)
@@ -116,3 +132,45 @@ def t4_baseline(*, filing: Filing) -> dict[str, Any] | None:
                                     filing__period__code=filing.period.previous_year_end_code, filing__is_current=True)
             .values(*[c.key for c in T4.columns]).first())
     return base
+
+
+T2_STALE_REGISTER = "register"
+T2_STALE_ROLLUP = "rollup"
+
+
+def t2_stale(t2s: list[T2Summary]) -> dict[int, str | None]:
+    """Which of these 附表2 are stale, and why (``None``: not stale). In three queries.
+
+    A 附表2 is stale while its figures are not yet what the portal shows everywhere:
+
+    - ``"register"``: the park's register (入园 / 退园 records, partner links) has a change
+      recorded in its history after the 附表2 was computed (``computed_at``). Every change made
+      through the portal (services, admin) recomputes the park's 附表2 in the same transaction,
+      so this flags a change made around the portal until the next recomputation;
+    - ``"rollup"``: the 附表2's filing is approved — the city roll-up counts it — and that roll-up
+      of its city and period has been requested and not rebuilt yet (``Summary.is_stale``: queued,
+      or requested after its last build), so 附表3 and the dashboards still show older figures.
+    """
+    if not t2s:
+        return {}
+    park_ids = {t.park_id for t in t2s}
+    changed: dict[int, Any] = {}
+    for model in (Tenancy.history.model, PartnerLink.history.model):
+        for park_id, at in model.objects.filter(park_id__in=park_ids).values("park_id").annotate(at=Max("history_date")).values_list("park_id", "at"):
+            if at is not None and (park_id not in changed or at > changed[park_id]):
+                changed[park_id] = at
+    cities = {t.pk: t.county.city_code for t in t2s}
+    approved = set(Filing.objects.filter(pk__in=[t.filing_id for t in t2s], status=FilingStatus.APPROVED).values_list("pk", flat=True))
+    summaries = {(s.code, s.period_id): s for s in Summary.objects.filter(
+        scope=Summary.Scope.CITY, code__in=set(cities.values()), period_id__in={t.period_id for t in t2s})}
+    out: dict[int, str | None] = {}
+    for t in t2s:
+        at = changed.get(t.park_id)
+        summary = summaries.get((cities[t.pk], t.period_id))
+        if at is not None and t.computed_at is not None and at > t.computed_at:
+            out[t.pk] = T2_STALE_REGISTER
+        elif t.filing_id in approved and summary is not None and summary.is_stale:
+            out[t.pk] = T2_STALE_ROLLUP
+        else:
+            out[t.pk] = None
+    return out

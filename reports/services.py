@@ -24,7 +24,7 @@ from . import selectors
 from .choices import FilingStatus, ScheduleCode
 from .models import Filing, Period, T1Row, T2Summary, T4Record, T5Row
 from .schedules import SCHEDULES, T1, T4, T5, Issue
-from .schedules.t1 import not_tenant_elsewhere
+from .schedules.t1 import held_against_register, not_tenant_elsewhere
 from .schedules.t2 import t2_ratios
 from .schedules.t4 import NARRATIVE
 
@@ -242,6 +242,7 @@ def filing_row_save(
         issues.append(Issue("error", schedule.natural_key, f"{label}与第{clash['row_no']}行重复", "duplicate", row=position, value=key))
     if filing.schedule == ScheduleCode.T1:
         issues += not_tenant_elsewhere([values], ctx, first_row=position)
+        issues += held_against_register([values], ctx, first_row=position, missing=False)
     result = SaveResult(saved=False, filing=filing, issues=issues)
     if result.errors:
         return result
@@ -365,13 +366,18 @@ def filing_explanation_save(*, actor: User, filing: Filing, explanation: str, ex
 
 def _after_rows_saved(*, filing: Filing, actor: User) -> None:
     if filing.schedule == "T1":
-        _t1_register_sync(filing=filing)
+        registered = _t1_register_sync(filing=filing)
         _t2_rebuild(filing=filing)
+        if registered:  # new tenants from the period's first day: later periods' 附表2 change too
+            register_changed_refresh(park_id=filing.park_id, dates=(filing.period.start,), saved=filing)
 
 
-def _t1_register_sync(*, filing: Filing) -> None:
-    """Rows whose enterprise is not a tenant of the park during the period become tenants from
-    the period's first day (the enterprise itself is registered by 统一社会信用代码 if new)."""
+def _t1_register_sync(*, filing: Filing) -> int:
+    """Rows whose enterprise the park's register does not know become tenants from the period's
+    first day (the enterprise itself is registered by 统一社会信用代码 if new). An enterprise with
+    any stay in this park is left alone: its 入园 / 退园 dates are the register's, and a row of an
+    enterprise that is not a tenant at period end is a warning (held_against_register), never a
+    silent re-admission. Returns the number of tenancies created."""
     period = filing.period
     rows = list(T1Row.objects.filter(filing=filing).values("uscc", "enterprise_name", "industry", "entity_type"))
     codes = [r["uscc"] for r in rows]
@@ -386,10 +392,56 @@ def _t1_register_sync(*, filing: Filing) -> None:
         new_codes = [e.uscc for e in new]
         for i in range(0, len(new_codes), 5000):
             existing.update(Enterprise.objects.filter(uscc__in=new_codes[i:i + 5000]).values_list("uscc", "pk"))
-    tenant_ids = set(Tenancy.objects.filter(park_id=filing.park_id, entered_on__lte=period.end)
-                     .exclude(left_on__lt=period.start).values_list("enterprise_id", flat=True))
-    missing = [pk for pk in existing.values() if pk not in tenant_ids]
+    ids = list(existing.values())
+    known: set[int] = set()  # enterprises with any stay in this park, whatever its dates
+    for i in range(0, len(ids), 5000):
+        known.update(Tenancy.objects.filter(park_id=filing.park_id, enterprise_id__in=ids[i:i + 5000]).values_list("enterprise_id", flat=True))
+    missing = [pk for pk in existing.values() if pk not in known]
     Tenancy.objects.bulk_create([Tenancy(park_id=filing.park_id, enterprise_id=pk, entered_on=period.start) for pk in missing], batch_size=1000)
+    return len(missing)
+
+
+def register_changed_refresh(*, park_id: int, dates=(), saved: Filing | None = None) -> None:
+    """The park's register changed (``parks.signals.register_changed``, or a 附表1 save that
+    registered new tenants), in the caller's transaction:
+
+    - every 附表2 of the park is recomputed at once (small; it keeps ``computed_at`` after the
+      register's last change, which is what ``selectors.t2_stale`` checks);
+    - the stored warnings of the park's current, not yet approved 附表1 of every period the change
+      can affect (period end ≥ the earliest date touched) are checked again (held against the
+      register: missing tenants, departed ones), without counting as an edit (no lock_version);
+    - the roll-up of the park's city is requested (on commit, coalesced) for every such period in
+      which the park has an approved 附表1 — the versions the roll-ups count.
+    ``saved``: the 附表1 being saved, which does its own 附表2 and warnings."""
+    since = min(dates) if dates else None
+    filings = list(Filing.objects.filter(schedule=ScheduleCode.T1, park_id=park_id).select_related("period", "park__county"))
+    for f in filings:
+        if saved is None or f.pk != saved.pk:
+            _t2_rebuild(filing=f)
+    affected = [f for f in filings if since is None or f.period.end >= since]
+    for f in affected:
+        if f.is_current and f.status != FilingStatus.APPROVED and (saved is None or f.pk != saved.pk):
+            _warnings_refresh(f)
+    periods = sorted({f.period_id for f in affected if f.status == FilingStatus.APPROVED})
+    if periods:
+        from .models import Summary
+        from .rollups import summary_request
+
+        city = filings[0].park.county.city_code
+        for period_id in periods:
+            summary_request(scope=Summary.Scope.CITY, code=city, period_id=period_id)
+
+
+def _warnings_refresh(filing: Filing) -> None:
+    schedule = SCHEDULES[filing.schedule]
+    warnings = _filing_warnings(filing, selectors.filing_context(filing=filing))
+    Filing.objects.filter(pk=filing.pk).update(warning_count=len(warnings), issues=[i.as_dict(schedule) for i in warnings])
+
+
+def register_changed_receiver(sender, *, park_id: int, dates=(), **kwargs) -> None:
+    """``parks.signals.register_changed`` → :func:`register_changed_refresh` (connected in
+    ``ReportsConfig.ready``)."""
+    register_changed_refresh(park_id=park_id, dates=dates)
 
 
 def _t2_rebuild(*, filing: Filing) -> T2Summary:

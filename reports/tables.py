@@ -159,7 +159,13 @@ def _fmt(c: Computed, value: Any) -> str:
     return text if text not in ("", None) else "—"
 
 
-def t2_panel(t2: T2Summary | None, park: Any) -> dict[str, Any] | None:
+T2_STALE_TEXT = {
+    "register": "园区登记信息（入园/退园、伙伴银行关系）在本表计算后有变更，附表2待重算",
+    "rollup": "地市汇总更新中…（附表3及看板尚未计入最新数据）",
+}
+
+
+def t2_panel(t2: T2Summary | None, park: Any, stale: str | None = None) -> dict[str, Any] | None:
     if t2 is None:
         return None
     figures = {c.key: c for c in FIGURES}
@@ -173,6 +179,7 @@ def t2_panel(t2: T2Summary | None, park: Any) -> dict[str, Any] | None:
         "target": t2.coverage_target,
         "met": t2.coverage_met,
         "partner_ok": 3 <= (t2.partner_bank_count or 0) <= 5,
+        "stale": T2_STALE_TEXT.get(stale or "", ""),
     }
 
 

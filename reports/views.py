@@ -39,7 +39,7 @@ from .tables import FilingTable, computed_display, form_groups, grid_headers, gr
 GRID_PAGE_SIZE = 50
 ISSUES_SHOWN = 500
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-T1_COMPUTED = ("credit_tier", "inclusive", "category")
+T1_COMPUTED = ("credit_tier", "inclusive", "multi_bank", "category")
 ROW_MODELS = {"T1": T1Row, "T5": T5Row}
 ROW_FILTERS = {"T1": T1RowFilterSet, "T5": T5RowFilterSet}
 
@@ -212,7 +212,7 @@ def _grid_page(request: HttpRequest, filing: Filing) -> HttpResponse:
             t2 = filing.t2
         except T2Summary.DoesNotExist:
             t2 = None
-        ctx["t2"] = t2_panel(t2, filing.park)
+        ctx["t2"] = t2_panel(t2, filing.park, selectors.t2_stale([t2])[t2.pk] if t2 else None)
     else:
         partners = selectors.branch_partner_parks_at(branch_id=filing.branch_id, on=filing.period.end)
         present = set(rows.values_list("park_code", flat=True))

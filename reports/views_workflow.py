@@ -208,7 +208,7 @@ T3_COLUMNS = (
     ("demand_count", "有融资需求企业数"), ("demand_amount", "融资需求金额"), ("credited_count", "获得授信企业数"),
     ("credit_coverage", "授信覆盖率(%)"), ("credit_amount", "授信金额"), ("loan_count", "贷款户数"), ("loan_balance", "贷款余额"),
     ("inclusive_balance", "普惠型贷款余额"), ("first_loan_count", "首贷户数"), ("weighted_loan_rate", "加权平均利率(%)"),
-    ("demand_unmet_count", "需求未满足户数"), ("multi_bank_count", "授信银行超过3家企业数"),
+    ("demand_unmet_count", "需求未满足户数"), ("multi_bank_count", "服务银行超过3家（个体工商户超过2家）企业数"),
 )
 
 

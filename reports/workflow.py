@@ -35,6 +35,7 @@ from portal.choices import OrgKind
 from portal.models import User
 
 from . import selectors, services
+from .completeness import subject_days_late
 from .choices import FilingStatus as S
 from .models import Filing, FilingTransition, T1Row, T4Record, T5Row
 from .schedules.t4 import NARRATIVE
@@ -308,10 +309,11 @@ def filing_submit(*, actor: User, filing: Filing, comment: str = "") -> Outcome:
         _refuse(" ".join(problems))
     now = timezone.now()
     due = filing.period.filer_due if not filing.city_id else filing.period.branch_due
-    days_late = max(0, (timezone.localdate() - due).days)
     transitions = []
     for m in members:
         old = m.status
+        # judged on the subject's first submission across versions; submitted_at is this one's own date
+        days_late = subject_days_late(m, due=due, today=timezone.localdate(now))
         Filing.objects.filter(pk=m.pk).update(status=S.SUBMITTED, submitted_at=now, days_late=days_late,
                                               lock_version=F("lock_version") + 1, updated_by=actor, updated_at=now)
         transitions.append(_log(m, actor, A.SUBMIT, old, S.SUBMITTED, comment))
@@ -402,6 +404,7 @@ def filing_amend(*, actor: User, filing: Filing, comment: str = "") -> Filing:
     new = Filing.objects.create(
         schedule=filing.schedule, period=filing.period, park=filing.park, branch=filing.branch, city=filing.city,
         version=filing.version + 1, is_current=True, amends=filing, status=S.DRAFT, explanation=filing.explanation,
+        days_late=filing.days_late,  # timeliness is the subject's (first submission), not this version's
         row_count=filing.row_count, warning_count=filing.warning_count, issues=filing.issues, reopened=filing.reopened,
         created_by=actor, updated_by=actor,
     )

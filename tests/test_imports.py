@@ -90,8 +90,10 @@ def test_a_small_upload_is_processed_at_once_and_records_its_result(t1, world):
 def test_warnings_do_not_block_the_import_and_are_reported(t1, world):
     job = filing_upload(actor=world.users["op_hz"], filing=t1, name="附表1.xlsx", data=t1_file(t1, 1, loan_rate=18, financing_cost=19))
     assert job.status == ImportJob.Status.DONE
-    (warning,) = [i for i in job.result["issues"] if i["level"] == "warning"]
+    # the sheet omits the park's tenant 西湖甲企业: the ledger is held against the register (issue 11)
+    warning, missing = sorted((i for i in job.result["issues"] if i["level"] == "warning"), key=lambda i: i["code"])
     assert warning["code"] == "loan_rate_high" and warning["row"] == 5 and warning["value"] == "18"
+    assert missing["code"] == "tenant_missing" and missing["row"] is None and "西湖甲企业有限公司" in missing["message"]
 
 
 def test_a_stale_lock_version_is_refused_with_a_clear_message(t1, world):
@@ -157,7 +159,7 @@ def test_a_large_upload_with_errors_fails_in_the_task_with_an_annotated_copy(t1,
         job = filing_upload(actor=world.users["op_hz"], filing=t1, name="大文件.xlsx", data=t1_file(t1, 7, employees="很多"))
     job.refresh_from_db()
     assert job.status == ImportJob.Status.FAILED and job.progress == 100
-    assert job.result["errors"] == 7 and {i["row"] for i in job.result["issues"]} == set(range(5, 12))
+    assert job.result["errors"] == 7 and {i["row"] for i in job.result["issues"] if i["level"] == "error"} == set(range(5, 12))
     assert job.annotated and not T1Row.objects.filter(filing=t1).exists()
 
 

@@ -293,7 +293,10 @@ def test_t1_rows_pass_every_error_rule(shared_demo):
             if r["credit_amount"]:
                 assert r["main_bank"] in ctx.institution_names and 1 <= r["lending_bank_count"] <= 5
             checked += 1
-        assert warnings == filing.warning_count == len(filing.issues)
+        # and one warning per tenant at period end missing from the ledger (held against the register)
+        missing = tenants - {r["uscc"] for r in rows}
+        assert warnings + len(missing) == filing.warning_count == len(filing.issues)
+        assert {i["value"] for i in filing.issues if i["code"] == "tenant_missing"} == missing
         assert not list(T1.set_rules[0](rows, ctx))
     assert checked > 300
     # the whole row set, typed back as text, goes through the upload path without an error

@@ -31,6 +31,8 @@ def approve(world, park, op_key, rows, period, reviewer_key):
     filing = services.filing_open(actor=op, schedule="T1", period=period, park=park)
     result = services.filing_rows_replace(actor=op, filing=filing, raw_rows=rows)
     assert result.saved, result.issue_dicts()
+    if result.warnings:  # e.g. a tenant not on the ledger (held against the register): explained
+        services.filing_explanation_save(actor=op, filing=filing, explanation="部分在园企业尚在走访建档，下季度补报。")
     workflow.filing_submit(actor=op, filing=filing)
     lead = workflow.lead_bank_id(filing)
     if lead:

@@ -278,23 +278,43 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
 # --- summaries ----------------------------------------------------------------------------------------
 
+class ParkSummaryListSerializer(serializers.ListSerializer):
+    """Works out ``stale`` for a whole page of 附表2 at once (selectors.t2_stale: three queries)."""
+
+    def to_representation(self, data):
+        items = list(data.all() if hasattr(data, "all") else data)
+        from ..selectors import t2_stale
+
+        self.child.context["_t2_stale"] = t2_stale(items)
+        return super().to_representation(items)
+
+
 class ParkSummarySerializer(serializers.ModelSerializer):
-    """附表2 of one park and period (computed from its T1 on every save)."""
+    """附表2 of one park and period (computed from its T1 on every save, and again on every change
+    of the park's register)."""
 
     park = ParkBriefSerializer(read_only=True)
     period = serializers.SlugRelatedField(slug_field="code", read_only=True)
     county = RegionBriefSerializer(read_only=True)
     built_at = serializers.DateTimeField(source="computed_at", read_only=True, help_text="计算时间")
-    stale = serializers.SerializerMethodField(help_text="是否有待更新（附表2随附表1保存即时重算，恒为 false）")
+    stale = serializers.SerializerMethodField(help_text=(
+        "是否待更新：园区登记信息（入园/退园、伙伴银行关系）在本表计算之后有变更记录，"
+        "或本表已审核通过而所在地市的汇总已请求更新、尚未重算完成（附表3及看板仍为旧数）"))
 
     class Meta:
         model = T2Summary
         fields = ["id", "filing", "park", "period", "county", "star_rating", "batch", "digital_status",
                   *[c.key for c in FIGURES], "built_at", "stale"]
+        list_serializer_class = ParkSummaryListSerializer
 
     @extend_schema_field(serializers.BooleanField())
     def get_stale(self, obj: T2Summary) -> bool:
-        return False
+        known = self.context.get("_t2_stale")
+        if known is None or obj.pk not in known:
+            from ..selectors import t2_stale
+
+            known = t2_stale([obj])
+        return known[obj.pk] is not None
 
 
 class SummarySerializer(serializers.ModelSerializer):

@@ -64,6 +64,9 @@ class Column:
     help: str = ""
     section: str = ""
     width: int = 14
+    # TEXT only. False (names, free text): stored exactly as typed, trimmed (parsing.text_as_typed).
+    # True (a code such as 园区编码): normalised like every code, number and option (NFKC ...).
+    normalise: bool = False
 
     # --- presentation --------------------------------------------------------------------
     @property
@@ -103,7 +106,7 @@ class Column:
 
     def _parse(self, raw: Any) -> Any:
         if self.kind == TEXT:
-            value = parsing.normalise_text(raw)
+            value = parsing.normalise_text(raw) if self.normalise else parsing.text_as_typed(raw)
             if value is not None and len(value) > self.max_length:
                 raise parsing.ParseError(f"长度不能超过{self.max_length}个字符")
             return value
@@ -215,6 +218,18 @@ class Context:
     t5_ent_credit_total: Decimal | None = None
     # T1: 统一社会信用代码s -> name of the other park where each is a tenant at period end
     tenant_elsewhere: Callable[[list[str]], dict[str, str]] | None = None
+    # T1: the park register at period end for the given 统一社会信用代码s (selectors.park_register_at)
+    register: Callable[[list[str]], "RegisterAtEnd"] | None = None
+
+
+@dataclass
+class RegisterAtEnd:
+    """The park's register at period end as the T1 rules need it (Tenancy.objects.in_force)."""
+
+    tenants: dict[str, str]  # every tenant at period end: 统一社会信用代码 -> enterprise name
+    # of the codes asked about that are NOT tenants at period end but have a stay in this park:
+    # 统一社会信用代码 -> (entered_on, left_on) of their latest stay
+    stays: dict[str, tuple[dt.date, dt.date | None]] = field(default_factory=dict)
 
 
 @dataclass

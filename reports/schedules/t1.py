@@ -1,11 +1,13 @@
 """附表1 分类建档基础台帐 — one row per enterprise, filed per park per quarter (FORMS.md)."""
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 from typing import Any, Iterable
 
 from parks.choices import EntityType, Industry
 from portal.uscc import uscc_error
+from reports.parsing import text_key
 
 from .base import (AMOUNT, BOOL, CHOICE, COUNT, INDUSTRY, RATE, TEXT, USCC, Column, Computed, Context, Issue,
                    Schedule, error, nz, warning)
@@ -62,6 +64,7 @@ COMPUTED = (
     Computed("credit_tier", "授信规模", choices=CREDIT_TIERS),
     Computed("inclusive", "是否普惠型", kind=BOOL),
     Computed("category", "分类建档类别", choices=CATEGORIES),
+    Computed("multi_bank", "是否垒小户", kind=BOOL),
 )
 
 
@@ -78,6 +81,16 @@ def credit_tier(amount: Decimal | None) -> str:
     if x <= 1000:
         return "500_1000"
     return "gt1000"
+
+
+def multi_bank(*, entity_type: str, credit_amount: Any, lending_bank_count: int | None) -> bool:
+    """垒小户 risk (浙银保监发〔2020〕15号 二(七), FORMS.md ``multi_bank_count``): a 个体工商户 served by
+    more than 2 banks, or any other enterprise with 0 < 单户授信 ≤ 1000万元 served by more than 3.
+    THE rule: stored per row as ``T1Row.multi_bank``; 附表2 (Python and SQL) only count the flag."""
+    banks = lending_bank_count or 0
+    if entity_type == EntityType.INDIVIDUAL:
+        return banks > 2
+    return Decimal(0) < nz(credit_amount) <= 1000 and banks > 3
 
 
 def compute(row: dict[str, Any]) -> dict[str, Any]:
@@ -98,7 +111,9 @@ def compute(row: dict[str, Any]) -> dict[str, Any]:
     else:
         category = "C"
     return {"size_computed": computed_size or "", "credit_tier": credit_tier(row.get("credit_amount")),
-            "inclusive": bool(inclusive), "category": category}
+            "inclusive": bool(inclusive), "category": category,
+            "multi_bank": multi_bank(entity_type=entity_type, credit_amount=row.get("credit_amount"),
+                                     lending_bank_count=row.get("lending_bank_count"))}
 
 
 def _rules(row: dict[str, Any], ctx: Context) -> Iterable[Issue]:
@@ -183,7 +198,15 @@ def _rules(row: dict[str, Any], ctx: Context) -> Iterable[Issue]:
 
 
 def _matches_institution(name: str, names: frozenset[str]) -> bool:
-    return name in names or any(n and (n in name or name in n) for n in names)
+    """Names are compared by their normalised key (full/half width, spaces, case); never stored so."""
+    key = text_key(name)
+    keys = _name_keys(names)
+    return key in keys or any(n and (n in key or key in n) for n in keys)
+
+
+@functools.lru_cache(maxsize=8)
+def _name_keys(names: frozenset[str]) -> frozenset[str]:
+    return frozenset(text_key(n) for n in names)
 
 
 def _unique_uscc(rows: list[dict[str, Any]], ctx: Context) -> Iterable[Issue]:
@@ -211,6 +234,38 @@ def not_tenant_elsewhere(rows: list[dict[str, Any]], ctx: Context, *, first_row:
                         "tenant_elsewhere", row=i, value=code)
 
 
+def tenant_missing(name: str, code: str) -> Issue:
+    return Issue("warning", "uscc", f"期末在园企业“{name}”（{code}）未列入附表1", "tenant_missing", value=code)
+
+
+def held_against_register(rows: list[dict[str, Any]], ctx: Context, *, first_row: int = 1, missing: bool = True) -> Iterable[Issue]:
+    """The ledger is held against the park register at period end (``Tenancy.objects.in_force``),
+    as warnings that need an explanation, naming the enterprise: a row whose enterprise is not a
+    tenant at period end (it left before, or entered after), and — with ``missing`` — every
+    tenant at period end that has no row."""
+    if ctx.register is None or ctx.period_end is None:
+        return
+    end = ctx.period_end
+    codes = [r["uscc"] for r in rows if r.get("uscc")]
+    register = ctx.register(codes)
+    for i, row in enumerate(rows, start=first_row):
+        stay = register.stays.get(row.get("uscc"))
+        if stay is None:
+            continue
+        entered_on, left_on = stay
+        name = row.get("enterprise_name") or row["uscc"]
+        if left_on is not None and left_on < end:
+            message, code = f"“{name}”已于{left_on:%Y-%m-%d}退园，报送期末（{end:%Y-%m-%d}）不是本园区在园企业", "tenant_left"
+        else:
+            message, code = f"“{name}”于{entered_on:%Y-%m-%d}入园，报送期末（{end:%Y-%m-%d}）尚不是本园区在园企业", "tenant_not_yet"
+        yield Issue("warning", "enterprise_name", message, code, row=row.get("row_no") or i, value=name)
+    if missing:
+        listed = set(codes)
+        for code, name in sorted(register.tenants.items(), key=lambda item: (item[1], item[0])):
+            if code not in listed:
+                yield tenant_missing(name, code)
+
+
 T1 = Schedule(
     code="T1",
     number=1,
@@ -219,7 +274,7 @@ T1 = Schedule(
     computed=COMPUTED,
     natural_key="uscc",
     row_rules=(_rules,),
-    set_rules=(_unique_uscc, not_tenant_elsewhere),
+    set_rules=(_unique_uscc, not_tenant_elsewhere, held_against_register),
     compute=compute,
     subject="park",
 )

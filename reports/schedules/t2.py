@@ -3,7 +3,7 @@ park register and that park's T1. Ratios are ×100 with 2 decimals and always re
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import Any, Collection, Iterable
 
 from .base import AMOUNT, BOOL, COUNT, RATE, TEXT, Computed, nz
 from .numbers import ratio, weighted
@@ -21,7 +21,7 @@ REGISTER = (
 FIGURES = (
     Computed("partner_bank_count", "伙伴银行家数", COUNT),
     Computed("enterprises_total", "入园企业数", COUNT),
-    Computed("filed_count", "已建档企业数", COUNT),
+    Computed("filed_count", "已建档企业数", COUNT),  # rows of the enterprises that are tenants at period end
     Computed("filing_coverage", "建档覆盖率(%)", RATE),
     Computed("demand_count", "有融资需求企业数", COUNT),
     Computed("demand_amount", "融资需求金额", AMOUNT),
@@ -49,7 +49,7 @@ FIGURES = (
     Computed("unmet_enterprise_count", "未满足原因：企业自身", COUNT),
     Computed("unmet_bank_count", "未满足原因：银行服务", COUNT),
     Computed("unmet_other_count", "未满足原因：其他", COUNT),
-    Computed("multi_bank_count", "授信银行超过3家企业数", COUNT),
+    Computed("multi_bank_count", "服务银行超过3家（个体工商户超过2家）企业数", COUNT),
     Computed("insured_count", "获得保险服务户数", COUNT),
     Computed("insured_amount", "保额", AMOUNT),
     Computed("coverage_target", "授信覆盖率目标(%)", RATE),
@@ -72,13 +72,17 @@ def coverage_target(star_rating: int) -> Decimal:
     return Decimal(50)
 
 
-def t2_compute(*, rows: Iterable[dict[str, Any]], enterprises_total: int, partner_bank_count: int, star_rating: int) -> dict[str, Any]:
-    """The T2 figures of one park from its T1 rows (parsed values incl. computed columns)."""
+def t2_compute(*, rows: Iterable[dict[str, Any]], enterprises_total: int, partner_bank_count: int, star_rating: int,
+               tenants: Collection[str] | None = None) -> dict[str, Any]:
+    """The T2 figures of one park from its T1 rows (parsed values incl. computed columns).
+    ``tenants``: the 统一社会信用代码s of the park's tenants at period end; 已建档企业数 (and so
+    建档覆盖率) counts only their rows. None: every row is a tenant's."""
     out: dict[str, Any] = {k: 0 for k in COUNT_KEYS}
     out.update({k: Decimal("0.00") for k in AMOUNT_KEYS})
     sums = {"rate_weighted_sum": Decimal(0), "rate_weight": Decimal(0), "cost_weighted_sum": Decimal(0), "cost_weight": Decimal(0)}
     for r in rows:
-        out["filed_count"] += 1
+        if tenants is None or r.get("uscc") in tenants:
+            out["filed_count"] += 1
         if r.get("has_demand"):
             out["demand_count"] += 1
             out["demand_amount"] += nz(r.get("demand_amount"))
@@ -117,7 +121,7 @@ def t2_compute(*, rows: Iterable[dict[str, Any]], enterprises_total: int, partne
         reason = r.get("unmet_reason")
         if reason in ("enterprise", "bank", "other"):
             out[f"unmet_{reason}_count"] += 1
-        if (r.get("lending_bank_count") or 0) > 3:
+        if r.get("multi_bank"):  # the row's 垒小户 flag (schedules.t1.multi_bank)
             out["multi_bank_count"] += 1
         if r.get("insured"):
             out["insured_count"] += 1

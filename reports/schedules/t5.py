@@ -4,11 +4,12 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from parks.choices import PartnerRole
+from reports.parsing import text_key
 
 from .base import AMOUNT, BOOL, CHOICE, COUNT, DATE, MULTI, PHONE, TEXT, Column, Context, Issue, Schedule, error, nz, warning
 
 COLUMNS = (
-    Column("park_code", "园区编码", TEXT, required=True, max_length=20),
+    Column("park_code", "园区编码", TEXT, required=True, max_length=20, normalise=True),
     Column("park_name", "园区名称", TEXT, max_length=100, width=26),
     Column("role", "合作角色", CHOICE, required=True, choices=tuple(PartnerRole.choices)),
     Column("sub_branch", "对接支行", TEXT, required=True, max_length=100, width=20),
@@ -36,7 +37,7 @@ def _rules(row: dict[str, Any], ctx: Context) -> Iterable[Issue]:
         if park is None:
             yield error("park_code", f"园区“{code}”不是本机构有效的伙伴园区", "not_a_partner_park")
         else:
-            if row.get("park_name") and row["park_name"] != park["name"]:
+            if row.get("park_name") and text_key(row["park_name"]) != text_key(park["name"]):
                 yield warning("park_name", f"园区名称与登记名称“{park['name']}”不一致", "park_name_differs")
             row["park_name"] = park["name"]
     since = row.get("since")
