@@ -61,7 +61,7 @@ def first_submission_days_late(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("reports", "0009_load_target_sets")]
+    dependencies = [("reports", "0010_summary_queued_at")]
 
     operations = [
         migrations.AddField(
