@@ -326,13 +326,15 @@ def test_text_as_typed_through_the_web_row_form(client, world, t1):
 
 def test_text_as_typed_through_the_api(world, t1):
     client = api(world.users["op_hz"])
-    response = client.post(f"/api/v1/filings/{t1.pk}/rows/", {"rows": [typed_row(world.e_hz.uscc)]}, format="json")
+    response = client.post(f"/api/v1/filings/{t1.pk}/rows/", {"rows": [typed_row(world.e_hz.uscc)], "lock_version": t1.lock_version},
+                           format="json")
     assert response.status_code == 200, response.json()
     assert stored_texts(t1) == [(NAME, DETAIL, SOLUTION)]
     [row] = client.get(f"/api/v1/filings/{t1.pk}/").json()["rows"]
     assert (row["enterprise_name"], row["unmet_detail"], row["solution"]) == (NAME, DETAIL, SOLUTION)
     # sending the same body again changes nothing
-    again = client.post(f"/api/v1/filings/{t1.pk}/rows/", {"rows": [typed_row(world.e_hz.uscc)]}, format="json").json()
+    again = client.post(f"/api/v1/filings/{t1.pk}/rows/", {"rows": [typed_row(world.e_hz.uscc)],
+                                                           "lock_version": response.json()["lock_version"]}, format="json").json()
     assert (again["created"], again["updated"], again["unchanged"], again["deleted"]) == (0, 0, 1, 0)
 
 
