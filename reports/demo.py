@@ -29,7 +29,7 @@ from django.db import connection
 from django.db.models import Model
 
 from banks.choices import InstitutionType
-from parks.choices import Batch, EntityType, ParkStatus, PartnerRole
+from parks.choices import Batch, EntityType, LinkStatus, ParkStatus, PartnerRole
 from parks.models import Park, PartnerLink, Tenancy
 from portal.choices import OrgKind
 from portal.models import Organisation, User
@@ -331,7 +331,7 @@ class _FilingsBuilder:
             by_id[park_id].tenants.append(_Tenant(uscc, name, entity_type, industry, entered, left))
         for park in self.parks:
             park.tenants.sort(key=lambda t: (t.entered_on, t.uscc))
-        links = PartnerLink.objects.values_list(
+        links = PartnerLink.objects.filter(status=LinkStatus.CONFIRMED).values_list(  # proposals are not partnerships
             "park_id", "branch_id", "branch__name", "branch__institution__short_name", "branch__institution__type",
             "branch__region__code", "role", "sub_branch", "since", "until")
         for park_id, branch_id, branch_name, short, kind, city, role, sub_branch, since, until in links:
