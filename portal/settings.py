@@ -196,7 +196,14 @@ CELERY_TASK_SOFT_TIME_LIMIT = 5 * 60
 # than the time limit, so a task still running is never handed to a second worker; short, so a
 # roll-up lost with a dead worker is redone within minutes, not two hours. (Tests that kill a
 # worker set CELERY_VISIBILITY_TIMEOUT=5 to get the redelivery at once.)
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=8 * 60)}
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=8 * 60)
+# kombu sweeps the unacked set every interval × throttle seconds (default 10 × 10): keep the sweep
+# well inside the visibility timeout, so a lost task comes back soon after it times out.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT // 4)),
+    "unacked_restore_throttle": 1 if CELERY_VISIBILITY_TIMEOUT < 120 else 10,
+}
 # A roll-up still “更新中” after this long lost its task (message gone: broker restarted empty, or
 # enqueue failed after the commit); the beat job summaries-requeue-stuck enqueues it again. More
 # than the visibility timeout, so Redis' own redelivery comes first.

@@ -83,8 +83,7 @@ def test_schema_and_docs_need_a_signed_in_user_or_a_token(client, db):
     assert client.get("/api/docs/?script=").status_code == 200
 
 
-TIME_BUDGET_S = 45
-MAX_EXAMPLES = 6
+MAX_EXAMPLES = 3  # per operation and client: bounded by count, not by the clock (CI machines vary)
 
 
 @pytest.mark.django_db(transaction=True)
@@ -107,8 +106,6 @@ def test_a_bounded_schemathesis_run_finds_no_server_error(live_server, api_world
     operations = [result.ok() for result in schema.get_all_operations()]
     assert len(operations) >= 40
     for operation in operations:
-        if time.monotonic() - started > TIME_BUDGET_S:
-            break
         for who, token in clients.items():
             headers = {"Authorization": f"Token {token}"}
 
@@ -117,8 +114,6 @@ def test_a_bounded_schemathesis_run_finds_no_server_error(live_server, api_world
             @hypothesis.given(case=operation.as_strategy())
             def run(case):
                 nonlocal calls
-                if time.monotonic() - started > TIME_BUDGET_S:
-                    return
                 response = case.call(base_url=live_server.url, session=session, headers=headers, timeout=20)
                 calls += 1
                 if response.status_code >= 500:
@@ -127,5 +122,5 @@ def test_a_bounded_schemathesis_run_finds_no_server_error(live_server, api_world
             run()
     elapsed = time.monotonic() - started
     assert not failures, "\n".join(failures[:20])
-    assert calls >= len(operations), f"only {calls} calls in {elapsed:.0f}s"
-    assert elapsed < 60
+    assert calls >= len(operations) * len(clients), f"only {calls} calls in {elapsed:.0f}s"
+    print(f"schemathesis: {calls} calls over {len(operations)} operations in {elapsed:.0f}s")

@@ -467,7 +467,7 @@ def test_completeness_of_a_seeded_period_equals_an_independent_count(shared_demo
         c[state] += 1
         late = (f.days_late > 0) if f and state != "not_filed" else today > period.filer_due
         c["late"] += late
-    linked = {link.branch_id for link in PartnerLink.objects.filter(since__lte=period.end).exclude(until__lt=period.end)}
+    linked = {link.branch_id for link in PartnerLink.objects.filter(status="confirmed", since__lte=period.end).exclude(until__lt=period.end)}
     filed = set(Filing.objects.filter(period=period, schedule__in=("T4", "T5"), is_current=True).values_list("branch_id", flat=True))
     for branch in Organisation.objects.filter(pk__in=linked | filed).select_related("region"):
         c = expected.setdefault(branch.region.code, Counter())
