@@ -122,7 +122,7 @@ python .ci/smoke_client.py "http://127.0.0.1:$PORT" "$SMOKE_USER" "$SMOKE_PASSWO
 log "worker: tasks round-trip through Redis"
 "$ENTRY" manage shell -v0 -c '
 from portal.tasks import ping
-from reports.rollups import summaries_requeue_stuck_task
+from reports.summaries.rollups import summaries_requeue_stuck_task
 assert ping.delay().get(timeout=45) == "pong", "no pong from the worker"
 assert summaries_requeue_stuck_task.delay().get(timeout=30) == 0
 print("  ok  worker answered ping and ran the stuck roll-up check")

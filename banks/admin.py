@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from portal.admin import ScopedAdmin
 
-from .models import Institution
+from banks.models import Institution
 
 
 @admin.register(Institution)

@@ -3,8 +3,8 @@ import django_filters
 from portal.filters import PortalFilterSet, city_filter
 from portal.models import Organisation
 
-from .choices import InstitutionType
-from .models import Institution
+from banks.choices import InstitutionType
+from banks.models import Institution
 
 
 class InstitutionFilterSet(PortalFilterSet):

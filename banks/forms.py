@@ -2,7 +2,7 @@ from django import forms
 
 from portal.forms import ServiceModelForm
 
-from .models import Institution
+from banks.models import Institution
 
 
 class InstitutionForm(ServiceModelForm):

@@ -2,7 +2,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .choices import InstitutionType
+from banks.choices import InstitutionType
 
 
 class Institution(models.Model):

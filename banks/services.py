@@ -8,7 +8,7 @@ from django.db import transaction
 from portal.models import User
 from portal.services import registry_create, registry_update
 
-from .models import Institution
+from banks.models import Institution
 
 FIELDS = ("name", "short_name", "type", "is_active")
 

@@ -2,7 +2,7 @@ import django_tables2 as tables
 
 from portal.models import Organisation
 
-from .models import Institution
+from banks.models import Institution
 
 
 class InstitutionTable(tables.Table):

@@ -5,11 +5,11 @@ from portal.choices import OrgKind
 from portal.generic import HistoryView, ObjectCreateView, ObjectDetailView, ObjectEditView, ObjectListView
 from portal.models import Organisation
 
-from . import services
-from .filtersets import BranchFilterSet, InstitutionFilterSet
-from .forms import InstitutionForm
-from .models import Institution
-from .tables import BranchTable, InstitutionTable
+from banks import services
+from banks.filtersets import BranchFilterSet, InstitutionFilterSet
+from banks.forms import InstitutionForm
+from banks.models import Institution
+from banks.tables import BranchTable, InstitutionTable
 
 
 class InstitutionListView(ObjectListView):

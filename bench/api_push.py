@@ -69,8 +69,8 @@ def setup_world(n: int):
     from portal.choices import ROLE_FOR_KIND, OrgKind
     from portal.models import Organisation, Region, User
     from portal.uscc import uscc_make
-    from reports import services
-    from reports.models import Period
+    from reports.filings import services
+    from reports.filings.models import Period
 
     Period.objects.update(lock_date=dt.date(2099, 12, 31))
     county = Region.objects.get(code="330106")
@@ -95,10 +95,10 @@ def setup_world(n: int):
 
 def baseline_bulk_create(rows: list[dict], filing) -> float:
     """bulk_create of the same rows, parsed to canonical values beforehand (not timed)."""
-    from reports import selectors
-    from reports.models import T1Row
+    from reports.filings import selectors
+    from reports.filings.models import T1Row
     from reports.schedules import T1
-    from reports.services import _row_instance
+    from reports.filings.services import _row_instance
 
     parsed, issues = T1.validate(rows, selectors.filing_context(filing=filing))
     assert not [i for i in issues if i.is_error], [i.as_dict() for i in issues if i.is_error][:3]
@@ -124,7 +124,7 @@ def main() -> int:
     from rest_framework.test import APIClient
 
     from portal.api.tokens import token_create
-    from reports.models import Filing, T1Row
+    from reports.filings.models import Filing, T1Row
 
     user, codes, filing, baseline_filing = setup_world(args.rows)
     rows = make_rows(codes)

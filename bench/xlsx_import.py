@@ -90,8 +90,8 @@ def setup_world():
     from parks.models import Park
     from portal.choices import ROLE_FOR_KIND, OrgKind
     from portal.models import Organisation, Region, User
-    from reports import services
-    from reports.models import Period
+    from reports.filings import services
+    from reports.filings.models import Period
 
     Period.objects.update(lock_date=dt.date(2099, 12, 31))
     county = Region.objects.get(code="330106")
@@ -121,9 +121,9 @@ def baseline_openpyxl(data: bytes) -> int:
 
 
 def portal_import(data: bytes, user, filing):
-    from reports import services
+    from reports.filings import services
     from reports.schedules import T1
-    from reports.xlsx.reader import read_rows
+    from reports.filings.xlsx.reader import read_rows
 
     read = read_rows(schedule=T1, data=data)
     assert read.ok, read.issue_dicts()[:5]
@@ -177,8 +177,8 @@ def main() -> int:
         return 1
 
     from reports.schedules import T1
-    from reports.xlsx.reader import read_rows
-    from reports.xlsx.template import template_build
+    from reports.filings.xlsx.reader import read_rows
+    from reports.filings.xlsx.template import template_build
 
     started = time.perf_counter()
     read_rows(schedule=T1, data=data)

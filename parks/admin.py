@@ -2,9 +2,9 @@ from django.contrib import admin
 
 from portal.admin import ScopedAdmin
 
-from . import services
-from .models import Enterprise, Park, PartnerLink, Tenancy
-from .signals import send_register_changed
+from parks import services
+from parks.models import Enterprise, Park, PartnerLink, Tenancy
+from parks.signals import send_register_changed
 
 
 class RegisterChangeAdminMixin:

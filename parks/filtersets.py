@@ -4,8 +4,8 @@ from django.utils import timezone
 from portal.filters import PortalFilterSet, city_filter
 from portal.selectors import region_zhejiang_counties
 
-from .choices import Batch, DigitalStatus, EntityType, Industry, LinkStatus, ParkStatus, ParkType, PartnerRole, StarRating
-from .models import Enterprise, Park, PartnerLink, Tenancy
+from parks.choices import Batch, DigitalStatus, EntityType, Industry, LinkStatus, ParkStatus, ParkType, PartnerRole, StarRating
+from parks.models import Enterprise, Park, PartnerLink, Tenancy
 
 
 class ParkFilterSet(PortalFilterSet):

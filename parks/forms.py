@@ -4,9 +4,9 @@ from portal.forms import DateInput, PortalFormMixin, ServiceModelForm
 from portal.selectors import organisation_park_operators_for, region_counties_for
 from portal.uscc import uscc_normalise
 
-from .choices import EntityType, Industry
-from .models import Enterprise, Park, PartnerLink, Tenancy
-from .selectors import park_list_for_tenant_keeping
+from parks.choices import EntityType, Industry
+from parks.models import Enterprise, Park, PartnerLink, Tenancy
+from parks.selectors import park_list_for_tenant_keeping
 
 
 class ParkForm(ServiceModelForm):

@@ -8,7 +8,7 @@ from simple_history.models import HistoricalRecords
 
 from portal.uscc import validate_uscc
 
-from .choices import Batch, DigitalStatus, EntityType, Industry, LinkStatus, ParkStatus, ParkType, PartnerRole, StarRating
+from parks.choices import Batch, DigitalStatus, EntityType, Industry, LinkStatus, ParkStatus, ParkType, PartnerRole, StarRating
 
 
 class Park(models.Model):

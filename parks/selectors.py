@@ -8,7 +8,7 @@ from django.db.models import QuerySet
 from portal import access
 from portal.choices import OrgKind
 
-from .models import Park
+from parks.models import Park
 
 
 def park_list_for_tenant_keeping(*, user: Any) -> QuerySet[Park]:

@@ -13,9 +13,9 @@ from portal.choices import ZHEJIANG_CODE, OrgKind, RegionLevel
 from portal.models import Organisation, Region, User
 from portal.uscc import uscc_normalise
 
-from .choices import EntityType, LinkStatus, PartnerRole
-from .models import Enterprise, Park, PartnerLink, Tenancy
-from .signals import send_register_changed
+from parks.choices import EntityType, LinkStatus, PartnerRole
+from parks.models import Enterprise, Park, PartnerLink, Tenancy
+from parks.signals import send_register_changed
 
 PARK_FIELDS = ("code", "name", "county", "operator", "manager", "batch", "star_rating", "digital_status", "park_type", "area_mu", "status")
 
@@ -332,7 +332,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation  # noqa: E402
 
 from portal.uscc import uscc_error  # noqa: E402
 
-from .models import BrainReading  # noqa: E402
+from parks.models import BrainReading  # noqa: E402
 
 READING_FIELDS = ("electricity_kwh", "water_t", "gas_m3", "equipment_hours")
 READING_LABELS = {

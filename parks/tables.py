@@ -1,6 +1,6 @@
 import django_tables2 as tables
 
-from .models import Enterprise, Park, PartnerLink, Tenancy
+from parks.models import Enterprise, Park, PartnerLink, Tenancy
 
 
 class ParkTable(tables.Table):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_brain
+from parks import views, views_brain
 
 app_name = "parks"
 

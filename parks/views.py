@@ -10,12 +10,12 @@ from django.utils import timezone
 from portal import access
 from portal.generic import HistoryView, ObjectCreateView, ObjectDetailView, ObjectEditView, ObjectListView
 
-from . import services
-from .filtersets import EnterpriseFilterSet, ParkFilterSet, PartnerLinkFilterSet, TenancyFilterSet
-from .choices import LinkStatus
-from .forms import EnterpriseForm, ParkForm, PartnerLinkDecisionForm, PartnerLinkForm, TenancyCreateForm, TenancyForm
-from .models import Enterprise, Park, PartnerLink, Tenancy
-from .tables import EnterpriseTable, ParkTable, PartnerLinkTable, TenancyTable
+from parks import services
+from parks.filtersets import EnterpriseFilterSet, ParkFilterSet, PartnerLinkFilterSet, TenancyFilterSet
+from parks.choices import LinkStatus
+from parks.forms import EnterpriseForm, ParkForm, PartnerLinkDecisionForm, PartnerLinkForm, TenancyCreateForm, TenancyForm
+from parks.models import Enterprise, Park, PartnerLink, Tenancy
+from parks.tables import EnterpriseTable, ParkTable, PartnerLinkTable, TenancyTable
 
 
 # --- parks ------------------------------------------------------------------------------------

@@ -6,8 +6,8 @@ from typing import Any
 
 from portal import access
 
-from .models import BrainReading
-from .views import EnterpriseDetailView
+from parks.models import BrainReading
+from parks.views import EnterpriseDetailView
 
 BRAIN_MONTHS_SHOWN = 24
 

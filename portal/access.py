@@ -20,7 +20,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from .choices import OrgKind, RegionLevel
+from portal.choices import OrgKind, RegionLevel
 
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 ACTIONS = (VIEW, ADD, CHANGE, DELETE)
@@ -311,7 +311,7 @@ def _target_result_rule(user, org, action: str) -> Q:
         from django.db.models import CharField, Value
         from django.db.models.functions import Cast, Concat
 
-        from .models import Organisation
+        from portal.models import Organisation
 
         codes = (Organisation.objects.filter(banks, kind=OrgKind.BANK_BRANCH)
                  .annotate(scope=Concat(Value("org:"), Cast("pk", CharField()), output_field=CharField())).values("scope"))

@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import access
-from .models import Organisation, Region, User
+from portal import access
+from portal.models import Organisation, Region, User
 
 
 class ScopedAdmin(SimpleHistoryAdmin):
@@ -52,6 +52,6 @@ class PortalUserAdmin(UserAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if not obj.is_active:  # a deactivated account keeps no API token (reactivation brings none back)
-            from .api.tokens import tokens_revoke_all
+            from portal.api.tokens import tokens_revoke_all
 
             tokens_revoke_all(user=obj)

@@ -6,7 +6,7 @@ class PortalModelBackend(ModelBackend):
     so that the access module never costs extra queries per request."""
 
     def get_user(self, user_id):
-        from .models import User
+        from portal.models import User
 
         try:
             user = User._default_manager.select_related("organisation__region").get(pk=user_id)

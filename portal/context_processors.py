@@ -4,7 +4,7 @@ def portal(request):
     if user is not None and user.is_authenticated:
         # computed once per request (nested template contexts run processors again)
         if not hasattr(request, "_unread_notifications"):
-            from .notifications import unread_count
+            from portal.notifications import unread_count
 
             request._unread_notifications = unread_count(user=user)
         ctx["unread_notifications"] = request._unread_notifications

@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from .selectors import region_zhejiang_cities
+from portal.selectors import region_zhejiang_cities
 
 
 class PortalFilterSet(django_filters.FilterSet):

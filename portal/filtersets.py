@@ -1,8 +1,8 @@
 import django_filters
 
-from .choices import OrgKind, RegionLevel
-from .filters import PortalFilterSet, city_filter
-from .models import Organisation, Region
+from portal.choices import OrgKind, RegionLevel
+from portal.filters import PortalFilterSet, city_filter
+from portal.models import Organisation, Region
 
 
 class RegionFilterSet(PortalFilterSet):

@@ -1,7 +1,7 @@
 from django import forms
 
-from .forms import ServiceModelForm
-from .models import Organisation, Region
+from portal.forms import ServiceModelForm
+from portal.models import Organisation, Region
 
 
 class OrganisationForm(ServiceModelForm):

@@ -14,7 +14,7 @@ from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
-from . import access
+from portal import access
 
 
 class ObjectListView(LoginRequiredMixin, SingleTableMixin, FilterView):

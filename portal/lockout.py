@@ -31,8 +31,8 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
-from . import access
-from .models import User
+from portal import access
+from portal.models import User
 
 
 def _limits() -> tuple[int, int]:

@@ -4,7 +4,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from .choices import NINGBO_CODE, ROLE_FOR_KIND, OrgKind, RegionLevel, Role
+from portal.choices import NINGBO_CODE, ROLE_FOR_KIND, OrgKind, RegionLevel, Role
 
 
 class Region(models.Model):

@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db.models import QuerySet
 
-from .models import Notification, Organisation, User
+from portal.models import Notification, Organisation, User
 
 
 def organisation_users(*, organisation_ids: Iterable[int]) -> QuerySet[User]:

@@ -7,8 +7,8 @@ from typing import Any
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from .choices import ZHEJIANG_CODE, OrgKind, RegionLevel
-from .models import Organisation, Region
+from portal.choices import ZHEJIANG_CODE, OrgKind, RegionLevel
+from portal.models import Organisation, Region
 
 
 def region_zhejiang_cities() -> QuerySet[Region]:
@@ -48,7 +48,7 @@ def landing_for(*, user: Any) -> dict[str, Any]:
     """What the landing page shows each role: its duties and the size of its scope."""
     from parks.models import Enterprise, Park, PartnerLink
 
-    from . import access
+    from portal import access
 
     period_obj = _period_open(today=timezone.localdate())  # periods come from a data migration
     period, end, due = (period_obj.code, period_obj.end, period_obj.filer_due) if period_obj else ("", None, None)
@@ -109,7 +109,7 @@ def _park_counts(parks: QuerySet) -> dict[str, int]:
 
 def _period_open(*, today: dt.date):
     """The latest reporting period still open for filers (else the latest one)."""
-    from reports.models import Period
+    from reports.filings.models import Period
 
     periods = Period.objects.filter(is_baseline=False).order_by("-year", "-quarter")
     return periods.filter(lock_date__gte=today).first() or periods.first()
@@ -120,9 +120,9 @@ def _todo(*, user: Any, org: Any, period: Any) -> list[dict[str, Any]]:
     from django.utils import timezone
 
     from parks.models import Park, PartnerLink
-    from reports.models import Filing
+    from reports.filings.models import Filing
 
-    from . import access
+    from portal import access
 
     items: list[dict[str, Any]] = []
     filings = access.restrict(user, Filing.objects.filter(period=period, is_current=True))
@@ -162,7 +162,7 @@ def _todo(*, user: Any, org: Any, period: Any) -> list[dict[str, Any]]:
     elif org.kind in (OrgKind.BRANCH_REGULATOR, OrgKind.PROVINCE_REGULATOR):
         # the same list the queue page shows (reports.completeness): a park's 附表1 still waiting for
         # its lead bank's 转报 is the bank's work, listed apart
-        from reports.completeness import completeness_items, review_queue
+        from reports.summaries.completeness import completeness_items, review_queue
 
         city = org.region.code if org.kind == OrgKind.BRANCH_REGULATOR else None
         queue, at_banks = review_queue(completeness_items(period=period, today=timezone.localdate(), city_code=city))

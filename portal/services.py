@@ -6,8 +6,8 @@ from typing import Any, Iterable
 from django.db import transaction
 from django.db.models import Model
 
-from . import access
-from .models import Organisation, User
+from portal import access
+from portal.models import Organisation, User
 
 ORG_FIELDS = ("name", "kind", "region", "institution", "separately_planned", "contact_name", "contact_phone", "is_active")
 

@@ -214,11 +214,11 @@ CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "summaries-refresh-open-periods": {
-        "task": "reports.rollups.summaries_refresh_open_periods",
+        "task": "reports.summaries.rollups.summaries_refresh_open_periods",
         "schedule": crontab(hour=7, minute=30),
     },
     "filing-reminders": {
-        "task": "reports.reminders.reminders_send",
+        "task": "reports.summaries.reminders.reminders_send",
         "schedule": crontab(hour=8, minute=0),
     },
     "clear-expired-sessions": {
@@ -226,7 +226,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": timedelta(hours=24),
     },
     "summaries-requeue-stuck": {  # issue 10: roll-ups left “更新中” longer than ROLLUP_STUCK_MINUTES
-        "task": "reports.rollups.summaries_requeue_stuck_task",
+        "task": "reports.summaries.rollups.summaries_requeue_stuck_task",
         "schedule": timedelta(minutes=5),
     },
 }
@@ -300,13 +300,13 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "ENUM_NAME_OVERRIDES": {
         "ParkStatusEnum": "parks.choices.ParkStatus",
-        "FilingStatusEnum": "reports.choices.FilingStatus",
+        "FilingStatusEnum": "reports.filings.choices.FilingStatus",
         "ImportJobStatusEnum": "reports.models.ImportJob.Status",
         "RegionLevelEnum": "portal.choices.RegionLevel",
         "OrgKindEnum": "portal.choices.OrgKind",
         "RoleEnum": "portal.choices.Role",
         "InstitutionTypeEnum": "banks.choices.InstitutionType",
-        "ScheduleCodeEnum": "reports.choices.ScheduleCode",
+        "ScheduleCodeEnum": "reports.filings.choices.ScheduleCode",
         "SummaryScopeEnum": "reports.models.Summary.Scope",
         "EntityTypeEnum": "parks.choices.EntityType",
         "IndustryEnum": "parks.choices.Industry",

@@ -1,6 +1,6 @@
 import django_tables2 as tables
 
-from .models import Organisation, Region
+from portal.models import Organisation, Region
 
 
 class RegionTable(tables.Table):

@@ -2,10 +2,10 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from reports import views_workflow
+from reports.workflow import views as views_workflow
 
-from . import health, views, views_profile
-from .login import PortalLoginView
+from portal import health, views, views_profile
+from portal.login import PortalLoginView
 
 portal_patterns = (
     [
@@ -38,7 +38,7 @@ urlpatterns = [
     path("", include("parks.urls")),
     path("", include("banks.urls")),
     path("", include("reports.urls")),
-    path("", include("reports.urls_dashboards")),
+    path("", include("reports.dashboards.urls")),
     path("notifications/", views_workflow.notifications, name="notifications"),
     path("notifications/<int:pk>/", views_workflow.notification_open, name="notification_open"),
     path("admin/", admin.site.urls),

@@ -3,7 +3,7 @@ from django.contrib import admin
 from portal import access
 from portal.admin import ScopedAdmin
 
-from .models import Filing, ImportJob, Period
+from reports.filings.models import Filing, ImportJob, Period
 
 
 @admin.register(Period)
@@ -77,4 +77,4 @@ class ImportJobAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
-from . import admin_targets  # noqa
+from reports.targets import admin as admin_targets  # noqa

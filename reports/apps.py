@@ -6,7 +6,9 @@ class ReportsConfig(AppConfig):
     verbose_name = "报表报送"
 
     def ready(self) -> None:
-        from . import reminders, rollups, workflow  # noqa: F401  (register Celery tasks)
+        from reports.summaries import reminders  # noqa: F401  (register Celery tasks)
+        from reports.summaries import rollups
+        from reports.workflow import services as workflow
 
         # every workflow step (submit, confirm, return, approve, …) refreshes its city and then the
         # province: summaries carry the completeness counts as well as the approved figures
@@ -17,6 +19,6 @@ class ReportsConfig(AppConfig):
         # recomputed in the same transaction and the roll-ups requested (parks must not import reports)
         from parks.signals import register_changed
 
-        from .services import register_changed_receiver
+        from reports.filings.services import register_changed_receiver
 
         register_changed.connect(register_changed_receiver, dispatch_uid="reports.register_changed")

@@ -1,6 +1,7 @@
 from django.urls import path
 
-from . import views, views_workflow
+from reports.filings import views
+from reports.workflow import views as views_workflow
 
 app_name = "reports"
 

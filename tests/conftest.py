@@ -35,7 +35,7 @@ def _regions_present(request):
 
     if not Region.objects.exists():
         importlib.import_module("portal.migrations.0002_load_regions").load(apps, None)
-    from reports.models import Period
+    from reports.filings.models import Period
 
     if not Period.objects.exists():
         importlib.import_module("reports.migrations.0002_periods").load(apps, None)
@@ -56,7 +56,7 @@ def world(db):
     """
     import datetime as dt
 
-    from reports.models import Period
+    from reports.filings.models import Period
 
     # The 2019–2020 periods locked long ago; tests work in them as if they were open.
     Period.objects.update(lock_date=dt.date(2099, 12, 31))

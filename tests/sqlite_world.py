@@ -16,8 +16,8 @@ import sys
 
 def build() -> dict:
     from portal.api.tokens import token_create
-    from reports import services
-    from reports.models import Filing, Period
+    from reports.filings import services
+    from reports.filings.models import Filing, Period
     from tests import factories as f
 
     Period.objects.update(lock_date=dt.date(2099, 12, 31))

@@ -10,7 +10,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
 from parks.models import BrainReading, Enterprise, Tenancy
-from reports.models import Filing, ImportJob, T1Row
+from reports.filings.models import Filing, ImportJob, T1Row
 from tests.test_api_helpers import _api_throttle_rates, api, api_world, token_for  # noqa: F401
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")

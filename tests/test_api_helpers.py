@@ -15,8 +15,9 @@ from knox.models import AuthToken
 
 from portal.api.tokens import credentials_hash
 from portal.models import ApiTokenInfo
-from reports import services
-from reports.models import Filing, ImportJob, Period, Summary
+from reports.filings import services
+from reports.filings.models import Filing, ImportJob, Period
+from reports.summaries.models import Summary
 from tests import factories as f
 
 HIGH_RATES = {"user": "100000/min", "bulk": "100000/min"}

@@ -21,9 +21,12 @@ from banks.models import Institution
 from parks.models import BrainReading, Enterprise, Park, PartnerLink, Tenancy
 from portal import access
 from portal.models import Organisation, Region
-from reports import services, workflow
-from reports.models import Filing, FilingTransition, ImportJob, Period, Summary, T1Row, T2Summary, T4Record, T5Row
-from reports.xlsx.template import template_build
+from reports.filings import services
+from reports.workflow import services as workflow
+from reports.filings.models import Filing, ImportJob, Period, T1Row, T2Summary, T4Record, T5Row
+from reports.workflow.models import FilingTransition
+from reports.summaries.models import Summary
+from reports.filings.xlsx.template import template_build
 from tests import factories as f
 from tests.test_api_helpers import _api_throttle_rates, api, api_world, t1_row, token_for  # noqa: F401
 
@@ -71,12 +74,12 @@ def matrix_world(api_world):
     w = api_world
     w.target_results = {}
     try:
-        from reports.models import Target, TargetResult
+        from reports.targets.models import Target, TargetResult
     except ImportError:  # the targets issue is not merged: no endpoint either
         return w
     target = Target.objects.first()
     if target is None:
-        from reports.models import TargetSet
+        from reports.targets.models import TargetSet
 
         target = Target.objects.create(target_set=TargetSet.objects.create(code="T", name="测试目标组", source_document="测试"),
                                        code="T-01", name="测试目标", indicator="", applicable=False, not_applicable_reason="测试")

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from reports.models import Filing, FilingTransition, ImportJob, T1Row, T4Record, T5Row
-from reports.xlsx.template import template_build
+from reports.filings.models import Filing, ImportJob, T1Row, T4Record, T5Row
+from reports.workflow.models import FilingTransition
+from reports.filings.xlsx.template import template_build
 from tests import factories as f
 from tests.test_api_helpers import _api_throttle_rates, api, api_world, t1_row  # noqa: F401
 

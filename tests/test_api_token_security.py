@@ -14,7 +14,8 @@ from knox.models import AuthToken
 from portal.api.tokens import token_create
 from portal.models import ApiTokenInfo
 from parks.models import BrainReading
-from reports.models import Filing, FilingTransition, T1Row
+from reports.filings.models import Filing, T1Row
+from reports.workflow.models import FilingTransition
 from tests.factories import PASSWORD
 from tests.test_api_helpers import _api_throttle_rates, api, api_world, t1_row, token_for  # noqa: F401
 

@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from reports import rollups
-from reports.choices import FilingStatus
-from reports.models import Filing, Period, T4Record, TargetResult
+from reports.summaries import rollups
+from reports.filings.choices import FilingStatus
+from reports.filings.models import Filing, Period, T4Record
+from reports.targets.models import TargetResult
 from tests import factories as f
 
 NOW, BASE = "2020Q3", "2019Q4"
@@ -115,7 +116,7 @@ def test_the_dashboards_show_the_panel_the_new_filer_apart_and_export_it(client,
 
 
 def test_the_t3_export_shows_the_panel_its_coverage_and_the_completeness(churn):
-    from reports.t3 import t3_export, t3_generate
+    from reports.summaries.t3 import t3_export, t3_generate
 
     t3 = t3_generate(actor=churn.users["hz_branch"], period=Period.objects.get(code=NOW))
     wb = load_workbook(io.BytesIO(t3_export(filing=t3)))
@@ -242,7 +243,7 @@ def test_pages_say_which_parks_they_count(client, world):
 
 
 def test_the_star_block_counts_the_same_parks_in_every_figure(world):
-    from reports.t3 import t3_export, t3_generate
+    from reports.summaries.t3 import t3_export, t3_generate
     from tests.test_rollups import approve_t1
     from tests.test_t1_t2 import raw_row
 
@@ -269,7 +270,8 @@ def test_the_dashboards_index_keeps_its_query_string(client, world):
 # --- the branch's review queue: the landing count and the list agree -------------------------------
 
 def test_the_branch_landing_counts_its_queue_and_lists_the_filings_at_the_banks_apart(client, world):
-    from reports import services, workflow
+    from reports.filings import services
+    from reports.workflow import services as workflow
     from tests.test_t1_t2 import raw_row
 
     period = Period.objects.filter(is_baseline=False).order_by("-year", "-quarter").first()  # the landing's (open) period

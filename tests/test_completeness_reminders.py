@@ -3,10 +3,12 @@ import datetime as dt
 import pytest
 
 from portal.models import Notification
-from reports import services, workflow
-from reports.completeness import completeness_by_city, completeness_items, completeness_totals
-from reports.models import Filing, Period, ReminderLog
-from reports.reminders import reminders_run
+from reports.filings import services
+from reports.workflow import services as workflow
+from reports.summaries.completeness import completeness_by_city, completeness_items, completeness_totals
+from reports.filings.models import Filing, Period
+from reports.summaries.models import ReminderLog
+from reports.summaries.reminders import reminders_run
 from tests.test_t1_t2 import raw_row
 
 
@@ -82,5 +84,5 @@ def test_reminder_task_is_registered_in_the_beat_schedule():
 
     from portal.celery import app
 
-    assert settings.CELERY_BEAT_SCHEDULE["filing-reminders"]["task"] == "reports.reminders.reminders_send"
-    assert "reports.reminders.reminders_send" in app.tasks
+    assert settings.CELERY_BEAT_SCHEDULE["filing-reminders"]["task"] == "reports.summaries.reminders.reminders_send"
+    assert "reports.summaries.reminders.reminders_send" in app.tasks

@@ -8,7 +8,8 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from reports.models import Filing, TargetResult
+from reports.filings.models import Filing
+from reports.targets.models import TargetResult
 from tests.test_api_helpers import _api_throttle_rates, api  # noqa: F401
 from tests.test_targets import scenario  # noqa: F401  (the seeded scenario fixture)
 

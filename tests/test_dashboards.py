@@ -10,7 +10,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from reports.models import Filing, Period, Summary, T2Summary
+from reports.filings.models import Filing, Period, T2Summary
+from reports.summaries.models import Summary
 from tests.test_targets import scenario  # noqa: F401  (the seeded scenario fixture)
 
 PERIOD = "2020Q3"
@@ -121,7 +122,7 @@ def test_city_park_table_filters_and_sorts(client, scenario):
 
 
 def test_park_page_coverage_problem_list_and_ledger_link(client, scenario):
-    from reports import services
+    from reports.filings import services
 
     w = scenario
     filing = Filing.objects.get(park=w.p_hz2, period__code=PERIOD, schedule="T1")
@@ -133,7 +134,7 @@ def test_park_page_coverage_problem_list_and_ledger_link(client, scenario):
     assert reverse("reports:filing_detail", args=[filing.pk]) in page.content.decode()
     assert ctx["problems"].rows == []
     # an amended ledger with a category B row (need not met, with its solution) shows in 重点问题清单
-    from reports import workflow
+    from reports.workflow import services as workflow
     from tests.test_t1_t2 import raw_row
 
     v2 = workflow.filing_amend(actor=w.users["op_hz2"], filing=filing)
@@ -170,7 +171,7 @@ def test_every_table_exports_to_xlsx_and_cells_are_formula_safe(client, scenario
     w = scenario
     w.p_hz.name = "=HYPERLINK(\"http://evil\",\"点我\")"
     w.p_hz.save()
-    from reports import rollups
+    from reports.summaries import rollups
 
     rollups.summaries_rebuild_all(period=Period.objects.get(code=PERIOD))
     pages = [(w.users["province"], province_url()), (w.users["province"], city_url("330100")),
@@ -203,9 +204,9 @@ PINNED = {"province": 10, "province_excl": 10, "city": 10, "bank": 11, "park": 1
 @pytest.mark.parametrize("scale", [0.02, 0.1])
 def test_dashboard_query_counts_are_pinned_and_do_not_grow_with_the_data(db, client, django_assert_num_queries, scale):
     from parks.models import Park
-    from portal.demo import demo_build
+    from reports.demo.registers import demo_build
     from portal.models import User
-    from reports.targets import target_results_rebuild_all
+    from reports.targets.engine import target_results_rebuild_all
 
     demo_build(scale=scale, seed=2020)
     target_results_rebuild_all()

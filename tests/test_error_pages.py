@@ -4,8 +4,8 @@ answering JSON."""
 import pytest
 from django.urls import reverse
 
-from reports import services
-from reports.models import Period
+from reports.filings import services
+from reports.filings.models import Period
 from tests.test_api_helpers import _api_throttle_rates, api  # noqa: F401
 
 NAV = 'data-testid="nav-dashboards"'

@@ -24,8 +24,11 @@ from django.utils import timezone
 from parks import services as park_services
 from parks.choices import PartnerRole
 from parks.models import Tenancy
-from reports import rollups, services, workflow
-from reports.models import Filing, Period, Summary, T1Row, T2Summary
+from reports.summaries import rollups
+from reports.filings import services
+from reports.workflow import services as workflow
+from reports.filings.models import Filing, Period, T1Row, T2Summary
+from reports.summaries.models import Summary
 from tests import factories as f
 from tests.test_api_helpers import api
 from tests.test_t1_t2 import raw_row
@@ -339,9 +342,9 @@ def test_text_as_typed_through_the_api(world, t1):
 
 
 def test_text_as_typed_through_xlsx_and_an_unchanged_export_reuploads_with_0_changes(world, t1, _media):
-    from reports.imports import filing_upload
-    from reports.xlsx.exporter import filing_export
-    from reports.xlsx.template import template_build
+    from reports.filings.imports import filing_upload
+    from reports.filings.xlsx.exporter import filing_export
+    from reports.filings.xlsx.template import template_build
 
     op = world.users["op_hz"]
     other = f.next_uscc("330106")
@@ -357,8 +360,8 @@ def test_text_as_typed_through_xlsx_and_an_unchanged_export_reuploads_with_0_cha
 def test_rows_stored_with_full_width_text_reupload_unchanged_and_the_reviewer_sees_no_edit(world, t1, _media):
     """Ledger rows written as typed by another path (the demo, an older import) — the case of the
     issue: re-uploading their export reported 修改 2 and the diff showed edits nobody made."""
-    from reports.imports import filing_upload
-    from reports.xlsx.exporter import filing_export
+    from reports.filings.imports import filing_upload
+    from reports.filings.xlsx.exporter import filing_export
 
     op = world.users["op_hz"]
     assert services.filing_rows_replace(actor=op, filing=t1, raw_rows=[f.t1_cells(world.e_hz.uscc)]).saved
@@ -398,7 +401,7 @@ def test_registers_and_t5_keep_names_as_typed_and_compare_them_normalised(world)
 
 
 def selectors_ctx(filing):
-    from reports.selectors import filing_context
+    from reports.filings.selectors import filing_context
 
     return filing_context(filing=filing)
 
@@ -431,8 +434,8 @@ def on_time(monkeypatch):
 
 
 def test_an_amended_on_time_filing_stays_on_time_and_keeps_its_own_date(world, t1, on_time):
-    from reports.completeness import completeness_items
-    from reports.reminders import reminders_run
+    from reports.summaries.completeness import completeness_items
+    from reports.summaries.reminders import reminders_run
 
     op = world.users["op_hz"]
     period = t1.period

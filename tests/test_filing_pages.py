@@ -12,8 +12,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from parks.models import Park
-from reports import services
-from reports.models import Filing, ImportJob, Period, T1Row, T4Record, T5Row
+from reports.filings import services
+from reports.filings.models import Filing, ImportJob, Period, T1Row, T4Record, T5Row
 from reports.schedules import T1
 from tests import factories as f
 

@@ -6,11 +6,11 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from portal.celery import app as celery_app
-from reports import services
-from reports.imports import filing_upload, import_job_process
-from reports.models import Filing, ImportJob, T1Row, T5Row
-from reports.tasks import import_job_run
-from reports.xlsx.template import template_build
+from reports.filings import services
+from reports.filings.imports import filing_upload, import_job_process
+from reports.filings.models import Filing, ImportJob, T1Row, T5Row
+from reports.filings.tasks import import_job_run
+from reports.filings.xlsx.template import template_build
 from tests import factories as f
 
 
@@ -191,8 +191,8 @@ def test_a_job_interrupted_while_running_is_processed_again(t1, world, settings,
 
 
 def test_progress_is_reported_while_a_large_file_is_read(t1, world, settings, monkeypatch, django_capture_on_commit_callbacks):
-    from reports import imports
-    from reports.xlsx import reader
+    from reports.filings import imports
+    from reports.filings.xlsx import reader
 
     settings.IMPORT_ASYNC_ROWS = 5
     monkeypatch.setattr(reader, "PROGRESS_EVERY", 2)

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 
 from parks.choices import EntityType, Industry, StarRating
-from reports.parsing import (
+from reports.schedules.parsing import (
     ParseError,
     normalise_header,
     normalise_text,
@@ -372,7 +372,7 @@ def test_parse_industry_rejects_a_letter_that_contradicts_the_name():
 
 
 def test_industry_aliases_are_unambiguous():
-    from reports.parsing import _build_industry_index
+    from reports.schedules.parsing import _build_industry_index
 
     index = _build_industry_index()
     assert set(index.values()) == {letter for letter, _ in Industry.choices}

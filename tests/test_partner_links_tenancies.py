@@ -14,8 +14,9 @@ from django.utils import timezone
 from openpyxl import Workbook
 
 from parks.models import Enterprise, PartnerLink, Tenancy
-from reports import services, workflow
-from reports.models import Filing, ImportJob, Period, T1Row
+from reports.filings import services
+from reports.workflow import services as workflow
+from reports.filings.models import Filing, ImportJob, Period, T1Row
 from reports.schedules import T1
 from tests import factories as f
 from tests.test_api_helpers import api, t1_row

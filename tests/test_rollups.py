@@ -10,8 +10,11 @@ from django.utils import timezone
 import pytest
 from django.core.management import call_command
 
-from reports import rollups, services, workflow
-from reports.models import Filing, Period, Summary
+from reports.summaries import rollups
+from reports.filings import services
+from reports.workflow import services as workflow
+from reports.filings.models import Filing, Period
+from reports.summaries.models import Summary
 from tests import factories as f
 from tests.test_t1_t2 import raw_row
 
@@ -158,7 +161,7 @@ def test_t3_is_generated_by_the_branch_submitted_and_accepted_by_the_province(wo
     from openpyxl import load_workbook
     import io
 
-    from reports.t3 import t3_export, t3_generate
+    from reports.summaries.t3 import t3_export, t3_generate
 
     for who in ("bank_a_hz", "op_hz", "xihu_jxj", "wz_branch"):
         with pytest.raises(PermissionDenied):
@@ -187,7 +190,7 @@ def test_t3_is_generated_by_the_branch_submitted_and_accepted_by_the_province(wo
 def test_t3_with_unfiled_parks_needs_an_explanation(world, two_parks):
     from django.core.exceptions import ValidationError
 
-    from reports.t3 import t3_generate
+    from reports.summaries.t3 import t3_generate
 
     f.ParkFactory(code="330106099", name="未报送园区", county=f.region("330106"), operator=world.op_hz)
     t3 = t3_generate(actor=world.users["hz_branch"], period=two_parks)
@@ -209,7 +212,7 @@ def test_full_rebuild_equals_city_by_city_rebuilds(world, two_parks):
 
 
 def test_a_province_rebuild_recomputes_the_target_results(world, two_parks):
-    from reports.models import TargetResult
+    from reports.targets.models import TargetResult
 
     assert not TargetResult.objects.filter(period=two_parks).exists()
     rollups.summaries_rebuild_all(period=two_parks)

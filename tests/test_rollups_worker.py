@@ -13,8 +13,9 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, connections
 
-from reports import rollups
-from reports.models import Period, Summary
+from reports.summaries import rollups
+from reports.filings.models import Period
+from reports.summaries.models import Summary
 from tests.conftest import require_service
 from tests.services import celery_worker
 from tests.test_rollups import approve_t1

@@ -10,8 +10,8 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
-from reports import services
-from reports.models import Period
+from reports.filings import services
+from reports.filings.models import Period
 from tests.test_t1_t2 import raw_row
 
 ROOT = Path(__file__).resolve().parent.parent

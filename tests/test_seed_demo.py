@@ -19,13 +19,13 @@ from banks.models import Institution
 from parks.choices import Batch, DigitalStatus, EntityType, ParkType, PartnerRole
 from parks.models import Enterprise, Park, PartnerLink, Tenancy
 from portal.choices import NINGBO_CODE, ZHEJIANG_CODE, OrgKind, RegionLevel, Role
-from portal.demo import DEMO_PASSWORD, plan_parks
+from reports.demo.registers import DEMO_PASSWORD, plan_parks
 from portal.models import Organisation, Region, User
 from portal.uscc import uscc_is_valid
-from reports import selectors
-from reports.choices import FilingStatus
-from reports.demo import NOW, PERIOD_CODES
-from reports.models import Filing, ImportJob, Period, T1Row, T2Summary, T4Record, T5Row
+from reports.filings import selectors
+from reports.filings.choices import FilingStatus
+from reports.demo.filings import NOW, PERIOD_CODES
+from reports.filings.models import Filing, ImportJob, Period, T1Row, T2Summary, T4Record, T5Row
 from reports.schedules import T1, T4, T5
 from reports.schedules.t2 import AMOUNT_KEYS, COUNT_KEYS, HIDDEN_SUMS, t2_compute
 
@@ -36,7 +36,7 @@ SKIP_MESSAGE = "演示数据已存在，跳过（使用 --reset 重新生成）�
 @pytest.fixture(scope="module")
 def shared_demo(django_db_setup, django_db_blocker):
     """One demo for the read-only tests of this module (seeding takes seconds); removed afterwards."""
-    from portal.demo import demo_reset
+    from reports.demo.registers import demo_reset
 
     with django_db_blocker.unblock():
         output = seed()
@@ -453,7 +453,7 @@ def test_statuses_and_dates(shared_demo):
 
 @pytest.mark.django_db
 def test_completeness_of_a_seeded_period_equals_an_independent_count(shared_demo):
-    from reports.completeness import completeness_by_city
+    from reports.summaries.completeness import completeness_by_city
 
     period = Period.objects.get(code="2020Q4")
     today = dt.date(2021, 1, 22)
@@ -487,7 +487,7 @@ def test_completeness_of_a_seeded_period_equals_an_independent_count(shared_demo
 
 @pytest.mark.django_db
 def test_seeded_filings_have_a_timeline_matching_their_status(shared_demo):
-    from reports.models import FilingTransition
+    from reports.workflow.models import FilingTransition
 
     approved = Filing.objects.filter(status="approved", schedule="T1", park__partner_links__role="lead").first()
     steps = list(FilingTransition.objects.filter(filing=approved).values_list("action", "at"))

@@ -10,7 +10,7 @@ from banks.models import Institution
 from parks.models import Park
 from portal.choices import Role
 from portal.models import Organisation, User
-from reports.models import Filing, ImportJob, Period, T1Row, T2Summary, T4Record, T5Row
+from reports.filings.models import Filing, ImportJob, Period, T1Row, T2Summary, T4Record, T5Row
 from tests.test_seed_demo import SEED, SKIP_MESSAGE, seed, snapshot  # one copy of the helpers
 
 

@@ -78,5 +78,5 @@ def test_a_lost_rollup_is_redone_within_minutes_not_hours():
     assert settings.CELERY_TASK_SOFT_TIME_LIMIT < settings.CELERY_TASK_TIME_LIMIT < visibility < settings.ROLLUP_STUCK_MINUTES * 60
     assert visibility <= 15 * 60 and settings.ROLLUP_STUCK_MINUTES <= 30
     job = app.conf.beat_schedule["summaries-requeue-stuck"]
-    assert job["task"] == "reports.rollups.summaries_requeue_stuck_task" and job["task"] in app.tasks
+    assert job["task"] == "reports.summaries.rollups.summaries_requeue_stuck_task" and job["task"] in app.tasks
     assert job["schedule"].total_seconds() <= settings.ROLLUP_STUCK_MINUTES * 60

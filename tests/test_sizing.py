@@ -3,7 +3,7 @@ from decimal import Decimal
 import pytest
 
 from parks.choices import Industry
-from reports.sizing import INDUSTRY_SIZE_CLASS, SIZE_CLASSES, SIZE_LABELS, enterprise_size, size_class_for
+from reports.schedules.sizing import INDUSTRY_SIZE_CLASS, SIZE_CLASSES, SIZE_LABELS, enterprise_size, size_class_for
 
 D = Decimal
 

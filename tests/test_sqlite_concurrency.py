@@ -143,7 +143,7 @@ def test_concurrent_writes_on_sqlite_wait_for_each_other_and_never_answer_500(sq
 # --- a lock that outlasts the wait ------------------------------------------------------------------------
 
 def test_database_is_locked_in_an_api_view_is_a_503_with_retry_after(api_world, monkeypatch):
-    from reports import workflow
+    from reports.workflow import services as workflow
 
     def locked(**kwargs):
         raise OperationalError("database is locked")

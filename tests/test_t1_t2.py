@@ -7,8 +7,8 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from parks.models import Enterprise, Tenancy
-from reports import services
-from reports.models import Filing, Period, T1Row, T2Summary
+from reports.filings import services
+from reports.filings.models import Filing, Period, T1Row, T2Summary
 from tests import factories as f
 
 CREDITS = ["0", "9.99", "10", "49.99", "50", "499.99", "500", "1000", "1000.01"]
@@ -207,7 +207,7 @@ def test_after_the_lock_date_only_a_regulator_may_change_a_filing(world):
 
 def test_the_sql_aggregate_and_the_python_reference_agree(ledger):
     from reports.schedules.t2 import t2_compute
-    from reports.selectors import filing_row_values
+    from reports.filings.selectors import filing_row_values
 
     stored = T2Summary.objects.get(filing=ledger["filing"])
     reference = t2_compute(rows=filing_row_values(filing=ledger["filing"]), enterprises_total=12, partner_bank_count=2, star_rating=4)

@@ -10,10 +10,13 @@ import pytest
 from django.utils import timezone
 
 from parks.choices import PartnerRole
-from reports import rollups, services, workflow
-from reports.choices import FilingStatus
-from reports.models import Filing, Period, T4Record, Target, TargetResult, TargetSet
-from reports.targets import TARGET_SETS, target_results_rebuild, target_sets_load
+from reports.summaries import rollups
+from reports.filings import services
+from reports.workflow import services as workflow
+from reports.filings.choices import FilingStatus
+from reports.filings.models import Filing, Period, T4Record
+from reports.targets.models import Target, TargetResult, TargetSet
+from reports.targets.engine import TARGET_SETS, target_results_rebuild, target_sets_load
 from tests import factories as f
 from tests.test_t1_t2 import raw_row
 

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from reports.upload_safety import UploadRejected, check_xlsx_upload, ensure_defusedxml
+from reports.filings.upload_safety import UploadRejected, check_xlsx_upload, ensure_defusedxml
 
 MB = 1024 * 1024
 SHEET_MAIN = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"

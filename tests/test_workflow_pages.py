@@ -7,8 +7,9 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from portal.models import Notification
-from reports import services, workflow
-from reports.models import Filing, Period
+from reports.filings import services
+from reports.workflow import services as workflow
+from reports.filings.models import Filing, Period
 from tests import factories as f
 from tests.test_t1_t2 import raw_row
 

@@ -8,8 +8,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 
-from reports import services, workflow
-from reports.models import Filing, FilingTransition, Period
+from reports.filings import services
+from reports.workflow import services as workflow
+from reports.filings.models import Filing, Period
+from reports.workflow.models import FilingTransition
 from tests.test_t1_t2 import raw_row
 
 USERS = ("op_hz", "bank_a_hz", "bank_b_hz", "hz_branch", "wz_branch", "province", "xihu_jxj", "root")
@@ -73,7 +75,7 @@ def _t4(world, period):
 
 
 def _t3(world, period):
-    from reports.t3 import t3_generate
+    from reports.summaries.t3 import t3_generate
 
     branch = world.users["hz_branch"]
     t3 = t3_generate(actor=branch, period=period)
@@ -182,7 +184,7 @@ def test_after_the_lock_date_the_reviewer_or_province_reopens_with_a_reason_and_
 
 
 def test_the_t3_regenerate_button_follows_the_same_table(client, world, period):
-    from reports.t3 import t3_generate
+    from reports.summaries.t3 import t3_generate
 
     t3 = build("t3 draft", world, period)
     client.force_login(world.users["hz_branch"])

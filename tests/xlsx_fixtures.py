@@ -1,7 +1,7 @@
 """Fixtures shared by the xlsx test modules (import them by name to use them)."""
 import pytest
 
-from reports import services
+from reports.filings import services
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ from banks.filtersets import InstitutionFilterSet
 from banks.models import Institution
 from portal.api.views import PortalModelViewSet
 
-from .serializers import InstitutionSerializer, InstitutionWriteSerializer
+from banks.api.serializers import InstitutionSerializer, InstitutionWriteSerializer
 
 
 @extend_schema_view(

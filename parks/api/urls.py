@@ -1,6 +1,6 @@
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from parks.api import views
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False

@@ -20,11 +20,8 @@ from portal.models import User
 from portal.api.bulk import DRY_RUN_PARAMETER, BulkJSONParser, ImportSummarySerializer, is_dry_run, summary_message
 from portal.api.views import PortalModelViewSet, PortalReadOnlyViewSet
 
-from .filtersets import (BrainReadingFilterSet, EnterpriseAPIFilterSet, ParkAPIFilterSet, PartnerLinkAPIFilterSet,
-                         TenancyAPIFilterSet)
-from .serializers import (BrainReadingPushSerializer, BrainReadingSerializer, EnterpriseSerializer,
-                          EnterpriseWriteSerializer, ParkSerializer, ParkWriteSerializer, PartnerLinkCreateSerializer, PartnerLinkSerializer,
-                          PartnerLinkDecisionSerializer, PartnerLinkWriteSerializer, TenancyCreateSerializer, TenancySerializer, TenancyUpdateSerializer)
+from parks.api.filtersets import BrainReadingFilterSet, EnterpriseAPIFilterSet, ParkAPIFilterSet, PartnerLinkAPIFilterSet, TenancyAPIFilterSet
+from parks.api.serializers import BrainReadingPushSerializer, BrainReadingSerializer, EnterpriseSerializer, EnterpriseWriteSerializer, ParkSerializer, ParkWriteSerializer, PartnerLinkCreateSerializer, PartnerLinkSerializer, PartnerLinkDecisionSerializer, PartnerLinkWriteSerializer, TenancyCreateSerializer, TenancySerializer, TenancyUpdateSerializer
 
 
 def _tenancy_create(*, actor: User, data: dict[str, Any]) -> Tenancy:

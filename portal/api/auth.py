@@ -18,7 +18,7 @@ from rest_framework import exceptions
 
 from portal.models import ApiTokenInfo
 
-from .tokens import token_credentials_current, tokens_revoke_all
+from portal.api.tokens import token_credentials_current, tokens_revoke_all
 
 
 class PortalTokenAuthentication(TokenAuthentication):

@@ -10,8 +10,8 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.parsers import BaseParser
 
-from .errors import ErrorItemSerializer
-from .parsers import json_loads
+from portal.api.errors import ErrorItemSerializer
+from portal.api.parsers import json_loads
 
 TRUE_WORDS = {"1", "true", "yes", "on", "是"}
 
@@ -76,7 +76,7 @@ class BulkJSONParser(BaseParser):
     media_type = "application/json"
 
     def parse(self, stream, media_type=None, parser_context=None):
-        from .errors import ApiError
+        from portal.api.errors import ApiError
 
         limit = settings.API_BULK_MAX_BYTES
         raw = stream.read(limit + 1) if stream is not None else b""

@@ -132,7 +132,7 @@ def _message_of(exc: exceptions.APIException, code: str) -> str:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    from reports.services import StaleFiling
+    from reports.filings.services import StaleFiling
 
     from portal.middleware import BUSY_MESSAGE, RETRY_AFTER_SECONDS, is_database_locked
 

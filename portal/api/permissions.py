@@ -13,8 +13,8 @@ from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from portal import access
 
-from .errors import MESSAGES
-from .tokens import token_is_read_only
+from portal.api.errors import MESSAGES
+from portal.api.tokens import token_is_read_only
 
 READ_ONLY_TOKEN = "该令牌为只读令牌，只能查询数据，不能提交、修改、删除或推送数据。如需写入，请在“个人设置 / API令牌”页面创建可写令牌。"
 

@@ -13,7 +13,7 @@ from rest_framework import serializers
 from portal import access
 from portal.models import Organisation, Region, User
 
-from .filters import MAX_ID
+from portal.api.filters import MAX_ID
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -99,7 +99,7 @@ class MeSerializer(serializers.ModelSerializer):
         token = getattr(request, "auth", None) if request else None
         if token is None or not hasattr(token, "token_key"):
             return None
-        from .tokens import token_is_read_only, token_name
+        from portal.api.tokens import token_is_read_only, token_name
 
         return TokenInfoSerializer({"name": token_name(token), "token_key": token.token_key, "created": token.created,
                                     "expiry": token.expiry, "read_only": token_is_read_only(token)}).data

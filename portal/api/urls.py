@@ -2,7 +2,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from . import views
+from portal.api import views
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False

@@ -36,11 +36,11 @@ from portal import access
 from portal.filtersets import OrganisationFilterSet, RegionFilterSet
 from portal.models import IdempotencyKey, Organisation, Region
 
-from .errors import ApiError, ErrorSerializer
-from .filters import MAX_ID
-from .permissions import PortalPermission
-from .serializers import MeSerializer, OrganisationSerializer, RegionSerializer
-from .throttles import BulkRateThrottle
+from portal.api.errors import ApiError, ErrorSerializer
+from portal.api.filters import MAX_ID
+from portal.api.permissions import PortalPermission
+from portal.api.serializers import MeSerializer, OrganisationSerializer, RegionSerializer
+from portal.api.throttles import BulkRateThrottle
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 WRITE_ACTIONS = ("create", "update", "partial_update")

@@ -13,7 +13,7 @@ from django import forms
 from django.db import models
 
 from portal.uscc import uscc_normalise
-from reports import parsing
+from reports.schedules import parsing
 
 TEXT, USCC, AMOUNT, RATE, COUNT, CHOICE, BOOL, INDUSTRY, DATE, MULTI, PHONE = (
     "text", "uscc", "amount", "rate", "count", "choice", "bool", "industry", "date", "multi", "phone",

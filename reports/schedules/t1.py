@@ -7,10 +7,9 @@ from typing import Any, Iterable
 
 from parks.choices import EntityType, Industry
 from portal.uscc import uscc_error
-from reports.parsing import text_key
+from reports.schedules.parsing import text_key
 
-from .base import (AMOUNT, BOOL, CHOICE, COUNT, INDUSTRY, RATE, TEXT, USCC, Column, Computed, Context, Issue,
-                   Schedule, error, nz, warning)
+from reports.schedules.base import AMOUNT, BOOL, CHOICE, COUNT, INDUSTRY, RATE, TEXT, USCC, Column, Computed, Context, Issue, Schedule, error, nz, warning
 
 SIZE_CHOICES = (("large", "大型"), ("medium", "中型"), ("small", "小型"), ("micro", "微型"))
 SIZE_INPUT_CHOICES = SIZE_CHOICES[1:]
@@ -94,7 +93,7 @@ def multi_bank(*, entity_type: str, credit_amount: Any, lending_bank_count: int 
 
 
 def compute(row: dict[str, Any]) -> dict[str, Any]:
-    from reports.sizing import enterprise_size
+    from reports.schedules.sizing import enterprise_size
 
     computed_size = None
     if row.get("industry"):
@@ -186,7 +185,7 @@ def _rules(row: dict[str, Any], ctx: Context) -> Iterable[Issue]:
 
     given = row.get("size")
     if row.get("industry"):
-        from reports.sizing import enterprise_size
+        from reports.schedules.sizing import enterprise_size
 
         computed_size = enterprise_size(industry=row["industry"], employees=row.get("employees"),
                                         revenue=row.get("revenue"), total_assets=row.get("total_assets"))

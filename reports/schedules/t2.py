@@ -5,8 +5,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Collection, Iterable
 
-from .base import AMOUNT, BOOL, COUNT, RATE, TEXT, Computed, nz
-from .numbers import ratio, weighted
+from reports.schedules.base import AMOUNT, BOOL, COUNT, RATE, TEXT, Computed, nz
+from reports.schedules.numbers import ratio, weighted
 
 TIERS = (("lt10", "10万元以下"), ("10_50", "10–50万元"), ("50_500", "50–500万元"), ("500_1000", "500–1000万元"), ("gt1000", "1000万元以上"))
 

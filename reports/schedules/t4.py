@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Iterable
 
-from .base import AMOUNT, COUNT, RATE, TEXT, Column, Context, Issue, Schedule, error, nz, warning
+from reports.schedules.base import AMOUNT, COUNT, RATE, TEXT, Column, Context, Issue, Schedule, error, nz, warning
 
 S1, S2, S3 = "s1", "s2", "s3"
 SECTIONS = ((S1, "一、小微企业园金融服务"), (S2, "二、全辖小微企业金融服务"), (S3, "三、保险服务"))

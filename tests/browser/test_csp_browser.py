@@ -6,8 +6,8 @@ import datetime as dt
 
 import pytest
 
-from reports import services
-from reports.models import Filing, Period
+from reports.filings import services
+from reports.filings.models import Filing, Period
 from tests import factories as f
 from tests.test_t1_t2 import raw_row
 

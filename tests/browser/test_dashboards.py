@@ -21,9 +21,9 @@ def charts_rendered(page) -> None:
 
 
 def test_province_user_switches_period_and_ningbo_and_drills_down_to_a_ledger(page, live_server):
-    from portal.demo import DEMO_PASSWORD, demo_build
-    from reports.models import TargetSet
-    from reports.targets import target_results_rebuild_all, target_sets_load
+    from reports.demo.registers import DEMO_PASSWORD, demo_build
+    from reports.targets.models import TargetSet
+    from reports.targets.engine import target_results_rebuild_all, target_sets_load
 
     if not TargetSet.objects.exists():  # a transactional test before this one flushed the data migration's rows
         target_sets_load()

@@ -7,7 +7,7 @@ import io
 import pytest
 from openpyxl import Workbook
 
-from reports.models import Filing, Period
+from reports.filings.models import Filing, Period
 from reports.schedules import T1
 from tests import factories as f
 
@@ -55,7 +55,7 @@ def test_park_path_upload_submit_confirm_return_fix_resubmit_approve(page, live_
     f.UserFactory(username="park", organisation=park.operator, first_name="李园")
     f.UserFactory(username="bank", organisation=bank_org, first_name="王行")
     f.UserFactory(username="hzbranch", organisation=f.branch_regulator("330100", name="杭州银保监分局"), first_name="赵审")
-    from reports import services
+    from reports.filings import services
 
     filing = services.filing_open(actor=park.operator.users.first(), schedule="T1", period=period, park=park)
     url = f"{live_server.url}{filing.get_absolute_url()}"

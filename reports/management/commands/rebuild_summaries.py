@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from reports.models import Period
-from reports.rollups import summaries_rebuild_all
+from reports.filings.models import Period
+from reports.summaries.rollups import summaries_rebuild_all
 
 
 class Command(BaseCommand):

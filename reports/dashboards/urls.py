@@ -1,0 +1,14 @@
+from django.urls import path
+
+from reports.dashboards import views
+
+app_name = "dashboards"
+
+urlpatterns = [
+    path("dashboards/", views.index, name="index"),
+    path("dashboards/province/", views.province, name="province"),
+    path("dashboards/targets/", views.targets, name="targets"),
+    path("dashboards/cities/<str:code>/", views.city, name="city"),
+    path("dashboards/banks/<int:pk>/", views.bank, name="bank"),
+    path("dashboards/parks/<str:code>/", views.park, name="park"),
+]

@@ -1,0 +1,369 @@
+"""Serializers for periods, filings and their rows, imports, workflow steps and summaries.
+
+The row serializers are BUILT from the declarative schedule definitions (``reports.schedules``:
+one ``Column`` per column, one ``Computed`` per computed column), never listed by hand:
+
+- ``ROW_SERIALIZERS[code]`` — a stored row as the API shows it: canonical values (choice keys,
+  booleans, decimals as exact strings) plus the computed columns;
+- ``ROW_INPUT_SERIALIZERS[code]`` — a row as a client may send it. Input is forgiving (FORMS.md:
+  ``"1,234.5"``, ``"是"``, a choice's label or key, ...), so these document the keys and accepted
+  shapes; the values are parsed and checked by the schedule's own parser and rules inside
+  ``reports.services`` — the same path as the web grid and the xlsx upload."""
+from __future__ import annotations
+
+from typing import Any
+
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema_field
+from rest_framework import serializers
+
+from parks.api.serializers import ParkBriefSerializer
+from parks.models import Park
+from portal.api.bulk import RawRowsField
+from portal.api.serializers import OrganisationBriefSerializer, RegionBriefSerializer, ScopedPrimaryKeyRelatedField
+from portal.choices import OrgKind
+from portal.models import Organisation
+
+from reports.filings.choices import ScheduleCode
+from reports.filings.models import Filing, ImportJob, Period, T2Summary
+from reports.workflow.models import FilingTransition
+from reports.summaries.models import Summary
+from reports.schedules import SCHEDULES, Schedule
+from reports.schedules.base import AMOUNT, BOOL, CHOICE, COUNT, DATE, INDUSTRY, MULTI, PHONE, RATE, TEXT, USCC, Column, Computed
+from reports.schedules.t2 import FIGURES
+from reports.schedules.t4 import NARRATIVE
+
+# --- rows, built from the schedules ---------------------------------------------------------------
+
+OUTPUT_NAMES = {"T1": "T1Row", "T4": "T4Record", "T5": "T5Row"}
+
+
+def _help(col: Column | Computed) -> str:
+    text = col.label
+    unit = {AMOUNT: "万元", RATE: "%"}.get(col.kind)
+    if unit and unit not in text:
+        text += f"（{unit}）"
+    if col.choices:
+        text += "；取值：" + "、".join(f"{k}={v}" for k, v in col.choices)
+    if getattr(col, "help", ""):
+        text += f"。{col.help}"
+    return text
+
+
+def output_field(col: Column | Computed) -> serializers.Field:
+    """The API field of a stored value of ``col`` (exact, canonical)."""
+    kw: dict[str, Any] = {"read_only": True, "help_text": _help(col)}
+    kind = col.kind
+    if col.choices:
+        return serializers.ChoiceField(choices=list(col.choices), allow_blank=True, allow_null=True, **kw)
+    if kind == AMOUNT:
+        return serializers.DecimalField(max_digits=16, decimal_places=2, allow_null=True, **kw)
+    if kind == RATE:
+        return serializers.DecimalField(max_digits=9, decimal_places=4, allow_null=True, **kw)
+    if kind == COUNT:
+        return serializers.IntegerField(allow_null=True, **kw)
+    if kind == BOOL:
+        return serializers.BooleanField(allow_null=True, **kw)
+    if kind == DATE:
+        return serializers.DateField(allow_null=True, **kw)
+    return serializers.CharField(allow_blank=True, allow_null=True, **kw)
+
+
+_NULL = {"nullable": True}
+INPUT_SCHEMAS: dict[str, dict[str, Any]] = {
+    TEXT: {"type": "string", **_NULL},
+    USCC: {"type": "string", **_NULL},
+    PHONE: {"type": "string", **_NULL},
+    MULTI: {"type": "string", **_NULL},
+    CHOICE: {"type": "string", **_NULL},
+    INDUSTRY: {"type": "string", **_NULL},
+    DATE: {"type": "string", **_NULL},
+    AMOUNT: {"oneOf": [{"type": "number"}, {"type": "string"}], **_NULL},
+    RATE: {"oneOf": [{"type": "number"}, {"type": "string"}], **_NULL},
+    COUNT: {"oneOf": [{"type": "integer"}, {"type": "string"}], **_NULL},
+    BOOL: {"oneOf": [{"type": "boolean"}, {"type": "string"}], **_NULL},
+}
+INPUT_HINTS = {
+    AMOUNT: "万元，如 1234.5 或 \"1,234.5万元\"", RATE: "%，如 4.35 或 \"4.35%\"", COUNT: "整数", BOOL: "true/false 或 \"是\"/\"否\"",
+    CHOICE: "取值键或中文名称", INDUSTRY: "门类字母或名称", DATE: "YYYY-MM-DD", USCC: "18位统一社会信用代码",
+}
+
+
+class RawCellField(serializers.Field):
+    """A cell as sent; parsed by the schedule column's own parser in the service."""
+
+    def to_internal_value(self, data: Any) -> Any:
+        return data
+
+    def to_representation(self, value: Any) -> Any:
+        return value
+
+
+RAW_FIELD_CLASSES = {
+    kind: extend_schema_field(schema)(type(f"Raw{kind.title()}CellField", (RawCellField,), {}))
+    for kind, schema in INPUT_SCHEMAS.items()
+}
+
+
+def input_field(col: Column) -> serializers.Field:
+    hint = INPUT_HINTS.get(col.kind, "")
+    help_text = _help(col) + (f"。格式：{hint}" if hint else "") + ("（必填）" if col.required else "")
+    return RAW_FIELD_CLASSES[col.kind](required=col.required, help_text=help_text)
+
+
+def _columns(schedule: Schedule) -> tuple[Column, ...]:
+    return schedule.columns + (NARRATIVE if schedule.code == "T4" else ())
+
+
+def build_row_serializer(schedule: Schedule) -> type[serializers.Serializer]:
+    fields: dict[str, Any] = {}
+    if schedule.multi_row:
+        fields["row_no"] = serializers.IntegerField(read_only=True, help_text="行号")
+    for col in _columns(schedule):
+        fields[col.key] = output_field(col)
+    for comp in schedule.computed:
+        fields[comp.key] = output_field(comp)
+    name = OUTPUT_NAMES[schedule.code]
+    doc = f"{schedule.full_title}：{'一行' if schedule.multi_row else '唯一一条记录'}（含计算列）。"
+    return type(f"{name}Serializer", (serializers.Serializer,), {**fields, "__doc__": doc})
+
+
+def build_row_input_serializer(schedule: Schedule) -> type[serializers.Serializer]:
+    fields = {col.key: input_field(col) for col in _columns(schedule)}
+    name = OUTPUT_NAMES[schedule.code]
+    key = f"以 {schedule.natural_key} 为键" if schedule.multi_row else "附表4只有一条记录（含推进情况六项文字）"
+    doc = f"{schedule.full_title}：提交的一行（{key}）。数值可写成文字（如“1,234.5万元”“是”），由服务端按报表定义解析校验。"
+    return type(f"{name}InputSerializer", (serializers.Serializer,), {**fields, "__doc__": doc})
+
+
+ROW_SERIALIZERS: dict[str, type[serializers.Serializer]] = {code: build_row_serializer(s) for code, s in SCHEDULES.items()}
+ROW_INPUT_SERIALIZERS: dict[str, type[serializers.Serializer]] = {code: build_row_input_serializer(s) for code, s in SCHEDULES.items()}
+ROW_KEYS: dict[str, frozenset[str]] = {code: frozenset(c.key for c in _columns(s)) for code, s in SCHEDULES.items()}
+ROW_IGNORED_KEYS: dict[str, frozenset[str]] = {code: frozenset(["row_no", *(c.key for c in s.computed)]) for code, s in SCHEDULES.items()}
+
+ROW_OUTPUT_PROXY = PolymorphicProxySerializer(
+    component_name="FilingRow", serializers=list(ROW_SERIALIZERS.values()), resource_type_field_name=None, many=True,
+)
+ROW_INPUT_PROXY = PolymorphicProxySerializer(
+    component_name="FilingRowInput", serializers=list(ROW_INPUT_SERIALIZERS.values()), resource_type_field_name=None, many=True,
+)
+
+
+@extend_schema_field(ROW_INPUT_PROXY)
+class FilingRowsField(RawRowsField):
+    pass
+
+
+class FilingRowsRequestSerializer(serializers.Serializer):
+    """The full row set of the filing (附表1: one row per enterprise, keyed by ``uscc``; 附表5: one
+    row per partner park, keyed by ``park_code``; 附表4: exactly one record)."""
+
+    lock_version = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=2**31 - 1,
+                                            help_text="乐观锁：获取报表时的 lock_version（也可用 If-Match 请求头）；整表提交必须提供其一（否则 428），"
+                                                      "不一致时拒绝保存（409）；试运行可省略")
+    rows = FilingRowsField(help_text="全部行：未列出的原有行将被删除；重复提交相同内容不作任何修改")
+
+
+# --- periods and filings ----------------------------------------------------------------------------
+
+class PeriodSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Period
+        fields = ["id", "code", "year", "quarter", "start", "end", "filer_due", "branch_due", "lock_date", "is_baseline"]
+
+
+class FilingSerializer(serializers.ModelSerializer):
+    period = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="报送期，如 2020Q3")
+    park = ParkBriefSerializer(read_only=True, allow_null=True)
+    branch = OrganisationBriefSerializer(read_only=True, allow_null=True)
+    city = RegionBriefSerializer(read_only=True, allow_null=True)
+    subject = serializers.SerializerMethodField(help_text="报送主体名称")
+
+    class Meta:
+        model = Filing
+        fields = ["id", "schedule", "period", "park", "branch", "city", "subject", "version", "is_current", "status",
+                  "lock_version", "row_count", "error_count", "warning_count", "explanation", "created_at", "updated_at",
+                  "submitted_at", "approved_at", "days_late", "reopened"]
+
+    @extend_schema_field(serializers.CharField())
+    def get_subject(self, obj: Filing) -> str:
+        return str(obj.subject)
+
+
+class FilingWithActionsSerializer(FilingSerializer):
+    """A filing with the workflow steps the current user may take on it now (one filing at a time:
+    working them out reads the park's lead bank and the filing's history)."""
+
+    actions = serializers.SerializerMethodField(help_text="当前用户现在可执行的流程操作")
+
+    class Meta(FilingSerializer.Meta):
+        fields = FilingSerializer.Meta.fields + ["actions"]
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=FilingTransition.Action.choices)))
+    def get_actions(self, obj: Filing) -> list[str]:
+        from reports.workflow.services import filing_actions_for
+
+        request = self.context.get("request")
+        if request is None:
+            return []
+        return [str(a) for a in filing_actions_for(user=request.user, filing=obj)]
+
+
+class FilingTransitionSerializer(serializers.ModelSerializer):
+    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    actor_organisation = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
+
+    class Meta:
+        model = FilingTransition
+        fields = ["action", "from_status", "to_status", "actor", "actor_organisation", "at", "comment"]
+
+
+class FilingDetailSerializer(FilingWithActionsSerializer):
+    issues = serializers.JSONField(read_only=True, help_text="保存时的校验提示")
+    rows = serializers.SerializerMethodField(help_text="全部行（含计算列）；附表4为唯一一条记录；附表2、附表3为空")
+    transitions = FilingTransitionSerializer(many=True, read_only=True)
+
+    class Meta(FilingSerializer.Meta):
+        fields = FilingWithActionsSerializer.Meta.fields + ["issues", "rows", "transitions"]
+
+    @extend_schema_field(ROW_OUTPUT_PROXY)
+    def get_rows(self, obj: Filing) -> list[dict[str, Any]]:
+        from reports.filings.selectors import filing_row_values
+
+        if obj.schedule not in ROW_SERIALIZERS:
+            return []
+        return ROW_SERIALIZERS[obj.schedule](row_values(obj, filing_row_values), many=True).data
+
+
+def row_values(filing: Filing, reader) -> list[dict[str, Any]]:
+    rows = reader(filing=filing)
+    if filing.schedule == "T4" and rows:
+        from reports.filings.models import T4Record
+
+        narrative = T4Record.objects.filter(filing=filing).values(*[c.key for c in NARRATIVE]).first() or {}
+        rows = [{**rows[0], **narrative}]
+    return rows
+
+
+class FilingCreateSerializer(serializers.Serializer):
+    """Open (or find) the current filing of a schedule for a subject and period."""
+
+    schedule = serializers.ChoiceField(choices=[(c, ScheduleCode(c).label) for c in ("T1", "T4", "T5")],
+                                       help_text="T1（园区填报），T4、T5（银行保险机构填报）")
+    period = serializers.SlugRelatedField(slug_field="code", queryset=Period.objects.all(), help_text="报送期，如 2020Q3")
+    park = ScopedPrimaryKeyRelatedField(queryset=Park.objects.all(), required=False, allow_null=True, help_text="附表1：园区 id")
+    branch = ScopedPrimaryKeyRelatedField(queryset=Organisation.objects.filter(kind=OrgKind.BANK_BRANCH), required=False,
+                                          allow_null=True, help_text="附表4/5：填报机构 id（默认为本机构）")
+
+
+class WorkflowActionSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, help_text="意见（退回时必填）")
+
+
+class WorkflowResultSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    filing = FilingWithActionsSerializer(help_text="操作后的报表（发起修订时为新版本）")
+    affected = serializers.ListField(child=serializers.IntegerField(), help_text="一并流转的报表 id（附表4、附表5同时报送）")
+
+
+class UploadSerializer(serializers.Serializer):
+    file = serializers.FileField(help_text="xlsx 文件（平台模板或含正式表头的表格）")
+    lock_version = serializers.IntegerField(required=False, allow_null=True, min_value=0, max_value=2**31 - 1, help_text="乐观锁：获取报表时的 lock_version（也可用 If-Match 请求头），必须提供其一（否则 428）")
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    filing = serializers.PrimaryKeyRelatedField(read_only=True)
+
+    class Meta:
+        model = ImportJob
+        fields = ["id", "filing", "status", "progress", "total_rows", "original_name", "created_at", "finished_at", "result"]
+
+
+# --- summaries ----------------------------------------------------------------------------------------
+
+class ParkSummaryListSerializer(serializers.ListSerializer):
+    """Works out ``stale`` for a whole page of 附表2 at once (selectors.t2_stale: three queries)."""
+
+    def to_representation(self, data):
+        items = list(data.all() if hasattr(data, "all") else data)
+        from reports.filings.selectors import t2_stale
+
+        self.child.context["_t2_stale"] = t2_stale(items)
+        return super().to_representation(items)
+
+
+class ParkSummarySerializer(serializers.ModelSerializer):
+    """附表2 of one park and period (computed from its T1 on every save, and again on every change
+    of the park's register)."""
+
+    park = ParkBriefSerializer(read_only=True)
+    period = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    county = RegionBriefSerializer(read_only=True)
+    built_at = serializers.DateTimeField(source="computed_at", read_only=True, help_text="计算时间")
+    stale = serializers.SerializerMethodField(help_text=(
+        "是否待更新：园区登记信息（入园/退园、伙伴银行关系）在本表计算之后有变更记录，"
+        "或本表已审核通过而所在地市的汇总已请求更新、尚未重算完成（附表3及看板仍为旧数）"))
+
+    class Meta:
+        model = T2Summary
+        fields = ["id", "filing", "park", "period", "county", "star_rating", "batch", "digital_status",
+                  *[c.key for c in FIGURES], "built_at", "stale"]
+        list_serializer_class = ParkSummaryListSerializer
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_stale(self, obj: T2Summary) -> bool:
+        known = self.context.get("_t2_stale")
+        if known is None or obj.pk not in known:
+            from reports.filings.selectors import t2_stale
+
+            known = t2_stale([obj])
+        return known[obj.pk] is not None
+
+
+class SummarySerializer(serializers.ModelSerializer):
+    """A city's (附表3 and its banks' 附表4/5 totals) or the province's roll-up, built from
+    approved filings by a background job."""
+
+    period = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    name = serializers.SerializerMethodField(help_text="地区名称")
+    stale = serializers.BooleanField(source="is_stale", read_only=True, help_text="是否有更新排队中（显示“更新中…”）")
+    data = serializers.JSONField(read_only=True, help_text="汇总数据（各县/地市、星级分组、附表4合计等）")
+    source_versions = serializers.JSONField(read_only=True, help_text="来源报表 id → 版本")
+
+    class Meta:
+        model = Summary
+        fields = ["id", "scope", "code", "name", "period", "built_at", "stale", "builds", "build_ms", "source_versions", "data"]
+
+    @extend_schema_field(serializers.CharField())
+    def get_name(self, obj: Summary) -> str:
+        names = self.context.setdefault("_region_names", {})
+        if obj.code not in names:
+            from portal.models import Region
+
+            names[obj.code] = Region.objects.filter(code=obj.code).values_list("name", flat=True).first() or obj.code
+        return names[obj.code]
+
+
+# --- target results (only when the target models exist) ------------------------------------------------
+
+try:
+    from reports.targets.models import TargetResult
+except ImportError:  # pragma: no cover - the targets issue not merged
+    TargetResult = None
+
+if TargetResult is not None:
+
+    class TargetResultSerializer(serializers.ModelSerializer):
+        """A target's result for one scope at one period, stored after each roll-up."""
+
+        target = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="目标编号")
+        target_name = serializers.CharField(source="target.name", read_only=True)
+        target_set = serializers.CharField(source="target.target_set.code", read_only=True, help_text="目标组编号")
+        unit = serializers.CharField(source="target.unit", read_only=True)
+        period = serializers.SlugRelatedField(slug_field="code", read_only=True)
+        built_at = serializers.DateTimeField(source="computed_at", read_only=True, help_text="计算时间")
+
+        class Meta:
+            model = TargetResult
+            fields = ["id", "target", "target_name", "target_set", "period", "scope_kind", "scope_code", "scope_label", "ningbo",
+                      "is_official", "actual", "threshold", "basis", "gap", "pace", "quarters_left", "unit", "status", "note",
+                      "built_at"]

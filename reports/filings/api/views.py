@@ -1,0 +1,486 @@
+"""Reporting endpoints: periods; filings (list with filters, open, retrieve with rows); the bulk row
+upsert per schedule (``POST /filings/{id}/rows/``, ``?dry_run=1``); xlsx upload; the workflow
+steps as POSTs; import jobs; park (附表2), city and province summaries; target results.
+
+Every write calls the same service as the web pages (``reports.services``, ``reports.imports``,
+``reports.workflow``), which ask ``portal.access`` again; querysets go through
+``access.restrict``.
+
+A full replace (rows POST, xlsx upload) must say which version it replaces: ``lock_version`` in
+the body or an ``If-Match`` header, else 428 and nothing is saved (a writer that never read the
+filing would silently overwrite a concurrent change); a stale one is a 409. A dry run needs none.
+
+Idempotent re-send of a row set: the service's full replace would rewrite identical rows and
+bump ``lock_version``. So when the filing already has rows, the API first runs the service with
+``dry_run=True`` (without the version check); when that reports nothing created, updated or
+deleted (and, for 附表4, the narrative is the same), the real save is skipped and the answer says
+everything is ``unchanged`` — nothing in the database moves, ``lock_version`` included, and a
+retry carrying the version it had before its first (successful) attempt is not refused.
+Otherwise the real save runs (checking the version and validating again under the row lock). A
+batch with any error saves nothing and lists every error; a dry run reports exactly the errors
+the real run would (same code path)."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.response import Response
+
+from portal import access
+from portal.api.bulk import DRY_RUN_PARAMETER, BulkJSONParser, ImportSummarySerializer, is_dry_run, summary_message
+from portal.api.errors import ApiError, ErrorSerializer
+from portal.api.views import PortalAPIMixin, PortalReadOnlyViewSet
+
+from reports.filings import imports
+from reports.filings import selectors
+from reports.filings import services
+from reports.workflow import services as workflow
+from reports.filings.models import ROW_MODELS, Filing, ImportJob, Period, T2Summary, T4Record
+from reports.workflow.models import FilingTransition
+from reports.summaries.models import Summary
+from reports.schedules.parsing import ParseError
+from reports.schedules import SCHEDULES
+from reports.schedules.base import AMOUNT, COUNT, RATE, Column
+from reports.schedules.t4 import NARRATIVE
+from reports.filings.api.filtersets import FilingAPIFilterSet, ImportJobFilterSet, ParkSummaryFilterSet, PeriodAPIFilterSet, SummaryFilterSet
+from reports.filings.api.serializers import ROW_IGNORED_KEYS, ROW_KEYS, ROW_OUTPUT_PROXY, ROW_SERIALIZERS, FilingCreateSerializer, FilingDetailSerializer, FilingRowsRequestSerializer, FilingSerializer, FilingWithActionsSerializer, ImportJobSerializer, ParkSummarySerializer, PeriodSerializer, SummarySerializer, UploadSerializer, WorkflowActionSerializer, WorkflowResultSerializer, row_values
+
+IF_MATCH = OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False,
+                            description="报表的 lock_version（如 \"3\"）：与当前不一致时拒绝保存（409）。整表提交须提供它或请求体中的 "
+                                        "lock_version，两者都没有时拒绝保存（428）；试运行不需要")
+LOCK_REQUIRED = OpenApiResponse(ErrorSerializer, description="未提供 lock_version 或 If-Match：整表替换须说明基于哪个版本（428）")
+NARRATIVE_KEYS = {c.key: c for c in NARRATIVE}
+
+
+# --- periods ----------------------------------------------------------------------------------------
+
+@extend_schema_view(list=extend_schema(summary="报送期列表"), retrieve=extend_schema(summary="报送期"))
+class PeriodViewSet(PortalAPIMixin, viewsets.ReadOnlyModelViewSet):
+    """Periods are reference data every signed-in user reads."""
+
+    queryset = Period.objects.all()
+    serializer_class = PeriodSerializer
+    filterset_class = PeriodAPIFilterSet
+    ordering_fields = ["year", "quarter", "code"]
+    ordering = ["-year", "-quarter"]
+
+
+# --- helpers for row uploads ---------------------------------------------------------------------------
+
+def _lock_version(request, body_value: int | None) -> int | None:
+    raw = request.headers.get("If-Match", "").strip()
+    header: int | None = None
+    if raw and raw != "*":
+        text = raw[2:] if raw.startswith("W/") else raw
+        text = text.strip().strip('"')
+        if not re.fullmatch(r"[0-9]{1,12}", text):
+            raise ApiError("If-Match 请求头应为报表的 lock_version（如 \"3\"）。", code="invalid", status_code=400,
+                           errors=[{"field": "If-Match", "code": "invalid", "message": "应为非负整数"}])
+        header = int(text)
+        if header > 2**31 - 1:
+            raise ApiError("If-Match 请求头的 lock_version 超出范围。", code="invalid", status_code=400)
+    if header is not None and body_value is not None and header != body_value:
+        raise ApiError("If-Match 请求头与 lock_version 不一致。", code="invalid", status_code=400)
+    return header if header is not None else body_value
+
+
+def _require_lock(expected: int | None) -> None:
+    """A full replace says which version of the filing it replaces (optimistic locking is not optional)."""
+    if expected is None:
+        raise ApiError(
+            "整表提交会替换报表的全部行，必须在请求体中提供 lock_version，或在请求头 If-Match 中提供（取自获取报表时返回的 "
+            "lock_version 或 ETag），以免覆盖他人同时所作的修改。数据未保存。",
+            code="precondition_required", status_code=428,
+            errors=[{"field": "lock_version", "code": "required", "message": "必须提供 lock_version 或 If-Match 请求头"}],
+        )
+
+
+def _api_issue(row: int | None, key: str, code: str, message: str, value: Any = None, label: str = "") -> dict[str, Any]:
+    return {"row": row, "field": key, "label": label, "code": code, "message": message, "value": "" if value is None else str(value)}
+
+
+def _issue(d: dict[str, Any]) -> dict[str, Any]:
+    return {"row": d.get("row"), "field": d.get("column") or "", "label": d.get("label") or "", "code": d.get("code") or "",
+            "message": d.get("message") or "", "value": d.get("value") or ""}
+
+
+SCALARS = (str, int, float, bool, type(None))
+# What the database columns hold (PositiveIntegerField, DecimalField(16, 2), DecimalField(9, 4)):
+# a bigger number is an error here rather than an overflow at save time.
+COLUMN_LIMITS = {COUNT: Decimal(2**31 - 1), AMOUNT: Decimal("1e14"), RATE: Decimal("1e5")}
+
+
+def _too_large(col: Column, raw: Any) -> bool:
+    limit = COLUMN_LIMITS.get(col.kind)
+    if limit is None or raw is None or isinstance(raw, bool):
+        return False
+    if isinstance(raw, (int, float)):
+        return abs(Decimal(raw)) >= limit
+    if isinstance(raw, str) and sum(ch.isdigit() for ch in raw) >= 6:
+        try:
+            value = col.parse(raw)
+        except ParseError:
+            return False
+        return value is not None and abs(Decimal(value)) >= limit
+    return False
+
+
+def _check_rows(schedule_code: str, rows: list[Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Rows with unknown keys dropped (each reported as an error) and non-object rows replaced by an
+    empty one (numbering is kept), plus the errors found here."""
+    allowed, ignored = ROW_KEYS[schedule_code], ROW_IGNORED_KEYS[schedule_code]
+    schedule = SCHEDULES[schedule_code]
+    errors: list[dict[str, Any]] = []
+    clean: list[dict[str, Any]] = []
+    for n, raw in enumerate(rows, start=1):
+        if not isinstance(raw, dict):
+            errors.append(_api_issue(n, "", "invalid_row", "每一行应为一个对象（JSON object）"))
+            clean.append({})
+            continue
+        row: dict[str, Any] = {}
+        for key, value in raw.items():
+            if key in ignored:
+                continue
+            if key not in allowed:
+                errors.append(_api_issue(n, str(key), "unknown_field", f"未知字段“{key}”"))
+                continue
+            label = NARRATIVE_KEYS[key].label if key in NARRATIVE_KEYS else schedule.label_of(key)
+            if not isinstance(value, SCALARS):
+                errors.append(_api_issue(n, key, "invalid_type", f"{label}应为文本、数值或布尔值", label=label))
+                continue
+            if isinstance(value, str) and "\x00" in value:
+                errors.append(_api_issue(n, key, "invalid_character", f"{label}含有非法字符（\\u0000）", label=label))
+                continue
+            col = schedule.by_key.get(key)
+            if col is not None and _too_large(col, value):
+                errors.append(_api_issue(n, key, "too_large", f"{label}数值过大", value, label))
+            row[key] = value
+        clean.append(row)
+    return clean, errors
+
+
+def _narrative(row: dict[str, Any]) -> tuple[dict[str, str] | None, list[dict[str, Any]]]:
+    narrative: dict[str, str] = {}
+    errors: list[dict[str, Any]] = []
+    for key, col in NARRATIVE_KEYS.items():
+        if key not in row:
+            continue
+        value = row.pop(key)
+        if value is None:
+            value = ""
+        if not isinstance(value, str):
+            errors.append(_api_issue(1, key, "invalid_type", f"{col.label}应为文本", value, col.label))
+        elif len(value.strip()) > col.max_length:
+            errors.append(_api_issue(1, key, "max_length", f"{col.label}不能超过{col.max_length}个字符", label=col.label))
+        else:
+            narrative[key] = value
+    return (narrative or None), errors
+
+
+def _narrative_changed(filing: Filing, narrative: dict[str, str] | None) -> bool:
+    if not narrative:
+        return False
+    stored = T4Record.objects.filter(filing=filing).values(*narrative.keys()).first() or {}
+    return any(value.strip() != (stored.get(key) or "") for key, value in narrative.items())
+
+
+def _has_stored_rows(filing: Filing) -> bool:
+    if filing.schedule == "T4":
+        return T4Record.objects.filter(filing=filing).exists()
+    return filing.row_count > 0 or ROW_MODELS[filing.schedule].objects.filter(filing=filing).exists()
+
+
+# --- filings -----------------------------------------------------------------------------------------------
+
+def _workflow_schema(summary: str, *, created: bool = False):
+    code = 201 if created else 200
+    return extend_schema(summary=summary, request=WorkflowActionSerializer, responses={code: WorkflowResultSerializer}, filters=False)
+
+
+@extend_schema_view(
+    list=extend_schema(summary="报表列表"),
+    retrieve=extend_schema(summary="报表（含全部行及计算列）", responses=FilingDetailSerializer),
+    create=extend_schema(summary="新建（或打开当前的）报表", request=FilingCreateSerializer,
+                         responses={201: FilingDetailSerializer, 200: FilingDetailSerializer}),
+)
+class FilingViewSet(PortalAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = Filing.objects.select_related("period", "park__county", "branch__region", "branch__institution", "city")
+    serializer_class = FilingSerializer
+    filterset_class = FilingAPIFilterSet
+    ordering_fields = ["period__year", "period__quarter", "schedule", "status", "updated_at", "id"]
+    ordering = ["-period__year", "-period__quarter", "schedule", "id"]
+    bulk_actions = ("rows", "upload")
+
+    def get_queryset(self):
+        qs = access.restrict(self.request.user, super().get_queryset(), access.VIEW)
+        if self.action == "retrieve":
+            qs = qs.prefetch_related(Prefetch("transitions", queryset=FilingTransition.objects.select_related("actor", "actor_organisation")))
+        return qs
+
+    def get_serializer_class(self):
+        return {"retrieve": FilingDetailSerializer, "create": FilingCreateSerializer, "rows": FilingRowsRequestSerializer,
+                "upload": UploadSerializer}.get(self.action) or (
+            WorkflowActionSerializer if self.action in ("submit", "confirm", "approve", "return_", "amend", "reopen") else FilingSerializer)
+
+    def get_throttles(self):
+        if self.action == "rows" and self.request.method != "POST":
+            return [t for t in super().get_throttles() if getattr(t, "scope", "") != "bulk"]
+        return super().get_throttles()
+
+    def retrieve(self, request, *args, **kwargs):
+        filing = self.get_object()
+        response = Response(FilingDetailSerializer(filing, context=self.get_serializer_context()).data)
+        response["ETag"] = f'"{filing.lock_version}"'
+        return response
+
+    def create(self, request, *args, **kwargs):
+        serializer = FilingCreateSerializer(data=request.data, context=self.get_serializer_context())
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        started = timezone.now()
+        filing = services.filing_open(actor=request.user, schedule=data["schedule"], period=data["period"],
+                                      park=data.get("park"), branch=data.get("branch"))
+        filing = self.get_queryset().get(pk=filing.pk)
+        code = status.HTTP_201_CREATED if filing.created_at >= started else status.HTTP_200_OK
+        response = Response(FilingDetailSerializer(filing, context=self.get_serializer_context()).data, status=code)
+        response["ETag"] = f'"{filing.lock_version}"'
+        return response
+
+    # --- rows ------------------------------------------------------------------------------------------
+
+    @extend_schema(methods=["GET"], summary="报表的行（分页，含计算列）", responses=ROW_OUTPUT_PROXY, filters=False,
+                   parameters=[OpenApiParameter("page", int, description="页码（从1起）"),
+                               OpenApiParameter("page_size", int, description="每页条数（默认100，最多1000）")])
+    @extend_schema(methods=["POST"], summary="整表提交行（批量新增/修改/删除，按自然键对应）",
+                   parameters=[DRY_RUN_PARAMETER, IF_MATCH], request=FilingRowsRequestSerializer, filters=False,
+                   responses={200: ImportSummarySerializer, 400: ImportSummarySerializer,
+                              409: OpenApiResponse(ErrorSerializer, description="lock_version 不一致：报表已被他人修改"),
+                              428: LOCK_REQUIRED})
+    @action(detail=True, methods=["get", "post"], url_path="rows", filter_backends=[], parser_classes=[BulkJSONParser])
+    def rows(self, request, pk=None):
+        """POST the full row set: 附表1 rows keyed by ``uscc``, 附表5 rows keyed by ``park_code``,
+        附表4 exactly one record (its columns and the six 推进情况 texts), with the ``lock_version``
+        it replaces (body or ``If-Match``; without either: 428). Rows not sent are deleted;
+        re-sending the same body changes nothing. ``?dry_run=1`` checks and counts without saving.
+        One invalid row saves nothing; the answer lists every error with its row, field, code and
+        message."""
+        filing = self.get_object()
+        if request.method == "GET":
+            serializer = ROW_SERIALIZERS.get(filing.schedule)
+            rows = row_values(filing, selectors.filing_row_values) if serializer else []
+            page = self.paginate_queryset(rows)
+            return self.get_paginated_response(serializer(page, many=True).data if serializer else [])
+        return self._rows_save(request, filing)
+
+    def _rows_save(self, request, filing: Filing) -> Response:
+        if not access.can(request.user, access.CHANGE, filing):
+            raise PermissionDenied("您没有权限修改此报表。")
+        schedule = SCHEDULES.get(filing.schedule)
+        if schedule is None:
+            raise ApiError(f"{filing.get_schedule_display()}由系统生成，不能提交行数据。", code="not_editable", status_code=400)
+        if isinstance(request.data, list):
+            raw_rows, body_lock = request.data, None
+        else:
+            payload = FilingRowsRequestSerializer(data=request.data)
+            payload.is_valid(raise_exception=True)
+            raw_rows, body_lock = payload.validated_data["rows"], payload.validated_data.get("lock_version")
+        expected = _lock_version(request, body_lock)
+        dry_run = is_dry_run(request)
+        if not dry_run:
+            _require_lock(expected)
+        rows, api_errors = _check_rows(filing.schedule, raw_rows)
+        narrative = None
+        if not schedule.multi_row:
+            if len(rows) != 1:
+                raise ApiError("附表4只有一条记录：rows 应恰好包含1个对象。", code="invalid", status_code=400,
+                               errors=[{"field": "rows", "code": "one_record", "message": f"应为1个对象，实际为{len(rows)}个"}])
+            narrative, narrative_errors = _narrative(rows[0])
+            api_errors += narrative_errors
+
+        def run(dry: bool, lock: int | None = expected) -> services.SaveResult:
+            if schedule.multi_row:
+                return services.filing_rows_replace(actor=request.user, filing=filing, raw_rows=rows,
+                                                    expected_lock_version=lock, dry_run=dry)
+            return services.filing_t4_save(actor=request.user, filing=filing, raw_values=rows[0], narrative=narrative,
+                                           expected_lock_version=lock, dry_run=dry)
+
+        if api_errors or dry_run:
+            result = run(True)
+        elif _has_stored_rows(filing):
+            probe = run(True, lock=None)  # would the save change anything at all?
+            nothing = probe.created == probe.updated == probe.deleted == 0 and not _narrative_changed(filing, narrative)
+            result = probe if nothing and not probe.errors else run(False)
+        else:
+            result = run(False)
+
+        issues = [_issue(d) for d in result.issue_dicts()]
+        errors = sorted(api_errors + [i for i, d in zip(issues, result.issues) if d.is_error], key=lambda e: (e["row"] or 0))
+        warnings = [i for i, d in zip(issues, result.issues) if not d.is_error]
+        lock_version = Filing.objects.filter(pk=filing.pk).values_list("lock_version", flat=True).first()
+        answer = {
+            "saved": result.saved, "dry_run": dry_run, "created": result.created, "updated": result.updated,
+            "unchanged": result.unchanged, "deleted": result.deleted, "lock_version": lock_version,
+            "errors": errors, "warnings": warnings,
+            "message": summary_message(saved=result.saved, dry_run=dry_run, errors=len(errors), created=result.created,
+                                       updated=result.updated, unchanged=result.unchanged, deleted=result.deleted),
+        }
+        if errors:
+            return Response({"code": "invalid_rows", **answer}, status=status.HTTP_400_BAD_REQUEST)
+        response = Response(answer)
+        response["ETag"] = f'"{lock_version}"'
+        return response
+
+    # --- xlsx upload -------------------------------------------------------------------------------------
+
+    @extend_schema(summary="上传 xlsx（平台模板或含正式表头的表格）", request={"multipart/form-data": UploadSerializer},
+                   parameters=[IF_MATCH],
+                   responses={200: ImportJobSerializer, 202: ImportJobSerializer, 400: ErrorSerializer, 428: LOCK_REQUIRED},
+                   filters=False)
+    @action(detail=True, methods=["post"], url_path="upload", parser_classes=[MultiPartParser, FormParser], filter_backends=[])
+    def upload(self, request, pk=None):
+        """Same path as the web upload: checked (size, zip bomb, xlsx only), parsed, saved all or
+        nothing; like the rows POST it replaces every row, so it needs ``lock_version`` (form field)
+        or ``If-Match`` (else 428). Large files are processed in the background: 202 with the job
+        to poll at ``/api/v1/import-jobs/{id}/``."""
+        filing = self.get_object()
+        serializer = UploadSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        upload = serializer.validated_data["file"]
+        if upload.size > settings.UPLOAD_MAX_BYTES:
+            raise ApiError(f"文件过大（上限 {settings.UPLOAD_MAX_BYTES // (1024 * 1024)}MB）。", code="file_too_large", status_code=400)
+        expected = _lock_version(request, serializer.validated_data.get("lock_version"))
+        _require_lock(expected)
+        job = imports.filing_upload(actor=request.user, filing=filing, name=upload.name or "upload.xlsx", data=upload.read(),
+                                    expected_lock_version=expected)
+        data = ImportJobSerializer(job).data
+        if job.status == ImportJob.Status.PENDING:
+            return Response(data, status=status.HTTP_202_ACCEPTED)
+        if job.status == ImportJob.Status.FAILED:
+            result = job.result or {}
+            issues = [_issue({**i, "column": i.get("column")}) for i in result.get("issues", []) if i.get("level") == "error"]
+            message = result.get("rejected") or f"文件有{len(issues)}个错误，未导入。"
+            return Response({"code": "import_failed", "message": message, "errors": issues, "job": data},
+                            status=status.HTTP_400_BAD_REQUEST)
+        return Response(data)
+
+    # --- workflow -----------------------------------------------------------------------------------------
+
+    def _step(self, request, action: str, done: str, *, created: bool = False) -> Response:
+        """Take one workflow step through ``reports.workflow.perform`` (the transition table's guard)."""
+        filing = self.get_object()
+        serializer = WorkflowActionSerializer(data=request.data if isinstance(request.data, dict) else {})
+        serializer.is_valid(raise_exception=True)
+        comment = serializer.validated_data.get("comment", "")
+        outcome = workflow.perform(action, actor=request.user, filing=filing, comment=comment)
+        if isinstance(outcome, Filing):  # amend: the new version; reopen: the filing itself
+            subject, affected = outcome, [outcome.pk]
+        else:
+            subject, affected = filing, [f.pk for f in outcome.filings]
+        subject = self.get_queryset().get(pk=subject.pk)
+        return Response({"message": done, "filing": FilingWithActionsSerializer(subject, context=self.get_serializer_context()).data,
+                         "affected": affected}, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+    @_workflow_schema("提交（填报机构）")
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def submit(self, request, pk=None):
+        """The filer submits (附表4 and 附表5 of a bank travel together)."""
+        return self._step(request, "submit", "已提交。")
+
+    @_workflow_schema("确认转报（园区主办行）")
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def confirm(self, request, pk=None):
+        """The park's lead bank (主办行) confirms and forwards a park's 附表1/2."""
+        return self._step(request, "confirm", "已确认转报。")
+
+    @_workflow_schema("审核通过（属地银保监分局）")
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def approve(self, request, pk=None):
+        return self._step(request, "approve", "已审核通过。")
+
+    @_workflow_schema("退回（须填写意见）")
+    @action(detail=True, methods=["post"], url_path="return", url_name="return", filter_backends=[])
+    def return_(self, request, pk=None):
+        return self._step(request, "return", "已退回。")
+
+    @_workflow_schema("发起修订（审核通过后）", created=True)
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def amend(self, request, pk=None):
+        """Start version n+1 of an approved filing; the answer is the new draft."""
+        return self._step(request, "amend", "已发起修订。", created=True)
+
+    @_workflow_schema("重新打开（锁定日期后，监管部门；comment 为原因，必填）")
+    @action(detail=True, methods=["post"], filter_backends=[])
+    def reopen(self, request, pk=None):
+        """After the period's lock date, the filing's reviewer reopens it for its filer (a logged exception)."""
+        return self._step(request, "reopen", "已重新打开。")
+
+
+@extend_schema_view(list=extend_schema(summary="导入任务列表"), retrieve=extend_schema(summary="导入任务（进度与结果）"))
+class ImportJobViewSet(PortalAPIMixin, viewsets.ReadOnlyModelViewSet):
+    queryset = ImportJob.objects.select_related("filing")
+    serializer_class = ImportJobSerializer
+    filterset_class = ImportJobFilterSet
+    ordering_fields = ["created_at", "id"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self):
+        visible = access.restrict(self.request.user, Filing.objects.all(), access.VIEW)
+        return super().get_queryset().filter(filing__in=visible)
+
+
+# --- summaries ------------------------------------------------------------------------------------------
+
+@extend_schema_view(list=extend_schema(summary="园区汇总（附表2）列表"), retrieve=extend_schema(summary="园区汇总（附表2）"))
+class ParkSummaryViewSet(PortalReadOnlyViewSet):
+    """A park's 附表2: visible exactly to the readers of its 附表1 (``portal.access``)."""
+
+    queryset = T2Summary.objects.select_related("park", "period", "county")
+    serializer_class = ParkSummarySerializer
+    filterset_class = ParkSummaryFilterSet
+    ordering_fields = ["period__year", "period__quarter", "park__code", "credit_coverage", "filing_coverage"]
+    ordering = ["-period__year", "-period__quarter", "park__code", "id"]
+
+
+class _SummaryViewSet(PortalReadOnlyViewSet):
+    serializer_class = SummarySerializer
+    filterset_class = SummaryFilterSet
+    ordering_fields = ["period__year", "period__quarter", "code", "built_at"]
+    ordering = ["-period__year", "-period__quarter", "code", "id"]
+
+
+@extend_schema_view(list=extend_schema(summary="地市汇总（附表3及辖内附表4/5合计）列表"), retrieve=extend_schema(summary="地市汇总"))
+class CitySummaryViewSet(_SummaryViewSet):
+    queryset = Summary.objects.filter(scope=Summary.Scope.CITY).select_related("period")
+
+
+@extend_schema_view(list=extend_schema(summary="全省汇总列表"), retrieve=extend_schema(summary="全省汇总"))
+class ProvinceSummaryViewSet(_SummaryViewSet):
+    queryset = Summary.objects.filter(scope=Summary.Scope.PROVINCE).select_related("period")
+
+
+# --- target results -----------------------------------------------------------------------------------------
+
+from reports.filings.api import filtersets as _filtersets  # noqa: E402
+from reports.filings.api import serializers as _serializers  # noqa: E402
+
+if getattr(_serializers, "TargetResult", None) is not None:
+
+    @extend_schema_view(list=extend_schema(summary="目标完成情况列表"), retrieve=extend_schema(summary="目标完成情况"))
+    class TargetResultViewSet(PortalReadOnlyViewSet):
+        """Each target's result per scope and period (达标 / 未达标 / 无数据 / 不适用), with the gap and
+        the pace needed; recomputed after each roll-up."""
+
+        queryset = _serializers.TargetResult.objects.select_related("target__target_set", "period")
+        serializer_class = _serializers.TargetResultSerializer
+        filterset_class = _filtersets.TargetResultFilterSet
+        ordering_fields = ["period__year", "period__quarter", "target__code", "scope_code", "status"]
+        ordering = ["-period__year", "-period__quarter", "target__target_set__order", "target__order", "target__code", "scope_code", "id"]

@@ -1,0 +1,177 @@
+"""Reads on periods and filings."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.conf import settings
+from django.db.models import Max, QuerySet, Sum
+
+from banks.models import Institution
+from parks.models import Park, PartnerLink, Tenancy
+from portal import access
+
+from reports.filings.choices import FilingStatus
+from reports.filings.models import Filing, Period, T1Row, T2Summary, T4Record, T5Row
+from reports.summaries.models import Summary
+from reports.schedules import SCHEDULES, T1, T4, T5, Context
+from reports.schedules.base import RegisterAtEnd
+
+
+def filing_list_for(*, user: Any) -> QuerySet[Filing]:
+    return access.restrict(user, Filing.objects.all()).select_related("period", "park", "branch", "city")
+
+
+def period_current(*, today: dt.date) -> Period | None:
+    """The latest non-baseline period whose quarter has ended."""
+    return Period.objects.filter(end__lt=today, is_baseline=False).order_by("-year", "-quarter").first()
+
+
+def filing_current(*, schedule: str, period: Period, park: Park | None = None, branch=None) -> Filing | None:
+    qs = Filing.objects.filter(schedule=schedule, period=period, is_current=True)
+    qs = qs.filter(park=park) if park is not None else qs.filter(branch=branch)
+    return qs.first()
+
+
+def park_tenants_at(*, park_id: int, on: dt.date) -> QuerySet[Tenancy]:
+    return Tenancy.objects.in_force(on=on).filter(park_id=park_id)
+
+
+def park_partner_count_at(*, park_id: int, on: dt.date) -> int:
+    return PartnerLink.objects.in_force(on=on).filter(park_id=park_id).count()
+
+
+def branch_partner_parks_at(*, branch_id: int, on: dt.date) -> dict[str, dict[str, Any]]:
+    links = (PartnerLink.objects.in_force(on=on).filter(branch_id=branch_id)
+             .select_related("park__county").order_by("park__code"))
+    return {
+        link.park.code: {"name": link.park.name, "county": link.park.county.name, "star_rating": link.park.get_star_rating_display(),
+                         "role": link.role, "sub_branch": link.sub_branch, "since": link.since}
+        for link in links
+    }
+
+
+def institution_names() -> frozenset[str]:
+    names: set[str] = set()
+    for name, short in Institution.objects.values_list("name", "short_name"):
+        names.update((name, short))
+    return frozenset(names)
+
+
+def enterprises_tenant_elsewhere(*, park_id: int, on: dt.date, codes: list[str]) -> dict[str, str]:
+    """Of ``codes``, those whose enterprise is a tenant of another park on ``on`` and not of
+    ``park_id``: 统一社会信用代码 -> that park's name."""
+    found: dict[str, str] = {}
+    for i in range(0, len(codes), 5000):  # bounded IN lists
+        here: set[str] = set()
+        other: dict[str, str] = {}
+        stays = (Tenancy.objects.in_force(on=on).filter(enterprise__uscc__in=codes[i:i + 5000])
+                 .values_list("enterprise__uscc", "park_id", "park__name"))
+        for code, pid, name in stays:
+            if pid == park_id:
+                here.add(code)
+            else:
+                other.setdefault(code, name)
+        found.update({code: name for code, name in other.items() if code not in here})
+    return found
+
+
+def park_register_at(*, park_id: int, on: dt.date, codes: list[str]) -> RegisterAtEnd:
+    """The park's tenants on ``on`` (``Tenancy.objects.in_force``) and, of ``codes`` that are not
+    among them, the latest stay each had in this park (left before ``on`` or entered after)."""
+    tenants = dict(Tenancy.objects.in_force(on=on).filter(park_id=park_id).values_list("enterprise__uscc", "enterprise__name"))
+    others = [c for c in codes if c not in tenants]
+    stays: dict[str, tuple[dt.date, dt.date | None]] = {}
+    for i in range(0, len(others), 5000):  # bounded IN lists
+        rows = (Tenancy.objects.filter(park_id=park_id, enterprise__uscc__in=others[i:i + 5000]).order_by("entered_on")
+                .values_list("enterprise__uscc", "entered_on", "left_on"))
+        stays.update((code, (entered_on, left_on)) for code, entered_on, left_on in rows)  # the latest stay wins
+    return RegisterAtEnd(tenants=tenants, stays=stays)
+
+
+def filing_context(*, filing: Filing) -> Context:
+    """Everything the schedule's rules may look at besides the rows themselves."""
+    period = filing.period
+    ctx = Context(period_end=period.end, rate_warning_threshold=Decimal(settings.RATE_WARNING_THRESHOLD))
+    if filing.schedule == "T1":
+        ctx.institution_names = institution_names()
+        ctx.tenant_elsewhere = lambda codes: enterprises_tenant_elsewhere(park_id=filing.park_id, on=period.end, codes=codes)
+        ctx.register = lambda codes: park_register_at(park_id=filing.park_id, on=period.end, codes=codes)
+    elif filing.schedule in ("T4", "T5"):
+        branch = filing.branch
+        ctx.is_insurer = bool(branch.institution_id and branch.institution.is_insurer)
+        if filing.schedule == "T5":
+            ctx.partner_parks = branch_partner_parks_at(branch_id=branch.pk, on=period.end)
+            t4 = T4Record.objects.filter(filing__branch=branch, filing__period=period, filing__is_current=True).first()
+            ctx.t4_ent_credit_amount = t4.ent_credit_amount if t4 else None
+        else:
+            t5 = filing_current(schedule="T5", period=period, branch=branch)
+            if t5 is not None:
+                ctx.t5_row_count = t5.t5_rows.count()
+                ctx.t5_ent_credit_total = t5.t5_rows.aggregate(s=Sum("ent_credit_amount"))["s"] or Decimal(0)
+    return ctx
+
+
+def filing_row_values(*, filing: Filing) -> list[dict[str, Any]]:
+    """Stored rows as dicts of column key → canonical value (computed columns included)."""
+    schedule = SCHEDULES[filing.schedule]
+    if filing.schedule == "T1":
+        keys = [c.key for c in T1.columns] + [c.key for c in T1.computed]
+        return list(T1Row.objects.filter(filing=filing).order_by("row_no").values("row_no", *keys))
+    if filing.schedule == "T5":
+        return list(T5Row.objects.filter(filing=filing).order_by("row_no").values("row_no", *[c.key for c in T5.columns]))
+    if filing.schedule == "T4":
+        rec = T4Record.objects.filter(filing=filing).values(*[c.key for c in schedule.columns]).first()
+        return [rec] if rec else []
+    return []
+
+
+def t4_baseline(*, filing: Filing) -> dict[str, Any] | None:
+    """The same filer's previous-year Q4 T4 values (2018Q4 for 2019): the 比年初 base."""
+    base = (T4Record.objects.filter(filing__branch=filing.branch, filing__schedule="T4",
+                                    filing__period__code=filing.period.previous_year_end_code, filing__is_current=True)
+            .values(*[c.key for c in T4.columns]).first())
+    return base
+
+
+T2_STALE_REGISTER = "register"
+T2_STALE_ROLLUP = "rollup"
+
+
+def t2_stale(t2s: list[T2Summary]) -> dict[int, str | None]:
+    """Which of these 附表2 are stale, and why (``None``: not stale). In three queries.
+
+    A 附表2 is stale while its figures are not yet what the portal shows everywhere:
+
+    - ``"register"``: the park's register (入园 / 退园 records, partner links) has a change
+      recorded in its history after the 附表2 was computed (``computed_at``). Every change made
+      through the portal (services, admin) recomputes the park's 附表2 in the same transaction,
+      so this flags a change made around the portal until the next recomputation;
+    - ``"rollup"``: the 附表2's filing is approved — the city roll-up counts it — and that roll-up
+      of its city and period has been requested and not rebuilt yet (``Summary.is_stale``: queued,
+      or requested after its last build), so 附表3 and the dashboards still show older figures.
+    """
+    if not t2s:
+        return {}
+    park_ids = {t.park_id for t in t2s}
+    changed: dict[int, Any] = {}
+    for model in (Tenancy.history.model, PartnerLink.history.model):
+        for park_id, at in model.objects.filter(park_id__in=park_ids).values("park_id").annotate(at=Max("history_date")).values_list("park_id", "at"):
+            if at is not None and (park_id not in changed or at > changed[park_id]):
+                changed[park_id] = at
+    cities = {t.pk: t.county.city_code for t in t2s}
+    approved = set(Filing.objects.filter(pk__in=[t.filing_id for t in t2s], status=FilingStatus.APPROVED).values_list("pk", flat=True))
+    summaries = {(s.code, s.period_id): s for s in Summary.objects.filter(
+        scope=Summary.Scope.CITY, code__in=set(cities.values()), period_id__in={t.period_id for t in t2s})}
+    out: dict[int, str | None] = {}
+    for t in t2s:
+        at = changed.get(t.park_id)
+        summary = summaries.get((cities[t.pk], t.period_id))
+        if at is not None and t.computed_at is not None and at > t.computed_at:
+            out[t.pk] = T2_STALE_REGISTER
+        elif t.filing_id in approved and summary is not None and summary.is_stale:
+            out[t.pk] = T2_STALE_ROLLUP
+        else:
+            out[t.pk] = None
+    return out

@@ -1,0 +1,475 @@
+"""Writes on filings: every path (web grid, xlsx upload, REST) calls these functions.
+
+A save is all-or-nothing: the rows are parsed and checked with the schedule's rules; any error
+saves nothing and returns every issue with its row, column label and value. Saving T1 keeps the
+park register in step and recomputes the park's T2 at once. Concurrent edits are refused through
+``lock_version`` (optimistic locking), never silently overwritten."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from parks.models import Enterprise, Park, Tenancy
+from portal import access
+from portal.choices import OrgKind
+from portal.models import Organisation, User
+
+from reports.filings import selectors
+from reports.filings.choices import FilingStatus, ScheduleCode
+from reports.filings.models import Filing, Period, T1Row, T2Summary, T4Record, T5Row
+from reports.schedules import SCHEDULES, T1, T4, T5, Issue
+from reports.schedules.t1 import held_against_register, not_tenant_elsewhere
+from reports.schedules.t2 import t2_ratios
+from reports.schedules.t4 import NARRATIVE
+
+
+class StaleFiling(Exception):
+    """Someone else saved the filing since it was opened."""
+
+    def __init__(self, filing: Filing):
+        who = filing.updated_by.display_name if filing.updated_by_id else "其他用户"
+        when = timezone.localtime(filing.updated_at).strftime("%Y-%m-%d %H:%M:%S")
+        super().__init__(f"该报表已被{who}于 {when} 修改，您的修改未保存。请刷新页面查看最新内容后重新修改。")
+
+
+@dataclass
+class SaveResult:
+    saved: bool
+    filing: Filing
+    issues: list[Issue] = field(default_factory=list)
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    deleted: int = 0
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.issues if i.is_error]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.issues if not i.is_error]
+
+    def issue_dicts(self) -> list[dict[str, Any]]:
+        schedule = SCHEDULES.get(self.filing.schedule)
+        return [i.as_dict(schedule) for i in self.issues]
+
+
+# --- opening a filing ----------------------------------------------------------------------
+
+def _require_can_edit(actor: User, filing: Filing) -> None:
+    if not access.can(actor, access.CHANGE, filing):
+        raise PermissionDenied("您没有权限修改此报表。")
+    if not filing.is_editable:
+        raise ValidationError(f"报表状态为“{filing.get_status_display()}”，不能修改。如需更正，请在审核通过后发起修订。")
+    if filing.locked_for(actor):
+        raise ValidationError(f"{filing.period.code} 已于 {filing.period.lock_date:%Y-%m-%d} 锁定，如需修改请联系监管部门重新打开。")
+
+
+@transaction.atomic
+def filing_open(*, actor: User, schedule: str, period: Period, park: Park | None = None, branch: Organisation | None = None) -> Filing:
+    """The current version of a filing, created as an empty draft when there is none."""
+    if schedule not in (ScheduleCode.T1, ScheduleCode.T4, ScheduleCode.T5):
+        raise ValidationError("只能填报附表1、附表4、附表5；附表2、附表3由系统生成。")
+    if schedule == ScheduleCode.T1:
+        if park is None:
+            raise ValidationError("附表1须指定园区。")
+        if not access.can_manage_tenants(actor, park):
+            raise PermissionDenied("只有园区运营方可以填报本园区的附表1。")
+        branch = None
+    else:
+        branch = branch or actor.organisation
+        if branch is None or branch.kind != OrgKind.BANK_BRANCH:
+            raise ValidationError("附表4、附表5由银行保险机构地市一级管理机构填报。")
+        if not (access.is_superuser(actor) or actor.organisation_id == branch.pk):
+            raise PermissionDenied("只能填报本机构的报表。")
+        park = None
+    if period.is_baseline and schedule != ScheduleCode.T4:
+        raise ValidationError(f"{period.code} 为2018年末基数期，仅填报附表4。")
+    existing = selectors.filing_current(schedule=schedule, period=period, park=park, branch=branch)
+    if existing:
+        return existing
+    filing = Filing.objects.create(schedule=schedule, period=period, park=park, branch=branch, created_by=actor, updated_by=actor)
+    if schedule == ScheduleCode.T1:
+        _t2_rebuild(filing=filing)
+    return filing
+
+
+# --- saving rows ---------------------------------------------------------------------------
+
+def _check_version(filing: Filing, expected_lock_version: int | None) -> None:
+    if expected_lock_version is not None and int(expected_lock_version) != filing.lock_version:
+        raise StaleFiling(filing)
+
+
+def _bump(filing: Filing, actor: User, issues: list[Issue], row_count: int) -> None:
+    schedule = SCHEDULES[filing.schedule]
+    warnings = [i for i in issues if not i.is_error]
+    Filing.objects.filter(pk=filing.pk).update(
+        lock_version=F("lock_version") + 1, updated_by=actor, updated_at=timezone.now(), row_count=row_count,
+        warning_count=len(warnings), error_count=0, issues=[i.as_dict(schedule) for i in warnings],
+    )
+    filing.refresh_from_db()
+
+
+def _lock(filing: Filing) -> Filing:
+    return Filing.objects.select_for_update(of=("self",)).select_related("period", "park__county", "branch__institution").get(pk=filing.pk)
+
+
+@transaction.atomic
+def filing_rows_replace(
+    *,
+    actor: User,
+    filing: Filing,
+    raw_rows: list[dict[str, Any]],
+    expected_lock_version: int | None = None,
+    row_numbers: list[int] | None = None,
+    dry_run: bool = False,
+) -> SaveResult:
+    """Replace every row of a T1/T5 filing (xlsx upload, REST full replace). All or nothing."""
+    filing = _lock(filing)
+    _require_can_edit(actor, filing)
+    _check_version(filing, expected_lock_version)
+    schedule = SCHEDULES[filing.schedule]
+    if not schedule.multi_row:
+        raise ValidationError("该报表不是多行报表。")
+    ctx = selectors.filing_context(filing=filing)
+    rows, stored_issues = schedule.validate(raw_rows, ctx)  # rows numbered as they will be stored (row_no)
+    issues = [_renumber(i, row_numbers) for i in stored_issues] if row_numbers else stored_issues  # as the filer numbered them
+    result = SaveResult(saved=False, filing=filing, issues=issues)
+    before = {r[schedule.natural_key]: r for r in selectors.filing_row_values(filing=filing)}
+    keys_now = [r.get(schedule.natural_key) for r in rows]
+    result.created = sum(1 for k in keys_now if k not in before)
+    result.updated, result.unchanged = _count_changes(schedule, before, rows)
+    result.deleted = sum(1 for k in before if k not in set(keys_now))
+    if result.errors or dry_run:
+        return result
+    model = T1Row if filing.schedule == "T1" else T5Row
+    model.objects.filter(filing=filing).delete()
+    model.objects.bulk_create([_row_instance(model, filing, i, r) for i, r in enumerate(rows, start=1)], batch_size=1000)
+    _bump(filing, actor, stored_issues, len(rows))
+    _after_rows_saved(filing=filing, actor=actor)
+    result.saved = True
+    return result
+
+
+def _renumber(issue: Issue, row_numbers: list[int]) -> Issue:
+    if issue.row is None:
+        return issue
+    return Issue(issue.level, issue.column, issue.message, issue.code, row=row_numbers[issue.row - 1], value=issue.value)
+
+
+def _comparable(schedule, row: dict[str, Any]) -> tuple:
+    return tuple(_norm(row.get(c.key)) for c in schedule.columns)
+
+
+def _norm(v: Any) -> Any:
+    from decimal import Decimal
+
+    if isinstance(v, Decimal):
+        return v.normalize()
+    return "" if v is None else v
+
+
+def _count_changes(schedule, before: dict, rows: list[dict]) -> tuple[int, int]:
+    updated = unchanged = 0
+    for r in rows:
+        old = before.get(r.get(schedule.natural_key))
+        if old is None:
+            continue
+        if _comparable(schedule, old) == _comparable(schedule, r):
+            unchanged += 1
+        else:
+            updated += 1
+    return updated, unchanged
+
+
+_FIELDS: dict[type, frozenset[str]] = {}
+
+
+def _row_instance(model, filing: Filing, row_no: int, values: dict[str, Any]):
+    fields = _FIELDS.get(model)
+    if fields is None:
+        fields = _FIELDS[model] = frozenset(f.name for f in model._meta.concrete_fields)
+    data = {k: _db_value(model, k, v) for k, v in values.items() if k in fields and k not in ("id", "filing", "row_no")}
+    return model(filing=filing, row_no=row_no, **data)
+
+
+def _db_value(model, key: str, value: Any) -> Any:
+    if value is None:
+        f = model._meta.get_field(key)
+        if not f.null:
+            return f.get_default()
+    return value
+
+
+@transaction.atomic
+def filing_row_save(
+    *,
+    actor: User,
+    filing: Filing,
+    raw_row: dict[str, Any],
+    row_no: int | None = None,
+    expected_lock_version: int | None = None,
+) -> SaveResult:
+    """Add (row_no None) or change one row of a T1/T5 filing from the web grid."""
+    filing = _lock(filing)
+    _require_can_edit(actor, filing)
+    _check_version(filing, expected_lock_version)
+    schedule = SCHEDULES[filing.schedule]
+    ctx = selectors.filing_context(filing=filing)
+    stored = selectors.filing_row_values(filing=filing)
+    target = next((r for r in stored if r["row_no"] == row_no), None) if row_no else None
+    if row_no and target is None:
+        raise ValidationError("该行不存在或已被删除，请刷新页面。")
+    position = row_no or (max((r["row_no"] for r in stored), default=0) + 1)
+    values, issues = schedule.parse_row(raw_row, row=position)
+    bad = {i.column for i in issues}
+    issues += schedule.check_row(values, ctx, row=position, parsed_bad=bad, raw=raw_row)
+    if schedule.compute:
+        values.update(schedule.compute(values))
+    others = [r for r in stored if r["row_no"] != row_no]
+    key = values.get(schedule.natural_key)
+    clash = next((r for r in others if key and r.get(schedule.natural_key) == key), None)
+    if clash:
+        label = schedule.label_of(schedule.natural_key)
+        issues.append(Issue("error", schedule.natural_key, f"{label}与第{clash['row_no']}行重复", "duplicate", row=position, value=key))
+    if filing.schedule == ScheduleCode.T1:
+        issues += not_tenant_elsewhere([values], ctx, first_row=position)
+        issues += held_against_register([values], ctx, first_row=position, missing=False)
+    result = SaveResult(saved=False, filing=filing, issues=issues)
+    if result.errors:
+        return result
+    model = T1Row if filing.schedule == "T1" else T5Row
+    if row_no:
+        obj = model.objects.get(filing=filing, row_no=row_no)
+        for k, v in values.items():
+            if k in {f.name for f in model._meta.concrete_fields}:
+                setattr(obj, k, _db_value(model, k, v))
+        obj.save()
+        result.updated = 1
+    else:
+        _row_instance(model, filing, position, values).save()
+        result.created = 1
+    all_issues = _filing_warnings(filing, ctx)
+    _bump(filing, actor, all_issues, len(others) + 1)
+    _after_rows_saved(filing=filing, actor=actor)
+    result.saved = True
+    result.issues = [i for i in issues]
+    return result
+
+
+@transaction.atomic
+def filing_row_delete(*, actor: User, filing: Filing, row_no: int, expected_lock_version: int | None = None) -> Filing:
+    filing = _lock(filing)
+    _require_can_edit(actor, filing)
+    _check_version(filing, expected_lock_version)
+    model = T1Row if filing.schedule == "T1" else T5Row
+    deleted, _ = model.objects.filter(filing=filing, row_no=row_no).delete()
+    if not deleted:
+        raise ValidationError("该行不存在或已被删除，请刷新页面。")
+    ctx = selectors.filing_context(filing=filing)
+    _bump(filing, actor, _filing_warnings(filing, ctx), model.objects.filter(filing=filing).count())
+    _after_rows_saved(filing=filing, actor=actor)
+    return filing
+
+
+@transaction.atomic
+def filing_t4_save(
+    *,
+    actor: User,
+    filing: Filing,
+    raw_values: dict[str, Any],
+    narrative: dict[str, str] | None = None,
+    expected_lock_version: int | None = None,
+    dry_run: bool = False,
+) -> SaveResult:
+    """Save the single T4 record and its narrative (推进情况)."""
+    filing = _lock(filing)
+    _require_can_edit(actor, filing)
+    _check_version(filing, expected_lock_version)
+    if filing.schedule != "T4":
+        raise ValidationError("不是附表4。")
+    ctx = selectors.filing_context(filing=filing)
+    rows, issues = T4.validate([raw_values], ctx)
+    values = rows[0]
+    result = SaveResult(saved=False, filing=filing, issues=issues)
+    before = selectors.filing_row_values(filing=filing)
+    if before:
+        same = _comparable(T4, before[0]) == _comparable(T4, values)
+        result.unchanged, result.updated = (1, 0) if same else (0, 1)
+    else:
+        result.created = 1
+    if result.errors or dry_run:
+        return result
+    record, _ = T4Record.objects.get_or_create(filing=filing)
+    for col in T4.columns:
+        setattr(record, col.key, values.get(col.key))
+    for col in NARRATIVE:
+        if narrative is not None and col.key in narrative:
+            setattr(record, col.key, (narrative.get(col.key) or "").strip())
+    record.save()
+    _bump(filing, actor, issues, 1)
+    result.saved = True
+    return result
+
+
+def _filing_warnings(filing: Filing, ctx) -> list[Issue]:
+    """Re-check the stored rows (warnings only survive a save; errors never reach the database)."""
+    schedule = SCHEDULES[filing.schedule]
+    stored = selectors.filing_row_values(filing=filing)
+    issues: list[Issue] = []
+    for r in stored:
+        issues += [i for i in schedule.check_row(dict(r), ctx, row=r.get("row_no")) if not i.is_error]
+    for rule in schedule.set_rules:
+        issues += [i for i in rule(stored, ctx) if not i.is_error]
+    return issues
+
+
+def filing_validate(*, filing: Filing) -> list[Issue]:
+    """Every error and warning of the stored filing, as checked again on submit."""
+    if filing.schedule == "T3":
+        from reports.summaries.t3 import t3_issues
+
+        if not filing.snapshot:
+            return [Issue("error", "", "附表3尚未生成", "t3_not_generated")]
+        return t3_issues(filing.snapshot.get("data", {}))
+    schedule = SCHEDULES[filing.schedule]
+    ctx = selectors.filing_context(filing=filing)
+    stored = selectors.filing_row_values(filing=filing)
+    issues: list[Issue] = []
+    for r in stored:
+        issues += schedule.check_row(dict(r), ctx, row=r.get("row_no"))
+    for rule in schedule.set_rules:
+        issues += list(rule(stored, ctx))
+    return issues
+
+
+@transaction.atomic
+def filing_explanation_save(*, actor: User, filing: Filing, explanation: str, expected_lock_version: int | None = None) -> Filing:
+    filing = _lock(filing)
+    _require_can_edit(actor, filing)
+    _check_version(filing, expected_lock_version)
+    Filing.objects.filter(pk=filing.pk).update(explanation=explanation.strip(), lock_version=F("lock_version") + 1,
+                                               updated_by=actor, updated_at=timezone.now())
+    filing.refresh_from_db()
+    return filing
+
+
+# --- T1 side effects: register sync and T2 -------------------------------------------------
+
+def _after_rows_saved(*, filing: Filing, actor: User) -> None:
+    if filing.schedule == "T1":
+        registered = _t1_register_sync(filing=filing)
+        _t2_rebuild(filing=filing)
+        if registered:  # new tenants from the period's first day: later periods' 附表2 change too
+            register_changed_refresh(park_id=filing.park_id, dates=(filing.period.start,), saved=filing)
+
+
+def _t1_register_sync(*, filing: Filing) -> int:
+    """Rows whose enterprise the park's register does not know become tenants from the period's
+    first day (the enterprise itself is registered by 统一社会信用代码 if new). An enterprise with
+    any stay in this park is left alone: its 入园 / 退园 dates are the register's, and a row of an
+    enterprise that is not a tenant at period end is a warning (held_against_register), never a
+    silent re-admission. Returns the number of tenancies created."""
+    period = filing.period
+    rows = list(T1Row.objects.filter(filing=filing).values("uscc", "enterprise_name", "industry", "entity_type"))
+    codes = [r["uscc"] for r in rows]
+    existing: dict[str, int] = {}
+    for i in range(0, len(codes), 5000):  # bounded IN lists (SQLite and PostgreSQL parameter limits)
+        existing.update(Enterprise.objects.filter(uscc__in=codes[i:i + 5000]).values_list("uscc", "pk"))
+    new = [Enterprise(uscc=r["uscc"], name=r["enterprise_name"], industry=r["industry"] or "C",
+                      entity_type=r["entity_type"] or ("individual" if r["uscc"].startswith("92") else "enterprise"))
+           for r in rows if r["uscc"] not in existing]
+    if new:
+        Enterprise.objects.bulk_create(new, batch_size=1000)
+        new_codes = [e.uscc for e in new]
+        for i in range(0, len(new_codes), 5000):
+            existing.update(Enterprise.objects.filter(uscc__in=new_codes[i:i + 5000]).values_list("uscc", "pk"))
+    ids = list(existing.values())
+    known: set[int] = set()  # enterprises with any stay in this park, whatever its dates
+    for i in range(0, len(ids), 5000):
+        known.update(Tenancy.objects.filter(park_id=filing.park_id, enterprise_id__in=ids[i:i + 5000]).values_list("enterprise_id", flat=True))
+    missing = [pk for pk in existing.values() if pk not in known]
+    Tenancy.objects.bulk_create([Tenancy(park_id=filing.park_id, enterprise_id=pk, entered_on=period.start) for pk in missing], batch_size=1000)
+    return len(missing)
+
+
+def register_changed_refresh(*, park_id: int, dates=(), saved: Filing | None = None) -> None:
+    """The park's register changed (``parks.signals.register_changed``, or a 附表1 save that
+    registered new tenants), in the caller's transaction:
+
+    - every 附表2 of the park is recomputed at once (small; it keeps ``computed_at`` after the
+      register's last change, which is what ``selectors.t2_stale`` checks);
+    - the stored warnings of the park's current, not yet approved 附表1 of every period the change
+      can affect (period end ≥ the earliest date touched) are checked again (held against the
+      register: missing tenants, departed ones), without counting as an edit (no lock_version);
+    - the roll-up of the park's city is requested (on commit, coalesced) for every such period in
+      which the park has an approved 附表1 — the versions the roll-ups count.
+    ``saved``: the 附表1 being saved, which does its own 附表2 and warnings."""
+    since = min(dates) if dates else None
+    filings = list(Filing.objects.filter(schedule=ScheduleCode.T1, park_id=park_id).select_related("period", "park__county"))
+    for f in filings:
+        if saved is None or f.pk != saved.pk:
+            _t2_rebuild(filing=f)
+    affected = [f for f in filings if since is None or f.period.end >= since]
+    for f in affected:
+        if f.is_current and f.status != FilingStatus.APPROVED and (saved is None or f.pk != saved.pk):
+            _warnings_refresh(f)
+    periods = sorted({f.period_id for f in affected if f.status == FilingStatus.APPROVED})
+    if periods:
+        from reports.summaries.models import Summary
+        from reports.summaries.rollups import summary_request
+
+        city = filings[0].park.county.city_code
+        for period_id in periods:
+            summary_request(scope=Summary.Scope.CITY, code=city, period_id=period_id)
+
+
+def _warnings_refresh(filing: Filing) -> None:
+    schedule = SCHEDULES[filing.schedule]
+    warnings = _filing_warnings(filing, selectors.filing_context(filing=filing))
+    Filing.objects.filter(pk=filing.pk).update(warning_count=len(warnings), issues=[i.as_dict(schedule) for i in warnings])
+
+
+def register_changed_receiver(sender, *, park_id: int, dates=(), **kwargs) -> None:
+    """``parks.signals.register_changed`` → :func:`register_changed_refresh` (connected in
+    ``ReportsConfig.ready``)."""
+    register_changed_refresh(park_id=park_id, dates=dates)
+
+
+def _t2_rebuild(*, filing: Filing) -> T2Summary:
+    """Recompute the park's T2 from its T1 rows and the register at period end (idempotent)."""
+    park = Park.objects.select_related("county").get(pk=filing.park_id)
+    end = filing.period.end
+    from reports.summaries.rollups import t2_aggregates
+
+    figures = dict(t2_aggregates(filing_ids=[filing.pk])[filing.pk])
+    figures["enterprises_total"] = selectors.park_tenants_at(park_id=park.pk, on=end).count()
+    figures["partner_bank_count"] = selectors.park_partner_count_at(park_id=park.pk, on=end)
+    t2_ratios(figures, star_rating=park.star_rating)
+    defaults = {"park": park, "period_id": filing.period_id, "county": park.county, "star_rating": park.star_rating,
+                "batch": park.batch, "digital_status": park.digital_status, **figures}
+    t2, _ = T2Summary.objects.update_or_create(filing=filing, defaults=defaults)
+    return t2
+
+
+def t2_rebuild(*, filing: Filing) -> T2Summary:
+    return _t2_rebuild(filing=filing)
+
+
+def period_ensure(*, year: int, quarter: int) -> Period:
+    from reports.filings.periods import period_defaults
+
+    period, _ = Period.objects.get_or_create(year=year, quarter=quarter, defaults=period_defaults(year, quarter))
+    return period
+
+
+def today() -> dt.date:
+    return timezone.localdate()

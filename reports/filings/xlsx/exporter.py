@@ -1,0 +1,86 @@
+"""Exports of filings in the official layout (title, filer/period/unit row, header row of labels,
+HIDDEN row of keys, data), so that an export re-imports losslessly through ``reader.read_rows``.
+
+T1 carries its computed columns after the input columns, T4 its previous year-end values, the
+change since then (比年初增减), the growth rate (增速) and the main ratios, plus the narrative sheet.
+Every string cell goes through ``safe_cell`` (formula injection)."""
+from __future__ import annotations
+
+from typing import Any
+
+from openpyxl import Workbook
+
+from reports.schedules import SCHEDULES
+from reports.schedules.numbers import ratio
+from reports.schedules.t2 import FIGURES, REGISTER
+
+from reports.filings.xlsx import filer_line, title_of
+from reports.filings.xlsx.template import out_columns, workbook_bytes, write_grid, write_narrative_sheet, write_t4_sheet
+
+__all__ = ["filing_export", "t2_export", "t4_ratios"]
+
+T4_RATIOS = (  # label, numerator, denominator — recomputed from the sums, never averaged
+    ("入园企业不良贷款率(%)", "ent_npl_balance", "ent_loan_balance"),
+    ("入园企业普惠型小微企业贷款占比(%)", "ent_inclusive_balance", "ent_loan_balance"),
+    ("入园企业信用贷款占比(%)", "ent_credit_loan_balance", "ent_loan_balance"),
+    ("各项贷款不良率(%)", "all_npl_balance", "all_loan_balance"),
+    ("普惠型小微企业贷款不良率(%)", "inclusive_npl_balance", "inclusive_loan_balance"),
+    ("小微企业信用贷款占比(%)", "sme_credit_loan_balance", "sme_loan_balance"),
+)
+
+
+def t4_ratios(values: dict[str, Any]) -> list[tuple[str, Any]]:
+    return [(label, ratio(values.get(num), values.get(den)) if values.get(num) is not None else None)
+            for label, num, den in T4_RATIOS]
+
+
+def filing_export(*, filing) -> bytes:
+    """The filing (T1, T4 or T5) as an xlsx in the official layout."""
+    from reports.filings import selectors
+    from reports.filings.models import T4Record
+    from reports.schedules.t4 import NARRATIVE
+
+    schedule = SCHEDULES.get(filing.schedule)
+    if schedule is None:
+        raise ValueError(f"no export for {filing.schedule}; use t2_export for 附表2")
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(f"附表{schedule.number}")
+    title, subtitle = title_of(filing), filer_line(filing)
+    stored = selectors.filing_row_values(filing=filing)
+    if filing.schedule == "T4":
+        values = stored[0] if stored else {}
+        write_t4_sheet(ws, title=title, subtitle=subtitle, values=values, baseline=selectors.t4_baseline(filing=filing),
+                       formulas=False, growth=True, extra_rows=t4_ratios(values))
+        texts = T4Record.objects.filter(filing=filing).values(*[c.key for c in NARRATIVE]).first() or {}
+        write_narrative_sheet(wb, texts=texts)
+    else:
+        write_grid(ws, title=title, subtitle=subtitle, cols=out_columns(schedule.columns, schedule.computed), rows=stored)
+    return workbook_bytes(wb)
+
+
+def t2_export(*, filing) -> bytes:
+    """附表2 of a park's T1 filing: the register columns and the figures, one data row."""
+    from parks.choices import Batch, DigitalStatus, StarRating
+    from reports.filings.models import T2Summary
+
+    if filing.schedule != "T1" or not filing.park_id:
+        raise ValueError("附表2 belongs to a park's 附表1 filing")
+    park = filing.park
+    t2 = T2Summary.objects.filter(filing=filing).select_related("county").first()
+    row: dict[str, Any] = {"park_name": park.name}
+    if t2 is not None:
+        row.update({
+            "county": t2.county.name,
+            "star_rating": StarRating(t2.star_rating).label,
+            "digital_status": DigitalStatus(t2.digital_status).label if t2.digital_status in DigitalStatus.values else t2.digital_status,
+            "batch": Batch(t2.batch).label if t2.batch in Batch.values else t2.batch,
+        })
+        row.update({c.key: getattr(t2, c.key) for c in FIGURES})
+    else:
+        row.update({"county": park.county.name, "star_rating": park.get_star_rating_display(),
+                    "digital_status": park.get_digital_status_display(), "batch": park.get_batch_display()})
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("附表2")
+    write_grid(ws, title=title_of(filing, schedule="T2"), subtitle=filer_line(filing),
+               cols=out_columns((), REGISTER + FIGURES), rows=[row], frozen_cols=1)
+    return workbook_bytes(wb)

@@ -1,0 +1,390 @@
+"""The downloadable xlsx template of a filing (附表1, 附表4, 附表5), built from the schedule definition.
+
+T1 and T5 use the official layout (title, filer row, header row of labels, hidden row of keys,
+data rows); T1 is prefilled with the filing's rows or else the park's tenants at period end, T5
+with the filing's rows or else the branch's active partner links. T4 is vertical: one indicator per
+row grouped by section, with the previous year-end value and the change since then, plus a
+``推进情况`` sheet for the six narrative sections. Every template has dropdowns for choice and
+yes/no columns, number formats, a frozen header and a ``填报说明`` sheet describing every column.
+
+Workbooks are written in openpyxl's write-only mode with one prototype cell per column, so a
+20,000-row template creates no style objects per cell.
+"""
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from itertools import zip_longest
+from typing import Any, Iterable, Sequence
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+
+from reports.schedules import SCHEDULES, Schedule
+from reports.schedules.base import BOOL, CHOICE, INDUSTRY, MULTI, TEXT, Column
+from reports.schedules.t4 import NARRATIVE
+
+from reports.filings.xlsx import FILER_ROW, FIRST_DATA_ROW, HEADER_ROW, INSTRUCTIONS_SHEET, KEY_ROW, KIND_NAMES, KIND_RULES, LISTS_SHEET, NARRATIVE_SHEET, NUMBER_FORMATS, TITLE_ROW, excel_value, filer_line, header_text, safe_cell, title_of
+
+__all__ = ["template_build", "OutColumn", "out_columns", "write_grid", "write_t4_sheet", "write_narrative_sheet",
+           "workbook_bytes", "T4_HEADERS", "T4_VALUE_HEADER"]
+
+MAX_ROW = 1048576
+
+TITLE_FONT = Font(name="宋体", bold=True, size=14)
+BOLD = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+COMPUTED_FILL = PatternFill("solid", fgColor="EDEDED")
+SECTION_FILL = PatternFill("solid", fgColor="FFF2CC")
+THIN = Side(style="thin", color="999999")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+CENTER_WRAP = Alignment(horizontal="center", vertical="center", wrap_text=True)
+TOP_WRAP = Alignment(vertical="top", wrap_text=True)
+
+T4_VALUE_HEADER = "本季末"
+T4_HEADERS = ("指标键", "序号", "指标", T4_VALUE_HEADER, "上年末", "比年初增减")
+
+
+@dataclass(frozen=True)
+class OutColumn:
+    """One column of a written grid: an input Column of the schedule or a computed one."""
+
+    key: str
+    header: str
+    kind: str
+    width: int = 14
+    choices: tuple[tuple[str, str], ...] = ()
+    options: tuple[str, ...] = ()
+    computed: bool = False
+    required: bool = False
+
+
+def out_columns(columns: Iterable[Any], computed: Iterable[Any] = ()) -> list[OutColumn]:
+    out = [OutColumn(c.key, header_text(c), c.kind, c.width, tuple(c.choices), tuple(getattr(c, "options", ()) or ()),
+                     False, bool(getattr(c, "required", False))) for c in columns]
+    out += [OutColumn(c.key, header_text(c), c.kind, c.width, tuple(c.choices), (), True, False) for c in computed]
+    return out
+
+
+def options_of(col: OutColumn | Column) -> list[str]:
+    """The allowed values a person picks from (labels, 是/否)."""
+    if col.kind == BOOL:
+        return ["是", "否"]
+    if col.kind in (CHOICE, INDUSTRY):
+        return [str(label) for _, label in col.choices]
+    if col.kind == MULTI:
+        return list(col.options)
+    return []
+
+
+class _Lists:
+    """The hidden sheet that holds the dropdown lists (inline lists are limited to 255 characters)."""
+
+    def __init__(self) -> None:
+        self.columns: list[list[str]] = []
+        self._refs: dict[tuple[str, ...], str] = {}
+
+    def ref(self, options: Sequence[str]) -> str:
+        key = tuple(options)
+        if key not in self._refs:
+            self.columns.append(list(options))
+            letter = get_column_letter(len(self.columns))
+            self._refs[key] = f"'{LISTS_SHEET}'!${letter}$1:${letter}${len(options)}"
+        return self._refs[key]
+
+    def write(self, wb: Workbook) -> None:
+        if not self.columns:
+            return
+        ws = wb.create_sheet(LISTS_SHEET)
+        ws.sheet_state = "hidden"
+        for values in zip_longest(*self.columns):
+            ws.append([safe_cell(v) for v in values])
+
+
+def _styled(ws, value: Any, *, font=None, fill=None, alignment=None, border=None, number_format=None) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=safe_cell(value))
+    if font is not None:
+        cell.font = font
+    if fill is not None:
+        cell.fill = fill
+    if alignment is not None:
+        cell.alignment = alignment
+    if border is not None:
+        cell.border = border
+    if number_format is not None:
+        cell.number_format = number_format
+    return cell
+
+
+def _list_validation(col: OutColumn, ref: str, letter: str) -> DataValidation:
+    dv = DataValidation(type="list", formula1=ref, allow_blank=True, showDropDown=False, showErrorMessage=True,
+                        errorStyle="warning", errorTitle="不在可选范围内",
+                        error=f"“{col.header}”应从下拉列表中选择；继续保存时平台会再次校验。",
+                        showInputMessage=True, promptTitle=col.header[:32], prompt="请从下拉列表中选择")
+    dv.add(f"{letter}{FIRST_DATA_ROW}:{letter}{MAX_ROW}")
+    return dv
+
+
+def write_grid(
+    ws,
+    *,
+    title: str,
+    subtitle: str,
+    cols: Sequence[OutColumn],
+    rows: Iterable[dict[str, Any]],
+    lists: _Lists | None = None,
+    frozen_cols: int = 2,
+) -> int:
+    """Write the official layout into a write-only sheet; returns the number of data rows."""
+    n = len(cols)
+    last = get_column_letter(n)
+    letters = [get_column_letter(i) for i in range(1, n + 1)]
+    for letter, col in zip(letters, cols):
+        dim = ws.column_dimensions[letter]
+        dim.width = col.width
+        fmt = NUMBER_FORMATS.get(col.kind)
+        if fmt and not col.computed:
+            dim.number_format = fmt  # applies to rows people add in Excel
+    ws.row_dimensions[HEADER_ROW].height = 36
+    ws.row_dimensions[KEY_ROW].hidden = True
+    ws.freeze_panes = f"{get_column_letter(min(frozen_cols, n) + 1)}{FIRST_DATA_ROW}"
+    if n > 1:
+        ws.merged_cells.add(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
+        ws.merged_cells.add(f"A{FILER_ROW}:{last}{FILER_ROW}")
+    if lists is not None:
+        for letter, col in zip(letters, cols):
+            if not col.computed and col.kind in (CHOICE, BOOL, INDUSTRY):
+                ws.data_validations.append(_list_validation(col, lists.ref(options_of(col)), letter))
+
+    ws.append([_styled(ws, title, font=TITLE_FONT, alignment=Alignment(horizontal="center", vertical="center"))])
+    ws.append([_styled(ws, subtitle)])
+    ws.append([_styled(ws, col.header, font=BOLD, fill=COMPUTED_FILL if col.computed else HEADER_FILL,
+                       alignment=CENTER_WRAP, border=BORDER) for col in cols])
+    ws.append([col.key for col in cols])
+
+    # Numbers and dates need a number format per cell (a column style only applies to cells
+    # people add later). One prototype cell per such column carries the style; only its value
+    # changes per row, so no style object is created per cell. Text needs no cell style, and
+    # plain values are much cheaper for openpyxl to write than Cell objects.
+    protos: list[WriteOnlyCell | None] = []
+    for col in cols:
+        fmt = NUMBER_FORMATS.get(col.kind)
+        if fmt and fmt != "@":
+            cell = WriteOnlyCell(ws)
+            cell.number_format = fmt
+            protos.append(cell)
+        else:
+            protos.append(None)
+    plan = [(proto, col.key, col.kind, col.choices) for proto, col in zip(protos, cols)]
+    count = 0
+    append = ws.append
+    for row in rows:
+        get = row.get
+        out = []
+        for proto, key, kind, choices in plan:
+            value = excel_value(kind, get(key), choices)
+            if value is None or proto is None:
+                out.append(value)
+            else:
+                proto.value = value
+                out.append(proto)
+        append(out)
+        count += 1
+    return count
+
+
+def _instructions(wb: Workbook, schedule: Schedule, *, columns: Sequence[Column], notes: Sequence[str]) -> None:
+    ws = wb.create_sheet(INSTRUCTIONS_SHEET)
+    widths = (6, 30, 26, 16, 8, 10, 40, 60)
+    for letter, width in zip("ABCDEFGH", widths):
+        ws.column_dimensions[letter].width = width
+    ws.append([_styled(ws, f"{schedule.full_title} 填报说明", font=TITLE_FONT)])
+    for note in notes:
+        ws.append([_styled(ws, note)])
+    ws.append([])
+    ws.append([_styled(ws, h, font=BOLD, fill=HEADER_FILL, alignment=CENTER_WRAP, border=BORDER)
+               for h in ("序号", "列标题", "列键", "类型", "单位", "是否必填", "可选值", "填写规则")])
+    for i, col in enumerate(columns, start=1):
+        options = options_of(col)
+        if col.kind == INDUSTRY:
+            allowed = "；".join(f"{value} {label}" for value, label in col.choices)
+        elif col.kind == MULTI:
+            allowed = "、".join(options) + "（可多选，用“、”分隔）"
+        else:
+            allowed = "、".join(options)
+        length = f"不超过{col.max_length}个字符" if col.kind == TEXT else ""
+        rule = "；".join(x for x in (col.help, KIND_RULES.get(col.kind, ""), length) if x)
+        values = [i, header_text(col), col.key, KIND_NAMES.get(col.kind, col.kind), col.unit, "是" if col.required else "",
+                  allowed, rule]
+        cells = []
+        for value in values:
+            cell = WriteOnlyCell(ws, value=safe_cell(value))
+            cell.alignment = TOP_WRAP
+            cells.append(cell)
+        ws.append(cells)
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+# --- T4: vertical ---------------------------------------------------------------------------
+
+def write_t4_sheet(
+    ws,
+    *,
+    title: str,
+    subtitle: str,
+    values: dict[str, Any],
+    baseline: dict[str, Any] | None,
+    formulas: bool,
+    growth: bool = False,
+    extra_rows: Sequence[tuple[str, Any]] = (),
+) -> dict[str, int]:
+    """One indicator per row grouped by section: hidden key | 序号 | 指标 | 本季末 | 上年末 | 比年初增减
+    (| 增速(%)). Returns key → Excel row. ``formulas``: 比年初增减 as a live Excel formula (template)
+    instead of a computed value (export)."""
+    from reports.schedules.numbers import change as t4_change
+
+    schedule = SCHEDULES["T4"]
+    headers = list(T4_HEADERS) + (["增速(%)"] if growth else [])
+    n = len(headers)
+    last = get_column_letter(n)
+    for letter, width in zip("ABCDEFG", (14, 6, 46, 16, 16, 16, 12)):
+        ws.column_dimensions[letter].width = width
+    ws.column_dimensions["A"].hidden = True
+    ws.freeze_panes = f"D{HEADER_ROW + 1}"
+    ws.merged_cells.add(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
+    ws.merged_cells.add(f"A{FILER_ROW}:{last}{FILER_ROW}")
+    ws.append([_styled(ws, title, font=TITLE_FONT, alignment=Alignment(horizontal="center"))])
+    ws.append([_styled(ws, subtitle)])
+    ws.append([_styled(ws, h, font=BOLD, fill=COMPUTED_FILL if h in ("上年末", "比年初增减", "增速(%)") else HEADER_FILL,
+                       alignment=CENTER_WRAP, border=BORDER) for h in headers])
+    rows: dict[str, int] = {}
+    row_no = HEADER_ROW
+    number = 0
+    baseline = baseline or {}
+    for section, heading in schedule.sections:
+        row_no += 1
+        ws.append([None, _styled(ws, heading, font=BOLD, fill=SECTION_FILL)])
+        for col in schedule.columns:
+            if col.section != section:
+                continue
+            row_no += 1
+            number += 1
+            fmt = NUMBER_FORMATS.get(col.kind)
+            current = values.get(col.key)
+            base = baseline.get(col.key)
+            value_cell = _styled(ws, excel_value(col.kind, current), number_format=fmt, border=BORDER)
+            base_cell = _styled(ws, excel_value(col.kind, base), number_format=fmt, fill=COMPUTED_FILL, border=BORDER)
+            if formulas:
+                delta: Any = f'=IF(OR(D{row_no}="",E{row_no}=""),"",D{row_no}-E{row_no})'
+                delta_cell = WriteOnlyCell(ws, value=delta)  # our own formula, not user text
+                delta_cell.number_format = fmt
+                delta_cell.fill = COMPUTED_FILL
+                delta_cell.border = BORDER
+                pct = None
+            else:
+                delta, pct = t4_change(current, base)
+                delta_cell = _styled(ws, excel_value(col.kind, delta), number_format=fmt, fill=COMPUTED_FILL, border=BORDER)
+            cells = [col.key, number, _styled(ws, header_text(col), border=BORDER), value_cell, base_cell, delta_cell]
+            if growth:
+                cells.append(_styled(ws, None if pct is None else float(pct), number_format="0.00", fill=COMPUTED_FILL, border=BORDER))
+            ws.append(cells)
+            rows[col.key] = row_no
+    if extra_rows:
+        ws.append([])
+        ws.append([None, _styled(ws, "主要比率（系统计算）", font=BOLD, fill=SECTION_FILL)])
+        for label, value in extra_rows:
+            ws.append([None, None, _styled(ws, label, border=BORDER),
+                       _styled(ws, None if value is None else float(value), number_format="0.00", fill=COMPUTED_FILL, border=BORDER)])
+    return rows
+
+
+def write_narrative_sheet(wb: Workbook, *, texts: dict[str, Any]) -> None:
+    ws = wb.create_sheet(NARRATIVE_SHEET)
+    ws.column_dimensions["A"].width = 22
+    ws.column_dimensions["B"].width = 100
+    ws.append([_styled(ws, "栏目", font=BOLD, fill=HEADER_FILL, border=BORDER),
+               _styled(ws, "内容", font=BOLD, fill=HEADER_FILL, border=BORDER)])
+    for row_no in range(2, 2 + len(NARRATIVE)):
+        ws.row_dimensions[row_no].height = 90
+    for col in NARRATIVE:
+        ws.append([_styled(ws, col.label, font=BOLD, alignment=TOP_WRAP, border=BORDER),
+                   _styled(ws, texts.get(col.key) or None, alignment=TOP_WRAP, border=BORDER)])
+
+
+# --- the template -----------------------------------------------------------------------------
+
+def _t1_prefill(filing) -> list[dict[str, Any]]:
+    from reports.filings import selectors
+
+    rows = selectors.filing_row_values(filing=filing)
+    if rows:
+        return rows
+    tenancies = (selectors.park_tenants_at(park_id=filing.park_id, on=filing.period.end)
+                 .select_related("enterprise").order_by("enterprise__name", "enterprise__uscc"))
+    return [{"enterprise_name": t.enterprise.name, "uscc": t.enterprise.uscc, "entity_type": t.enterprise.entity_type,
+             "industry": t.enterprise.industry} for t in tenancies]
+
+
+def _t5_prefill(filing) -> list[dict[str, Any]]:
+    from reports.filings import selectors
+
+    rows = selectors.filing_row_values(filing=filing)
+    if rows:
+        return rows
+    parks = selectors.branch_partner_parks_at(branch_id=filing.branch_id, on=filing.period.end)
+    return [{"park_code": code, "park_name": p["name"], "role": p["role"], "sub_branch": p["sub_branch"], "since": p["since"]}
+            for code, p in parks.items()]
+
+
+GRID_NOTES = (
+    "1. 第3行为列标题，第4行为隐藏的列键（请勿修改或删除）；从第5行起每行填写一条记录，可增删行。",
+    "2. 上传后将整体替换本表的全部数据行：任何一行有错误则不保存任何数据，并返回标注了错误单元格的工作簿。",
+    "3. 金额单位为万元（保留2位小数）；利率为年化百分比；“是/否”列填“是”或“否”；选项列请从下拉列表选择。",
+    "4. 也可上传只含官方列标题的表格：列的顺序不限，多余的列将被忽略，缺少必填列时整份文件不予导入。",
+)
+T4_NOTES = (
+    "1. 在“本季末”列填写各项指标的季末数；“上年末”“比年初增减”为系统计算，无需填写。",
+    "2. 银行机构填报第一、二部分，保险机构填报第三部分；金额单位为万元，利率为年化百分比。",
+    "3. 在“推进情况”工作表填写六个栏目的文字说明。",
+)
+
+
+def template_build(*, filing) -> bytes:
+    """The xlsx template of ``filing`` (T1, T4 or T5) as bytes."""
+    schedule = SCHEDULES.get(filing.schedule)
+    if schedule is None:
+        raise ValueError(f"{filing.schedule} has no upload template")
+    wb = Workbook(write_only=True)
+    title, subtitle = title_of(filing), filer_line(filing)
+    if filing.schedule == "T4":
+        from reports.filings import selectors
+
+        ws = wb.create_sheet(f"附表{schedule.number}")
+        stored = selectors.filing_row_values(filing=filing)
+        write_t4_sheet(ws, title=title, subtitle=subtitle, values=stored[0] if stored else {},
+                       baseline=selectors.t4_baseline(filing=filing), formulas=True)
+        texts = _t4_narrative(filing)
+        write_narrative_sheet(wb, texts=texts)
+        _instructions(wb, schedule, columns=schedule.columns + NARRATIVE, notes=T4_NOTES)
+        return workbook_bytes(wb)
+    rows = _t1_prefill(filing) if filing.schedule == "T1" else _t5_prefill(filing)
+    ws = wb.create_sheet(f"附表{schedule.number}")
+    lists = _Lists()
+    write_grid(ws, title=title, subtitle=subtitle, cols=out_columns(schedule.columns), rows=rows, lists=lists)
+    _instructions(wb, schedule, columns=schedule.columns, notes=GRID_NOTES)
+    lists.write(wb)
+    return workbook_bytes(wb)
+
+
+def _t4_narrative(filing) -> dict[str, Any]:
+    from reports.filings.models import T4Record
+
+    return T4Record.objects.filter(filing=filing).values(*[c.key for c in NARRATIVE]).first() or {}

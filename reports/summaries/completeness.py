@@ -1,0 +1,186 @@
+"""Which filings a period expects, and where each one stands (DESIGN.md, 'Completeness').
+
+Expected: a T1 for every active park; a T4/T5 package for every bank branch with partner links
+at period end (or that filed anyway, e.g. insurers reporting park lending). States: 未报送 (no
+filing, or a draft never submitted), 已退回, 待审核 (submitted or forwarded), 已通过 (also while an
+amendment of the approved version is being drafted: the approved version stands); 逾期 counts the
+expected filings whose FIRST submission came after the deadline, or still outstanding after it.
+
+Timeliness is judged on the subject's first submission of the schedule for the period, across
+versions (``subject_days_late``): an amendment, or a resubmission after a return, carries its own
+``submitted_at`` but never turns an on-time filing late. ``Filing.days_late`` holds that judgement
+for every version (set on submit, carried by ``filing_amend``)."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Min
+from django.utils import timezone
+
+from parks.choices import ParkStatus, PartnerRole
+from parks.models import Park, PartnerLink
+from portal.choices import OrgKind
+from portal.models import Organisation, Region
+
+from reports.filings.choices import FilingStatus as S
+from reports.filings.models import Filing, Period
+from reports.workflow.models import FilingTransition
+
+STATES = (("not_filed", "未报送"), ("late", "逾期"), ("awaiting", "待审核"), ("returned", "已退回"), ("approved", "已通过"))
+STATE_LABELS = dict(STATES)
+
+
+@dataclass
+class Item:
+    kind: str  # park | branch
+    subject_id: int
+    code: str
+    name: str
+    city_code: str
+    schedules: str  # "附表1/2" or "附表4/5"
+    filing_id: int | None
+    status: str  # filing status or ""
+    state: str  # not_filed | returned | awaiting | approved
+    late: bool
+    days_late: int
+    url: str = ""
+    waiting_for: str = ""  # awaiting: "bank" (a park's 附表1 waiting for its lead bank's 转报) or "regulator"
+    waiting_for_name: str = ""  # the lead bank's name when waiting_for is "bank"
+
+
+@dataclass
+class CityRow:
+    city: Region
+    counts: dict[str, int] = field(default_factory=lambda: {k: 0 for k, _ in STATES})
+    expected: int = 0
+    # expected / approved by subject: "park" (附表1/2) and "branch" (附表4/5)
+    kinds: dict[str, dict[str, int]] = field(default_factory=lambda: {k: {"expected": 0, "approved": 0} for k in ("park", "branch")})
+
+
+def first_submitted_at(filing: Filing) -> dt.datetime | None:
+    """When the subject first submitted this schedule for the period, across every version (the
+    提交 steps of the workflow log); None if it never has."""
+    return FilingTransition.objects.filter(
+        action=FilingTransition.Action.SUBMIT, filing__schedule=filing.schedule, filing__period_id=filing.period_id,
+        filing__park_id=filing.park_id, filing__branch_id=filing.branch_id, filing__city_id=filing.city_id,
+    ).aggregate(first=Min("at"))["first"]
+
+
+def subject_days_late(filing: Filing, *, due: dt.date, today: dt.date) -> int:
+    """Days late of the subject's filing: judged on its first submission (``today`` when this is it)."""
+    first = first_submitted_at(filing)
+    day = timezone.localdate(first) if first is not None else today
+    return max(0, (day - due).days)
+
+
+def _state(status: str | None, version: int = 1) -> str:
+    if status == S.APPROVED or (status == S.DRAFT and version > 1):  # an amendment in progress: v-1 stands
+        return "approved"
+    if status in (S.SUBMITTED, S.CONFIRMED):
+        return "awaiting"
+    if status == S.RETURNED:
+        return "returned"
+    return "not_filed"
+
+
+def completeness_items(*, period: Period, today: dt.date, city_code: str | None = None) -> list[Item]:
+    """Every expected filing of the period (optionally one city), in a constant number of queries."""
+    parks = Park.objects.filter(status=ParkStatus.ACTIVE)
+    if city_code:
+        parks = parks.filter(county__city_code=city_code)
+    parks = list(parks.values("pk", "code", "name", "county__city_code").order_by("code"))
+    t1 = {f["park_id"]: f for f in Filing.objects.filter(period=period, schedule="T1", is_current=True, park_id__in=[p["pk"] for p in parks])
+          .values("pk", "park_id", "status", "version", "days_late")}
+    links = PartnerLink.objects.in_force(on=period.end)
+    bank_filings = Filing.objects.filter(period=period, schedule__in=("T4", "T5"), is_current=True)
+    branch_ids = set(links.values_list("branch_id", flat=True)) | set(bank_filings.values_list("branch_id", flat=True))
+    branches = Organisation.objects.filter(pk__in=branch_ids, kind=OrgKind.BANK_BRANCH)
+    if city_code:
+        branches = branches.filter(region__code=city_code)
+    branches = list(branches.values("pk", "name", "region__code").order_by("region__code", "name"))
+    package: dict[int, dict] = {}
+    for f in bank_filings.filter(branch_id__in=[b["pk"] for b in branches]).values("pk", "branch_id", "schedule", "status", "version", "days_late").order_by("schedule"):
+        package.setdefault(f["branch_id"], f)  # T4 represents the package (T5 if T4 is missing)
+    due = period.filer_due
+    # a submitted 附表1 waits for its park's lead bank (转报) before the branch reviews it
+    waiting = [p_id for p_id, f in t1.items() if f["status"] == S.SUBMITTED]
+    lead_banks = dict(PartnerLink.objects.in_force(on=today).filter(park_id__in=waiting, role=PartnerRole.LEAD)
+                      .values_list("park_id", "branch__name")) if waiting else {}
+    items: list[Item] = []
+    for p in parks:
+        f = t1.get(p["pk"])
+        state = _state(f and f["status"], f["version"] if f else 1)
+        days = f["days_late"] if f and state != "not_filed" else max(0, (today - due).days)
+        item = Item("park", p["pk"], p["code"], p["name"], p["county__city_code"], "附表1/2", f and f["pk"], f["status"] if f else "",
+                    state, days > 0, days, f"/filings/{f['pk']}/" if f else f"/parks/{p['pk']}/")
+        if state == "awaiting":
+            bank = lead_banks.get(p["pk"]) if f["status"] == S.SUBMITTED else None
+            item.waiting_for, item.waiting_for_name = ("bank", bank) if bank else ("regulator", "")
+        items.append(item)
+    for b in branches:
+        f = package.get(b["pk"])
+        state = _state(f and f["status"], f["version"] if f else 1)
+        days = f["days_late"] if f and state != "not_filed" else max(0, (today - due).days)
+        items.append(Item("branch", b["pk"], "", b["name"], b["region__code"], "附表4/5", f and f["pk"], f["status"] if f else "",
+                          state, days > 0, days, f"/filings/{f['pk']}/" if f else f"/organisations/{b['pk']}/",
+                          waiting_for="regulator" if state == "awaiting" else ""))
+    return items
+
+
+def review_queue(items: list[Item]) -> tuple[list[Item], list[Item]]:
+    """The expected filings awaiting review, split by whom they wait for: the regulator (a branch's
+    own review queue) and the parks' lead banks (转报 first; not yet the regulator's work)."""
+    awaiting = [i for i in items if i.state == "awaiting"]
+    return [i for i in awaiting if i.waiting_for != "bank"], [i for i in awaiting if i.waiting_for == "bank"]
+
+
+def completeness_by_city(*, period: Period, today: dt.date, city_code: str | None = None) -> list[CityRow]:
+    cities = Region.objects.filter(level="city", province_code="330000").order_by("code")
+    if city_code:
+        cities = cities.filter(code=city_code)
+    rows = {c.code: CityRow(city=c) for c in cities}
+    for item in completeness_items(period=period, today=today, city_code=city_code):
+        row = rows.get(item.city_code)
+        if row is None:
+            continue
+        row.expected += 1
+        row.counts[item.state] += 1
+        row.kinds[item.kind]["expected"] += 1
+        row.kinds[item.kind]["approved"] += item.state == "approved"
+        if item.late:
+            row.counts["late"] += 1
+    return list(rows.values())
+
+
+def completeness_totals(rows: list[CityRow]) -> dict[str, int]:
+    total: dict[str, int] = defaultdict(int)
+    for r in rows:
+        total["expected"] += r.expected
+        for k, v in r.counts.items():
+            total[k] += v
+    return dict(total)
+
+
+def completeness_rows_data(rows: list[CityRow]) -> list[dict]:
+    """The JSON kept in the city and province summaries (dashboards read it from there)."""
+    return [{"code": r.city.code, "name": r.city.name, "separately_planned": r.city.separately_planned,
+             "expected": r.expected, **r.counts,
+             "parks_expected": r.kinds["park"]["expected"], "parks_approved": r.kinds["park"]["approved"],
+             "banks_expected": r.kinds["branch"]["expected"], "banks_approved": r.kinds["branch"]["approved"]} for r in rows]
+
+
+def completeness_rows_from_data(items: list[dict] | None) -> list[CityRow]:
+    """CityRow objects back from a summary's ``completeness`` list."""
+    from types import SimpleNamespace
+
+    out = []
+    for item in items or []:
+        row = CityRow(city=SimpleNamespace(code=item["code"], name=item["name"], separately_planned=item.get("separately_planned", False)))
+        row.expected = item["expected"]
+        row.counts = {k: item.get(k, 0) for k, _ in STATES}
+        for kind, prefix in (("park", "parks"), ("branch", "banks")):
+            row.kinds[kind] = {"expected": item.get(f"{prefix}_expected", 0), "approved": item.get(f"{prefix}_approved", 0)}
+        out.append(row)
+    return out

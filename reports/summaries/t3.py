@@ -1,0 +1,153 @@
+"""附表3 is the branch regulator's own filing: generated from its city's summary (with the city's
+附表4 totals), reviewable, exportable in the official layout, submitted to the province."""
+from __future__ import annotations
+
+import io
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+
+from portal.choices import OrgKind
+from portal.models import Region, User
+
+from reports.dashboards.selectors import bank_coverage
+from reports.filings.models import Filing, Period
+from reports.summaries.rollups import summary_rebuild
+from reports.schedules.base import Issue
+from reports.schedules.t2 import FIGURES, REGISTER
+from reports.schedules.t4 import COLUMNS as T4_COLUMNS
+
+
+@transaction.atomic
+def t3_generate(*, actor: User, period: Period, city: Region | None = None) -> Filing:
+    """Rebuild the city summary and copy it into the branch's current T3 draft (created if needed)."""
+    org = actor.organisation if actor.organisation_id else None
+    if city is None:
+        if org is None or org.kind != OrgKind.BRANCH_REGULATOR:
+            raise PermissionDenied("附表3由银保监分局生成和报送。")
+        city = org.region
+    elif not actor.is_superuser and not (org and org.kind == OrgKind.BRANCH_REGULATOR and org.region_id == city.pk):
+        raise PermissionDenied("只能生成本分局所在地市的附表3。")
+    if period.is_baseline:
+        raise ValidationError("2018年末基数期没有附表3。")
+    filing = Filing.objects.filter(schedule="T3", period=period, city=city, is_current=True).first()
+    if filing is None:
+        filing = Filing.objects.create(schedule="T3", period=period, city=city, created_by=actor, updated_by=actor)
+    else:
+        from reports.workflow.services import REGENERATE, refusal
+
+        refused = refusal(REGENERATE, user=actor, filing=filing)
+        if refused is not None:
+            raise refused
+    summary = summary_rebuild(scope="city", code=city.code, period_id=period.pk)
+    issues = t3_issues(summary.data)
+    Filing.objects.filter(pk=filing.pk).update(
+        snapshot={"data": summary.data, "source_versions": summary.source_versions, "built_at": summary.built_at.isoformat()},
+        row_count=len(summary.data["parks"]), warning_count=len(issues), issues=[i.as_dict() for i in issues], updated_by=actor,
+    )
+    filing.refresh_from_db()
+    return filing
+
+
+def t3_completeness_text(data: dict[str, Any]) -> str:
+    """“附表1/2 已审核 x / 应报 y；附表4/5 已审核 a / 应报 b” from the summary's completeness."""
+    rows = data.get("completeness") or []
+    parks = [sum(r.get(f"parks_{k}", 0) for r in rows) for k in ("approved", "expected")]
+    banks = [sum(r.get(f"banks_{k}", 0) for r in rows) for k in ("approved", "expected")]
+    return f"附表1/2 已审核 {parks[0]} / 应报 {parks[1]}；附表4/5 已审核 {banks[0]} / 应报 {banks[1]}"
+
+
+def t3_issues(data: dict[str, Any]) -> list[Issue]:
+    issues = []
+    missing = len(data.get("not_filed", []))
+    if missing:
+        issues.append(Issue("warning", "", f"辖内有 {missing} 个园区的附表1/2未审核通过（未报送），不计入合计", "parks_not_filed"))
+    return issues
+
+
+def _v(value: Any) -> Any:
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, str):
+        try:
+            return float(Decimal(value))
+        except Exception:  # noqa: BLE001
+            return value
+    return value
+
+
+def t3_export(*, filing: Filing) -> bytes:
+    """The official layout: title, filer, period, unit; parks by county with subtotals, the city
+    total, the star-level block, the 未报送 footnote; a second sheet with the city's 附表4 totals."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+
+    from reports.filings.xlsx import safe_cell
+
+    data = filing.snapshot.get("data") or {}
+    city = filing.city
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "附表3"
+    ws.append([f"{city.name}小微企业园融资需求及融资成本情况汇总表"])
+    ws["A1"].font = Font(bold=True, size=14)
+    ws.append([f"填报单位：{city.name}银保监分局　报送期：{filing.period.code}　单位：万元、%、户"])
+    headers = ["序号"] + [c.label for c in REGISTER] + [c.label for c in FIGURES]
+    keys = [None, "name", "county", "star_label", "digital_status", "batch"] + [c.key for c in FIGURES]
+    ws.append(headers)
+    for cell in ws[3]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    bold = Font(bold=True)
+    grey = PatternFill("solid", fgColor="EEF2F7")
+    by_county: dict[str, list] = {}
+    for p in data.get("parks", []):
+        by_county.setdefault(p["county_code"], []).append(p)
+    n = 0
+    for county in data.get("counties", []):
+        for p in by_county.get(county["code"], []):
+            n += 1
+            if p["filed"]:
+                ws.append([n] + [safe_cell(_v(p.get(k))) for k in keys[1:]])
+            else:
+                ws.append([n, safe_cell(p["name"]), p["county"], p["star_label"], p["digital_status"], p["batch"], "未报送"])
+        ws.append(["", f"{county['name']}小计", "", "", "", ""] + [_v(county.get(k)) for k in keys[6:]])
+        for cell in ws[ws.max_row]:
+            cell.font, cell.fill = bold, grey
+    ws.append(["", f"{city.name}合计", "", "", "", ""] + [_v(data.get("total", {}).get(k)) for k in keys[6:]])
+    for cell in ws[ws.max_row]:
+        cell.font = bold
+    ws.append([])
+    ws.append(["", "按星级", "", "", "", "", "运营中园区数", "其中：附表1已审核园区数", "入园企业数（已审核园区）", "获得授信企业数（已审核园区）",
+               "授信覆盖率(%)", "目标(%)", "是否达标"])
+    for b in data.get("by_star", []):
+        ws.append(["", b["label"], "", "", "", "", b["park_count"], b.get("filed_parks"), b["enterprises_total"], b["credited_count"],
+                   _v(b.get("credit_coverage")), _v(b.get("coverage_target")), _v(b.get("coverage_met"))])
+    ws.append([])
+    ws.append([f"注：{data.get('not_filed_note', '')}未报送园区 {len(data.get('not_filed', []))} 个。按星级一栏的入园企业数、授信覆盖率"
+               "只计附表1已审核通过的园区。"])
+    ws.append([f"报送完整性：{t3_completeness_text(data)}。"])
+    ws.freeze_panes = "C4"
+    t4 = wb.create_sheet("辖内附表4汇总")
+    t4.append([f"{city.name}小微企业园金融服务情况监测表（汇总）"])
+    t4.append([f"报送期：{filing.period.code}　单位：万元、%、个、户"])
+    t4.append(["指标", "本季末（全部已审核机构）", "可比机构本季末", "可比机构上年末", "比年初增减（可比口径）", "增速(%)", "新填报机构本季末（单列）"])
+    banks = data.get("banks", {})
+    total, change = banks.get("total", {}), banks.get("change", {})
+    comparable = banks.get("comparable") or {}
+    cur, base, new = comparable.get("current") or {}, comparable.get("baseline") or {}, banks.get("new_filers_total") or {}
+    for col in T4_COLUMNS:
+        ch = change.get(col.key, {})
+        t4.append([col.label, _v(total.get(col.key)), _v(cur.get(col.key)), _v(base.get(col.key)), _v(ch.get("delta")), _v(ch.get("growth")),
+                   _v(new.get(col.key))])
+    for key, label in (("npl_ratio", "不良率(%)"), ("inclusive_share", "普惠型占比(%)"), ("credit_loan_share", "信用贷款占比(%)")):
+        t4.append([label, _v(total.get(key)), _v(cur.get(key)), _v(base.get(key))])
+    t4.append([])
+    t4.append([f"注：{bank_coverage(banks)['note']}"])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
