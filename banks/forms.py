@@ -1,4 +1,3 @@
-from django import forms
 
 from portal.forms import ServiceModelForm
 

@@ -2,7 +2,6 @@ from django.contrib import admin
 
 from portal import access
 from portal.admin import ScopedAdmin
-
 from reports.filings.models import Filing, ImportJob, Period
 
 

@@ -6,8 +6,10 @@ class ReportsConfig(AppConfig):
     verbose_name = "报表报送"
 
     def ready(self) -> None:
-        from reports.summaries import reminders  # noqa: F401  (register Celery tasks)
-        from reports.summaries import rollups
+        from reports.summaries import (
+            reminders,  # noqa: F401  (register Celery tasks)
+            rollups,
+        )
         from reports.workflow import services as workflow
 
         # every workflow step (submit, confirm, return, approve, …) refreshes its city and then the
@@ -18,7 +20,6 @@ class ReportsConfig(AppConfig):
         # a park's register changed (入园 / 退园, an enterprise, a partner link): its 附表2 are
         # recomputed in the same transaction and the roll-ups requested (parks must not import reports)
         from parks.signals import register_changed
-
         from reports.filings.services import register_changed_receiver
 
         register_changed.connect(register_changed_receiver, dispatch_uid="reports.register_changed")

@@ -16,7 +16,8 @@ from reports.workflow import services as workflow
 from reports.filings.choices import FilingStatus
 from reports.filings.models import Filing, Period, T4Record
 from reports.targets.models import Target, TargetResult, TargetSet
-from reports.targets.engine import TARGET_SETS, target_results_rebuild, target_sets_load
+from reports.targets.catalogue import TARGET_SETS, target_sets_load
+from reports.targets.engine import target_results_rebuild
 from tests import factories as f
 from tests.test_t1_t2 import raw_row
 

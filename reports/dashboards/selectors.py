@@ -27,17 +27,17 @@ from parks.models import Park, PartnerLink, Tenancy
 from portal import access
 from portal.choices import NINGBO_CODE, ZHEJIANG_CODE, RegionLevel
 from portal.models import Organisation, Region
-
 from reports.filings.choices import FilingStatus
-from reports.summaries.completeness import STATES, completeness_rows_from_data, completeness_totals
 from reports.filings.models import Filing, Period, T1Row, T2Summary, T4Record
-from reports.summaries.models import Summary
-from reports.targets.models import Target, TargetResult
-from reports.schedules.t1 import UNMET_REASON
 from reports.schedules.numbers import growth, ratio, rounded
+from reports.schedules.t1 import UNMET_REASON
 from reports.schedules.t2 import coverage_target
-from reports.schedules.t4 import COLUMNS as T4_COLUMNS, S1, S2, S3
-from reports.targets.engine import dec
+from reports.schedules.t4 import COLUMNS as T4_COLUMNS
+from reports.schedules.t4 import S1, S2, S3
+from reports.summaries.completeness import STATES, completeness_rows_from_data, completeness_totals
+from reports.summaries.models import Summary
+from reports.targets.indicators import dec
+from reports.targets.models import Target, TargetResult
 
 SIDES = (("incl", "含宁波"), ("excl", "不含宁波"))
 STATE_COLORS = {"approved": "#2ca58d", "awaiting": "#f0a030", "returned": "#c9482b", "not_filed": "#9aa5b1"}
@@ -929,7 +929,6 @@ def _brain_table(*, park: Park, period: Period) -> Table:
 
 
 def _local(value: dt.datetime | None) -> str:
-    from django.utils import timezone
 
     return "" if value is None else timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
 

@@ -19,7 +19,6 @@ from parks.models import Park
 from portal import access
 from portal.choices import ZHEJIANG_CODE, OrgKind, RegionLevel
 from portal.models import Organisation, Region
-
 from reports.dashboards import selectors as d
 from reports.filings.choices import FilingStatus
 from reports.summaries.models import Summary

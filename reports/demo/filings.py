@@ -33,13 +33,12 @@ from parks.choices import Batch, EntityType, LinkStatus, ParkStatus, PartnerRole
 from parks.models import Park, PartnerLink, Tenancy
 from portal.choices import OrgKind
 from portal.models import Organisation, User
-from reports.schedules.sizing import size_class_for
-
 from reports.filings.choices import FilingStatus, ScheduleCode
 from reports.filings.models import Filing, Period, T1Row, T2Summary, T4Record, T5Row
 from reports.filings.periods import BASELINE, quarters_between
 from reports.schedules import T1, T5
 from reports.schedules.base import Issue
+from reports.schedules.sizing import size_class_for
 from reports.schedules.t1 import compute as t1_compute
 from reports.schedules.t1 import tenant_missing
 from reports.schedules.t2 import t2_compute
@@ -1059,7 +1058,6 @@ def demo_transitions_build(*, seed: int) -> int:
     主办行确认转报 (parks with a lead bank), 审核通过 or 退回 (by the city's branch regulator)."""
     from parks.models import PartnerLink
     from portal.models import Organisation
-
     from reports.filings.models import Filing
     from reports.workflow.models import FilingTransition
 

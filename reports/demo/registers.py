@@ -957,9 +957,9 @@ def _clear_references(targets: Iterable[type[models.Model]]) -> None:
 def _reports_models() -> tuple[type[models.Model], ...]:
     """The reports data the demo fills, children first (periods stay: a data migration made them)."""
     from reports.filings.models import Filing, ImportJob, T1Row, T2Summary, T4Record, T5Row
-    from reports.workflow.models import FilingTransition
     from reports.summaries.models import ReminderLog, Summary
     from reports.targets.models import TargetResult
+    from reports.workflow.models import FilingTransition
 
     return (ImportJob, FilingTransition, T1Row, T2Summary, T4Record, T5Row, Filing, Summary, ReminderLog, TargetResult)
 

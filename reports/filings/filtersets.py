@@ -1,7 +1,6 @@
 import django_filters
 
 from portal.filters import PortalFilterSet
-
 from reports.filings.choices import FilingStatus, ScheduleCode
 from reports.filings.forms import period_label
 from reports.filings.models import Filing, Period, T1Row, T5Row

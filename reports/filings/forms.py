@@ -13,7 +13,6 @@ from django.utils import timezone
 from parks.models import Park
 from portal import access
 from portal.choices import OrgKind
-
 from reports.filings import selectors
 from reports.filings.choices import ScheduleCode
 from reports.filings.models import Period

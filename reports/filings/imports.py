@@ -2,7 +2,7 @@
 
 ``filing_upload`` checks the file (size, zip bomb, xlsx not xlsm, ...) and the user's right to
 change the filing, reads the rows, and either processes them at once or — over
-``settings.IMPORT_ASYNC_ROWS`` data rows — stores the file and queues ``reports.tasks.import_job_run``
+``settings.IMPORT_ASYNC_ROWS`` data rows — stores the file and queues ``import_job_run`` (below)
 after the transaction commits. Both paths end in :func:`import_job_process`, which saves through
 the same service functions as the web grid and the REST API (all or nothing) and keeps the job's
 progress, result and, when there are errors, an annotated copy of the workbook.
@@ -14,6 +14,7 @@ import os
 import re
 from typing import Any
 
+from celery import shared_task
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
@@ -21,13 +22,12 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from portal import access
-
 from reports.filings import services
 from reports.filings.models import Filing, ImportJob
-from reports.schedules.parsing import normalise_text
-from reports.schedules import SCHEDULES
 from reports.filings.upload_safety import UploadRejected, check_xlsx_upload
 from reports.filings.xlsx.reader import ReadResult, read_rows
+from reports.schedules import SCHEDULES
+from reports.schedules.parsing import normalise_text
 
 __all__ = ["filing_upload", "import_job_process", "issue_text"]
 
@@ -153,12 +153,7 @@ def filing_upload(
         job.save(update_fields=["upload", "status", "progress", "total_rows"])
         job_id = job.pk
 
-        def enqueue() -> None:
-            from reports.filings.tasks import import_job_run
-
-            import_job_run.delay(job_id)
-
-        transaction.on_commit(enqueue)
+        transaction.on_commit(lambda: import_job_run.delay(job_id))
         return job
     ImportJob.objects.filter(pk=job.pk).update(total_rows=job.total_rows)
     return import_job_process(job.pk, data=data, read=read)
@@ -260,3 +255,14 @@ def _process(job: ImportJob, *, data: bytes | None, read: ReadResult | None) -> 
                 data = fh.read()
         annotated = _annotated(data, issues, read)
     return _finish(job, result, annotated=annotated)
+
+
+@shared_task(bind=True, acks_late=True, reject_on_worker_lost=True, autoretry_for=(OperationalError,), retry_backoff=True,
+             max_retries=3)
+def import_job_run(self, job_id: int) -> str:
+    """Process a queued xlsx import (large uploads). Idempotent: a job that is already done or
+    failed is not processed again, so a redelivered message is harmless; a job interrupted while
+    running is processed again from its stored file (the save itself is all or nothing)."""
+    if not ImportJob.objects.filter(pk=job_id).exists():
+        return "missing"
+    return import_job_process(job_id).status

@@ -11,12 +11,11 @@ from django.db.models import Max, QuerySet, Sum
 from banks.models import Institution
 from parks.models import Park, PartnerLink, Tenancy
 from portal import access
-
 from reports.filings.choices import FilingStatus
 from reports.filings.models import Filing, Period, T1Row, T2Summary, T4Record, T5Row
-from reports.summaries.models import Summary
 from reports.schedules import SCHEDULES, T1, T4, T5, Context
 from reports.schedules.base import RegisterAtEnd
+from reports.summaries.models import Summary
 
 
 def filing_list_for(*, user: Any) -> QuerySet[Filing]:

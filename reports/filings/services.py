@@ -19,11 +19,10 @@ from parks.models import Enterprise, Park, Tenancy
 from portal import access
 from portal.choices import OrgKind
 from portal.models import Organisation, User
-
 from reports.filings import selectors
 from reports.filings.choices import FilingStatus, ScheduleCode
 from reports.filings.models import Filing, Period, T1Row, T2Summary, T4Record, T5Row
-from reports.schedules import SCHEDULES, T1, T4, T5, Issue
+from reports.schedules import SCHEDULES, T4, Issue
 from reports.schedules.t1 import held_against_register, not_tenant_elsewhere
 from reports.schedules.t2 import t2_ratios
 from reports.schedules.t4 import NARRATIVE

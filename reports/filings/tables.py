@@ -12,8 +12,8 @@ from django.utils.html import format_html
 
 from reports.filings.models import Filing, T2Summary
 from reports.schedules.base import AMOUNT, COUNT, RATE, Column, Computed, Schedule
-from reports.schedules.t2 import FIGURES
 from reports.schedules.numbers import change as t4_change
+from reports.schedules.t2 import FIGURES
 
 STATUS_BADGE = {
     "draft": "text-bg-secondary",

@@ -25,17 +25,25 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal import access
 from portal.generic import ObjectListView
-
-from reports.filings import selectors
-from reports.filings import services
+from reports.filings import selectors, services
 from reports.filings.choices import FilingStatus
 from reports.filings.filtersets import FilingFilterSet, T1RowFilterSet, T5RowFilterSet
 from reports.filings.forms import LOCK_VERSION_MISSING, ExplanationForm, FilingNewForm, ScheduleRowForm, T4Form, UploadForm, schedules_for
 from reports.filings.models import Filing, ImportJob, T1Row, T2Summary, T4Record, T5Row
+from reports.filings.tables import (
+    FilingTable,
+    computed_display,
+    form_groups,
+    grid_headers,
+    grid_rows,
+    status_badge,
+    t2_panel,
+    t4_lines,
+    t4_ratios,
+)
 from reports.schedules import SCHEDULES
 from reports.schedules.base import Issue, Schedule
 from reports.schedules.t4 import NARRATIVE, S1, S2, S3, SECTIONS
-from reports.filings.tables import FilingTable, computed_display, form_groups, grid_headers, grid_rows, status_badge, t2_panel, t4_lines, t4_ratios
 
 GRID_PAGE_SIZE = 50
 ISSUES_SHOWN = 500

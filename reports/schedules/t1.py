@@ -7,9 +7,25 @@ from typing import Any, Iterable
 
 from parks.choices import EntityType, Industry
 from portal.uscc import uscc_error
+from reports.schedules.base import (
+    AMOUNT,
+    BOOL,
+    CHOICE,
+    COUNT,
+    INDUSTRY,
+    RATE,
+    TEXT,
+    USCC,
+    Column,
+    Computed,
+    Context,
+    Issue,
+    Schedule,
+    error,
+    nz,
+    warning,
+)
 from reports.schedules.parsing import text_key
-
-from reports.schedules.base import AMOUNT, BOOL, CHOICE, COUNT, INDUSTRY, RATE, TEXT, USCC, Column, Computed, Context, Issue, Schedule, error, nz, warning
 
 SIZE_CHOICES = (("large", "大型"), ("medium", "中型"), ("small", "小型"), ("micro", "微型"))
 SIZE_INPUT_CHOICES = SIZE_CHOICES[1:]

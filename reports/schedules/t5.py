@@ -4,9 +4,24 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from parks.choices import PartnerRole
+from reports.schedules.base import (
+    AMOUNT,
+    BOOL,
+    CHOICE,
+    COUNT,
+    DATE,
+    MULTI,
+    PHONE,
+    TEXT,
+    Column,
+    Context,
+    Issue,
+    Schedule,
+    error,
+    nz,
+    warning,
+)
 from reports.schedules.parsing import text_key
-
-from reports.schedules.base import AMOUNT, BOOL, CHOICE, COUNT, DATE, MULTI, PHONE, TEXT, Column, Context, Issue, Schedule, error, nz, warning
 
 COLUMNS = (
     Column("park_code", "园区编码", TEXT, required=True, max_length=20, normalise=True),

@@ -23,7 +23,6 @@ from parks.choices import ParkStatus, PartnerRole
 from parks.models import Park, PartnerLink
 from portal.choices import OrgKind
 from portal.models import Organisation, Region
-
 from reports.filings.choices import FilingStatus as S
 from reports.filings.models import Filing, Period
 from reports.workflow.models import FilingTransition

@@ -14,9 +14,8 @@ from django.utils import timezone
 from portal.choices import OrgKind
 from portal.models import Organisation
 from portal.notifications import notify, organisation_users
-
-from reports.summaries.completeness import completeness_items
 from reports.filings.models import Period
+from reports.summaries.completeness import completeness_items
 from reports.summaries.models import ReminderLog
 
 DAYS_BEFORE = {5: "d5", 2: "d2", 0: "d0"}

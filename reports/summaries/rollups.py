@@ -28,15 +28,14 @@ from parks.choices import Batch, DigitalStatus, PartnerRole, StarRating
 from parks.models import Park, PartnerLink, Tenancy
 from portal.choices import NINGBO_CODE, ZHEJIANG_CODE
 from portal.models import Region
-
 from reports.filings.choices import FilingStatus
-from reports.summaries.completeness import completeness_by_city, completeness_rows_data
 from reports.filings.models import Filing, Period, T1Row, T2Summary, T4Record, T5Row
-from reports.summaries.models import Summary
 from reports.filings.periods import shift_code
 from reports.schedules.numbers import change, ratio, rounded, weighted
 from reports.schedules.t2 import AMOUNT_KEYS, COUNT_KEYS, HIDDEN_SUMS, TIERS, coverage_target, t2_ratios
 from reports.schedules.t4 import COLUMNS as T4_COLUMNS
+from reports.summaries.completeness import completeness_by_city, completeness_rows_data
+from reports.summaries.models import Summary
 
 log = logging.getLogger(__name__)
 D0 = Decimal(0)

@@ -11,13 +11,12 @@ from django.db import transaction
 
 from portal.choices import OrgKind
 from portal.models import Region, User
-
 from reports.dashboards.selectors import bank_coverage
 from reports.filings.models import Filing, Period
-from reports.summaries.rollups import summary_rebuild
 from reports.schedules.base import Issue
 from reports.schedules.t2 import FIGURES, REGISTER
 from reports.schedules.t4 import COLUMNS as T4_COLUMNS
+from reports.summaries.rollups import summary_rebuild
 
 
 @transaction.atomic

@@ -5,12 +5,12 @@ import datetime as dt
 from django.db import models
 
 from reports.filings.models import Period
+from reports.targets.choices import Earlier
+from reports.targets.indicators import INDICATORS
 
 
 def indicator_choices() -> list[tuple[str, str]]:
-    """The indicators the target engine can compute (``reports.targets.INDICATORS``)."""
-    from reports.targets.engine import INDICATORS
-
+    """The indicators the target engine can compute (``indicators.INDICATORS``)."""
     return [(key, ind.label) for key, ind in INDICATORS.items()]
 
 
@@ -67,11 +67,6 @@ class Target(models.Model):
         NUMBER = "number", "固定数值"
         INDICATOR = "indicator", "另一指标"
         EARLIER = "earlier_period", "本指标的较早期数值"
-
-    class Earlier(models.TextChoices):
-        PREVIOUS_QUARTER = "previous_quarter", "上季末"
-        PREVIOUS_YEAR_END = "previous_year_end", "上年末"
-        SAME_QUARTER_LAST_YEAR = "same_quarter_last_year", "上年同期"
 
     class Unit(models.TextChoices):
         PERCENT = "%", "%"

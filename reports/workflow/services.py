@@ -33,14 +33,12 @@ from parks.models import PartnerLink
 from portal import access
 from portal.choices import OrgKind
 from portal.models import User
-
-from reports.filings import selectors
-from reports.filings import services
-from reports.summaries.completeness import subject_days_late
+from reports.filings import selectors, services
 from reports.filings.choices import FilingStatus as S
 from reports.filings.models import Filing, T1Row, T4Record, T5Row
-from reports.workflow.models import FilingTransition
 from reports.schedules.t4 import NARRATIVE
+from reports.summaries.completeness import subject_days_late
+from reports.workflow.models import FilingTransition
 
 A = FilingTransition.Action
 EDITABLE = (S.DRAFT, S.RETURNED)

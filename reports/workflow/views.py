@@ -15,14 +15,13 @@ from django.views.decorators.http import require_POST
 from portal import access
 from portal.choices import OrgKind
 from portal.models import Notification
-
-from reports.workflow import services as workflow
-from reports.summaries.completeness import STATE_LABELS, STATES, completeness_by_city, completeness_items, completeness_totals, review_queue
 from reports.filings.models import Filing, Period
-from reports.workflow.models import FilingTransition
-from reports.summaries.models import Summary
 from reports.filings.selectors import period_current
 from reports.filings.views import _xlsx_response
+from reports.summaries.completeness import STATE_LABELS, STATES, completeness_by_city, completeness_items, completeness_totals, review_queue
+from reports.summaries.models import Summary
+from reports.workflow import services as workflow
+from reports.workflow.models import FilingTransition
 
 ACTION_LABELS = dict(FilingTransition.Action.choices)
 

@@ -6,7 +6,6 @@ from django.db.models import Q, QuerySet
 
 from portal.api.filters import IdFilter
 from portal.filters import PortalFilterSet
-
 from reports.filings.choices import FilingStatus, ScheduleCode
 from reports.filings.models import Filing, ImportJob, Period, T2Summary
 from reports.summaries.models import Summary

@@ -22,15 +22,14 @@ from portal.api.bulk import RawRowsField
 from portal.api.serializers import OrganisationBriefSerializer, RegionBriefSerializer, ScopedPrimaryKeyRelatedField
 from portal.choices import OrgKind
 from portal.models import Organisation
-
 from reports.filings.choices import ScheduleCode
 from reports.filings.models import Filing, ImportJob, Period, T2Summary
-from reports.workflow.models import FilingTransition
-from reports.summaries.models import Summary
 from reports.schedules import SCHEDULES, Schedule
 from reports.schedules.base import AMOUNT, BOOL, CHOICE, COUNT, DATE, INDUSTRY, MULTI, PHONE, RATE, TEXT, USCC, Column, Computed
 from reports.schedules.t2 import FIGURES
 from reports.schedules.t4 import NARRATIVE
+from reports.summaries.models import Summary
+from reports.workflow.models import FilingTransition
 
 # --- rows, built from the schedules ---------------------------------------------------------------
 

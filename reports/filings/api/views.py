@@ -39,20 +39,41 @@ from portal import access
 from portal.api.bulk import DRY_RUN_PARAMETER, BulkJSONParser, ImportSummarySerializer, is_dry_run, summary_message
 from portal.api.errors import ApiError, ErrorSerializer
 from portal.api.views import PortalAPIMixin, PortalReadOnlyViewSet
-
-from reports.filings import imports
-from reports.filings import selectors
-from reports.filings import services
-from reports.workflow import services as workflow
+from reports.filings import imports, selectors, services
+from reports.filings.api.filtersets import (
+    FilingAPIFilterSet,
+    ImportJobFilterSet,
+    ParkSummaryFilterSet,
+    PeriodAPIFilterSet,
+    SummaryFilterSet,
+)
+from reports.filings.api.serializers import (
+    ROW_IGNORED_KEYS,
+    ROW_KEYS,
+    ROW_OUTPUT_PROXY,
+    ROW_SERIALIZERS,
+    FilingCreateSerializer,
+    FilingDetailSerializer,
+    FilingRowsRequestSerializer,
+    FilingSerializer,
+    FilingWithActionsSerializer,
+    ImportJobSerializer,
+    ParkSummarySerializer,
+    PeriodSerializer,
+    SummarySerializer,
+    UploadSerializer,
+    WorkflowActionSerializer,
+    WorkflowResultSerializer,
+    row_values,
+)
 from reports.filings.models import ROW_MODELS, Filing, ImportJob, Period, T2Summary, T4Record
-from reports.workflow.models import FilingTransition
-from reports.summaries.models import Summary
-from reports.schedules.parsing import ParseError
 from reports.schedules import SCHEDULES
 from reports.schedules.base import AMOUNT, COUNT, RATE, Column
+from reports.schedules.parsing import ParseError
 from reports.schedules.t4 import NARRATIVE
-from reports.filings.api.filtersets import FilingAPIFilterSet, ImportJobFilterSet, ParkSummaryFilterSet, PeriodAPIFilterSet, SummaryFilterSet
-from reports.filings.api.serializers import ROW_IGNORED_KEYS, ROW_KEYS, ROW_OUTPUT_PROXY, ROW_SERIALIZERS, FilingCreateSerializer, FilingDetailSerializer, FilingRowsRequestSerializer, FilingSerializer, FilingWithActionsSerializer, ImportJobSerializer, ParkSummarySerializer, PeriodSerializer, SummarySerializer, UploadSerializer, WorkflowActionSerializer, WorkflowResultSerializer, row_values
+from reports.summaries.models import Summary
+from reports.workflow import services as workflow
+from reports.workflow.models import FilingTransition
 
 IF_MATCH = OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False,
                             description="报表的 lock_version（如 \"3\"）：与当前不一致时拒绝保存（409）。整表提交须提供它或请求体中的 "

@@ -10,12 +10,11 @@ from typing import Any
 
 from openpyxl import Workbook
 
+from reports.filings.xlsx import filer_line, title_of
+from reports.filings.xlsx.template import out_columns, workbook_bytes, write_grid, write_narrative_sheet, write_t4_sheet
 from reports.schedules import SCHEDULES
 from reports.schedules.numbers import ratio
 from reports.schedules.t2 import FIGURES, REGISTER
-
-from reports.filings.xlsx import filer_line, title_of
-from reports.filings.xlsx.template import out_columns, workbook_bytes, write_grid, write_narrative_sheet, write_t4_sheet
 
 __all__ = ["filing_export", "t2_export", "t4_ratios"]
 

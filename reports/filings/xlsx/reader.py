@@ -19,12 +19,11 @@ from typing import Any, Callable
 
 from openpyxl.utils import get_column_letter
 
-from reports.schedules.parsing import normalise_header
+from reports.filings.xlsx import NARRATIVE_SHEET
 from reports.schedules import Schedule
 from reports.schedules.base import Issue
+from reports.schedules.parsing import normalise_header
 from reports.schedules.t4 import NARRATIVE
-
-from reports.filings.xlsx import NARRATIVE_SHEET
 
 __all__ = ["ReadResult", "read_rows", "HEADER_SCAN_ROWS", "PROGRESS_EVERY"]
 

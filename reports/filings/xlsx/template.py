@@ -23,11 +23,27 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from reports.filings.xlsx import (
+    FILER_ROW,
+    FIRST_DATA_ROW,
+    HEADER_ROW,
+    INSTRUCTIONS_SHEET,
+    KEY_ROW,
+    KIND_NAMES,
+    KIND_RULES,
+    LISTS_SHEET,
+    NARRATIVE_SHEET,
+    NUMBER_FORMATS,
+    TITLE_ROW,
+    excel_value,
+    filer_line,
+    header_text,
+    safe_cell,
+    title_of,
+)
 from reports.schedules import SCHEDULES, Schedule
 from reports.schedules.base import BOOL, CHOICE, INDUSTRY, MULTI, TEXT, Column
 from reports.schedules.t4 import NARRATIVE
-
-from reports.filings.xlsx import FILER_ROW, FIRST_DATA_ROW, HEADER_ROW, INSTRUCTIONS_SHEET, KEY_ROW, KIND_NAMES, KIND_RULES, LISTS_SHEET, NARRATIVE_SHEET, NUMBER_FORMATS, TITLE_ROW, excel_value, filer_line, header_text, safe_cell, title_of
 
 __all__ = ["template_build", "OutColumn", "out_columns", "write_grid", "write_t4_sheet", "write_narrative_sheet",
            "workbook_bytes", "T4_HEADERS", "T4_VALUE_HEADER"]
