@@ -26,7 +26,7 @@ v1 = [
     path("", include("portal.api.urls")),
     path("", include("banks.api.urls")),
     path("", include("parks.api.urls")),
-    path("", include("reports.filings.api.urls")),
+    path("", include("reports.api_urls")),
 ]
 
 urlpatterns = [

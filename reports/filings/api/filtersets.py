@@ -7,8 +7,7 @@ from django.db.models import Q, QuerySet
 from portal.api.filters import IdFilter
 from portal.filters import PortalFilterSet
 from reports.filings.choices import FilingStatus, ScheduleCode
-from reports.filings.models import Filing, ImportJob, Period, T2Summary
-from reports.summaries.models import Summary
+from reports.filings.models import Filing, ImportJob, Period
 
 
 class PeriodAPIFilterSet(django_filters.FilterSet):
@@ -52,44 +51,4 @@ class ImportJobFilterSet(django_filters.FilterSet):
         fields = ["filing", "status"]
 
 
-class ParkSummaryFilterSet(django_filters.FilterSet):
-    period = django_filters.CharFilter(field_name="period__code", label="报送期，如 2020Q3")
-    park = IdFilter(field_name="park_id", label="园区 id")
-    park_code = django_filters.CharFilter(field_name="park__code", label="园区编码")
-    city = django_filters.CharFilter(field_name="county__city_code", label="地市代码")
-    county = django_filters.CharFilter(field_name="county__code", label="县（市、区）代码")
-    current = django_filters.BooleanFilter(field_name="filing__is_current", label="仅当前版本")
 
-    class Meta:
-        model = T2Summary
-        fields = ["period", "park", "park_code", "city", "county", "current"]
-
-
-class SummaryFilterSet(django_filters.FilterSet):
-    period = django_filters.CharFilter(field_name="period__code", label="报送期，如 2020Q3")
-    code = django_filters.CharFilter(field_name="code", label="区划代码（地市或省）")
-
-    class Meta:
-        model = Summary
-        fields = ["period", "code"]
-
-
-try:
-    from reports.targets.models import TargetResult
-except ImportError:  # pragma: no cover
-    TargetResult = None
-
-if TargetResult is not None:
-
-    class TargetResultFilterSet(django_filters.FilterSet):
-        period = django_filters.CharFilter(field_name="period__code", label="报送期，如 2020Q4")
-        target = django_filters.CharFilter(field_name="target__code", label="目标编号，如 ZJ2020-02")
-        target_set = django_filters.CharFilter(field_name="target__target_set__code", label="目标组编号")
-        scope_kind = django_filters.ChoiceFilter(choices=TargetResult._meta.get_field("scope_kind").choices, label="范围类别")
-        scope_code = django_filters.CharFilter(field_name="scope_code", label="范围代码")
-        status = django_filters.ChoiceFilter(choices=TargetResult.Status.choices, label="状态")
-        official = django_filters.BooleanFilter(field_name="is_official", label="仅目标口径")
-
-        class Meta:
-            model = TargetResult
-            fields = ["period", "target", "target_set", "scope_kind", "scope_code", "status", "official"]

@@ -23,13 +23,11 @@ from portal.api.serializers import OrganisationBriefSerializer, RegionBriefSeria
 from portal.choices import OrgKind
 from portal.models import Organisation
 from reports.filings.choices import ScheduleCode
-from reports.filings.models import Filing, ImportJob, Period, T2Summary
+from reports.filings.models import Filing, ImportJob, Period, T4Record
+from reports.filings.selectors import filing_row_values
 from reports.schedules import SCHEDULES, Schedule
 from reports.schedules.base import AMOUNT, BOOL, CHOICE, COUNT, DATE, INDUSTRY, MULTI, PHONE, RATE, TEXT, USCC, Column, Computed
-from reports.schedules.t2 import FIGURES
 from reports.schedules.t4 import NARRATIVE
-from reports.summaries.models import Summary
-from reports.workflow.models import FilingTransition
 
 # --- rows, built from the schedules ---------------------------------------------------------------
 
@@ -188,46 +186,18 @@ class FilingSerializer(serializers.ModelSerializer):
         return str(obj.subject)
 
 
-class FilingWithActionsSerializer(FilingSerializer):
-    """A filing with the workflow steps the current user may take on it now (one filing at a time:
-    working them out reads the park's lead bank and the filing's history)."""
 
-    actions = serializers.SerializerMethodField(help_text="当前用户现在可执行的流程操作")
+class FilingRowsDetailSerializer(FilingSerializer):
+    """A filing with its rows (computed columns included) and the issues of its last save."""
 
-    class Meta(FilingSerializer.Meta):
-        fields = FilingSerializer.Meta.fields + ["actions"]
-
-    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=FilingTransition.Action.choices)))
-    def get_actions(self, obj: Filing) -> list[str]:
-        from reports.workflow.services import filing_actions_for
-
-        request = self.context.get("request")
-        if request is None:
-            return []
-        return [str(a) for a in filing_actions_for(user=request.user, filing=obj)]
-
-
-class FilingTransitionSerializer(serializers.ModelSerializer):
-    actor = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
-    actor_organisation = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
-
-    class Meta:
-        model = FilingTransition
-        fields = ["action", "from_status", "to_status", "actor", "actor_organisation", "at", "comment"]
-
-
-class FilingDetailSerializer(FilingWithActionsSerializer):
     issues = serializers.JSONField(read_only=True, help_text="保存时的校验提示")
     rows = serializers.SerializerMethodField(help_text="全部行（含计算列）；附表4为唯一一条记录；附表2、附表3为空")
-    transitions = FilingTransitionSerializer(many=True, read_only=True)
 
     class Meta(FilingSerializer.Meta):
-        fields = FilingWithActionsSerializer.Meta.fields + ["issues", "rows", "transitions"]
+        fields = FilingSerializer.Meta.fields + ["issues", "rows"]
 
     @extend_schema_field(ROW_OUTPUT_PROXY)
     def get_rows(self, obj: Filing) -> list[dict[str, Any]]:
-        from reports.filings.selectors import filing_row_values
-
         if obj.schedule not in ROW_SERIALIZERS:
             return []
         return ROW_SERIALIZERS[obj.schedule](row_values(obj, filing_row_values), many=True).data
@@ -236,8 +206,6 @@ class FilingDetailSerializer(FilingWithActionsSerializer):
 def row_values(filing: Filing, reader) -> list[dict[str, Any]]:
     rows = reader(filing=filing)
     if filing.schedule == "T4" and rows:
-        from reports.filings.models import T4Record
-
         narrative = T4Record.objects.filter(filing=filing).values(*[c.key for c in NARRATIVE]).first() or {}
         rows = [{**rows[0], **narrative}]
     return rows
@@ -253,15 +221,6 @@ class FilingCreateSerializer(serializers.Serializer):
     branch = ScopedPrimaryKeyRelatedField(queryset=Organisation.objects.filter(kind=OrgKind.BANK_BRANCH), required=False,
                                           allow_null=True, help_text="附表4/5：填报机构 id（默认为本机构）")
 
-
-class WorkflowActionSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, max_length=2000, help_text="意见（退回时必填）")
-
-
-class WorkflowResultSerializer(serializers.Serializer):
-    message = serializers.CharField()
-    filing = FilingWithActionsSerializer(help_text="操作后的报表（发起修订时为新版本）")
-    affected = serializers.ListField(child=serializers.IntegerField(), help_text="一并流转的报表 id（附表4、附表5同时报送）")
 
 
 class UploadSerializer(serializers.Serializer):
@@ -279,90 +238,5 @@ class ImportJobSerializer(serializers.ModelSerializer):
 
 # --- summaries ----------------------------------------------------------------------------------------
 
-class ParkSummaryListSerializer(serializers.ListSerializer):
-    """Works out ``stale`` for a whole page of 附表2 at once (selectors.t2_stale: three queries)."""
-
-    def to_representation(self, data):
-        items = list(data.all() if hasattr(data, "all") else data)
-        from reports.filings.selectors import t2_stale
-
-        self.child.context["_t2_stale"] = t2_stale(items)
-        return super().to_representation(items)
-
-
-class ParkSummarySerializer(serializers.ModelSerializer):
-    """附表2 of one park and period (computed from its T1 on every save, and again on every change
-    of the park's register)."""
-
-    park = ParkBriefSerializer(read_only=True)
-    period = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    county = RegionBriefSerializer(read_only=True)
-    built_at = serializers.DateTimeField(source="computed_at", read_only=True, help_text="计算时间")
-    stale = serializers.SerializerMethodField(help_text=(
-        "是否待更新：园区登记信息（入园/退园、伙伴银行关系）在本表计算之后有变更记录，"
-        "或本表已审核通过而所在地市的汇总已请求更新、尚未重算完成（附表3及看板仍为旧数）"))
-
-    class Meta:
-        model = T2Summary
-        fields = ["id", "filing", "park", "period", "county", "star_rating", "batch", "digital_status",
-                  *[c.key for c in FIGURES], "built_at", "stale"]
-        list_serializer_class = ParkSummaryListSerializer
-
-    @extend_schema_field(serializers.BooleanField())
-    def get_stale(self, obj: T2Summary) -> bool:
-        known = self.context.get("_t2_stale")
-        if known is None or obj.pk not in known:
-            from reports.filings.selectors import t2_stale
-
-            known = t2_stale([obj])
-        return known[obj.pk] is not None
-
-
-class SummarySerializer(serializers.ModelSerializer):
-    """A city's (附表3 and its banks' 附表4/5 totals) or the province's roll-up, built from
-    approved filings by a background job."""
-
-    period = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    name = serializers.SerializerMethodField(help_text="地区名称")
-    stale = serializers.BooleanField(source="is_stale", read_only=True, help_text="是否有更新排队中（显示“更新中…”）")
-    data = serializers.JSONField(read_only=True, help_text="汇总数据（各县/地市、星级分组、附表4合计等）")
-    source_versions = serializers.JSONField(read_only=True, help_text="来源报表 id → 版本")
-
-    class Meta:
-        model = Summary
-        fields = ["id", "scope", "code", "name", "period", "built_at", "stale", "builds", "build_ms", "source_versions", "data"]
-
-    @extend_schema_field(serializers.CharField())
-    def get_name(self, obj: Summary) -> str:
-        names = self.context.setdefault("_region_names", {})
-        if obj.code not in names:
-            from portal.models import Region
-
-            names[obj.code] = Region.objects.filter(code=obj.code).values_list("name", flat=True).first() or obj.code
-        return names[obj.code]
-
-
 # --- target results (only when the target models exist) ------------------------------------------------
 
-try:
-    from reports.targets.models import TargetResult
-except ImportError:  # pragma: no cover - the targets issue not merged
-    TargetResult = None
-
-if TargetResult is not None:
-
-    class TargetResultSerializer(serializers.ModelSerializer):
-        """A target's result for one scope at one period, stored after each roll-up."""
-
-        target = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="目标编号")
-        target_name = serializers.CharField(source="target.name", read_only=True)
-        target_set = serializers.CharField(source="target.target_set.code", read_only=True, help_text="目标组编号")
-        unit = serializers.CharField(source="target.unit", read_only=True)
-        period = serializers.SlugRelatedField(slug_field="code", read_only=True)
-        built_at = serializers.DateTimeField(source="computed_at", read_only=True, help_text="计算时间")
-
-        class Meta:
-            model = TargetResult
-            fields = ["id", "target", "target_name", "target_set", "period", "scope_kind", "scope_code", "scope_label", "ningbo",
-                      "is_official", "actual", "threshold", "basis", "gap", "pace", "quarters_left", "unit", "status", "note",
-                      "built_at"]

@@ -21,13 +21,11 @@ batch with any error saves nothing and lists every error; a dry run reports exac
 the real run would (same code path)."""
 from __future__ import annotations
 
-import re
 from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
-from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
@@ -38,47 +36,30 @@ from rest_framework.response import Response
 from portal import access
 from portal.api.bulk import DRY_RUN_PARAMETER, BulkJSONParser, ImportSummarySerializer, is_dry_run, summary_message
 from portal.api.errors import ApiError, ErrorSerializer
-from portal.api.views import PortalAPIMixin, PortalReadOnlyViewSet
+from portal.api.views import PortalAPIMixin
 from reports.filings import imports, selectors, services
-from reports.filings.api.filtersets import (
-    FilingAPIFilterSet,
-    ImportJobFilterSet,
-    ParkSummaryFilterSet,
-    PeriodAPIFilterSet,
-    SummaryFilterSet,
-)
+from reports.filings.api.concurrency import IF_MATCH, LOCK_REQUIRED, LockVersionMixin
+from reports.filings.api.filtersets import FilingAPIFilterSet, ImportJobFilterSet, PeriodAPIFilterSet
 from reports.filings.api.serializers import (
     ROW_IGNORED_KEYS,
     ROW_KEYS,
     ROW_OUTPUT_PROXY,
     ROW_SERIALIZERS,
     FilingCreateSerializer,
-    FilingDetailSerializer,
+    FilingRowsDetailSerializer,
     FilingRowsRequestSerializer,
     FilingSerializer,
-    FilingWithActionsSerializer,
     ImportJobSerializer,
-    ParkSummarySerializer,
     PeriodSerializer,
-    SummarySerializer,
     UploadSerializer,
-    WorkflowActionSerializer,
-    WorkflowResultSerializer,
     row_values,
 )
-from reports.filings.models import ROW_MODELS, Filing, ImportJob, Period, T2Summary, T4Record
+from reports.filings.models import ROW_MODELS, Filing, ImportJob, Period, T4Record
 from reports.schedules import SCHEDULES
 from reports.schedules.base import AMOUNT, COUNT, RATE, Column
 from reports.schedules.parsing import ParseError
 from reports.schedules.t4 import NARRATIVE
-from reports.summaries.models import Summary
-from reports.workflow import services as workflow
-from reports.workflow.models import FilingTransition
 
-IF_MATCH = OpenApiParameter("If-Match", str, OpenApiParameter.HEADER, required=False,
-                            description="报表的 lock_version（如 \"3\"）：与当前不一致时拒绝保存（409）。整表提交须提供它或请求体中的 "
-                                        "lock_version，两者都没有时拒绝保存（428）；试运行不需要")
-LOCK_REQUIRED = OpenApiResponse(ErrorSerializer, description="未提供 lock_version 或 If-Match：整表替换须说明基于哪个版本（428）")
 NARRATIVE_KEYS = {c.key: c for c in NARRATIVE}
 
 
@@ -96,34 +77,6 @@ class PeriodViewSet(PortalAPIMixin, viewsets.ReadOnlyModelViewSet):
 
 
 # --- helpers for row uploads ---------------------------------------------------------------------------
-
-def _lock_version(request, body_value: int | None) -> int | None:
-    raw = request.headers.get("If-Match", "").strip()
-    header: int | None = None
-    if raw and raw != "*":
-        text = raw[2:] if raw.startswith("W/") else raw
-        text = text.strip().strip('"')
-        if not re.fullmatch(r"[0-9]{1,12}", text):
-            raise ApiError("If-Match 请求头应为报表的 lock_version（如 \"3\"）。", code="invalid", status_code=400,
-                           errors=[{"field": "If-Match", "code": "invalid", "message": "应为非负整数"}])
-        header = int(text)
-        if header > 2**31 - 1:
-            raise ApiError("If-Match 请求头的 lock_version 超出范围。", code="invalid", status_code=400)
-    if header is not None and body_value is not None and header != body_value:
-        raise ApiError("If-Match 请求头与 lock_version 不一致。", code="invalid", status_code=400)
-    return header if header is not None else body_value
-
-
-def _require_lock(expected: int | None) -> None:
-    """A full replace says which version of the filing it replaces (optimistic locking is not optional)."""
-    if expected is None:
-        raise ApiError(
-            "整表提交会替换报表的全部行，必须在请求体中提供 lock_version，或在请求头 If-Match 中提供（取自获取报表时返回的 "
-            "lock_version 或 ETag），以免覆盖他人同时所作的修改。数据未保存。",
-            code="precondition_required", status_code=428,
-            errors=[{"field": "lock_version", "code": "required", "message": "必须提供 lock_version 或 If-Match 请求头"}],
-        )
-
 
 def _api_issue(row: int | None, key: str, code: str, message: str, value: Any = None, label: str = "") -> dict[str, Any]:
     return {"row": row, "field": key, "label": label, "code": code, "message": message, "value": "" if value is None else str(value)}
@@ -222,35 +175,21 @@ def _has_stored_rows(filing: Filing) -> bool:
 
 # --- filings -----------------------------------------------------------------------------------------------
 
-def _workflow_schema(summary: str, *, created: bool = False):
-    code = 201 if created else 200
-    return extend_schema(summary=summary, request=WorkflowActionSerializer, responses={code: WorkflowResultSerializer}, filters=False)
-
-
-@extend_schema_view(
-    list=extend_schema(summary="报表列表"),
-    retrieve=extend_schema(summary="报表（含全部行及计算列）", responses=FilingDetailSerializer),
-    create=extend_schema(summary="新建（或打开当前的）报表", request=FilingCreateSerializer,
-                         responses={201: FilingDetailSerializer, 200: FilingDetailSerializer}),
-)
-class FilingViewSet(PortalAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class FilingViewSet(LockVersionMixin, PortalAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     queryset = Filing.objects.select_related("period", "park__county", "branch__region", "branch__institution", "city")
     serializer_class = FilingSerializer
     filterset_class = FilingAPIFilterSet
     ordering_fields = ["period__year", "period__quarter", "schedule", "status", "updated_at", "id"]
     ordering = ["-period__year", "-period__quarter", "schedule", "id"]
     bulk_actions = ("rows", "upload")
+    detail_serializer_class = FilingRowsDetailSerializer  # the workflow stage adds the steps and the timeline
 
     def get_queryset(self):
-        qs = access.restrict(self.request.user, super().get_queryset(), access.VIEW)
-        if self.action == "retrieve":
-            qs = qs.prefetch_related(Prefetch("transitions", queryset=FilingTransition.objects.select_related("actor", "actor_organisation")))
-        return qs
+        return access.restrict(self.request.user, super().get_queryset(), access.VIEW)
 
     def get_serializer_class(self):
-        return {"retrieve": FilingDetailSerializer, "create": FilingCreateSerializer, "rows": FilingRowsRequestSerializer,
-                "upload": UploadSerializer}.get(self.action) or (
-            WorkflowActionSerializer if self.action in ("submit", "confirm", "approve", "return_", "amend", "reopen") else FilingSerializer)
+        return {"retrieve": self.detail_serializer_class, "create": FilingCreateSerializer, "rows": FilingRowsRequestSerializer,
+                "upload": UploadSerializer}.get(self.action) or FilingSerializer
 
     def get_throttles(self):
         if self.action == "rows" and self.request.method != "POST":
@@ -259,9 +198,8 @@ class FilingViewSet(PortalAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
 
     def retrieve(self, request, *args, **kwargs):
         filing = self.get_object()
-        response = Response(FilingDetailSerializer(filing, context=self.get_serializer_context()).data)
-        response["ETag"] = f'"{filing.lock_version}"'
-        return response
+        return self.with_etag(Response(self.detail_serializer_class(filing, context=self.get_serializer_context()).data),
+                              filing.lock_version)
 
     def create(self, request, *args, **kwargs):
         serializer = FilingCreateSerializer(data=request.data, context=self.get_serializer_context())
@@ -272,9 +210,8 @@ class FilingViewSet(PortalAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
                                       park=data.get("park"), branch=data.get("branch"))
         filing = self.get_queryset().get(pk=filing.pk)
         code = status.HTTP_201_CREATED if filing.created_at >= started else status.HTTP_200_OK
-        response = Response(FilingDetailSerializer(filing, context=self.get_serializer_context()).data, status=code)
-        response["ETag"] = f'"{filing.lock_version}"'
-        return response
+        return self.with_etag(Response(self.detail_serializer_class(filing, context=self.get_serializer_context()).data, status=code),
+                              filing.lock_version)
 
     # --- rows ------------------------------------------------------------------------------------------
 
@@ -314,10 +251,10 @@ class FilingViewSet(PortalAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
             payload = FilingRowsRequestSerializer(data=request.data)
             payload.is_valid(raise_exception=True)
             raw_rows, body_lock = payload.validated_data["rows"], payload.validated_data.get("lock_version")
-        expected = _lock_version(request, body_lock)
+        expected = self.lock_version(request, body_lock)
         dry_run = is_dry_run(request)
         if not dry_run:
-            _require_lock(expected)
+            self.require_lock_version(expected)
         rows, api_errors = _check_rows(filing.schedule, raw_rows)
         narrative = None
         if not schedule.multi_row:
@@ -356,9 +293,7 @@ class FilingViewSet(PortalAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         }
         if errors:
             return Response({"code": "invalid_rows", **answer}, status=status.HTTP_400_BAD_REQUEST)
-        response = Response(answer)
-        response["ETag"] = f'"{lock_version}"'
-        return response
+        return self.with_etag(Response(answer), lock_version)
 
     # --- xlsx upload -------------------------------------------------------------------------------------
 
@@ -378,8 +313,8 @@ class FilingViewSet(PortalAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
         upload = serializer.validated_data["file"]
         if upload.size > settings.UPLOAD_MAX_BYTES:
             raise ApiError(f"文件过大（上限 {settings.UPLOAD_MAX_BYTES // (1024 * 1024)}MB）。", code="file_too_large", status_code=400)
-        expected = _lock_version(request, serializer.validated_data.get("lock_version"))
-        _require_lock(expected)
+        expected = self.lock_version(request, serializer.validated_data.get("lock_version"))
+        self.require_lock_version(expected)
         job = imports.filing_upload(actor=request.user, filing=filing, name=upload.name or "upload.xlsx", data=upload.read(),
                                     expected_lock_version=expected)
         data = ImportJobSerializer(job).data
@@ -392,57 +327,6 @@ class FilingViewSet(PortalAPIMixin, mixins.CreateModelMixin, viewsets.ReadOnlyMo
             return Response({"code": "import_failed", "message": message, "errors": issues, "job": data},
                             status=status.HTTP_400_BAD_REQUEST)
         return Response(data)
-
-    # --- workflow -----------------------------------------------------------------------------------------
-
-    def _step(self, request, action: str, done: str, *, created: bool = False) -> Response:
-        """Take one workflow step through ``reports.workflow.perform`` (the transition table's guard)."""
-        filing = self.get_object()
-        serializer = WorkflowActionSerializer(data=request.data if isinstance(request.data, dict) else {})
-        serializer.is_valid(raise_exception=True)
-        comment = serializer.validated_data.get("comment", "")
-        outcome = workflow.perform(action, actor=request.user, filing=filing, comment=comment)
-        if isinstance(outcome, Filing):  # amend: the new version; reopen: the filing itself
-            subject, affected = outcome, [outcome.pk]
-        else:
-            subject, affected = filing, [f.pk for f in outcome.filings]
-        subject = self.get_queryset().get(pk=subject.pk)
-        return Response({"message": done, "filing": FilingWithActionsSerializer(subject, context=self.get_serializer_context()).data,
-                         "affected": affected}, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
-
-    @_workflow_schema("提交（填报机构）")
-    @action(detail=True, methods=["post"], filter_backends=[])
-    def submit(self, request, pk=None):
-        """The filer submits (附表4 and 附表5 of a bank travel together)."""
-        return self._step(request, "submit", "已提交。")
-
-    @_workflow_schema("确认转报（园区主办行）")
-    @action(detail=True, methods=["post"], filter_backends=[])
-    def confirm(self, request, pk=None):
-        """The park's lead bank (主办行) confirms and forwards a park's 附表1/2."""
-        return self._step(request, "confirm", "已确认转报。")
-
-    @_workflow_schema("审核通过（属地银保监分局）")
-    @action(detail=True, methods=["post"], filter_backends=[])
-    def approve(self, request, pk=None):
-        return self._step(request, "approve", "已审核通过。")
-
-    @_workflow_schema("退回（须填写意见）")
-    @action(detail=True, methods=["post"], url_path="return", url_name="return", filter_backends=[])
-    def return_(self, request, pk=None):
-        return self._step(request, "return", "已退回。")
-
-    @_workflow_schema("发起修订（审核通过后）", created=True)
-    @action(detail=True, methods=["post"], filter_backends=[])
-    def amend(self, request, pk=None):
-        """Start version n+1 of an approved filing; the answer is the new draft."""
-        return self._step(request, "amend", "已发起修订。", created=True)
-
-    @_workflow_schema("重新打开（锁定日期后，监管部门；comment 为原因，必填）")
-    @action(detail=True, methods=["post"], filter_backends=[])
-    def reopen(self, request, pk=None):
-        """After the period's lock date, the filing's reviewer reopens it for its filer (a logged exception)."""
-        return self._step(request, "reopen", "已重新打开。")
 
 
 @extend_schema_view(list=extend_schema(summary="导入任务列表"), retrieve=extend_schema(summary="导入任务（进度与结果）"))
@@ -460,48 +344,6 @@ class ImportJobViewSet(PortalAPIMixin, viewsets.ReadOnlyModelViewSet):
 
 # --- summaries ------------------------------------------------------------------------------------------
 
-@extend_schema_view(list=extend_schema(summary="园区汇总（附表2）列表"), retrieve=extend_schema(summary="园区汇总（附表2）"))
-class ParkSummaryViewSet(PortalReadOnlyViewSet):
-    """A park's 附表2: visible exactly to the readers of its 附表1 (``portal.access``)."""
-
-    queryset = T2Summary.objects.select_related("park", "period", "county")
-    serializer_class = ParkSummarySerializer
-    filterset_class = ParkSummaryFilterSet
-    ordering_fields = ["period__year", "period__quarter", "park__code", "credit_coverage", "filing_coverage"]
-    ordering = ["-period__year", "-period__quarter", "park__code", "id"]
-
-
-class _SummaryViewSet(PortalReadOnlyViewSet):
-    serializer_class = SummarySerializer
-    filterset_class = SummaryFilterSet
-    ordering_fields = ["period__year", "period__quarter", "code", "built_at"]
-    ordering = ["-period__year", "-period__quarter", "code", "id"]
-
-
-@extend_schema_view(list=extend_schema(summary="地市汇总（附表3及辖内附表4/5合计）列表"), retrieve=extend_schema(summary="地市汇总"))
-class CitySummaryViewSet(_SummaryViewSet):
-    queryset = Summary.objects.filter(scope=Summary.Scope.CITY).select_related("period")
-
-
-@extend_schema_view(list=extend_schema(summary="全省汇总列表"), retrieve=extend_schema(summary="全省汇总"))
-class ProvinceSummaryViewSet(_SummaryViewSet):
-    queryset = Summary.objects.filter(scope=Summary.Scope.PROVINCE).select_related("period")
-
 
 # --- target results -----------------------------------------------------------------------------------------
 
-from reports.filings.api import filtersets as _filtersets  # noqa: E402
-from reports.filings.api import serializers as _serializers  # noqa: E402
-
-if getattr(_serializers, "TargetResult", None) is not None:
-
-    @extend_schema_view(list=extend_schema(summary="目标完成情况列表"), retrieve=extend_schema(summary="目标完成情况"))
-    class TargetResultViewSet(PortalReadOnlyViewSet):
-        """Each target's result per scope and period (达标 / 未达标 / 无数据 / 不适用), with the gap and
-        the pace needed; recomputed after each roll-up."""
-
-        queryset = _serializers.TargetResult.objects.select_related("target__target_set", "period")
-        serializer_class = _serializers.TargetResultSerializer
-        filterset_class = _filtersets.TargetResultFilterSet
-        ordering_fields = ["period__year", "period__quarter", "target__code", "scope_code", "status"]
-        ordering = ["-period__year", "-period__quarter", "target__target_set__order", "target__order", "target__code", "scope_code", "id"]
