@@ -6,20 +6,33 @@ class ReportsConfig(AppConfig):
     verbose_name = "报表报送"
 
     def ready(self) -> None:
-        from reports.summaries import (
-            reminders,  # noqa: F401  (register Celery tasks)
-            rollups,
-        )
-        from reports.workflow import services as workflow
-
-        # every workflow step (submit, confirm, return, approve, …) refreshes its city and then the
-        # province: summaries carry the completeness counts as well as the approved figures
-        if rollups.filing_approved not in workflow.after_transition_hooks:
-            workflow.after_transition_hooks.append(rollups.filing_approved)
-
-        # a park's register changed (入园 / 退园, an enterprise, a partner link): its 附表2 are
-        # recomputed in the same transaction and the roll-ups requested (parks must not import reports)
+        """Wire the stages together. A stage tells later stages about an event by a signal, and
+        offers a hook where a later stage adds to its pages or checks; the connections are made
+        here, so no stage imports a later one. (Imported inside ready(): Django loads models only
+        after the app registry is ready.)"""
         from parks.signals import register_changed
-        from reports.filings.services import register_changed_receiver
+        from reports.filings import services as filing_services
+        from reports.filings import views as filing_pages
+        from reports.filings.signals import approved_figures_changed
+        from reports.summaries import reminders, rollups, t3  # noqa: F401  (reminders: registers its Celery task)
+        from reports.summaries import views as summary_pages
+        from reports.summaries.signals import province_summary_built
+        from reports.targets import engine as targets
+        from reports.workflow import views as workflow_pages
+        from reports.workflow.signals import filing_transitioned
 
-        register_changed.connect(register_changed_receiver, dispatch_uid="reports.register_changed")
+        # a park's register changed (入园 / 退园, an enterprise, a partner link): its 附表2 and
+        # warnings are recomputed in the same transaction (parks must not import reports) …
+        register_changed.connect(filing_services.register_changed_receiver, dispatch_uid="reports.register_changed")
+        # … and the roll-ups of the periods whose approved figures it moved are requested
+        approved_figures_changed.connect(rollups.approved_figures_changed_receiver, dispatch_uid="reports.approved_figures_changed")
+        # every workflow step refreshes its city and then the province (figures and completeness)
+        filing_transitioned.connect(rollups.filing_transitioned_receiver, dispatch_uid="reports.filing_transitioned")
+        # every province summary is followed by the period's target results
+        province_summary_built.connect(targets.province_summary_built_receiver, dispatch_uid="reports.province_summary_built")
+        # 附表3 is built by the summaries stage: how it is checked on submit and shown
+        filing_services.GENERATED_CHECKS["T3"] = t3.t3_filing_issues
+        filing_pages.GENERATED_PAGES["T3"] = summary_pages.t3_detail
+        # every filing page's header carries the workflow panel
+        if workflow_pages.workflow_context not in filing_pages.PAGE_PANELS:
+            filing_pages.PAGE_PANELS.append(workflow_pages.workflow_context)

@@ -1,6 +1,9 @@
+"""The reports pages: each stage's views under one URL namespace ("reports:"). Like
+``reports/models.py`` this module only wires the stages together."""
 from django.urls import path
 
 from reports.filings import views
+from reports.summaries import views as views_summaries
 from reports.workflow import views as views_workflow
 
 app_name = "reports"
@@ -22,10 +25,10 @@ urlpatterns = [
     path("filings/<int:pk>/upload/", views.filing_upload, name="filing_upload"),
     path("filings/<int:pk>/action/<str:action>/", views_workflow.filing_action, name="filing_action"),
     path("filings/<int:pk>/diff/", views_workflow.filing_diff, name="filing_diff"),
-    path("completeness/", views_workflow.completeness, name="completeness"),
-    path("completeness/list/", views_workflow.completeness_list, name="completeness_list"),
-    path("t3/", views_workflow.t3_page, name="t3"),
-    path("t3/<int:pk>.xlsx", views_workflow.t3_download, name="t3_export"),
+    path("completeness/", views_summaries.completeness, name="completeness"),
+    path("completeness/list/", views_summaries.completeness_list, name="completeness_list"),
+    path("t3/", views_summaries.t3_page, name="t3"),
+    path("t3/<int:pk>.xlsx", views_summaries.t3_download, name="t3_export"),
     path("imports/<int:pk>/", views.import_job, name="import_job"),
     path("imports/<int:pk>/status/", views.import_job_status, name="import_job_status"),
     path("imports/<int:pk>/annotated.xlsx", views.import_job_annotated, name="import_job_annotated"),

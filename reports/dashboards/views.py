@@ -23,7 +23,7 @@ from reports.dashboards import selectors as d
 from reports.filings.choices import FilingStatus
 from reports.summaries.models import Summary
 from reports.targets.models import Target, TargetResult, TargetSet
-from reports.workflow.views import _xlsx_response
+from reports.filings.views import _xlsx_response
 
 SIDE_LABELS = dict(d.SIDES)
 

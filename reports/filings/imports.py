@@ -25,6 +25,7 @@ from portal import access
 from reports.filings import services
 from reports.filings.models import Filing, ImportJob
 from reports.filings.upload_safety import UploadRejected, check_xlsx_upload
+from reports.filings.xlsx.annotate import annotate_workbook
 from reports.filings.xlsx.reader import ReadResult, read_rows
 from reports.schedules import SCHEDULES
 from reports.schedules.parsing import normalise_text
@@ -199,8 +200,6 @@ def _finish(job: ImportJob, result: dict[str, Any], *, annotated: bytes | None =
 def _annotated(data: bytes | None, issues: list[dict[str, Any]], read: ReadResult) -> bytes | None:
     if data is None:
         return None
-    from reports.filings.xlsx.annotate import annotate_workbook
-
     try:
         return annotate_workbook(data=data, issues=issues, column_letters=read.column_letters)
     except Exception:  # an annotated copy is a courtesy; never let it hide the result

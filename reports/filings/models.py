@@ -7,7 +7,9 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils import timezone
 
+from portal import access
 from reports.filings.choices import FilingStatus, ScheduleCode
 from reports.schedules import T1, T4, T5
 from reports.schedules.base import AMOUNT, BOOL, COUNT, RATE
@@ -112,10 +114,6 @@ class Filing(models.Model):
         """THE lock rule (DESIGN.md 'The reporting cycle'): after its period's lock date a filing is
         closed to its filers until a regulator reopens it; regulators are never locked out. Editing
         (``reports.services``), the workflow steps (``reports.workflow``) and the pages all ask here."""
-        from django.utils import timezone
-
-        from portal import access
-
         return self.period.is_locked(on or timezone.localdate()) and not self.reopened and not access.is_regulator(user)
 
 

@@ -6,9 +6,8 @@ park register in step and recomputes the park's T2 at once. Concurrent edits are
 ``lock_version`` (optimistic locking), never silently overwritten."""
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -21,10 +20,12 @@ from portal.choices import OrgKind
 from portal.models import Organisation, User
 from reports.filings import selectors
 from reports.filings.choices import FilingStatus, ScheduleCode
-from reports.filings.models import Filing, Period, T1Row, T2Summary, T4Record, T5Row
+from reports.filings.models import Filing, Period, T1Row, T4Record, T5Row
+from reports.filings.periods import period_defaults
+from reports.filings.signals import approved_figures_changed
+from reports.filings.t2 import t2_rebuild
 from reports.schedules import SCHEDULES, T4, Issue
 from reports.schedules.t1 import held_against_register, not_tenant_elsewhere
-from reports.schedules.t2 import t2_ratios
 from reports.schedules.t4 import NARRATIVE
 
 
@@ -96,7 +97,7 @@ def filing_open(*, actor: User, schedule: str, period: Period, park: Park | None
         return existing
     filing = Filing.objects.create(schedule=schedule, period=period, park=park, branch=branch, created_by=actor, updated_by=actor)
     if schedule == ScheduleCode.T1:
-        _t2_rebuild(filing=filing)
+        t2_rebuild(filing=filing)
     return filing
 
 
@@ -331,14 +332,16 @@ def _filing_warnings(filing: Filing, ctx) -> list[Issue]:
     return issues
 
 
+# Schedules a later stage builds (附表3 from the city summary) register how their stored snapshot
+# is checked on submit (``ReportsConfig.ready``): schedule code → check.
+GENERATED_CHECKS: dict[str, Callable[[Filing], list[Issue]]] = {}
+
+
 def filing_validate(*, filing: Filing) -> list[Issue]:
     """Every error and warning of the stored filing, as checked again on submit."""
-    if filing.schedule == "T3":
-        from reports.summaries.t3 import t3_issues
-
-        if not filing.snapshot:
-            return [Issue("error", "", "附表3尚未生成", "t3_not_generated")]
-        return t3_issues(filing.snapshot.get("data", {}))
+    generated = GENERATED_CHECKS.get(filing.schedule)
+    if generated is not None:
+        return generated(filing)
     schedule = SCHEDULES[filing.schedule]
     ctx = selectors.filing_context(filing=filing)
     stored = selectors.filing_row_values(filing=filing)
@@ -366,7 +369,7 @@ def filing_explanation_save(*, actor: User, filing: Filing, explanation: str, ex
 def _after_rows_saved(*, filing: Filing, actor: User) -> None:
     if filing.schedule == "T1":
         registered = _t1_register_sync(filing=filing)
-        _t2_rebuild(filing=filing)
+        t2_rebuild(filing=filing)
         if registered:  # new tenants from the period's first day: later periods' 附表2 change too
             register_changed_refresh(park_id=filing.park_id, dates=(filing.period.start,), saved=filing)
 
@@ -416,19 +419,14 @@ def register_changed_refresh(*, park_id: int, dates=(), saved: Filing | None = N
     filings = list(Filing.objects.filter(schedule=ScheduleCode.T1, park_id=park_id).select_related("period", "park__county"))
     for f in filings:
         if saved is None or f.pk != saved.pk:
-            _t2_rebuild(filing=f)
+            t2_rebuild(filing=f)
     affected = [f for f in filings if since is None or f.period.end >= since]
     for f in affected:
         if f.is_current and f.status != FilingStatus.APPROVED and (saved is None or f.pk != saved.pk):
             _warnings_refresh(f)
     periods = sorted({f.period_id for f in affected if f.status == FilingStatus.APPROVED})
     if periods:
-        from reports.summaries.models import Summary
-        from reports.summaries.rollups import summary_request
-
-        city = filings[0].park.county.city_code
-        for period_id in periods:
-            summary_request(scope=Summary.Scope.CITY, code=city, period_id=period_id)
+        approved_figures_changed.send(sender=Filing, city_code=filings[0].park.county.city_code, period_ids=periods)
 
 
 def _warnings_refresh(filing: Filing) -> None:
@@ -443,32 +441,7 @@ def register_changed_receiver(sender, *, park_id: int, dates=(), **kwargs) -> No
     register_changed_refresh(park_id=park_id, dates=dates)
 
 
-def _t2_rebuild(*, filing: Filing) -> T2Summary:
-    """Recompute the park's T2 from its T1 rows and the register at period end (idempotent)."""
-    park = Park.objects.select_related("county").get(pk=filing.park_id)
-    end = filing.period.end
-    from reports.summaries.rollups import t2_aggregates
-
-    figures = dict(t2_aggregates(filing_ids=[filing.pk])[filing.pk])
-    figures["enterprises_total"] = selectors.park_tenants_at(park_id=park.pk, on=end).count()
-    figures["partner_bank_count"] = selectors.park_partner_count_at(park_id=park.pk, on=end)
-    t2_ratios(figures, star_rating=park.star_rating)
-    defaults = {"park": park, "period_id": filing.period_id, "county": park.county, "star_rating": park.star_rating,
-                "batch": park.batch, "digital_status": park.digital_status, **figures}
-    t2, _ = T2Summary.objects.update_or_create(filing=filing, defaults=defaults)
-    return t2
-
-
-def t2_rebuild(*, filing: Filing) -> T2Summary:
-    return _t2_rebuild(filing=filing)
-
-
 def period_ensure(*, year: int, quarter: int) -> Period:
-    from reports.filings.periods import period_defaults
-
     period, _ = Period.objects.get_or_create(year=year, quarter=quarter, defaults=period_defaults(year, quarter))
     return period
 
-
-def today() -> dt.date:
-    return timezone.localdate()

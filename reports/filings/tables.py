@@ -13,6 +13,7 @@ from django.utils.html import format_html
 from reports.filings.models import Filing, T2Summary
 from reports.schedules.base import AMOUNT, COUNT, RATE, Column, Computed, Schedule
 from reports.schedules.numbers import change as t4_change
+from reports.schedules.numbers import ratio
 from reports.schedules.t2 import FIGURES
 
 STATUS_BADGE = {
@@ -227,8 +228,6 @@ def t4_lines(columns: Iterable[Column], record: dict[str, Any] | None, baseline:
 
 def t4_ratios(values: dict[str, Any] | None, *, insurer: bool) -> list[tuple[str, str]]:
     """不良率, 普惠型占比 and 信用贷款占比, recomputed from the balances (×100, 2 decimals)."""
-    from reports.schedules.numbers import ratio
-
     if not values or insurer:
         return []
     pairs = (

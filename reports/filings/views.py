@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
+from typing import Any, Callable
 
 from django.conf import settings
 from django.contrib import messages
@@ -25,7 +25,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from portal import access
 from portal.generic import ObjectListView
-from reports.filings import selectors, services
+from reports.filings import imports, selectors, services
 from reports.filings.choices import FilingStatus
 from reports.filings.filtersets import FilingFilterSet, T1RowFilterSet, T5RowFilterSet
 from reports.filings.forms import LOCK_VERSION_MISSING, ExplanationForm, FilingNewForm, ScheduleRowForm, T4Form, UploadForm, schedules_for
@@ -41,6 +41,8 @@ from reports.filings.tables import (
     t4_lines,
     t4_ratios,
 )
+from reports.filings.xlsx import exporter
+from reports.filings.xlsx import template as xlsx_template
 from reports.schedules import SCHEDULES
 from reports.schedules.base import Issue, Schedule
 from reports.schedules.t4 import NARRATIVE, S1, S2, S3, SECTIONS
@@ -57,6 +59,13 @@ ROW_FILTERS = {"T1": T1RowFilterSet, "T5": T5RowFilterSet}
 
 def _filings():
     return Filing.objects.select_related("period", "park__county", "branch__institution", "branch__region", "city", "updated_by")
+
+
+# Later stages add to a filing's pages (filled in ``ReportsConfig.ready``): the workflow its panel
+# (the buttons this user may press, the timeline, the versions) to every page header, the summaries
+# stage the page of a schedule it builds (附表3).
+PAGE_PANELS: list[Callable[..., dict[str, Any]]] = []
+GENERATED_PAGES: dict[str, Callable[[HttpRequest, Filing], HttpResponse]] = {}
 
 
 def _filing_for(request: HttpRequest, pk: int, *, change: bool = False) -> Filing:
@@ -84,9 +93,10 @@ def _filing_ctx(request: HttpRequest, filing: Filing, *, can_change: bool | None
     period = filing.period
     locked = filing.locked_for(user, today)
     open_status = filing.status in (FilingStatus.DRAFT, FilingStatus.RETURNED)
-    from reports.workflow.views import workflow_context
-
-    return workflow_context(user=user, filing=filing) | {
+    extra: dict[str, Any] = {}
+    for panel in PAGE_PANELS:
+        extra |= panel(user=user, filing=filing)
+    return extra | {
         "filing": filing,
         "schedule": schedule,
         "title": schedule.full_title if schedule else filing.get_schedule_display(),
@@ -176,10 +186,8 @@ def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return _grid_page(request, filing)
     if filing.schedule == "T4":
         return _t4_page(request, filing, editing=False)
-    if filing.schedule == "T3":
-        from reports.workflow.views import t3_detail
-
-        return t3_detail(request, filing)
+    if filing.schedule in GENERATED_PAGES:
+        return GENERATED_PAGES[filing.schedule](request, filing)
     return render(request, "reports/filing_generic.html", _filing_ctx(request, filing))
 
 
@@ -511,8 +519,6 @@ def filing_template(request: HttpRequest, pk: int) -> HttpResponse:
     """The xlsx template to fill in and upload: for those who may change the filing."""
     filing = _filing_for(request, pk, change=True)
     _schedule_of(filing)
-    from reports.filings.xlsx import template as xlsx_template
-
     return _xlsx_response(xlsx_template.template_build(filing=filing), _filename(filing, "填报模板"))
 
 
@@ -520,8 +526,6 @@ def filing_template(request: HttpRequest, pk: int) -> HttpResponse:
 def filing_export(request: HttpRequest, pk: int) -> HttpResponse:
     filing = _filing_for(request, pk)
     _schedule_of(filing)
-    from reports.filings.xlsx import exporter
-
     return _xlsx_response(exporter.filing_export(filing=filing), _filename(filing, "导出"))
 
 
@@ -530,8 +534,6 @@ def filing_t2_export(request: HttpRequest, pk: int) -> HttpResponse:
     filing = _filing_for(request, pk)
     if filing.schedule != "T1":
         raise Http404("附表2随园区附表1生成。")
-    from reports.filings.xlsx import exporter
-
     name = _filename(filing, "附表2").replace("附表1_", "附表2_", 1)
     return _xlsx_response(exporter.t2_export(filing=filing), name)
 
@@ -545,8 +547,6 @@ def filing_upload(request: HttpRequest, pk: int) -> HttpResponse:
         form = UploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            from reports.filings import imports
-
             try:
                 job = imports.filing_upload(actor=request.user, filing=filing, name=upload.name, data=upload.read(),
                                             expected_lock_version=form.cleaned_data["lock_version"])

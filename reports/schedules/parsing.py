@@ -31,6 +31,8 @@ from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any
 
+from parks.choices import Industry
+
 __all__ = [
     "ParseError",
     "normalise_text",
@@ -496,8 +498,6 @@ def _industry_key(text: str) -> str:
 
 
 def _build_industry_index() -> dict[str, str]:
-    from parks.choices import Industry
-
     index: dict[str, str] = {}
     for letter, label in Industry.choices:
         for name in (label, *_INDUSTRY_ALIASES.get(letter, ())):

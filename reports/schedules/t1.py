@@ -26,6 +26,7 @@ from reports.schedules.base import (
     warning,
 )
 from reports.schedules.parsing import text_key
+from reports.schedules.sizing import enterprise_size
 
 SIZE_CHOICES = (("large", "大型"), ("medium", "中型"), ("small", "小型"), ("micro", "微型"))
 SIZE_INPUT_CHOICES = SIZE_CHOICES[1:]
@@ -109,8 +110,6 @@ def multi_bank(*, entity_type: str, credit_amount: Any, lending_bank_count: int 
 
 
 def compute(row: dict[str, Any]) -> dict[str, Any]:
-    from reports.schedules.sizing import enterprise_size
-
     computed_size = None
     if row.get("industry"):
         computed_size = enterprise_size(industry=row["industry"], employees=row.get("employees"),
@@ -201,8 +200,6 @@ def _rules(row: dict[str, Any], ctx: Context) -> Iterable[Issue]:
 
     given = row.get("size")
     if row.get("industry"):
-        from reports.schedules.sizing import enterprise_size
-
         computed_size = enterprise_size(industry=row["industry"], employees=row.get("employees"),
                                         revenue=row.get("revenue"), total_assets=row.get("total_assets"))
         labels = dict(SIZE_CHOICES)

@@ -11,6 +11,7 @@ from celery import shared_task
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from parks.models import Park
 from portal.choices import OrgKind
 from portal.models import Organisation
 from portal.notifications import notify, organisation_users
@@ -72,8 +73,6 @@ def reminders_run(*, today: dt.date) -> dict[str, int]:
 
 
 def _park_operators(park_ids: list[int]):
-    from parks.models import Park
-
     return Park.objects.filter(pk__in=park_ids, operator__isnull=False).values_list("pk", "operator_id")
 
 

@@ -19,8 +19,7 @@ from typing import Any, Iterable
 from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError, transaction
-from django.db.models import Count, DecimalField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from banks.choices import InstitutionType
@@ -29,13 +28,15 @@ from parks.models import Park, PartnerLink, Tenancy
 from portal.choices import NINGBO_CODE, ZHEJIANG_CODE
 from portal.models import Region
 from reports.filings.choices import FilingStatus
-from reports.filings.models import Filing, Period, T1Row, T2Summary, T4Record, T5Row
+from reports.filings.models import Filing, Period, T2Summary, T4Record, T5Row
 from reports.filings.periods import shift_code
-from reports.schedules.numbers import change, ratio, rounded, weighted
-from reports.schedules.t2 import AMOUNT_KEYS, COUNT_KEYS, HIDDEN_SUMS, TIERS, coverage_target, t2_ratios
+from reports.filings.t2 import t2_aggregates
+from reports.schedules.numbers import change, ratio, weighted
+from reports.schedules.t2 import AMOUNT_KEYS, COUNT_KEYS, HIDDEN_SUMS, coverage_target, t2_ratios
 from reports.schedules.t4 import COLUMNS as T4_COLUMNS
 from reports.summaries.completeness import completeness_by_city, completeness_rows_data
 from reports.summaries.models import Summary
+from reports.summaries.signals import province_summary_built
 
 log = logging.getLogger(__name__)
 D0 = Decimal(0)
@@ -43,79 +44,6 @@ ADDITIVE = tuple(k for k in COUNT_KEYS if k not in ("partner_bank_count", "enter
 STAR_BLOCKS = (("5", "五星", (5,)), ("4", "四星", (4,)), ("3", "三星", (3,)), ("other", "其他", (0, 1, 2)))
 NOT_FILED_NOTE = "未报送的园区列出但不计入任何合计（含入园企业数）。"
 
-
-# --- T2 figures of many parks in one query ---------------------------------------------------
-
-def _dec(max_digits=24, places=6) -> DecimalField:
-    return DecimalField(max_digits=max_digits, decimal_places=places)
-
-
-def _sum(field, cond: Q | None = None, places: int = 2):
-    return Coalesce(Sum(field, filter=cond, output_field=_dec(places=places)), Value(D0), output_field=_dec(places=places))
-
-
-def _cnt(cond: Q):
-    return Count("pk", filter=cond)
-
-
-def t2_aggregates(*, filing_ids: Iterable[int] | None = None, filings: QuerySet | None = None) -> dict[int, dict[str, Any]]:
-    """filing id → the additive T2 figures (counts, amounts, weighted-rate sums) of its T1 rows.
-    ``filings`` (a queryset) filters by subquery — no long parameter lists at province scale."""
-    ids = list(filing_ids) if filing_ids is not None else []
-    if filings is None and not ids:
-        return {}
-    loan = Q(loan_balance__gt=0)
-    rated = loan & Q(loan_rate__isnull=False)
-    costed = loan & Q(financing_cost__isnull=False)
-    demand = Q(has_demand=True)
-    aggs = {
-        "demand_count": _cnt(demand),
-        "demand_amount": _sum("demand_amount", demand),
-        "credited_count": _cnt(Q(credit_amount__gt=0)),
-        "credit_amount": _sum("credit_amount", Q(credit_amount__gt=0)),
-        "loan_count": _cnt(loan),
-        "loan_balance": _sum("loan_balance", loan),
-        "inclusive_count": _cnt(loan & Q(inclusive=True)),
-        "inclusive_balance": _sum("loan_balance", loan & Q(inclusive=True)),
-        "credit_loan_balance": _sum("credit_loan_balance"),
-        "medium_long_term_balance": _sum("medium_long_term_balance"),
-        "renewal_count": _cnt(Q(renewal_balance__gt=0)),
-        "renewal_balance": _sum("renewal_balance", Q(renewal_balance__gt=0)),
-        "first_loan_count": _cnt(Q(is_first_loan=True)),
-        "rate_weighted_sum": _sum(ExpressionWrapper(F("loan_rate") * F("loan_balance"), output_field=_dec()), rated, places=6),
-        "rate_weight": _sum("loan_balance", rated, places=6),
-        "cost_weighted_sum": _sum(ExpressionWrapper(F("financing_cost") * F("loan_balance"), output_field=_dec()), costed, places=6),
-        "cost_weight": _sum("loan_balance", costed, places=6),
-        "demand_met_count": _cnt(demand & Q(demand_status="met")),
-        "demand_partial_count": _cnt(demand & Q(demand_status="partial")),
-        "demand_unmet_count": _cnt(demand & Q(demand_status="unmet")),
-        "unmet_enterprise_count": _cnt(Q(unmet_reason="enterprise")),
-        "unmet_bank_count": _cnt(Q(unmet_reason="bank")),
-        "unmet_other_count": _cnt(Q(unmet_reason="other")),
-        "multi_bank_count": _cnt(Q(multi_bank=True)),  # the row's 垒小户 flag (schedules.t1.multi_bank)
-        "insured_count": _cnt(Q(insured=True)),
-        "insured_amount": _sum("insured_amount", Q(insured=True)),
-    }
-    for key, _ in TIERS:
-        aggs[f"tier_{key}_count"] = _cnt(Q(credit_amount__gt=0, credit_tier=key))
-        aggs[f"tier_{key}_amount"] = _sum("credit_amount", Q(credit_amount__gt=0, credit_tier=key))
-    out: dict[int, dict[str, Any]] = {i: {k: (0 if k.endswith("_count") else D0) for k in ("filed_count", *aggs)} for i in ids}
-    rows = T1Row.objects.filter(filing__in=filings.values("pk")) if filings is not None else T1Row.objects.filter(filing_id__in=ids)
-    # annotation names must not shadow the row fields they sum
-    query = rows.values("filing_id").annotate(**{f"agg__{k}": v for k, v in aggs.items()}).order_by()
-    for row in query:
-        values = {"filed_count": 0, **{k: row[f"agg__{k}"] for k in aggs}}
-        for k, v in values.items():  # SQLite sums in floating point: back to exact amounts
-            if isinstance(v, Decimal):
-                values[k] = rounded(v, 6 if k in HIDDEN_SUMS else 2)
-        out[row["filing_id"]] = values
-    # 已建档企业数 (and so 建档覆盖率): the rows of enterprises that are tenants of the park at period
-    # end (Tenancy.objects.in_force). A separate query: WHERE EXISTS plans as a semi-join.
-    tenant_at_end = Tenancy.objects.in_force(on=OuterRef("filing__period__end")).filter(
-        park_id=OuterRef("filing__park_id"), enterprise__uscc=OuterRef("uscc"))
-    for row in rows.filter(Exists(tenant_at_end)).values("filing_id").annotate(n=Count("pk")).order_by():
-        out[row["filing_id"]]["filed_count"] = row["n"]
-    return out
 
 
 def _park_filter(prefix: str, city_code: str | None) -> dict[str, Any]:
@@ -671,7 +599,7 @@ def summary_rebuild_task(self, scope: str, code: str, period_id: int) -> dict[st
     if scope == Summary.Scope.CITY:
         summary_request(scope=Summary.Scope.PROVINCE, code=ZHEJIANG_CODE, period_id=period_id)
     else:
-        _targets_rebuild(period_id=period_id)
+        _province_built(period_id=period_id)
     return {"scope": scope, "code": code, "period_id": period_id, "build_ms": summary.build_ms}
 
 
@@ -713,16 +641,14 @@ def summaries_requeue_stuck_task() -> int:
     return len(summaries_requeue_stuck())
 
 
-def _targets_rebuild(*, period_id: int) -> None:
-    """Target results are recomputed after every province summary (and the later periods that
-    compare with this one: same quarter next year, next year's year-end base)."""
-    from reports.targets.engine import target_results_rebuild
-
-    target_results_rebuild(period_id=period_id)
+def _province_built(*, period_id: int) -> None:
+    """Later stages follow the province summary (the target results of this period)."""
+    province_summary_built.send(sender=Summary, period_id=period_id)
 
 
-def filing_approved(filing: Filing) -> None:
-    """Approval hook: rebuild the filing's city, then (from that task) the province."""
+def filing_transitioned_receiver(sender, *, filing: Filing, **kwargs) -> None:
+    """Every workflow step: rebuild the filing's city (figures and completeness), then (from that
+    task) the province."""
     if filing.park_id:
         city = filing.park.county.city_code
     elif filing.branch_id:
@@ -748,7 +674,7 @@ def summaries_rebuild_all(*, period: Period, city_code: str | None = None) -> li
     if city_code:
         built = [summary_rebuild(scope=Summary.Scope.CITY, code=city_code, period_id=period.pk)]
         built.append(summary_rebuild(scope=Summary.Scope.PROVINCE, code=ZHEJIANG_CODE, period_id=period.pk))
-        _targets_rebuild(period_id=period.pk)
+        _province_built(period_id=period.pk)
         return built
     parks, versions = parks_figures(period=period, city_code=None)
     t4_now, t4_base = t4_records(period_code=period.code), t4_records(period_code=period.previous_year_end_code)
@@ -765,5 +691,11 @@ def summaries_rebuild_all(*, period: Period, city_code: str | None = None) -> li
         built.append(summary_rebuild(scope=Summary.Scope.CITY, code=code, period_id=period.pk, prepared=prepared))
     built.append(summary_rebuild(scope=Summary.Scope.PROVINCE, code=ZHEJIANG_CODE, period_id=period.pk,
                                  prepared=Prepared(parks, versions, None, t4_now, t4_base, earlier, register), city_groups=city_groups))
-    _targets_rebuild(period_id=period.pk)
+    _province_built(period_id=period.pk)
     return built
+
+
+def approved_figures_changed_receiver(sender, *, city_code: str, period_ids, **kwargs) -> None:
+    """A register change moved figures of approved 附表1: rebuild the city for those periods."""
+    for period_id in period_ids:
+        summary_request(scope=Summary.Scope.CITY, code=city_code, period_id=period_id)

@@ -8,15 +8,19 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
 
 from portal.choices import OrgKind
 from portal.models import Region, User
 from reports.dashboards.selectors import bank_coverage
 from reports.filings.models import Filing, Period
+from reports.filings.xlsx import safe_cell
 from reports.schedules.base import Issue
 from reports.schedules.t2 import FIGURES, REGISTER
 from reports.schedules.t4 import COLUMNS as T4_COLUMNS
 from reports.summaries.rollups import summary_rebuild
+from reports.workflow.services import REGENERATE, refusal
 
 
 @transaction.atomic
@@ -35,8 +39,6 @@ def t3_generate(*, actor: User, period: Period, city: Region | None = None) -> F
     if filing is None:
         filing = Filing.objects.create(schedule="T3", period=period, city=city, created_by=actor, updated_by=actor)
     else:
-        from reports.workflow.services import REGENERATE, refusal
-
         refused = refusal(REGENERATE, user=actor, filing=filing)
         if refused is not None:
             raise refused
@@ -56,6 +58,13 @@ def t3_completeness_text(data: dict[str, Any]) -> str:
     parks = [sum(r.get(f"parks_{k}", 0) for r in rows) for k in ("approved", "expected")]
     banks = [sum(r.get(f"banks_{k}", 0) for r in rows) for k in ("approved", "expected")]
     return f"附表1/2 已审核 {parks[0]} / 应报 {parks[1]}；附表4/5 已审核 {banks[0]} / 应报 {banks[1]}"
+
+
+def t3_filing_issues(filing: Filing) -> list[Issue]:
+    """The checks of a stored 附表3 on submit (registered in ``services.GENERATED_CHECKS``)."""
+    if not filing.snapshot:
+        return [Issue("error", "", "附表3尚未生成", "t3_not_generated")]
+    return t3_issues(filing.snapshot.get("data", {}))
 
 
 def t3_issues(data: dict[str, Any]) -> list[Issue]:
@@ -82,11 +91,6 @@ def _v(value: Any) -> Any:
 def t3_export(*, filing: Filing) -> bytes:
     """The official layout: title, filer, period, unit; parks by county with subtotals, the city
     total, the star-level block, the 未报送 footnote; a second sheet with the city's 附表4 totals."""
-    from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Font, PatternFill
-
-    from reports.filings.xlsx import safe_cell
-
     data = filing.snapshot.get("data") or {}
     city = filing.city
     wb = Workbook()

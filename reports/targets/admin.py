@@ -7,6 +7,7 @@ from django.contrib import admin, messages
 from portal import access
 from reports.dashboards import selectors as dashboards  # noqa: F401  (registers the access rules of the summary tables)
 from reports.filings.models import Period
+from reports.targets.engine import target_results_rebuild
 from reports.targets.models import Target, TargetResult, TargetSet
 
 
@@ -69,8 +70,6 @@ class TargetAdmin(ProvinceEditable, admin.ModelAdmin):
 
 
 def _recompute() -> int:
-    from reports.targets.engine import target_results_rebuild
-
     return sum(target_results_rebuild(period_id=pk) for pk in Period.objects.filter(is_baseline=False, summaries__isnull=False)
                .distinct().values_list("pk", flat=True))
 

@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from banks.choices import InstitutionType
 from portal.choices import NINGBO_CODE, ZHEJIANG_CODE
+from portal.models import Region
 from reports.filings.models import Period, T4Record
 from reports.filings.periods import shift_code
 from reports.schedules.numbers import ratio, rounded
@@ -101,8 +102,6 @@ def _group_only(block: dict | None) -> dict | None:
 def data_load(period: Period) -> Data:
     """Summaries (province and cities) and branch 附表4 sums of the period and its earlier periods,
     in a fixed number of queries; only the blocks the indicators read are fetched."""
-    from portal.models import Region
-
     data = Data(period=period)
     codes = _needed_codes(period)
     province_paths = {f"p_{k}": F(f"data__{k}") for k in ("incl_ningbo__total", "incl_ningbo__by_star", "incl_ningbo__panels",
@@ -421,3 +420,8 @@ def target_results_rebuild_all() -> int:
     return sum(target_results_rebuild(period_id=pk) for pk in Period.objects.filter(is_baseline=False).values_list("pk", flat=True))
 
 
+
+
+def province_summary_built_receiver(sender, *, period_id: int, **kwargs) -> None:
+    """Target results are recomputed after every province summary."""
+    target_results_rebuild(period_id=period_id)

@@ -32,18 +32,20 @@ from django.utils import timezone
 from parks.models import PartnerLink
 from portal import access
 from portal.choices import OrgKind
-from portal.models import User
+from portal.models import Organisation, User
+from portal.notifications import notify, organisation_users
 from reports.filings import selectors, services
 from reports.filings.choices import FilingStatus as S
 from reports.filings.models import Filing, T1Row, T4Record, T5Row
+from reports.filings.t2 import t2_rebuild
+from reports.schedules import SCHEDULES
 from reports.schedules.t4 import NARRATIVE
 from reports.summaries.completeness import subject_days_late
 from reports.workflow.models import FilingTransition
+from reports.workflow.signals import filing_transitioned
 
 A = FilingTransition.Action
 EDITABLE = (S.DRAFT, S.RETURNED)
-after_approval_hooks: list[Callable[[Filing], None]] = []  # called on commit after an approval
-after_transition_hooks: list[Callable[[Filing], None]] = []  # called on commit after every step (roll-ups)
 
 
 # --- who is who -------------------------------------------------------------------------------
@@ -222,8 +224,7 @@ def _refuse(message: str) -> None:
 
 
 def _log(filing: Filing, actor: User, action: str, old: str, new: str, comment: str = "") -> FilingTransition:
-    for hook in after_transition_hooks:
-        transaction.on_commit(lambda hook=hook: hook(filing))
+    transaction.on_commit(lambda: filing_transitioned.send(sender=Filing, filing=filing))
     return FilingTransition.objects.create(filing=filing, action=action, from_status=old, to_status=new, actor=actor,
                                            actor_organisation_id=actor.organisation_id, comment=comment)
 
@@ -251,22 +252,16 @@ def _filer_org_id(filing: Filing) -> int | None:
         return filing.park.operator_id
     if filing.branch_id:
         return filing.branch_id
-    from portal.models import Organisation
-
     return Organisation.objects.filter(kind=OrgKind.BRANCH_REGULATOR, region_id=filing.city_id).values_list("pk", flat=True).first()
 
 
 def _reviewer_org_ids(filing: Filing) -> list[int]:
-    from portal.models import Organisation
-
     if filing.city_id:
         return list(Organisation.objects.filter(kind=OrgKind.PROVINCE_REGULATOR).values_list("pk", flat=True))
     return list(Organisation.objects.filter(kind=OrgKind.BRANCH_REGULATOR, region__code=subject_city_code(filing)).values_list("pk", flat=True))
 
 
 def _tell(org_ids, filing: Filing, title: str, body: str = "") -> None:
-    from portal.notifications import notify, organisation_users
-
     ids = [i for i in org_ids if i]
     if ids:
         notify(users=organisation_users(organisation_ids=ids), title=title, body=body, url=filing.get_absolute_url())
@@ -370,9 +365,6 @@ def filing_approve(*, actor: User, filing: Filing, comment: str = "") -> Outcome
         transitions.append(_log(m, actor, A.APPROVE, old, S.APPROVED, comment))
         m.refresh_from_db()
     _tell([_filer_org_id(filing)], filing, f"{filing.subject} {filing.period.code} {filing.get_schedule_display()}已审核通过")
-    for m in members:
-        for hook in after_approval_hooks:
-            transaction.on_commit(lambda m=m, hook=hook: hook(m))
     return Outcome(members, transitions)
 
 
@@ -417,7 +409,7 @@ def filing_amend(*, actor: User, filing: Filing, comment: str = "") -> Filing:
             copies.append(row)
         model.objects.bulk_create(copies, batch_size=2000)
         if filing.schedule == "T1":
-            services.t2_rebuild(filing=new)
+            t2_rebuild(filing=new)
     elif filing.schedule == "T4":
         record = T4Record.objects.filter(filing=filing).first()
         if record:
@@ -483,8 +475,6 @@ class Diff:
 def filing_diff(*, old: Filing, new: Filing) -> Diff:
     """Exactly the cells that differ between two versions of one filing (rows matched by their
     natural key: 统一社会信用代码 for T1, 园区编码 for T5)."""
-    from reports.schedules import SCHEDULES
-
     if (old.schedule, old.period_id, old.park_id, old.branch_id, old.city_id) != (new.schedule, new.period_id, new.park_id, new.branch_id, new.city_id):
         raise ValidationError("只能比较同一报表的两个版本。")
     schedule = SCHEDULES[old.schedule]

@@ -2,8 +2,6 @@
 Views only parse input and call reports.workflow / reports.completeness; scope via portal.access."""
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -13,13 +11,8 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal import access
-from portal.choices import OrgKind
 from portal.models import Notification
-from reports.filings.models import Filing, Period
-from reports.filings.selectors import period_current
-from reports.filings.views import _xlsx_response
-from reports.summaries.completeness import STATE_LABELS, STATES, completeness_by_city, completeness_items, completeness_totals, review_queue
-from reports.summaries.models import Summary
+from reports.filings.models import Filing
 from reports.workflow import services as workflow
 from reports.workflow.models import FilingTransition
 
@@ -83,104 +76,6 @@ def filing_diff(request, pk: int):
     return render(request, "workflow/filing_diff.html", {"old": old, "new": new, "diff": diff, "title": f"版本差异：{new}"})
 
 
-def _completeness_scope(user) -> str | None:
-    """None: every city (province); a city code for a branch regulator; refuse others."""
-    if access.is_province(user):
-        return None
-    org = user.organisation if user.organisation_id else None
-    if org and org.kind == OrgKind.BRANCH_REGULATOR:
-        return org.region.code
-    raise PermissionDenied("只有监管部门可以查看报送完整性。")
-
-
-def _period_from(request) -> Period:
-    code = request.GET.get("period")
-    period = Period.objects.filter(code=code, is_baseline=False).first() if code else None
-    return period or period_current(today=timezone.localdate()) or Period.objects.filter(is_baseline=False).first()
-
-
-@login_required
-def completeness(request):
-    city = _completeness_scope(request.user)
-    period = _period_from(request)
-    rows = completeness_by_city(period=period, today=timezone.localdate(), city_code=city)
-    if request.GET.get("format") == "xlsx":
-        return _xlsx_response(_completeness_sheet(period, rows), f"报送完整性_{period.code}.xlsx")
-    return render(request, "workflow/completeness.html", {
-        "title": f"报送完整性与及时性 · {period.code}", "period": period, "rows": rows, "totals": completeness_totals(rows),
-        "states": STATES, "periods": Period.objects.filter(is_baseline=False), "single_city": city is not None,
-    })
-
-
-@login_required
-def completeness_list(request):
-    city_scope = _completeness_scope(request.user)
-    period = _period_from(request)
-    city = city_scope or request.GET.get("city") or None
-    state = request.GET.get("state", "")
-    items = completeness_items(period=period, today=timezone.localdate(), city_code=city)
-    at_banks: list = []
-    if state == "late":
-        items = [i for i in items if i.late]
-    elif state == "awaiting":  # the regulators' review queue; the 附表1 still at their lead banks apart
-        items, at_banks = review_queue(items)
-    elif state == "awaiting_bank":
-        items = review_queue(items)[1]
-    elif state:
-        items = [i for i in items if i.state == state]
-    if request.GET.get("format") == "xlsx":
-        return _xlsx_response(_items_sheet(period, items + at_banks), f"报送清单_{period.code}.xlsx")
-    page = Paginator(items, 100).get_page(request.GET.get("page"))
-    labels = {"awaiting": "待审核（监管部门）", "awaiting_bank": "待主办行审核转报"}
-    return render(request, "workflow/completeness_list.html", {
-        "title": f"{period.code} 报送清单", "period": period, "page": page, "state": state,
-        "state_label": labels.get(state) or STATE_LABELS.get(state, "全部"), "city": city, "states": STATE_LABELS, "at_banks": at_banks,
-    })
-
-
-def _workbook(title: str, subtitle: str, header: list[str], rows: list[list]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    from reports.filings.xlsx import safe_cell
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "报送完整性"
-    ws.append([title])
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append([subtitle])
-    ws.append(header)
-    for cell in ws[3]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append([safe_cell(v) for v in row])
-    ws.freeze_panes = "A4"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
-
-
-def _completeness_sheet(period: Period, rows) -> bytes:
-    header = ["地市", "应报", *[label for _, label in STATES]]
-    data = [[r.city.name, r.expected, *[r.counts[k] for k, _ in STATES]] for r in rows]
-    total = completeness_totals(rows)
-    data.append(["合计", total.get("expected", 0), *[total.get(k, 0) for k, _ in STATES]])
-    return _workbook(f"{period.code} 小微企业园报表报送完整性与及时性", f"填报截止日期：{period.filer_due:%Y-%m-%d}", header, data)
-
-
-def _waiting_text(item) -> str:
-    if item.waiting_for == "bank":
-        return f"主办行（{item.waiting_for_name}）审核转报"
-    return "监管部门审核" if item.waiting_for == "regulator" else ""
-
-
-def _items_sheet(period: Period, items) -> bytes:
-    header = ["地市代码", "报送主体", "园区编码", "报表", "状态", "等待", "是否逾期", "逾期天数"]
-    data = [[i.city_code, i.name, i.code, i.schedules, STATE_LABELS[i.state], _waiting_text(i), "是" if i.late else "否", i.days_late]
-            for i in items]
-    return _workbook(f"{period.code} 报送清单", f"填报截止日期：{period.filer_due:%Y-%m-%d}", header, data)
-
 
 @login_required
 def notifications(request):
@@ -204,69 +99,4 @@ def notification_open(request, pk: int):
 
 # --- 附表3 -------------------------------------------------------------------------------------
 
-T3_COLUMNS = (
-    ("enterprises_total", "入园企业数"), ("filed_count", "已建档企业数"), ("filing_coverage", "建档覆盖率(%)"),
-    ("demand_count", "有融资需求企业数"), ("demand_amount", "融资需求金额"), ("credited_count", "获得授信企业数"),
-    ("credit_coverage", "授信覆盖率(%)"), ("credit_amount", "授信金额"), ("loan_count", "贷款户数"), ("loan_balance", "贷款余额"),
-    ("inclusive_balance", "普惠型贷款余额"), ("first_loan_count", "首贷户数"), ("weighted_loan_rate", "加权平均利率(%)"),
-    ("demand_unmet_count", "需求未满足户数"), ("multi_bank_count", "服务银行超过3家（个体工商户超过2家）企业数"),
-)
 
-
-@login_required
-def t3_page(request):
-    """Branch regulator: its city's 附表3 for a period (generate → review → submit). Province: each city's."""
-    from reports.summaries.t3 import t3_generate
-
-    period = _period_from(request)
-    user = request.user
-    if request.method == "POST":
-        try:
-            filing = t3_generate(actor=user, period=period)
-            messages.success(request, "已根据最新审核通过的报表生成附表3。")
-            return redirect(filing.get_absolute_url())
-        except ValidationError as exc:
-            for m in exc.messages:
-                messages.error(request, m)
-            return redirect(f"{request.path}?period={period.code}")
-    scope = _completeness_scope(user)
-    filings = Filing.objects.filter(schedule="T3", period=period, is_current=True).select_related("city")
-    if scope:
-        filings = filings.filter(city__code=scope)
-    return render(request, "workflow/t3_list.html", {
-        "title": f"附表3 小微企业园融资需求及融资成本情况汇总表 · {period.code}", "period": period, "filings": filings,
-        "periods": Period.objects.filter(is_baseline=False), "can_generate": scope is not None,
-    })
-
-
-def t3_detail(request, filing: Filing):
-    data = filing.snapshot.get("data") or {}
-    by_county = {}
-    for p in data.get("parks", []):
-        by_county.setdefault(p["county_code"], []).append(p)
-    blocks = [(c, by_county.get(c["code"], [])) for c in data.get("counties", [])]
-    ctx = workflow_context(user=request.user, filing=filing) | {
-        "filing": filing, "title": f"{filing.city.name}小微企业园融资需求及融资成本情况汇总表（附表3）", "data": data,
-        "blocks": blocks, "columns": T3_COLUMNS, "built_at": _local(filing.snapshot.get("built_at")),
-        "can_regenerate": workflow.allowed(workflow.REGENERATE, user=request.user, filing=filing),
-        "summary": Summary.objects.filter(scope="city", code=filing.city.code, period=filing.period).only("built_at", "queued", "requested_at").first(),
-        "explanation_form": None,
-    }
-    return render(request, "workflow/t3_detail.html", ctx)
-
-
-@login_required
-def t3_download(request, pk: int):
-    from reports.summaries.t3 import t3_export
-
-    filing = _visible_filing(request, pk)
-    if filing.schedule != "T3":
-        raise PermissionDenied("不是附表3。")
-    return _xlsx_response(t3_export(filing=filing), f"附表3_{filing.city.name}_{filing.period.code}.xlsx")
-
-
-def _local(iso: str | None):
-    from django.utils.dateparse import parse_datetime
-
-    value = parse_datetime(iso) if iso else None
-    return timezone.localtime(value) if value else None
