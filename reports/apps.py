@@ -11,10 +11,12 @@ class ReportsConfig(AppConfig):
         here, so no stage imports a later one. (Imported inside ready(): Django loads models only
         after the app registry is ready.)"""
         from parks.signals import register_changed
+        from reports.filings import selectors as filing_selectors
         from reports.filings import services as filing_services
         from reports.filings import views as filing_pages
         from reports.filings.signals import approved_figures_changed
         from reports.summaries import reminders, rollups, t3  # noqa: F401  (reminders: registers its Celery task)
+        from reports.summaries import selectors as summary_selectors
         from reports.summaries import views as summary_pages
         from reports.summaries.signals import province_summary_built
         from reports.targets import engine as targets
@@ -36,3 +38,6 @@ class ReportsConfig(AppConfig):
         # every filing page's header carries the workflow panel
         if workflow_pages.workflow_context not in filing_pages.PAGE_PANELS:
             filing_pages.PAGE_PANELS.append(workflow_pages.workflow_context)
+        # a 附表2 is “stale” while the roll-up that counts it is pending
+        if summary_selectors.t2_rollup_pending not in filing_selectors.T2_PENDING_CHECKS:
+            filing_selectors.T2_PENDING_CHECKS.append(summary_selectors.t2_rollup_pending)

@@ -21,9 +21,9 @@ from portal.choices import ZHEJIANG_CODE, OrgKind, RegionLevel
 from portal.models import Organisation, Region
 from reports.dashboards import selectors as d
 from reports.filings.choices import FilingStatus
+from reports.filings.views import _xlsx_response
 from reports.summaries.models import Summary
 from reports.targets.models import Target, TargetResult, TargetSet
-from reports.filings.views import _xlsx_response
 
 SIDE_LABELS = dict(d.SIDES)
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Any, Callable
 
 from django.conf import settings
 from django.db.models import Max, QuerySet, Sum
@@ -15,7 +15,6 @@ from reports.filings.choices import FilingStatus
 from reports.filings.models import Filing, Period, T1Row, T2Summary, T4Record, T5Row
 from reports.schedules import SCHEDULES, T1, T4, T5, Context
 from reports.schedules.base import RegisterAtEnd
-from reports.summaries.models import Summary
 
 
 def filing_list_for(*, user: Any) -> QuerySet[Filing]:
@@ -138,6 +137,11 @@ T2_STALE_REGISTER = "register"
 T2_STALE_ROLLUP = "rollup"
 
 
+# The stages that count approved 附表2 say for which of these their figures lag (the summaries
+# stage: the city roll-up requested and not rebuilt yet); filled in ``ReportsConfig.ready``.
+T2_PENDING_CHECKS: list[Callable[[list[T2Summary]], set[int]]] = []
+
+
 def t2_stale(t2s: list[T2Summary]) -> dict[int, str | None]:
     """Which of these 附表2 are stale, and why (``None``: not stale). In three queries.
 
@@ -159,17 +163,16 @@ def t2_stale(t2s: list[T2Summary]) -> dict[int, str | None]:
         for park_id, at in model.objects.filter(park_id__in=park_ids).values("park_id").annotate(at=Max("history_date")).values_list("park_id", "at"):
             if at is not None and (park_id not in changed or at > changed[park_id]):
                 changed[park_id] = at
-    cities = {t.pk: t.county.city_code for t in t2s}
     approved = set(Filing.objects.filter(pk__in=[t.filing_id for t in t2s], status=FilingStatus.APPROVED).values_list("pk", flat=True))
-    summaries = {(s.code, s.period_id): s for s in Summary.objects.filter(
-        scope=Summary.Scope.CITY, code__in=set(cities.values()), period_id__in={t.period_id for t in t2s})}
+    pending: set[int] = set()
+    for check in T2_PENDING_CHECKS:
+        pending |= check(t2s)
     out: dict[int, str | None] = {}
     for t in t2s:
         at = changed.get(t.park_id)
-        summary = summaries.get((cities[t.pk], t.period_id))
         if at is not None and t.computed_at is not None and at > t.computed_at:
             out[t.pk] = T2_STALE_REGISTER
-        elif t.filing_id in approved and summary is not None and summary.is_stale:
+        elif t.filing_id in approved and t.pk in pending:
             out[t.pk] = T2_STALE_ROLLUP
         else:
             out[t.pk] = None

@@ -16,16 +16,12 @@ import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Min
-from django.utils import timezone
-
 from parks.choices import ParkStatus, PartnerRole
 from parks.models import Park, PartnerLink
 from portal.choices import OrgKind
 from portal.models import Organisation, Region
 from reports.filings.choices import FilingStatus as S
 from reports.filings.models import Filing, Period
-from reports.workflow.models import FilingTransition
 
 STATES = (("not_filed", "未报送"), ("late", "逾期"), ("awaiting", "待审核"), ("returned", "已退回"), ("approved", "已通过"))
 STATE_LABELS = dict(STATES)
@@ -56,22 +52,6 @@ class CityRow:
     expected: int = 0
     # expected / approved by subject: "park" (附表1/2) and "branch" (附表4/5)
     kinds: dict[str, dict[str, int]] = field(default_factory=lambda: {k: {"expected": 0, "approved": 0} for k in ("park", "branch")})
-
-
-def first_submitted_at(filing: Filing) -> dt.datetime | None:
-    """When the subject first submitted this schedule for the period, across every version (the
-    提交 steps of the workflow log); None if it never has."""
-    return FilingTransition.objects.filter(
-        action=FilingTransition.Action.SUBMIT, filing__schedule=filing.schedule, filing__period_id=filing.period_id,
-        filing__park_id=filing.park_id, filing__branch_id=filing.branch_id, filing__city_id=filing.city_id,
-    ).aggregate(first=Min("at"))["first"]
-
-
-def subject_days_late(filing: Filing, *, due: dt.date, today: dt.date) -> int:
-    """Days late of the subject's filing: judged on its first submission (``today`` when this is it)."""
-    first = first_submitted_at(filing)
-    day = timezone.localdate(first) if first is not None else today
-    return max(0, (day - due).days)
 
 
 def _state(status: str | None, version: int = 1) -> str:

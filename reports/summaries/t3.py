@@ -13,13 +13,13 @@ from openpyxl.styles import Alignment, Font, PatternFill
 
 from portal.choices import OrgKind
 from portal.models import Region, User
-from reports.dashboards.selectors import bank_coverage
 from reports.filings.models import Filing, Period
 from reports.filings.xlsx import safe_cell
 from reports.schedules.base import Issue
 from reports.schedules.t2 import FIGURES, REGISTER
 from reports.schedules.t4 import COLUMNS as T4_COLUMNS
 from reports.summaries.rollups import summary_rebuild
+from reports.summaries.selectors import bank_coverage
 from reports.workflow.services import REGENERATE, refusal
 
 

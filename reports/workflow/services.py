@@ -40,8 +40,8 @@ from reports.filings.models import Filing, T1Row, T4Record, T5Row
 from reports.filings.t2 import t2_rebuild
 from reports.schedules import SCHEDULES
 from reports.schedules.t4 import NARRATIVE
-from reports.summaries.completeness import subject_days_late
 from reports.workflow.models import FilingTransition
+from reports.workflow.selectors import subject_days_late
 from reports.workflow.signals import filing_transitioned
 
 A = FilingTransition.Action
