@@ -4,20 +4,10 @@ from decimal import Decimal
 import pytest
 
 from parks.choices import EntityType, Industry, StarRating
-from reports.schedules.parsing import (
-    ParseError,
-    normalise_header,
-    normalise_text,
-    parse_amount,
-    parse_bool,
-    parse_choice,
-    parse_count,
-    parse_date,
-    parse_industry,
-    parse_multi_choice,
-    parse_phone,
-    parse_rate,
-)
+from reports.schedules.parsing import ParseError, normalise_header, normalise_text
+from reports.schedules.parse_numbers import parse_amount, parse_bool, parse_count, parse_phone, parse_rate
+from reports.schedules.parse_choices import parse_choice, parse_industry, parse_multi_choice
+from reports.schedules.parse_dates import parse_date
 
 EMPTY = [None, "", "   ", "\u3000", "-", "—", "／", "/", "－", " — "]
 ALL_PARSERS = [
@@ -372,7 +362,7 @@ def test_parse_industry_rejects_a_letter_that_contradicts_the_name():
 
 
 def test_industry_aliases_are_unambiguous():
-    from reports.schedules.parsing import _build_industry_index
+    from reports.schedules.parse_choices import _build_industry_index
 
     index = _build_industry_index()
     assert set(index.values()) == {letter for letter, _ in Industry.choices}

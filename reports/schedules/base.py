@@ -13,7 +13,10 @@ from django import forms
 from django.db import models
 
 from portal.uscc import uscc_normalise
-from reports.schedules import parsing
+from reports.schedules.parse_choices import parse_choice, parse_industry, parse_multi_choice
+from reports.schedules.parse_dates import parse_date
+from reports.schedules.parse_numbers import parse_amount, parse_bool, parse_count, parse_phone, parse_rate
+from reports.schedules.parsing import ParseError, normalise_text, text_as_typed
 
 TEXT, USCC, AMOUNT, RATE, COUNT, CHOICE, BOOL, INDUSTRY, DATE, MULTI, PHONE = (
     "text", "uscc", "amount", "rate", "count", "choice", "bool", "industry", "date", "multi", "phone",
@@ -64,7 +67,7 @@ class Column:
     help: str = ""
     section: str = ""
     width: int = 14
-    # TEXT only. False (names, free text): stored exactly as typed, trimmed (parsing.text_as_typed).
+    # TEXT only. False (names, free text): stored exactly as typed, trimmed (text_as_typed).
     # True (a code such as 园区编码): normalised like every code, number and option (NFKC ...).
     normalise: bool = False
 
@@ -97,41 +100,41 @@ class Column:
 
     # --- parsing -------------------------------------------------------------------------
     def parse(self, raw: Any) -> Any:
-        """Raw cell → canonical value; raises reports.parsing.ParseError with a Chinese reason."""
+        """Raw cell → canonical value; raises reports.ParseError with a Chinese reason."""
         value = self._parse(raw)
         limit = LIMITS.get(self.kind)
         if limit is not None and value is not None and value >= limit:
-            raise parsing.ParseError(f"数值过大（应小于 {limit:,}）")
+            raise ParseError(f"数值过大（应小于 {limit:,}）")
         return value
 
     def _parse(self, raw: Any) -> Any:
         if self.kind == TEXT:
-            value = parsing.normalise_text(raw) if self.normalise else parsing.text_as_typed(raw)
+            value = normalise_text(raw) if self.normalise else text_as_typed(raw)
             if value is not None and len(value) > self.max_length:
-                raise parsing.ParseError(f"长度不能超过{self.max_length}个字符")
+                raise ParseError(f"长度不能超过{self.max_length}个字符")
             return value
         if self.kind == USCC:
-            text = parsing.normalise_text(raw)
+            text = normalise_text(raw)
             return uscc_normalise(text) if text else None
         if self.kind == AMOUNT:
-            return parsing.parse_amount(raw)
+            return parse_amount(raw)
         if self.kind == RATE:
-            return parsing.parse_rate(raw)
+            return parse_rate(raw)
         if self.kind == COUNT:
-            return parsing.parse_count(raw)
+            return parse_count(raw)
         if self.kind == BOOL:
-            return parsing.parse_bool(raw)
+            return parse_bool(raw)
         if self.kind == CHOICE:
-            return parsing.parse_choice(raw, self.choices)
+            return parse_choice(raw, self.choices)
         if self.kind == INDUSTRY:
-            return parsing.parse_industry(raw)
+            return parse_industry(raw)
         if self.kind == DATE:
-            return parsing.parse_date(raw)
+            return parse_date(raw)
         if self.kind == MULTI:
-            parts = parsing.parse_multi_choice(raw, list(self.options))
+            parts = parse_multi_choice(raw, list(self.options))
             return "、".join(parts) if parts else None
         if self.kind == PHONE:
-            return parsing.parse_phone(raw)
+            return parse_phone(raw)
         raise ValueError(self.kind)
 
     # --- Django fields -------------------------------------------------------------------
@@ -269,8 +272,6 @@ class Schedule:
 
     def parse_row(self, raw: dict[str, Any], *, row: int | None = None) -> tuple[dict[str, Any], list[Issue]]:
         """Parse every column of one raw row (keyed by column key). Unknown keys are ignored."""
-        ParseError = parsing.ParseError
-
         values: dict[str, Any] = {}
         issues: list[Issue] = []
         for col in self.columns:

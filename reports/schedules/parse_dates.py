@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import datetime
+import math
+import re
+from decimal import Decimal
+from typing import Any
+
+from reports.schedules.parsing import _EXCEL_EPOCH, _EXCEL_SERIAL_MAX, _EXCEL_SERIAL_MIN, _WHITESPACE_RUN, ParseError, _prepare_str
+
+# --------------------------------------------------------------------------- dates
+
+_DATE_SEPARATED = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*[日号]?"
+    r"(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?"
+)
+_DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
+
+
+def _excel_serial(number: float) -> datetime.date:
+    if not _EXCEL_SERIAL_MIN < number <= _EXCEL_SERIAL_MAX:
+        raise ParseError("不是有效的日期")
+    return _EXCEL_EPOCH + datetime.timedelta(days=int(number))
+
+
+def _make_date(year: str, month: str, day: str) -> datetime.date:
+    try:
+        result = datetime.date(int(year), int(month), int(day))
+    except ValueError:
+        raise ParseError("不是有效的日期") from None
+    if not 1900 <= result.year <= 2100:
+        raise ParseError("不是有效的日期")
+    return result
+
+
+def parse_date(value: Any) -> datetime.date | None:
+    """A date from a date/datetime, an Excel serial number (> 20000) or text such as
+    ``2020-06-30``, ``2020/6/30``, ``2020.6.30``, ``20200630``, ``2020年6月30日``."""
+    if value is None:
+        return None
+    if isinstance(value, datetime.datetime):
+        return value.date()
+    if isinstance(value, datetime.date):
+        return value
+    if isinstance(value, bool):
+        raise ParseError("不是有效的日期")
+    if isinstance(value, (int, float, Decimal)):
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ParseError("不是有效的日期")
+        if value == int(value) and 19000101 <= value <= 21001231:
+            # 20200630 typed into a cell Excel treats as a number.
+            return parse_date(str(int(value)))
+        return _excel_serial(float(value))
+    if not isinstance(value, str):
+        raise ParseError("不是有效的日期")
+    text = _prepare_str(value)
+    if text is None:
+        return None
+    match = _DATE_SEPARATED.fullmatch(text)
+    if match:
+        return _make_date(*match.groups())
+    compact = _WHITESPACE_RUN.sub("", text)
+    match = _DATE_COMPACT.fullmatch(compact)
+    if match:
+        return _make_date(*match.groups())
+    if re.fullmatch(r"\d{5}(?:\.\d+)?", compact):
+        # A serial number that lost its date format on the way through text (e.g. "44012").
+        return _excel_serial(float(compact))
+    raise ParseError("不是有效的日期")
+
+
