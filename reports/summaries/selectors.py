@@ -20,7 +20,7 @@ def t2_rollup_pending(t2s: list[T2Summary]) -> set[int]:
 
 def bank_coverage(banks: dict | None) -> dict[str, Any]:
     """How the 比年初 comparison of a 附表4 block is made, in figures and in words (from the
-    summary's comparable panel, ``rollups.banks_block``)."""
+    summary's comparable panel, ``bank_figures.banks_block``)."""
     banks = banks or {}
     cov = banks.get("coverage") or {}
     total = banks.get("total") or {}

@@ -12,7 +12,7 @@ ledger rows). Values are stored in the target's unit (亿元, 万户 …; 1亿�
 Like for like: every comparison between two periods (比年初 increase and growth, same quarter
 last year, the previous quarter, "cost down 0.5 points on the year-end") is computed on the
 comparable panel — the filers (or parks) with an approved filing in BOTH periods
-(``rollups.t4_panel``; the 比年初 panel is the one stored in the summary, the others are built
+(``bank_figures.t4_panel``; the 比年初 panel is the one stored in the summary, the others are built
 here from the same per-branch records with the same function). The result's note says the
 panel's coverage. A status is judged on unrounded values; the stored figures are rounded half-up
 (``schedules.numbers``).
@@ -36,7 +36,8 @@ from reports.filings.models import Period, T4Record
 from reports.filings.periods import shift_code
 from reports.schedules.numbers import ratio, rounded
 from reports.summaries.models import Summary
-from reports.summaries.rollups import T4_ADDITIVE, T4_RATES, approved_versions, t4_sum
+from reports.summaries.bank_figures import T4_ADDITIVE, T4_RATES, t4_sum
+from reports.summaries.park_figures import approved_versions
 from reports.targets.choices import Earlier
 from reports.targets.indicators import (
     INDICATORS,

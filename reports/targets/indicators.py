@@ -6,7 +6,7 @@ from typing import Any, Callable
 
 from reports.filings.periods import shift_code
 from reports.schedules.numbers import PCT_PLACES, RATE_PLACES, growth, ratio, rounded, weighted
-from reports.summaries.rollups import RATE_WEIGHTS, T4_RATIOS, t4_panel
+from reports.summaries.bank_figures import RATE_WEIGHTS, T4_RATIOS, t4_panel
 from reports.targets.choices import Earlier
 
 STORE_PLACES = 4  # TargetResult keeps 4 decimals
@@ -60,7 +60,7 @@ class Panel:
 
 
 def _summary_panel(block: dict | None, kind: str = "previous_year_end") -> Panel | None:
-    """The 比年初 panel a summary's 附表4 block stores (``rollups.banks_block``)."""
+    """The 比年初 panel a summary's 附表4 block stores (``bank_figures.banks_block``)."""
     if not block or not block.get("comparable") or not (block.get("coverage") or {}).get("comparable"):
         return None
     comparable = block["comparable"]
