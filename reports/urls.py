@@ -2,7 +2,7 @@
 ``reports/models.py`` this module only wires the stages together."""
 from django.urls import path
 
-from reports.filings import views
+from reports.filings import views, views_rows, views_xlsx
 from reports.summaries import views as views_summaries
 from reports.workflow import views as views_workflow
 
@@ -13,23 +13,23 @@ urlpatterns = [
     path("filings/new/", views.filing_new, name="filing_new"),
     path("filings/<int:pk>/", views.filing_detail, name="filing_detail"),
     path("filings/<int:pk>/rows/", views.filing_rows, name="filing_rows"),
-    path("filings/<int:pk>/rows/add/", views.row_edit, name="row_add"),
-    path("filings/<int:pk>/rows/prefill/", views.t5_prefill, name="t5_prefill"),
-    path("filings/<int:pk>/rows/<int:row_no>/edit/", views.row_edit, name="row_edit"),
-    path("filings/<int:pk>/rows/<int:row_no>/delete/", views.row_delete, name="row_delete"),
+    path("filings/<int:pk>/rows/add/", views_rows.row_edit, name="row_add"),
+    path("filings/<int:pk>/rows/prefill/", views_rows.t5_prefill, name="t5_prefill"),
+    path("filings/<int:pk>/rows/<int:row_no>/edit/", views_rows.row_edit, name="row_edit"),
+    path("filings/<int:pk>/rows/<int:row_no>/delete/", views_rows.row_delete, name="row_delete"),
     path("filings/<int:pk>/t4/", views.t4_edit, name="t4_edit"),
-    path("filings/<int:pk>/explanation/", views.filing_explanation, name="filing_explanation"),
-    path("filings/<int:pk>/template.xlsx", views.filing_template, name="filing_template"),
-    path("filings/<int:pk>/export.xlsx", views.filing_export, name="filing_export"),
-    path("filings/<int:pk>/t2.xlsx", views.filing_t2_export, name="filing_t2_export"),
-    path("filings/<int:pk>/upload/", views.filing_upload, name="filing_upload"),
+    path("filings/<int:pk>/explanation/", views_rows.filing_explanation, name="filing_explanation"),
+    path("filings/<int:pk>/template.xlsx", views_xlsx.filing_template, name="filing_template"),
+    path("filings/<int:pk>/export.xlsx", views_xlsx.filing_export, name="filing_export"),
+    path("filings/<int:pk>/t2.xlsx", views_xlsx.filing_t2_export, name="filing_t2_export"),
+    path("filings/<int:pk>/upload/", views_xlsx.filing_upload, name="filing_upload"),
     path("filings/<int:pk>/action/<str:action>/", views_workflow.filing_action, name="filing_action"),
     path("filings/<int:pk>/diff/", views_workflow.filing_diff, name="filing_diff"),
     path("completeness/", views_summaries.completeness, name="completeness"),
     path("completeness/list/", views_summaries.completeness_list, name="completeness_list"),
     path("t3/", views_summaries.t3_page, name="t3"),
     path("t3/<int:pk>.xlsx", views_summaries.t3_download, name="t3_export"),
-    path("imports/<int:pk>/", views.import_job, name="import_job"),
-    path("imports/<int:pk>/status/", views.import_job_status, name="import_job_status"),
-    path("imports/<int:pk>/annotated.xlsx", views.import_job_annotated, name="import_job_annotated"),
+    path("imports/<int:pk>/", views_xlsx.import_job, name="import_job"),
+    path("imports/<int:pk>/status/", views_xlsx.import_job_status, name="import_job_status"),
+    path("imports/<int:pk>/annotated.xlsx", views_xlsx.import_job_annotated, name="import_job_annotated"),
 ]

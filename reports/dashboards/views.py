@@ -21,7 +21,7 @@ from portal.choices import ZHEJIANG_CODE, OrgKind, RegionLevel
 from portal.models import Organisation, Region
 from reports.dashboards import selectors as d
 from reports.filings.choices import FilingStatus
-from reports.filings.views import _xlsx_response
+from reports.filings.views_xlsx import xlsx_response
 from reports.summaries.models import Summary
 from reports.targets.models import Target, TargetResult, TargetSet
 
@@ -54,7 +54,7 @@ def _page(request: HttpRequest, template: str, ctx: dict[str, Any], *, title: st
         if not tables:
             raise Http404("没有这张表。")
         name = f"{filename}_{tables[0].title}" if key else filename
-        return _xlsx_response(workbook(title=title, subtitle=subtitle, tables=tables, freshness=ctx.get("freshness")),
+        return xlsx_response(workbook(title=title, subtitle=subtitle, tables=tables, freshness=ctx.get("freshness")),
                               f"{name}_{period.code}.xlsx")
     return render(request, template, ctx)
 

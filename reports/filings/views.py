@@ -7,33 +7,28 @@ it but not change it."""
 from __future__ import annotations
 
 import math
-import re
 from typing import Any, Callable
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods
 
 from portal import access
 from portal.generic import ObjectListView
-from reports.filings import imports, selectors, services
+from reports.filings import selectors, services
 from reports.filings.choices import FilingStatus
 from reports.filings.filtersets import FilingFilterSet, T1RowFilterSet, T5RowFilterSet
-from reports.filings.forms import LOCK_VERSION_MISSING, ExplanationForm, FilingNewForm, ScheduleRowForm, T4Form, UploadForm, schedules_for
-from reports.filings.models import Filing, ImportJob, T1Row, T2Summary, T4Record, T5Row
+from reports.filings.forms import ExplanationForm, FilingNewForm, T4Form, schedules_for
+from reports.filings.models import ROW_MODELS, Filing, T2Summary, T4Record
 from reports.filings.tables import (
     FilingTable,
-    computed_display,
-    form_groups,
     grid_headers,
     grid_rows,
     status_badge,
@@ -41,8 +36,6 @@ from reports.filings.tables import (
     t4_lines,
     t4_ratios,
 )
-from reports.filings.xlsx import exporter
-from reports.filings.xlsx import template as xlsx_template
 from reports.schedules import SCHEDULES
 from reports.schedules.base import Issue, Schedule
 from reports.schedules.t4 import NARRATIVE, S1, S2, S3, SECTIONS
@@ -51,7 +44,6 @@ GRID_PAGE_SIZE = 50
 ISSUES_SHOWN = 500
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 T1_COMPUTED = ("credit_tier", "inclusive", "multi_bank", "category")
-ROW_MODELS = {"T1": T1Row, "T5": T5Row}
 ROW_FILTERS = {"T1": T1RowFilterSet, "T5": T5RowFilterSet}
 
 
@@ -68,7 +60,7 @@ PAGE_PANELS: list[Callable[..., dict[str, Any]]] = []
 GENERATED_PAGES: dict[str, Callable[[HttpRequest, Filing], HttpResponse]] = {}
 
 
-def _filing_for(request: HttpRequest, pk: int, *, change: bool = False) -> Filing:
+def filing_for_request(request: HttpRequest, pk: int, *, change: bool = False) -> Filing:
     """The filing if the user may see it (else 404); with ``change``, 403 unless the user may edit it."""
     filing = get_object_or_404(access.restrict(request.user, _filings(), access.VIEW), pk=pk)
     if change and not access.can(request.user, access.CHANGE, filing):
@@ -76,14 +68,14 @@ def _filing_for(request: HttpRequest, pk: int, *, change: bool = False) -> Filin
     return filing
 
 
-def _schedule_of(filing: Filing, *, multi_row: bool | None = None) -> Schedule:
+def schedule_of_page(filing: Filing, *, multi_row: bool | None = None) -> Schedule:
     schedule = SCHEDULES.get(filing.schedule)
     if schedule is None or (multi_row is not None and schedule.multi_row != multi_row):
         raise Http404("该报表没有此页面。")
     return schedule
 
 
-def _filing_ctx(request: HttpRequest, filing: Filing, *, can_change: bool | None = None) -> dict[str, Any]:
+def filing_page_context(request: HttpRequest, filing: Filing, *, can_change: bool | None = None) -> dict[str, Any]:
     """What the filing header (every filing page) needs."""
     user = request.user
     schedule = SCHEDULES.get(filing.schedule)
@@ -109,7 +101,7 @@ def _filing_ctx(request: HttpRequest, filing: Filing, *, can_change: bool | None
     }
 
 
-def _lock_version(request: HttpRequest) -> int | None:
+def posted_lock_version(request: HttpRequest) -> int | None:
     try:
         return int(request.POST["lock_version"])
     except (KeyError, TypeError, ValueError):
@@ -123,7 +115,7 @@ def _querystring(request: HttpRequest) -> str:
     return params.urlencode()
 
 
-def _add_issues_to_form(form, issues: list[Issue]) -> dict[str, list[str]]:
+def add_issues_to_form(form, issues: list[Issue]) -> dict[str, list[str]]:
     """Errors land on their field (or the form when filing level); returns warnings per field."""
     warnings: dict[str, list[str]] = {}
     for issue in issues:
@@ -135,7 +127,7 @@ def _add_issues_to_form(form, issues: list[Issue]) -> dict[str, list[str]]:
     return warnings
 
 
-def _mark_fields(form, warnings: dict[str, list[str]]) -> None:
+def mark_fields(form, warnings: dict[str, list[str]]) -> None:
     """Bootstrap classes on the inputs: red for errors, yellow for warnings."""
     for name in form.errors:
         if name in form.fields:
@@ -181,28 +173,28 @@ def filing_new(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    filing = _filing_for(request, pk)
+    filing = filing_for_request(request, pk)
     if filing.schedule in ROW_MODELS:
         return _grid_page(request, filing)
     if filing.schedule == "T4":
         return _t4_page(request, filing, editing=False)
     if filing.schedule in GENERATED_PAGES:
         return GENERATED_PAGES[filing.schedule](request, filing)
-    return render(request, "reports/filing_generic.html", _filing_ctx(request, filing))
+    return render(request, "reports/filing_generic.html", filing_page_context(request, filing))
 
 
 @login_required
 def filing_rows(request: HttpRequest, pk: int) -> HttpResponse:
-    filing = _filing_for(request, pk)
-    _schedule_of(filing, multi_row=True)
+    filing = filing_for_request(request, pk)
+    schedule_of_page(filing, multi_row=True)
     return _grid_page(request, filing)
 
 
 # --- T1 / T5 grid --------------------------------------------------------------------------
 
 def _grid_page(request: HttpRequest, filing: Filing) -> HttpResponse:
-    schedule = _schedule_of(filing, multi_row=True)
-    ctx = _filing_ctx(request, filing)
+    schedule = schedule_of_page(filing, multi_row=True)
+    ctx = filing_page_context(request, filing)
     rows = ROW_MODELS[filing.schedule].objects.filter(filing=filing).order_by("row_no")
     rowfilter = ROW_FILTERS[filing.schedule](request.GET or None, queryset=rows)
     page = Paginator(rowfilter.qs, GRID_PAGE_SIZE).get_page(request.GET.get("page"))
@@ -238,7 +230,7 @@ def _grid_page(request: HttpRequest, filing: Filing) -> HttpResponse:
     return render(request, "reports/grid.html", ctx)
 
 
-def _grid_url(filing: Filing, *, page: int | None = None, anchor: int | None = None) -> str:
+def grid_url(filing: Filing, *, page: int | None = None, anchor: int | None = None) -> str:
     url = reverse("reports:filing_rows", args=[filing.pk])
     if page and page > 1:
         url += f"?page={page}"
@@ -247,165 +239,18 @@ def _grid_url(filing: Filing, *, page: int | None = None, anchor: int | None = N
     return url
 
 
-def _page_of_row(filing: Filing, row_no: int) -> int:
+def page_of_row(filing: Filing, row_no: int) -> int:
     """The grid page (unfiltered) on which row ``row_no`` is (or was) shown."""
     before = ROW_MODELS[filing.schedule].objects.filter(filing=filing, row_no__lt=row_no).count()
     return before // GRID_PAGE_SIZE + 1
 
 
-def _last_page(row_count: int) -> int:
+def last_page(row_count: int) -> int:
     return max(1, math.ceil(row_count / GRID_PAGE_SIZE))
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def row_edit(request: HttpRequest, pk: int, row_no: int | None = None) -> HttpResponse:
-    filing = _filing_for(request, pk, change=True)
-    schedule = _schedule_of(filing, multi_row=True)
-    model = ROW_MODELS[filing.schedule]
-    row = get_object_or_404(model, filing=filing, row_no=row_no) if row_no is not None else None
-    stale: str | None = None
-    warnings: dict[str, list[str]] = {}
-    if request.method == "POST":
-        form = ScheduleRowForm(request.POST, schedule=schedule)
-        if form.is_valid():
-            try:
-                result = services.filing_row_save(actor=request.user, filing=filing, raw_row=form.raw_row(), row_no=row_no,
-                                                  expected_lock_version=form.cleaned_data["lock_version"])
-            except services.StaleFiling as exc:
-                stale = str(exc)
-            except ValidationError as exc:
-                form.add_error(None, exc.messages)
-            else:
-                if result.saved:
-                    saved = result.filing
-                    name = form.raw_row().get(schedule.columns[0].key) or ""
-                    messages.success(request, f"已保存{'第%d行' % row_no if row_no else '新增行'}：{name}")
-                    for w in result.warnings:
-                        messages.warning(request, f"{schedule.label_of(w.column) or '提示'}：{w.message}")
-                    if "_addanother" in request.POST:
-                        return redirect("reports:row_add", pk=filing.pk)
-                    page = _page_of_row(filing, row_no) if row_no else _last_page(saved.row_count)
-                    return redirect(_grid_url(filing, page=page, anchor=row_no))
-                warnings = _add_issues_to_form(form, result.issues)
-        _mark_fields(form, warnings)
-    else:
-        initial = ScheduleRowForm.initial_for(schedule, row, filing.lock_version)
-        if row is None and filing.schedule == "T5" and request.GET.get("park"):
-            initial.update(_t5_initial(filing, request.GET["park"]))
-        form = ScheduleRowForm(initial=initial, schedule=schedule)
-    ctx = _filing_ctx(request, filing, can_change=True)
-    ctx.update({"form": form, "row": row, "row_no": row_no, "stale": stale, "groups": form_groups(schedule, form, warnings),
-                "form_warnings": warnings.get("", []),
-                "row_name": schedule.columns[0].display(getattr(row, schedule.columns[0].key)) if row is not None else "",
-                "computed": _row_computed(schedule, row) if row is not None else [],
-                "cancel_url": _grid_url(filing, page=_page_of_row(filing, row_no) if row_no else None, anchor=row_no)})
-    return render(request, "reports/row_form.html", ctx)
-
-
-def _t5_initial(filing: Filing, code: str) -> dict[str, Any]:
-    partners = selectors.branch_partner_parks_at(branch_id=filing.branch_id, on=filing.period.end)
-    park = partners.get(code.strip().upper())
-    if park is None:
-        return {}
-    return {"park_code": code.strip().upper(), "park_name": park["name"], "role": park["role"],
-            "sub_branch": park["sub_branch"], "since": park["since"].isoformat() if park["since"] else ""}
-
-
-def _row_computed(schedule: Schedule, row: Any) -> list[tuple[str, str]]:
-    return [(c.label, computed_display(c, getattr(row, c.key, None)) or "—") for c in schedule.computed]
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def row_delete(request: HttpRequest, pk: int, row_no: int) -> HttpResponse:
-    filing = _filing_for(request, pk, change=True)
-    schedule = _schedule_of(filing, multi_row=True)
-    row = get_object_or_404(ROW_MODELS[filing.schedule], filing=filing, row_no=row_no)
-    name = schedule.columns[0].display(getattr(row, schedule.columns[0].key))
-    if request.method == "POST":
-        expected = _lock_version(request)
-        if expected is None:
-            messages.error(request, LOCK_VERSION_MISSING)
-        else:
-            try:
-                saved = services.filing_row_delete(actor=request.user, filing=filing, row_no=row_no, expected_lock_version=expected)
-            except services.StaleFiling as exc:
-                messages.error(request, str(exc))
-            except ValidationError as exc:
-                messages.error(request, "；".join(exc.messages))
-            else:
-                messages.success(request, f"已删除第{row_no}行：{name}")
-                return redirect(_grid_url(filing, page=min(_page_of_row(filing, row_no), _last_page(saved.row_count))))
-        return redirect(_grid_url(filing, page=_page_of_row(filing, row_no), anchor=row_no))
-    ctx = _filing_ctx(request, filing, can_change=True)
-    ctx.update({"row": row, "row_no": row_no, "name": name, "lines": _row_lines(schedule, row),
-                "cancel_url": _grid_url(filing, page=_page_of_row(filing, row_no), anchor=row_no)})
-    return render(request, "reports/row_delete.html", ctx)
-
-
-def _row_lines(schedule: Schedule, row: Any) -> list[tuple[str, str]]:
-    return [(c.label, c.display(getattr(row, c.key)) or "—") for c in schedule.columns[:6]]
-
-
-@login_required
-@require_POST
-def t5_prefill(request: HttpRequest, pk: int) -> HttpResponse:
-    """Fill an empty 附表5 with one row per active partner link of the filer (all or nothing)."""
-    filing = _filing_for(request, pk, change=True)
-    if filing.schedule != "T5":
-        raise Http404("只有附表5可以从伙伴银行关系预填。")
-    partners = selectors.branch_partner_parks_at(branch_id=filing.branch_id, on=filing.period.end)
-    if not partners:
-        messages.warning(request, f"截至 {filing.period.end:%Y-%m-%d} 本机构没有有效的伙伴银行关系，无法预填。")
-        return redirect(_grid_url(filing))
-    raw_rows = [{"park_code": code, "park_name": p["name"], "role": p["role"], "sub_branch": p["sub_branch"],
-                 "since": p["since"].isoformat() if p["since"] else ""} for code, p in partners.items()]
-    expected = _lock_version(request)
-    if expected is None:
-        messages.error(request, LOCK_VERSION_MISSING)
-        return redirect(_grid_url(filing))
-    try:
-        result = services.filing_rows_replace(actor=request.user, filing=filing, raw_rows=raw_rows,
-                                              expected_lock_version=expected)
-    except services.StaleFiling as exc:
-        messages.error(request, str(exc))
-    except ValidationError as exc:
-        messages.error(request, "；".join(exc.messages))
-    else:
-        if result.saved:
-            messages.success(request, f"已从伙伴银行关系预填 {len(raw_rows)} 个园区，请补充客户经理、授信等信息。")
-        else:
-            for issue in result.errors[:20]:
-                messages.error(request, f"第{issue.row}行 {_t5_label(issue.column)}：{issue.message}" if issue.row else issue.message)
-    return redirect(_grid_url(filing))
-
-
-def _t5_label(key: str) -> str:
-    return SCHEDULES["T5"].label_of(key)
-
-
-@login_required
-@require_POST
-def filing_explanation(request: HttpRequest, pk: int) -> HttpResponse:
-    filing = _filing_for(request, pk, change=True)
-    form = ExplanationForm(request.POST)
-    if not form.is_valid():
-        for errs in form.errors.values():
-            for e in errs:
-                messages.error(request, e)
-    else:
-        try:
-            services.filing_explanation_save(actor=request.user, filing=filing, explanation=form.cleaned_data["explanation"],
-                                             expected_lock_version=form.cleaned_data["lock_version"])
-        except services.StaleFiling as exc:
-            messages.error(request, str(exc))
-        except ValidationError as exc:
-            messages.error(request, "；".join(exc.messages))
-        else:
-            messages.success(request, "提示说明已保存。")
-    return redirect(filing.get_absolute_url() + "#issues")
-
 
 # --- T4 ------------------------------------------------------------------------------------
 
@@ -425,8 +270,8 @@ def _t4_record(filing: Filing) -> T4Record | None:
 
 def _t4_page(request: HttpRequest, filing: Filing, *, editing: bool, form: T4Form | None = None,
              warnings: dict[str, list[str]] | None = None, stale: str | None = None, can_change: bool | None = None) -> HttpResponse:
-    schedule = _schedule_of(filing)
-    ctx = _filing_ctx(request, filing, can_change=can_change)
+    schedule = schedule_of_page(filing)
+    ctx = filing_page_context(request, filing, can_change=can_change)
     sections = _t4_sections(filing)
     record = _t4_record(filing)
     values = selectors.filing_row_values(filing=filing)
@@ -457,7 +302,7 @@ def _t4_page(request: HttpRequest, filing: Filing, *, editing: bool, form: T4For
 @login_required
 @require_http_methods(["GET", "POST"])
 def t4_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    filing = _filing_for(request, pk, change=True)
+    filing = filing_for_request(request, pk, change=True)
     if filing.schedule != "T4":
         raise Http404("不是附表4。")
     schedule = SCHEDULES["T4"]
@@ -481,8 +326,8 @@ def t4_edit(request: HttpRequest, pk: int) -> HttpResponse:
                     for w in result.warnings:
                         messages.warning(request, f"{schedule.label_of(w.column) or '提示'}：{w.message}")
                     return redirect(filing.get_absolute_url())
-                warnings = _add_issues_to_form(form, result.issues)
-        _mark_fields(form, warnings)
+                warnings = add_issues_to_form(form, result.issues)
+        mark_fields(form, warnings)
     else:
         record = _t4_record(filing)
         initial: dict[str, Any] = {"lock_version": filing.lock_version}
@@ -493,126 +338,3 @@ def t4_edit(request: HttpRequest, pk: int) -> HttpResponse:
         form = T4Form(initial=initial, columns=columns)
     return _t4_page(request, filing, editing=True, form=form, warnings=warnings, stale=stale, can_change=True)
 
-
-# --- xlsx: template, exports, upload, import jobs ------------------------------------------
-
-_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
-
-
-def _filename(filing: Filing, suffix: str) -> str:
-    schedule = SCHEDULES.get(filing.schedule)
-    number = f"附表{schedule.number}" if schedule else filing.schedule
-    subject = _UNSAFE.sub("_", str(filing.subject or ""))
-    version = f"_第{filing.version}版" if filing.version > 1 else ""
-    return f"{number}_{subject}_{filing.period.code}{version}_{suffix}.xlsx"
-
-
-def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-@login_required
-def filing_template(request: HttpRequest, pk: int) -> HttpResponse:
-    """The xlsx template to fill in and upload: for those who may change the filing."""
-    filing = _filing_for(request, pk, change=True)
-    _schedule_of(filing)
-    return _xlsx_response(xlsx_template.template_build(filing=filing), _filename(filing, "填报模板"))
-
-
-@login_required
-def filing_export(request: HttpRequest, pk: int) -> HttpResponse:
-    filing = _filing_for(request, pk)
-    _schedule_of(filing)
-    return _xlsx_response(exporter.filing_export(filing=filing), _filename(filing, "导出"))
-
-
-@login_required
-def filing_t2_export(request: HttpRequest, pk: int) -> HttpResponse:
-    filing = _filing_for(request, pk)
-    if filing.schedule != "T1":
-        raise Http404("附表2随园区附表1生成。")
-    name = _filename(filing, "附表2").replace("附表1_", "附表2_", 1)
-    return _xlsx_response(exporter.t2_export(filing=filing), name)
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def filing_upload(request: HttpRequest, pk: int) -> HttpResponse:
-    filing = _filing_for(request, pk, change=True)
-    _schedule_of(filing)
-    if request.method == "POST":
-        form = UploadForm(request.POST, request.FILES)
-        if form.is_valid():
-            upload = form.cleaned_data["file"]
-            try:
-                job = imports.filing_upload(actor=request.user, filing=filing, name=upload.name, data=upload.read(),
-                                            expected_lock_version=form.cleaned_data["lock_version"])
-            except services.StaleFiling as exc:
-                form.add_error(None, str(exc))
-            except ValidationError as exc:
-                form.add_error(None, exc.messages)
-            else:
-                return redirect(job.get_absolute_url())
-    else:
-        form = UploadForm(initial={"lock_version": filing.lock_version})
-    ctx = _filing_ctx(request, filing, can_change=True)
-    ctx.update({"form": form, "max_mb": settings.UPLOAD_MAX_BYTES // 1024 // 1024,
-                "recent_jobs": filing.import_jobs.select_related("created_by").order_by("-created_at")[:5]})
-    return render(request, "reports/upload.html", ctx)
-
-
-def _job_for(request: HttpRequest, pk: int) -> ImportJob:
-    visible = access.restrict(request.user, Filing.objects.all(), access.VIEW)
-    jobs = ImportJob.objects.select_related("filing__period", "filing__park", "filing__branch", "filing__city", "created_by")
-    return get_object_or_404(jobs.filter(filing__in=visible), pk=pk)
-
-
-def _job_ctx(job: ImportJob) -> dict[str, Any]:
-    result = job.result or {}
-    issues = result.get("issues") or []
-    errors = sum(1 for i in issues if i.get("level") == "error")
-    return {
-        "job": job,
-        "result": result,
-        "running": job.status in (ImportJob.Status.PENDING, ImportJob.Status.RUNNING),
-        "issues": issues[:ISSUES_SHOWN],
-        "issues_more": max(0, len(issues) - ISSUES_SHOWN),
-        "error_count": errors,
-        "warning_count": len(issues) - errors,
-        "counts": _job_counts(job, result),
-    }
-
-
-def _job_counts(job: ImportJob, result: dict[str, Any]) -> list[tuple[str, Any]]:
-    counts: list[tuple[str, Any]] = [("数据行数", job.total_rows)]
-    if job.status == ImportJob.Status.DONE:
-        counts += [(label, result.get(key) or 0) for key, label in
-                   (("created", "新增"), ("updated", "修改"), ("unchanged", "未变"), ("deleted", "删除"))]
-    return counts
-
-
-@login_required
-def import_job(request: HttpRequest, pk: int) -> HttpResponse:
-    job = _job_for(request, pk)
-    filing = _filing_for(request, job.filing_id)
-    ctx = _filing_ctx(request, filing)
-    ctx.update(_job_ctx(job))
-    return render(request, "reports/import_job.html", ctx)
-
-
-@login_required
-def import_job_status(request: HttpRequest, pk: int) -> HttpResponse:
-    job = _job_for(request, pk)
-    return render(request, "reports/_job_status.html", _job_ctx(job))
-
-
-@login_required
-def import_job_annotated(request: HttpRequest, pk: int) -> HttpResponse:
-    job = _job_for(request, pk)
-    if not job.annotated:
-        raise Http404("该导入没有错误标注文件。")
-    stem = re.sub(r"\.xlsx$", "", job.original_name, flags=re.I) or "上传文件"
-    return FileResponse(job.annotated.open("rb"), as_attachment=True, filename=f"{stem}_错误标注.xlsx", content_type=XLSX)

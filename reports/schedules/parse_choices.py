@@ -6,7 +6,7 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from parks.choices import Industry
-from reports.schedules.parsing import _WHITESPACE_RUN, ParseError, _clean, _is_empty_text, normalise_text
+from reports.schedules.parsing import WHITESPACE_RUN, ParseError, clean_text, is_empty_text, normalise_text
 
 # --------------------------------------------------------------------------- choices
 
@@ -15,7 +15,7 @@ _LOOSE_DROP = str.maketrans("", "", "·・•、,.;:()[]-_/ \t")
 
 def _loose(text: str) -> str:
     """Comparison key ignoring case, spaces and separator punctuation (·, 、, ...)."""
-    return _WHITESPACE_RUN.sub("", _clean(text)).casefold().translate(_LOOSE_DROP)
+    return WHITESPACE_RUN.sub("", clean_text(text)).casefold().translate(_LOOSE_DROP)
 
 
 _MISSING = object()
@@ -25,8 +25,8 @@ _MISSING = object()
 def _choice_index(choices: tuple) -> dict[tuple[str, str], Any]:
     index: dict[tuple[str, str], Any] = {}
     for stored, label in choices:
-        index.setdefault(("v", _clean(str(stored)).casefold()), stored)
-        index.setdefault(("l", _clean(str(label))), stored)
+        index.setdefault(("v", clean_text(str(stored)).casefold()), stored)
+        index.setdefault(("l", clean_text(str(label))), stored)
     return index
 
 
@@ -49,7 +49,7 @@ def parse_choice(value: Any, choices: Iterable[tuple[Any, Any]]) -> Any:
     labels = [str(label) for _, label in choices]
     # 1. exact value or label; 2. the same ignoring spaces and separators.
     for stored, label in choices:
-        if folded == _clean(str(stored)).casefold() or text == _clean(str(label)):
+        if folded == clean_text(str(stored)).casefold() or text == clean_text(str(label)):
             return stored
     key = _loose(text)
     if key:
@@ -176,7 +176,7 @@ def parse_industry(value: Any) -> str | None:
     text = normalise_text(value)
     if text is None:
         return None
-    compact = _WHITESPACE_RUN.sub("", text)
+    compact = WHITESPACE_RUN.sub("", text)
     if len(compact) == 1 and compact.upper() in _INDUSTRY_ALIASES:
         return compact.upper()
     letter = _industry_lookup(compact)
@@ -217,17 +217,17 @@ def parse_multi_choice(value: Any, options: Sequence[str]) -> list[str] | None:
     if value is None:
         return None
     if isinstance(value, (list, tuple, set, frozenset)):
-        parts = [_clean(str(item)) for item in value if item is not None]
+        parts = [clean_text(str(item)) for item in value if item is not None]
         parts = [p for part in parts for p in _MULTI_SPLIT.split(part)]
     else:
         text = normalise_text(value)
         if text is None:
             return None
         parts = _MULTI_SPLIT.split(text)
-    parts = [part for part in parts if part and not _is_empty_text(part)]
+    parts = [part for part in parts if part and not is_empty_text(part)]
     if not parts:
         return None
-    canonical = {_clean(option): option for option in options}
+    canonical = {clean_text(option): option for option in options}
     chosen = set()
     for part in parts:
         if part not in canonical:

@@ -6,7 +6,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from reports.schedules.parsing import _EXCEL_EPOCH, _EXCEL_SERIAL_MAX, _EXCEL_SERIAL_MIN, _WHITESPACE_RUN, ParseError, _prepare_str
+from reports.schedules.parsing import EXCEL_EPOCH, EXCEL_SERIAL_MAX, EXCEL_SERIAL_MIN, WHITESPACE_RUN, ParseError, prepare_str
 
 # --------------------------------------------------------------------------- dates
 
@@ -18,9 +18,9 @@ _DATE_COMPACT = re.compile(r"(\d{4})(\d{2})(\d{2})")
 
 
 def _excel_serial(number: float) -> datetime.date:
-    if not _EXCEL_SERIAL_MIN < number <= _EXCEL_SERIAL_MAX:
+    if not EXCEL_SERIAL_MIN < number <= EXCEL_SERIAL_MAX:
         raise ParseError("不是有效的日期")
-    return _EXCEL_EPOCH + datetime.timedelta(days=int(number))
+    return EXCEL_EPOCH + datetime.timedelta(days=int(number))
 
 
 def _make_date(year: str, month: str, day: str) -> datetime.date:
@@ -53,13 +53,13 @@ def parse_date(value: Any) -> datetime.date | None:
         return _excel_serial(float(value))
     if not isinstance(value, str):
         raise ParseError("不是有效的日期")
-    text = _prepare_str(value)
+    text = prepare_str(value)
     if text is None:
         return None
     match = _DATE_SEPARATED.fullmatch(text)
     if match:
         return _make_date(*match.groups())
-    compact = _WHITESPACE_RUN.sub("", text)
+    compact = WHITESPACE_RUN.sub("", text)
     match = _DATE_COMPACT.fullmatch(compact)
     if match:
         return _make_date(*match.groups())

@@ -5,7 +5,7 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from reports.schedules.parsing import _CENT, _RATE_STEP, ParseError, _prepare_str, _quantize, _to_decimal, normalise_text
+from reports.schedules.parsing import CENT, RATE_STEP, ParseError, normalise_text, prepare_str, quantize, to_decimal
 
 # --------------------------------------------------------------------------- numbers
 
@@ -32,12 +32,12 @@ def parse_amount(value: Any) -> Decimal | None:
     Accepts ``1,234.5``, ``１２３４．５``, `` 12 345.6 ``, a trailing ``万元``/``万``/``（万元）``,
     Excel floats and ints. A trailing ``元`` without ``万`` is rejected (unit mistake).
     """
-    number = _to_decimal(value, strip_suffix=_strip_amount_unit, invalid="不是有效的金额")
+    number = to_decimal(value, strip_suffix=_strip_amount_unit, invalid="不是有效的金额")
     if number is None:
         return None
-    if number < 0 and not _quantize(number, _CENT).is_zero():
+    if number < 0 and not quantize(number, CENT).is_zero():
         raise ParseError("金额不能为负数")
-    return _quantize(number, _CENT)
+    return quantize(number, CENT)
 
 
 def _strip_percent(text: str) -> str:
@@ -51,12 +51,12 @@ def parse_rate(value: Any) -> Decimal | None:
     of 0.052 (e.g. an Excel cell formatted as percent) is NOT multiplied by 100 -- the range
     checks of the caller flag it instead of this parser guessing.
     """
-    number = _to_decimal(value, strip_suffix=_strip_percent, invalid="不是有效的利率")
+    number = to_decimal(value, strip_suffix=_strip_percent, invalid="不是有效的利率")
     if number is None:
         return None
-    if number < 0 and not _quantize(number, _RATE_STEP).is_zero():
+    if number < 0 and not quantize(number, RATE_STEP).is_zero():
         raise ParseError("利率不能为负数")
-    return _quantize(number, _RATE_STEP)
+    return quantize(number, RATE_STEP)
 
 
 _COUNT_UNIT = re.compile(r"(?:户|人|个|家|名|位|点)$")
@@ -71,7 +71,7 @@ def parse_count(value: Any) -> int | None:
     if isinstance(value, float) and math.isfinite(value):
         # Excel arithmetic can give 11.999999999999998 for a count of 12.
         value = round(value, 6)
-    number = _to_decimal(value, strip_suffix=_strip_count_unit, invalid="不是有效的数量")
+    number = to_decimal(value, strip_suffix=_strip_count_unit, invalid="不是有效的数量")
     if number is None:
         return None
     if number != number.to_integral_value():
@@ -103,7 +103,7 @@ def parse_bool(value: Any) -> bool | None:
         raise ParseError("应为“是”或“否”")
     if not isinstance(value, str):
         raise ParseError("应为“是”或“否”")
-    text = _prepare_str(value)
+    text = prepare_str(value)
     if text is None:
         return None
     word = text.casefold()

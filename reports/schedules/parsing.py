@@ -49,33 +49,33 @@ class ParseError(ValueError):
 _EMPTY_MARKERS = frozenset({"", "-", "--", "—", "——", "–", "/", "\\"})
 # Characters NFKC keeps but that are invisible or meaningless in a cell.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
-_WHITESPACE_RUN = re.compile(r"\s+")
+WHITESPACE_RUN = re.compile(r"\s+")
 # Minus-like characters NFKC leaves alone.
 _MINUS_SIGNS = str.maketrans({"\u2212": "-", "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-"})
 
-_CENT = Decimal("0.01")
-_RATE_STEP = Decimal("0.0001")
+CENT = Decimal("0.01")
+RATE_STEP = Decimal("0.0001")
 # Anything at or above this is a typo or an attack, not a figure in 万元 or %; it also keeps
 # quantize() far from the decimal context's precision.
 _MAX_MAGNITUDE = Decimal("1e15")
 
-_EXCEL_EPOCH = datetime.date(1899, 12, 30)
-_EXCEL_SERIAL_MIN = 20000  # 1954-10-03; smaller numbers are far more likely a typo
-_EXCEL_SERIAL_MAX = 2958465  # 9999-12-31
+EXCEL_EPOCH = datetime.date(1899, 12, 30)
+EXCEL_SERIAL_MIN = 20000  # 1954-10-03; smaller numbers are far more likely a typo
+EXCEL_SERIAL_MAX = 2958465  # 9999-12-31
 
 
-def _clean(text: str) -> str:
+def clean_text(text: str) -> str:
     """NFKC, drop invisible characters, strip."""
     return unicodedata.normalize("NFKC", text).translate(_INVISIBLE).strip()
 
 
-def _is_empty_text(text: str) -> bool:
+def is_empty_text(text: str) -> bool:
     return text in _EMPTY_MARKERS
 
 
-def _prepare_str(value: str) -> str | None:
-    text = _clean(value)
-    return None if _is_empty_text(text) else text
+def prepare_str(value: str) -> str | None:
+    text = clean_text(value)
+    return None if is_empty_text(text) else text
 
 
 def _float_to_decimal(value: float) -> Decimal:
@@ -92,7 +92,7 @@ _GROUPED_RE = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
 def _text_to_decimal(text: str) -> Decimal | None:
     """A plain decimal number in ``text`` (already cleaned, unit removed), or None."""
     text = text.translate(_MINUS_SIGNS)
-    text = _WHITESPACE_RUN.sub("", text)
+    text = WHITESPACE_RUN.sub("", text)
     if "," in text:
         # Thousands separators only: "1,234.5" yes, "1,5" (a European decimal comma) no.
         if not _GROUPED_RE.fullmatch(text):
@@ -103,7 +103,7 @@ def _text_to_decimal(text: str) -> Decimal | None:
     return Decimal(text)
 
 
-def _to_decimal(value: Any, *, strip_suffix, invalid: str) -> Decimal | None:
+def to_decimal(value: Any, *, strip_suffix, invalid: str) -> Decimal | None:
     """Shared front end of the numeric parsers.
 
     ``strip_suffix(text)`` removes an accepted unit from a string (or raises ParseError) and
@@ -125,7 +125,7 @@ def _to_decimal(value: Any, *, strip_suffix, invalid: str) -> Decimal | None:
         except InvalidOperation:
             raise ParseError(invalid) from None
     elif isinstance(value, str):
-        text = _prepare_str(value)
+        text = prepare_str(value)
         if text is None:
             return None
         text = strip_suffix(text)
@@ -140,7 +140,7 @@ def _to_decimal(value: Any, *, strip_suffix, invalid: str) -> Decimal | None:
     return number
 
 
-def _quantize(number: Decimal, step: Decimal) -> Decimal:
+def quantize(number: Decimal, step: Decimal) -> Decimal:
     result = number.quantize(step, rounding=ROUND_HALF_UP)
     # "-0", "-0.001" → 0.00, never a negative zero.
     return abs(result) if result.is_zero() else result
@@ -181,8 +181,8 @@ def normalise_text(value: Any) -> str | None:
         text = value.isoformat()
     else:
         text = str(value)
-    text = _WHITESPACE_RUN.sub(" ", _clean(text))
-    return None if _is_empty_text(text) else text
+    text = WHITESPACE_RUN.sub(" ", clean_text(text))
+    return None if is_empty_text(text) else text
 
 
 _TRIM = "".join(chr(c) for c in _INVISIBLE)
@@ -203,7 +203,7 @@ def text_as_typed(value: Any) -> str | None:
         if trimmed == text:
             break
         text = trimmed
-    return None if _is_empty_text(_clean(text)) else text
+    return None if is_empty_text(clean_text(text)) else text
 
 
 def text_key(value: Any) -> str:
@@ -211,7 +211,7 @@ def text_key(value: Any) -> str:
     “甲银行（杭州）” and “甲银行(杭州)” match."""
     if value is None:
         return ""
-    return _WHITESPACE_RUN.sub("", _clean(str(value))).casefold()
+    return WHITESPACE_RUN.sub("", clean_text(str(value))).casefold()
 
 
 _HEADER_UNIT = re.compile(
@@ -232,7 +232,7 @@ def normalise_header(label: Any) -> str:
     if label is None:
         return ""
     text = unicodedata.normalize("NFKC", str(label)).translate(_INVISIBLE)
-    text = _WHITESPACE_RUN.sub("", text).replace("：", ":").casefold()
+    text = WHITESPACE_RUN.sub("", text).replace("：", ":").casefold()
     while True:
         previous = text
         text = text.strip("*")

@@ -14,7 +14,7 @@ from reports.filings.models import Period, T4Record, T5Row
 from reports.filings.t2 import D0
 from reports.schedules.numbers import change, ratio, weighted
 from reports.schedules.t4 import COLUMNS as T4_COLUMNS
-from reports.summaries.park_figures import _park_filter, approved_versions, latest_approved
+from reports.summaries.park_figures import approved_versions, latest_approved, park_filter
 
 # --- banks: T4 sums, like-for-like changes, and the partner-bank checks --------------------------
 
@@ -145,7 +145,7 @@ def partner_checks(*, period: Period, parks: list[dict[str, Any]], city_code: st
 
     One bank-reported cross-check stays: parks that two or more banks report as 主办行 in their
     approved 附表5 (the register allows one lead bank at a time, so this can only be a filing error)."""
-    leads = set(PartnerLink.objects.in_force(on=period.end).filter(role=PartnerRole.LEAD, **_park_filter("park__", city_code))
+    leads = set(PartnerLink.objects.in_force(on=period.end).filter(role=PartnerRole.LEAD, **park_filter("park__", city_code))
                 .values_list("park_id", flat=True))
     filings = latest_approved(schedule="T5", period=period, **({"branch__region__code": city_code} if city_code else {}))
     reported = defaultdict(int)

@@ -23,7 +23,7 @@ NOT_FILED_NOTE = "未报送的园区列出但不计入任何合计（含入园�
 
 
 
-def _park_filter(prefix: str, city_code: str | None) -> dict[str, Any]:
+def park_filter(prefix: str, city_code: str | None) -> dict[str, Any]:
     f = {f"{prefix}status": "active", f"{prefix}county__province_code": ZHEJIANG_CODE}
     if city_code:
         f[f"{prefix}county__city_code"] = city_code
@@ -31,13 +31,13 @@ def _park_filter(prefix: str, city_code: str | None) -> dict[str, Any]:
 
 
 def park_tenant_counts(*, on, city_code: str | None) -> dict[int, int]:
-    qs = (Tenancy.objects.in_force(on=on).filter(**_park_filter("park__", city_code))
+    qs = (Tenancy.objects.in_force(on=on).filter(**park_filter("park__", city_code))
           .values("park_id").annotate(n=Count("pk")).order_by())
     return {r["park_id"]: r["n"] for r in qs}
 
 
 def park_partner_counts(*, on, city_code: str | None) -> dict[int, int]:
-    qs = (PartnerLink.objects.in_force(on=on).filter(**_park_filter("park__", city_code))
+    qs = (PartnerLink.objects.in_force(on=on).filter(**park_filter("park__", city_code))
           .values("park_id").annotate(n=Count("pk")).order_by())
     return {r["park_id"]: r["n"] for r in qs}
 
@@ -86,9 +86,9 @@ def _finish(acc: dict[str, Any], *, target: Decimal | None = None) -> dict[str, 
 def parks_figures(*, period: Period, city_code: str | None) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """Each active park of the city (or province) with its T2 figures from its latest approved T1
     (or marked 未报送), plus the filing versions used."""
-    parks = list(Park.objects.filter(**_park_filter("", city_code)).values("pk", "code", "name", "county_id", "county__code", "county__name", "county__city_code",
+    parks = list(Park.objects.filter(**park_filter("", city_code)).values("pk", "code", "name", "county_id", "county__code", "county__name", "county__city_code",
                                  "star_rating", "batch", "digital_status").order_by("county__code", "code"))
-    approved = latest_approved(schedule="T1", period=period, **_park_filter("park__", city_code))
+    approved = latest_approved(schedule="T1", period=period, **park_filter("park__", city_code))
     versions = {park_id: (pk, version) for pk, park_id, version in approved.values_list("pk", "park_id", "version")}
     sums = t2_aggregates(filings=approved)
     tenants = park_tenant_counts(on=period.end, city_code=city_code)
@@ -130,7 +130,7 @@ def park_figures_earlier(*, period: Period, city_code: str | None) -> dict[str, 
         if earlier is None:
             out[kind] = None
             continue
-        approved = latest_approved(schedule="T1", period=earlier, **_park_filter("park__", city_code))
+        approved = latest_approved(schedule="T1", period=earlier, **park_filter("park__", city_code))
         out[kind] = {r["park_id"]: r for r in T2Summary.objects.filter(filing__in=approved.values("pk")).values("park_id", *PARK_PANEL_KEYS)}
     return out
 

@@ -16,13 +16,13 @@ from portal import access
 from portal.choices import OrgKind
 from reports.filings.models import Filing, Period
 from reports.filings.selectors import period_current
-from reports.filings.views import _xlsx_response
+from reports.filings.views_xlsx import xlsx_response
 from reports.filings.xlsx import safe_cell
 from reports.summaries.completeness import STATE_LABELS, STATES, completeness_by_city, completeness_items, completeness_totals, review_queue
 from reports.summaries.models import Summary
 from reports.summaries.t3 import t3_export, t3_generate
 from reports.workflow import services as workflow
-from reports.workflow.views import _visible_filing, workflow_context
+from reports.workflow.views import visible_filing, workflow_context
 
 T3_COLUMNS = (
     ("enterprises_total", "入园企业数"), ("filed_count", "已建档企业数"), ("filing_coverage", "建档覆盖率(%)"),
@@ -55,7 +55,7 @@ def completeness(request):
     period = _period_from(request)
     rows = completeness_by_city(period=period, today=timezone.localdate(), city_code=city)
     if request.GET.get("format") == "xlsx":
-        return _xlsx_response(_completeness_sheet(period, rows), f"报送完整性_{period.code}.xlsx")
+        return xlsx_response(_completeness_sheet(period, rows), f"报送完整性_{period.code}.xlsx")
     return render(request, "workflow/completeness.html", {
         "title": f"报送完整性与及时性 · {period.code}", "period": period, "rows": rows, "totals": completeness_totals(rows),
         "states": STATES, "periods": Period.objects.filter(is_baseline=False), "single_city": city is not None,
@@ -79,7 +79,7 @@ def completeness_list(request):
     elif state:
         items = [i for i in items if i.state == state]
     if request.GET.get("format") == "xlsx":
-        return _xlsx_response(_items_sheet(period, items + at_banks), f"报送清单_{period.code}.xlsx")
+        return xlsx_response(_items_sheet(period, items + at_banks), f"报送清单_{period.code}.xlsx")
     page = Paginator(items, 100).get_page(request.GET.get("page"))
     labels = {"awaiting": "待审核（监管部门）", "awaiting_bank": "待主办行审核转报"}
     return render(request, "workflow/completeness_list.html", {
@@ -170,10 +170,10 @@ def t3_detail(request, filing: Filing):
 
 @login_required
 def t3_download(request, pk: int):
-    filing = _visible_filing(request, pk)
+    filing = visible_filing(request, pk)
     if filing.schedule != "T3":
         raise PermissionDenied("不是附表3。")
-    return _xlsx_response(t3_export(filing=filing), f"附表3_{filing.city.name}_{filing.period.code}.xlsx")
+    return xlsx_response(t3_export(filing=filing), f"附表3_{filing.city.name}_{filing.period.code}.xlsx")
 
 
 def _local(iso: str | None):

@@ -35,8 +35,8 @@ from portal.models import Region
 from reports.filings.models import Period, T4Record
 from reports.filings.periods import shift_code
 from reports.schedules.numbers import ratio, rounded
-from reports.summaries.models import Summary
 from reports.summaries.bank_figures import T4_ADDITIVE, T4_RATES, t4_sum
+from reports.summaries.models import Summary
 from reports.summaries.park_figures import approved_versions
 from reports.targets.choices import Earlier
 from reports.targets.indicators import (

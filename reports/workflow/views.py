@@ -19,7 +19,7 @@ from reports.workflow.models import FilingTransition
 ACTION_LABELS = dict(FilingTransition.Action.choices)
 
 
-def _visible_filing(request, pk: int) -> Filing:
+def visible_filing(request, pk: int) -> Filing:
     qs = access.restrict(request.user, Filing.objects.all()).select_related("period", "park__county", "branch__region", "city")
     return get_object_or_404(qs, pk=pk)
 
@@ -27,7 +27,7 @@ def _visible_filing(request, pk: int) -> Filing:
 @login_required
 @require_POST
 def filing_action(request, pk: int, action: str):
-    filing = _visible_filing(request, pk)
+    filing = visible_filing(request, pk)
     comment = request.POST.get("comment", "")
     if action not in workflow.BUTTONS:
         raise PermissionDenied("未知操作。")
@@ -61,12 +61,12 @@ def workflow_context(*, user, filing: Filing) -> dict:
 
 @login_required
 def filing_diff(request, pk: int):
-    new = _visible_filing(request, pk)
+    new = visible_filing(request, pk)
     other_pk = request.GET.get("against") or (new.amends_id and str(new.amends_id))
     if not other_pk:
         messages.info(request, "该报表只有一个版本。")
         return redirect(new.get_absolute_url())
-    old = _visible_filing(request, int(other_pk))
+    old = visible_filing(request, int(other_pk))
     if old.version > new.version:
         old, new = new, old
     try:

@@ -94,7 +94,7 @@ def _sheet_rows(workbook, *, index: int | None = None, name: str | None = None) 
     return sheet.to_python(skip_empty_area=False)
 
 
-def _clean(value: Any) -> Any:
+def clean_text(value: Any) -> Any:
     if value is None or value == "":
         return None
     if value.__class__ is str:
@@ -184,7 +184,7 @@ def _read_grid(result: ReadResult, rows: list[list[Any]], *, progress: Progress 
                 raw[key] = None
                 continue
             if value.__class__ is str:
-                value = _clean(value)
+                value = clean_text(value)
                 if value is None:
                     raw[key] = None
                     continue
@@ -230,7 +230,7 @@ def _read_t4(result: ReadResult, rows: list[list[Any]], narrative_rows: list[lis
                 continue
             vc = value_col if value_col is not None else c + 1
             if key not in values:
-                values[key] = _clean(row[vc]) if vc < len(row) else None
+                values[key] = clean_text(row[vc]) if vc < len(row) else None
                 result.key_rows[key] = r + 1
                 result.column_letters[key] = get_column_letter(vc + 1)
             break
@@ -273,7 +273,7 @@ def _read_narrative(rows: list[list[Any]] | None) -> dict[str, str] | None:
                 continue
             if key not in texts:
                 rest = [v for v in row[c + 1:] if v != "" and v is not None]
-                text = _clean(rest[0]) if rest else None
+                text = clean_text(rest[0]) if rest else None
                 texts[key] = "" if text is None else str(text).strip()
             break
     return texts

@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_http_methods
+
+from portal import access
+from reports.filings import imports, services
+from reports.filings.forms import UploadForm
+from reports.filings.models import Filing, ImportJob
+from reports.filings.views import ISSUES_SHOWN, XLSX, filing_for_request, filing_page_context, schedule_of_page
+from reports.filings.xlsx import exporter
+from reports.filings.xlsx import template as xlsx_template
+from reports.schedules import SCHEDULES
+
+# --- xlsx: template, exports, upload, import jobs ------------------------------------------
+
+_UNSAFE = re.compile(r'[\\/:*?"<>|\s]+')
+
+
+def _filename(filing: Filing, suffix: str) -> str:
+    schedule = SCHEDULES.get(filing.schedule)
+    number = f"附表{schedule.number}" if schedule else filing.schedule
+    subject = _UNSAFE.sub("_", str(filing.subject or ""))
+    version = f"_第{filing.version}版" if filing.version > 1 else ""
+    return f"{number}_{subject}_{filing.period.code}{version}_{suffix}.xlsx"
+
+
+def xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@login_required
+def filing_template(request: HttpRequest, pk: int) -> HttpResponse:
+    """The xlsx template to fill in and upload: for those who may change the filing."""
+    filing = filing_for_request(request, pk, change=True)
+    schedule_of_page(filing)
+    return xlsx_response(xlsx_template.template_build(filing=filing), _filename(filing, "填报模板"))
+
+
+@login_required
+def filing_export(request: HttpRequest, pk: int) -> HttpResponse:
+    filing = filing_for_request(request, pk)
+    schedule_of_page(filing)
+    return xlsx_response(exporter.filing_export(filing=filing), _filename(filing, "导出"))
+
+
+@login_required
+def filing_t2_export(request: HttpRequest, pk: int) -> HttpResponse:
+    filing = filing_for_request(request, pk)
+    if filing.schedule != "T1":
+        raise Http404("附表2随园区附表1生成。")
+    name = _filename(filing, "附表2").replace("附表1_", "附表2_", 1)
+    return xlsx_response(exporter.t2_export(filing=filing), name)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def filing_upload(request: HttpRequest, pk: int) -> HttpResponse:
+    filing = filing_for_request(request, pk, change=True)
+    schedule_of_page(filing)
+    if request.method == "POST":
+        form = UploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                job = imports.filing_upload(actor=request.user, filing=filing, name=upload.name, data=upload.read(),
+                                            expected_lock_version=form.cleaned_data["lock_version"])
+            except services.StaleFiling as exc:
+                form.add_error(None, str(exc))
+            except ValidationError as exc:
+                form.add_error(None, exc.messages)
+            else:
+                return redirect(job.get_absolute_url())
+    else:
+        form = UploadForm(initial={"lock_version": filing.lock_version})
+    ctx = filing_page_context(request, filing, can_change=True)
+    ctx.update({"form": form, "max_mb": settings.UPLOAD_MAX_BYTES // 1024 // 1024,
+                "recent_jobs": filing.import_jobs.select_related("created_by").order_by("-created_at")[:5]})
+    return render(request, "reports/upload.html", ctx)
+
+
+def _job_for(request: HttpRequest, pk: int) -> ImportJob:
+    visible = access.restrict(request.user, Filing.objects.all(), access.VIEW)
+    jobs = ImportJob.objects.select_related("filing__period", "filing__park", "filing__branch", "filing__city", "created_by")
+    return get_object_or_404(jobs.filter(filing__in=visible), pk=pk)
+
+
+def _job_ctx(job: ImportJob) -> dict[str, Any]:
+    result = job.result or {}
+    issues = result.get("issues") or []
+    errors = sum(1 for i in issues if i.get("level") == "error")
+    return {
+        "job": job,
+        "result": result,
+        "running": job.status in (ImportJob.Status.PENDING, ImportJob.Status.RUNNING),
+        "issues": issues[:ISSUES_SHOWN],
+        "issues_more": max(0, len(issues) - ISSUES_SHOWN),
+        "error_count": errors,
+        "warning_count": len(issues) - errors,
+        "counts": _job_counts(job, result),
+    }
+
+
+def _job_counts(job: ImportJob, result: dict[str, Any]) -> list[tuple[str, Any]]:
+    counts: list[tuple[str, Any]] = [("数据行数", job.total_rows)]
+    if job.status == ImportJob.Status.DONE:
+        counts += [(label, result.get(key) or 0) for key, label in
+                   (("created", "新增"), ("updated", "修改"), ("unchanged", "未变"), ("deleted", "删除"))]
+    return counts
+
+
+@login_required
+def import_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job_for(request, pk)
+    filing = filing_for_request(request, job.filing_id)
+    ctx = filing_page_context(request, filing)
+    ctx.update(_job_ctx(job))
+    return render(request, "reports/import_job.html", ctx)
+
+
+@login_required
+def import_job_status(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job_for(request, pk)
+    return render(request, "reports/_job_status.html", _job_ctx(job))
+
+
+@login_required
+def import_job_annotated(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _job_for(request, pk)
+    if not job.annotated:
+        raise Http404("该导入没有错误标注文件。")
+    stem = re.sub(r"\.xlsx$", "", job.original_name, flags=re.I) or "上传文件"
+    return FileResponse(job.annotated.open("rb"), as_attachment=True, filename=f"{stem}_错误标注.xlsx", content_type=XLSX)
+
