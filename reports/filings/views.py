@@ -249,9 +249,6 @@ def last_page(row_count: int) -> int:
     return max(1, math.ceil(row_count / GRID_PAGE_SIZE))
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-
 # --- T4 ------------------------------------------------------------------------------------
 
 def _t4_sections(filing: Filing) -> list[tuple[str, str]]:

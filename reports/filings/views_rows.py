@@ -31,6 +31,8 @@ from reports.schedules import SCHEDULES
 from reports.schedules.base import Schedule
 
 
+@login_required
+@require_http_methods(["GET", "POST"])
 def row_edit(request: HttpRequest, pk: int, row_no: int | None = None) -> HttpResponse:
     filing = filing_for_request(request, pk, change=True)
     schedule = schedule_of_page(filing, multi_row=True)
