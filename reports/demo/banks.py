@@ -16,8 +16,8 @@ from reports.demo.calibration import (
     PATH_INCLUSIVE_COUNT, PATH_MANUFACTURING, PATH_RENEWAL, PATH_RENEWAL_COUNT, PATH_SME, PERIOD_CODES, POLICY_SHARE,
     PROVINCE_2019, RENEWAL_BIAS, RURAL_CITY_SHARE, SERVICES, SME_RATIO, T4_RATE_SHIFT, TYPE_SHARE,
 )
-from reports.demo.helpers import _clamp, _money, _person, _rate
-from reports.demo.loaded import _Branch, _Link
+from reports.demo.helpers import clamp, as_money, person_name, as_rate
+from reports.demo.loaded import LoadedBranch, LoadedLink
 from reports.filings.models import Period
 
 TOTAL_KEYS = ("credit_count", "credit_amount", "loan_count", "loan_balance", "inclusive_count", "inclusive_balance",
@@ -26,7 +26,7 @@ TOTAL_KEYS = ("credit_count", "credit_amount", "loan_count", "loan_balance", "in
 
 # --- whole-of-city figures (section 二) ---------------------------------------------------------
 
-def city_figures(seed: int, branches: list[_Branch]) -> dict[int, dict[str, float]]:
+def city_figures(seed: int, branches: list[LoadedBranch]) -> dict[int, dict[str, float]]:
     """Each bank branch's whole-of-city figures at 2019 year-end (section 二 before the paths),
     scaled so that the province totals over every bank branch are those of ``PROVINCE_2019``."""
     rng = random.Random(f"{seed}/filings/city-lending")
@@ -38,7 +38,7 @@ def city_figures(seed: int, branches: list[_Branch]) -> dict[int, dict[str, floa
     return {b.id: _scaled_figures(rng, b, raw[b.id], totals) for b in banks}
 
 
-def _city_share(b: _Branch, rural_per_city: Counter[str], home: dict[str, str]) -> float:
+def _city_share(b: LoadedBranch, rural_per_city: Counter[str], home: dict[str, str]) -> float:
     kind = InstitutionType(b.type)
     if kind == InstitutionType.LARGE:
         return LARGE_SHARE.get(b.short, 0.5)
@@ -53,7 +53,7 @@ def _city_share(b: _Branch, rural_per_city: Counter[str], home: dict[str, str]) 
     return TYPE_SHARE.get(kind, 0.05)
 
 
-def _raw_figures(rng: random.Random, b: _Branch, share: float) -> dict[str, float]:
+def _raw_figures(rng: random.Random, b: LoadedBranch, share: float) -> dict[str, float]:
     kind = InstitutionType(b.type)
     city_weight = CITY_LOAN_SHARE.get(b.city_code, 0.02)
     all_loans = share * city_weight * rng.uniform(0.8, 1.25)
@@ -68,7 +68,7 @@ def _raw_figures(rng: random.Random, b: _Branch, share: float) -> dict[str, floa
     }
 
 
-def _scaled_figures(rng: random.Random, b: _Branch, raw: dict[str, float], totals: dict[str, float]) -> dict[str, float]:
+def _scaled_figures(rng: random.Random, b: LoadedBranch, raw: dict[str, float], totals: dict[str, float]) -> dict[str, float]:
     kind = InstitutionType(b.type)
     v = {key: raw[key] * PROVINCE_2019[key] / totals[key] for key in PROVINCE_2019}
     v["sme_loan_balance"] = min(v["sme_loan_balance"], 0.92 * v["all_loan_balance"])
@@ -99,29 +99,29 @@ def section_two(rng: random.Random, base: dict[str, float], j: int) -> dict[str,
     renewal = min(base["sme_renewal_balance"] * PATH_RENEWAL[j] * noise(), sme)
     inclusive_renewal = min(renewal * base["inclusive_renewal_share"], inclusive)
     inclusive_count = base["inclusive_loan_count"] * PATH_INCLUSIVE_COUNT[j] * noise()
-    rate = _clamp(base["rate"] + T4_RATE_SHIFT[j] + rng.gauss(0, 0.04), 3.5, 15.0)
+    rate = clamp(base["rate"] + T4_RATE_SHIFT[j] + rng.gauss(0, 0.04), 3.5, 15.0)
     npl_bias = base["npl_bias"]
     enterprise = all_loans * base["enterprise_share"]
     return {
-        "all_loan_balance": _money(all_loans), "sme_loan_balance": _money(sme),
-        "inclusive_loan_balance": _money(inclusive), "inclusive_loan_count": max(1, round(inclusive_count)),
-        "sme_credit_loan_balance": _money(credit_loans), "sme_renewal_balance": _money(renewal),
+        "all_loan_balance": as_money(all_loans), "sme_loan_balance": as_money(sme),
+        "inclusive_loan_balance": as_money(inclusive), "inclusive_loan_count": max(1, round(inclusive_count)),
+        "sme_credit_loan_balance": as_money(credit_loans), "sme_renewal_balance": as_money(renewal),
         "sme_renewal_count": round(base["sme_renewal_count"] * PATH_RENEWAL_COUNT[j] * noise()),
-        "inclusive_renewal_balance": _money(inclusive_renewal),
+        "inclusive_renewal_balance": as_money(inclusive_renewal),
         "inclusive_first_loan_count": round(base["inclusive_loan_count"] * base["first_loan_share"] * PATH_FIRST_LOANS[j]),
-        "inclusive_new_loan_rate": _rate(rate),
-        "inclusive_financing_cost": _rate(rate + base["cost_spread"] * (1 - 0.1 * max(0, j - 3))),
-        "all_npl_balance": _money(all_loans * NPL_ALL[j] * min(npl_bias, 1.5) / 100),
-        "inclusive_npl_balance": _money(inclusive * NPL_INCLUSIVE[j] * npl_bias / 100),
-        "enterprise_loan_balance": _money(enterprise),
-        "private_enterprise_loan_balance": _money(enterprise * base["private_share"]),
-        "manufacturing_mlt_balance": _money(all_loans * base["manufacturing_share"] * PATH_MANUFACTURING[j] / PATH_ALL[j]),
+        "inclusive_new_loan_rate": as_rate(rate),
+        "inclusive_financing_cost": as_rate(rate + base["cost_spread"] * (1 - 0.1 * max(0, j - 3))),
+        "all_npl_balance": as_money(all_loans * NPL_ALL[j] * min(npl_bias, 1.5) / 100),
+        "inclusive_npl_balance": as_money(inclusive * NPL_INCLUSIVE[j] * npl_bias / 100),
+        "enterprise_loan_balance": as_money(enterprise),
+        "private_enterprise_loan_balance": as_money(enterprise * base["private_share"]),
+        "manufacturing_mlt_balance": as_money(all_loans * base["manufacturing_share"] * PATH_MANUFACTURING[j] / PATH_ALL[j]),
     }
 
 
 # --- partner links (附表5) -----------------------------------------------------------------------
 
-def link_facts(seed: int, periods: dict[str, Period], link: _Link) -> dict[str, Any]:
+def link_facts(seed: int, periods: dict[str, Period], link: LoadedLink) -> dict[str, Any]:
     """A partner link's stable 附表5 facts (contact, flags from which period index on, services)."""
     rng = random.Random(f"{seed}/filings/link/{link.park_code}/{link.branch_name}")
     lead = link.role == PartnerRole.LEAD
@@ -147,7 +147,7 @@ def link_facts(seed: int, periods: dict[str, Period], link: _Link) -> dict[str, 
     if rng.random() < (0.7 if lead else 0.25):
         operator_credit = float(round(rng.uniform(300, 5000) / 50) * 50)
     return {
-        "contact_name": _person(rng), "contact_phone": phone, "services": "、".join(services),
+        "contact_name": person_name(rng), "contact_phone": phone, "services": "、".join(services),
         "agreement": start((0.82, 0.13)), "plaque": start((0.5, 0.25, 0.15)),
         "service_point": start((0.35, 0.15, 0.1) if lead else (0.1, 0.06, 0.04)),
         "reported": start((0.93, 0.05)), "operator_credit": operator_credit,
@@ -159,8 +159,8 @@ def link_facts(seed: int, periods: dict[str, Period], link: _Link) -> dict[str, 
 
 # --- a bank's lending in the parks (section 一 and 附表5) ---------------------------------------
 
-def bank_values(rng: random.Random, branch: _Branch, i: int, sums: dict[int, dict[int, list[float]]],
-                active: list[_Link], facts: dict[tuple[int, int], dict[str, Any]], *, factor: float,
+def bank_values(rng: random.Random, branch: LoadedBranch, i: int, sums: dict[int, dict[int, list[float]]],
+                active: list[LoadedLink], facts: dict[tuple[int, int], dict[str, Any]], *, factor: float,
                 npl_ratio: float, rate_cut: float, pe_share: float, baseline: bool) -> tuple[dict[str, Any], list[dict[str, Any]]]:
     """Section 一 of a bank's T4 and its T5 rows, from the parks' ledgers (main bank = this bank)
     scaled up by ``factor`` for the bank's lending as second bank and to tenants not yet filed."""
@@ -173,20 +173,20 @@ def bank_values(rng: random.Random, branch: _Branch, i: int, sums: dict[int, dic
     served = len({link.park_id for link in partner} | set(per_park))
     rate = None
     if totals["raw_loan"] > 0:
-        rate = _rate(_clamp(totals["rate_x_loan"] / totals["raw_loan"] - rate_cut + (0.25 if baseline else 0.0), 3.5, 9.0))
+        rate = as_rate(clamp(totals["rate_x_loan"] / totals["raw_loan"] - rate_cut + (0.25 if baseline else 0.0), 3.5, 9.0))
     values = {
         "parks_served": served if not baseline else round(served * 0.85),
         "partner_parks": len(partner), "lead_parks": sum(link.role == PartnerRole.LEAD for link in partner),
         "service_points": service_points,
-        "operator_loan_count": operator_count, "operator_loan_balance": _money(operator_balance),
-        "ent_credit_count": totals["credit_count"], "ent_credit_amount": _money(totals["credit_amount"]),
-        "ent_loan_count": totals["loan_count"], "ent_loan_balance": _money(loan_total),
-        "ent_inclusive_count": totals["inclusive_count"], "ent_inclusive_balance": _money(totals["inclusive_balance"]),
-        "ent_credit_loan_balance": _money(totals["credit_loan"]), "ent_mlt_balance": _money(totals["mlt"]),
-        "ent_renewal_count": totals["renewal_count"], "ent_renewal_balance": _money(totals["renewal"]),
+        "operator_loan_count": operator_count, "operator_loan_balance": as_money(operator_balance),
+        "ent_credit_count": totals["credit_count"], "ent_credit_amount": as_money(totals["credit_amount"]),
+        "ent_loan_count": totals["loan_count"], "ent_loan_balance": as_money(loan_total),
+        "ent_inclusive_count": totals["inclusive_count"], "ent_inclusive_balance": as_money(totals["inclusive_balance"]),
+        "ent_credit_loan_balance": as_money(totals["credit_loan"]), "ent_mlt_balance": as_money(totals["mlt"]),
+        "ent_renewal_count": totals["renewal_count"], "ent_renewal_balance": as_money(totals["renewal"]),
         "ent_first_loan_count": totals["first"],
-        "ent_plant_equipment_balance": _money(min(loan_total, totals["mlt"] * pe_share + loan_total * 0.05)),
-        "ent_npl_balance": _money(loan_total * npl_ratio), "ent_new_loan_rate": rate,
+        "ent_plant_equipment_balance": as_money(min(loan_total, totals["mlt"] * pe_share + loan_total * 0.05)),
+        "ent_npl_balance": as_money(loan_total * npl_ratio), "ent_new_loan_rate": rate,
     }
     return values, t5
 
@@ -210,7 +210,7 @@ def _per_park(sums: dict[int, dict[int, list[float]]], i: int, f: float) -> dict
     return per_park
 
 
-def _t5_rows(partner: list[_Link], facts: dict[tuple[int, int], dict[str, Any]], per_park: dict[int, dict[str, Any]],
+def _t5_rows(partner: list[LoadedLink], facts: dict[tuple[int, int], dict[str, Any]], per_park: dict[int, dict[str, Any]],
              i: int) -> tuple[list[dict[str, Any]], int, int, float]:
     """The T5 rows, the number of service points, and the operators' loans (count and balance)."""
     t5: list[dict[str, Any]] = []
@@ -229,10 +229,10 @@ def _t5_rows(partner: list[_Link], facts: dict[tuple[int, int], dict[str, Any]],
             "contact_name": fact["contact_name"], "contact_phone": fact["contact_phone"], "since": link.since,
             "agreement_signed": i >= fact["agreement"], "plaque": i >= fact["plaque"], "service_point": service_point,
             "reported_to_regulator": i >= fact["reported"], "services": fact["services"],
-            "operator_credit_amount": _money(fact["operator_credit"]),
+            "operator_credit_amount": as_money(fact["operator_credit"]),
             "ent_credit_count": p["credit_count"] if p else 0,
-            "ent_credit_amount": _money(p["credit_amount"]) if p else Decimal("0.00"),
-            "ent_loan_balance": _money(p["loan_balance"]) if p else Decimal("0.00"),
+            "ent_credit_amount": as_money(p["credit_amount"]) if p else Decimal("0.00"),
+            "ent_loan_balance": as_money(p["loan_balance"]) if p else Decimal("0.00"),
             "remarks": fact["remarks"],
         })
     return t5, service_points, operator_count, operator_balance
@@ -240,7 +240,7 @@ def _t5_rows(partner: list[_Link], facts: dict[tuple[int, int], dict[str, Any]],
 
 # --- insurers (section 三) and the narrative ----------------------------------------------------
 
-def insurer_values(rng: random.Random, branch: _Branch, insured: tuple[float, float], insured_parks: int, *,
+def insurer_values(rng: random.Random, branch: LoadedBranch, insured: tuple[float, float], insured_parks: int, *,
                    scale_back: float) -> dict[str, Any]:
     """Section 三 of an insurer: its share of the city's insured tenants in the ledgers
     (``insured``: rows and amount; ``insured_parks``: parks they are in), plus unfiled ones."""
@@ -252,13 +252,13 @@ def insurer_values(rng: random.Random, branch: _Branch, insured: tuple[float, fl
     premium = sum_insured * rng.uniform(0.0025, 0.006)
     return {
         "insured_parks": min(parks, max(1 if enterprises else 0, round(parks * min(1.0, share * 2.2)))),
-        "insured_enterprises": enterprises, "sum_insured": _money(sum_insured), "premium": _money(premium),
-        "claims_paid": _money(premium * rng.uniform(0.2, 0.7)),
-        "credit_insurance_loan_amount": _money(sum_insured * rng.uniform(0.03, 0.1)),
+        "insured_enterprises": enterprises, "sum_insured": as_money(sum_insured), "premium": as_money(premium),
+        "claims_paid": as_money(premium * rng.uniform(0.2, 0.7)),
+        "credit_insurance_loan_amount": as_money(sum_insured * rng.uniform(0.03, 0.1)),
     }
 
 
-def narrative(branch: _Branch, period: Period, v: dict[str, Any]) -> dict[str, str]:
+def narrative(branch: LoadedBranch, period: Period, v: dict[str, Any]) -> dict[str, str]:
     end = f"{period.end.year}年{period.end.month}月末"
     return {
         "partner_bank_progress": (

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from reports.demo.filings import demo_filings_build
-from reports.demo.helpers import _write
+from reports.demo.helpers import write
 from reports.demo.registers import registers_build
 from reports.filings.models import Period
 from reports.summaries.rollups import summaries_rebuild_all
@@ -44,4 +44,4 @@ def _demo_rollups(*, stdout: IO[str] | None) -> None:
     """Build the city and province summaries the dashboards read (bulk inserts skip the approval hook)."""
     for period in Period.objects.filter(is_baseline=False).order_by("year", "quarter"):
         summaries_rebuild_all(period=period)
-    _write(stdout, "已生成各报送期的地市及全省汇总。")
+    write(stdout, "已生成各报送期的地市及全省汇总。")

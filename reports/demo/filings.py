@@ -29,10 +29,10 @@ from reports.demo.calibration import (
     A_CA, A_CC, A_CLB, A_FL, A_IB, A_IC, A_LB, A_LC, A_MLT, A_RB, A_RC, A_RXL, AGG_KEYS, LAST, LOAN_ABOVE_CREDIT,
     N_PERIODS, PERIOD_CODES, ROW_BATCH, T1_EXPLANATION, T1_MISSING_EXPLANATION, T4_CODES,
 )
-from reports.demo.helpers import _write
+from reports.demo.helpers import write
 from reports.demo.ledgers import t1_values, trajectory
-from reports.demo.loaded import _Branch, _Link, _Park, _Tenant, registers_load
-from reports.demo.timelines import _Meta, baseline_meta, demo_transitions_build, filing_meta, filing_times_write, park_schedule
+from reports.demo.loaded import LoadedBranch, LoadedLink, LoadedPark, LoadedTenant, registers_load
+from reports.demo.timelines import FilingMeta, baseline_meta, demo_transitions_build, filing_meta, filing_times_write, park_schedule
 from reports.filings.choices import FilingStatus, ScheduleCode
 from reports.filings.models import Filing, Period, T1Row, T2Summary, T4Record, T5Row
 from reports.filings.periods import BASELINE
@@ -64,8 +64,8 @@ class _FilingsBuilder:
         self.insured_parks: dict[str, list[set[int]]] = defaultdict(lambda: [set() for _ in range(N_PERIODS)])
         self.counts: Counter[str] = Counter()
 
-    def filing(self, *, schedule: str, period: Period, meta: _Meta, park: _Park | None = None,
-               branch: _Branch | None = None) -> Filing:
+    def filing(self, *, schedule: str, period: Period, meta: FilingMeta, park: LoadedPark | None = None,
+               branch: LoadedBranch | None = None) -> Filing:
         user = self.users_by_org.get(park.operator_id if park else branch.id)  # the demo logins' own filings
         filing = Filing(
             schedule=schedule, period=period, park_id=park.id if park else None, branch_id=branch.id if branch else None,
@@ -88,7 +88,7 @@ class _FilingsBuilder:
                                                         meta=meta, park=park)
         Filing.objects.bulk_create(list(filings.values()), batch_size=1000)
         self.t1_filings = filings
-        _write(self.stdout, f"附表1报表：{len(filings)} 份")
+        write(self.stdout, f"附表1报表：{len(filings)} 份")
 
         rows: list[T1Row] = []
         summaries: list[T2Summary] = []
@@ -111,15 +111,15 @@ class _FilingsBuilder:
         self.counts["t1_rows"] = n_rows
         self.counts["t2_summaries"] = len(summaries)
         self.t2_summaries = summaries
-        _write(self.stdout, f"附表1台帐行：{n_rows} 行；附表2：{len(summaries)} 份")
+        write(self.stdout, f"附表1台帐行：{n_rows} 行；附表2：{len(summaries)} 份")
 
-    def ledger(self, park: _Park, i: int, filing: Filing, end: dt.date, trajectories: dict[str, list[dict[str, Any] | None]],
+    def ledger(self, park: LoadedPark, i: int, filing: Filing, end: dt.date, trajectories: dict[str, list[dict[str, Any] | None]],
                rows: list[T1Row], summaries: list[T2Summary]) -> int:
         """The T1 rows of one filing (appended to ``rows``), its warnings and its T2; returns the row count."""
         present = [t for t in park.tenants if t.present_at(end)]
         stored: list[dict[str, Any]] = []
         warnings: list[dict[str, Any]] = []
-        missing: list[_Tenant] = []
+        missing: list[LoadedTenant] = []
         for tenant in present:
             v = trajectories[tenant.uscc][i]
             if v is None:  # not in the ledger yet: a warning (held_against_register)
@@ -142,7 +142,7 @@ class _FilingsBuilder:
                                    digital_status=park.digital_status, **figures))
         return len(stored)
 
-    def add_to_bank_sums(self, park: _Park, i: int, v: dict[str, Any], values: dict[str, Any]) -> None:
+    def add_to_bank_sums(self, park: LoadedPark, i: int, v: dict[str, Any], values: dict[str, Any]) -> None:
         if v["insured"]:
             sums = self.insured[park.city_code][i]
             sums[0] += 1
@@ -175,7 +175,7 @@ class _FilingsBuilder:
     # banks and insurers: T4 and T5
 
     def build_t4_t5(self) -> None:
-        with_links: dict[int, list[_Link]] = defaultdict(list)
+        with_links: dict[int, list[LoadedLink]] = defaultdict(list)
         for park in self.parks:
             for link in park.links:
                 with_links[link.branch_id].append(link)
@@ -206,9 +206,9 @@ class _FilingsBuilder:
         self.counts["t5_rows"] = sum(len(rows) for _, rows in t5_rows)
         self.counts["bank_filers"] = sum(1 for b in filers if b.type != InstitutionType.INSURER)
         self.counts["insurer_filers"] = sum(1 for b in filers if b.type == InstitutionType.INSURER)
-        _write(self.stdout, f"附表4：{len(t4_filings)} 份；附表5：{len(t5_filings)} 份，{self.counts['t5_rows']} 行")
+        write(self.stdout, f"附表4：{len(t4_filings)} 份；附表5：{len(t5_filings)} 份，{self.counts['t5_rows']} 行")
 
-    def branch_filings(self, branch: _Branch, links: list[_Link], city_base: dict[int, dict[str, float]],
+    def branch_filings(self, branch: LoadedBranch, links: list[LoadedLink], city_base: dict[int, dict[str, float]],
                        facts: dict[tuple[int, int], dict[str, Any]]):
         """Per period (the baseline first) the branch's T4 filing, its values, its T5 filing (or None) and T5 rows."""
         rng = self.rng
@@ -247,7 +247,7 @@ class _FilingsBuilder:
             t5 = self.t5_filing(branch, period, meta, rows) if rows else None
             yield filing, values, t5, rows
 
-    def t5_filing(self, branch: _Branch, period: Period, meta: _Meta, rows: list[dict[str, Any]]) -> Filing:
+    def t5_filing(self, branch: LoadedBranch, period: Period, meta: FilingMeta, rows: list[dict[str, Any]]) -> Filing:
         t5 = self.filing(schedule=ScheduleCode.T5, period=period, meta=meta, branch=branch)
         warnings = [Issue("warning", "reported_to_regulator", "伙伴关系尚未报备属地监管部门", "not_reported",
                           row=n, value=False).as_dict(T5)
@@ -281,7 +281,7 @@ class _FilingsBuilder:
         }
 
 
-def _t1_issues(filing: Filing, stored: list[dict[str, Any]], warnings: list[dict[str, Any]], missing: list[_Tenant]) -> None:
+def _t1_issues(filing: Filing, stored: list[dict[str, Any]], warnings: list[dict[str, Any]], missing: list[LoadedTenant]) -> None:
     """A T1 filing's counts, warnings (loans above credit, tenants not in the ledger) and explanation."""
     loan_warnings = bool(warnings)
     warnings += [tenant_missing(t.name, t.uscc).as_dict(T1) for t in sorted(missing, key=lambda t: (t.name, t.uscc))]

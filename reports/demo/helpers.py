@@ -17,12 +17,12 @@ M = TypeVar("M", bound=models.Model)
 T = TypeVar("T")
 
 
-def _round(x: float) -> int:
+def round_half_up(x: float) -> int:
     """Round half up (``round`` rounds half to even)."""
     return int(x + 0.5)
 
 
-def _apportion(total: int, weights: Sequence[float]) -> list[int]:
+def apportion(total: int, weights: Sequence[float]) -> list[int]:
     """Split ``total`` in proportion to ``weights`` (largest remainder; ties go to the earlier)."""
     if total <= 0 or not weights:
         return [0] * len(weights)
@@ -35,7 +35,7 @@ def _apportion(total: int, weights: Sequence[float]) -> list[int]:
     return counts
 
 
-def _weighted_sample(rng: random.Random, items: Sequence[T], weights: Sequence[float], k: int) -> list[T]:
+def weighted_sample(rng: random.Random, items: Sequence[T], weights: Sequence[float], k: int) -> list[T]:
     """``k`` distinct items drawn with probability proportional to their weight."""
     pool, pool_weights, chosen = list(items), list(weights), []
     while pool and len(chosen) < k:
@@ -45,11 +45,11 @@ def _weighted_sample(rng: random.Random, items: Sequence[T], weights: Sequence[f
     return chosen
 
 
-def _random_date(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
+def random_date(rng: random.Random, start: dt.date, end: dt.date) -> dt.date:
     return start + dt.timedelta(days=rng.randint(0, max(0, (end - start).days)))
 
 
-def _short(name: str) -> str:
+def short_name(name: str) -> str:
     """西湖区 → 西湖, 义乌市 → 义乌, 景宁畲族自治县 → 景宁, 杭州市 → 杭州."""
     if name.endswith("自治县"):
         return name[:2]
@@ -58,17 +58,17 @@ def _short(name: str) -> str:
     return name
 
 
-def _quotas(shares: Sequence[tuple[Any, float]], total: int) -> list[Any]:
-    counts = _apportion(total, [share for _, share in shares])
+def quotas(shares: Sequence[tuple[Any, float]], total: int) -> list[Any]:
+    counts = apportion(total, [share for _, share in shares])
     return [value for (value, _), n in zip(shares, counts) for _ in range(n)]
 
 
-def _write(stdout: IO[str] | None, message: str) -> None:
+def write(stdout: IO[str] | None, message: str) -> None:
     if stdout is not None:
         stdout.write(message if message.endswith("\n") else message + "\n")
 
 
-def _bulk(model: type[M], objs: list[M], key: str) -> list[M]:
+def bulk_insert(model: type[M], objs: list[M], key: str) -> list[M]:
     """``bulk_create`` in batches; fetch the primary keys by ``key`` where the backend returns none."""
     created = model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
     if created and any(obj.pk is None for obj in created):
@@ -79,19 +79,19 @@ def _bulk(model: type[M], objs: list[M], key: str) -> list[M]:
 
 
 
-def _money(x: float) -> Decimal:
+def as_money(x: float) -> Decimal:
     return Decimal(f"{x:.2f}")
 
 
-def _rate(x: float) -> Decimal:
+def as_rate(x: float) -> Decimal:
     return Decimal(f"{x:.2f}")
 
 
-def _clamp(x: float, low: float, high: float) -> float:
+def clamp(x: float, low: float, high: float) -> float:
     return low if x < low else high if x > high else x
 
 
-def _round_credit(x: float) -> float:
+def round_credit(x: float) -> float:
     """Credit lines are round numbers."""
     if x < 10:
         return float(max(1, round(x)))
@@ -102,22 +102,22 @@ def _round_credit(x: float) -> float:
     return float(round(x / 50) * 50)
 
 
-def _curve(start: float, end: float, i: int, power: float = 0.8) -> float:
+def curve_at(start: float, end: float, i: int, power: float = 0.8) -> float:
     return start + (end - start) * (i / LAST) ** power
 
 
-def _at(day: dt.date, rng: random.Random) -> dt.datetime:
+def moment(day: dt.date, rng: random.Random) -> dt.datetime:
     """A working-hours moment of ``day``."""
     return dt.datetime(day.year, day.month, day.day, rng.randint(8, 19), rng.randint(0, 59), rng.randint(0, 59), tzinfo=TZ)
 
 
-def _person(rng: random.Random) -> str:
+def person_name(rng: random.Random) -> str:
     given = rng.choice(GIVEN_NAME_CHARS) + (rng.choice(GIVEN_NAME_CHARS) if rng.random() < 0.7 else "")
     return rng.choice(SURNAME_CHARS) + given
 
 
 
-def _update_many(model: type[models.Model], objs: list[models.Model], fields: tuple[str, ...]) -> None:
+def update_many(model: type[models.Model], objs: list[models.Model], fields: tuple[str, ...]) -> None:
     """``UPDATE … WHERE id = %s`` for every object, values prepared by the fields themselves."""
     if not objs:
         return
@@ -131,7 +131,7 @@ def _update_many(model: type[models.Model], objs: list[models.Model], fields: tu
             cursor.executemany(sql, params[start:start + 2000])
 
 
-def _pick(choices: tuple[tuple[str, float], ...], roll: float) -> str:
+def pick_weighted(choices: tuple[tuple[str, float], ...], roll: float) -> str:
     total = sum(w for _, w in choices)
     acc = 0.0
     for value, weight in choices:

@@ -13,37 +13,37 @@ from reports.demo.catalogue import (
     CITY_COMMERCIAL_BANKS, FOREIGN_BANKS, HANGZHOU_CODE, INSURERS, JOINT_STOCK_BANKS, LARGE_BANK_LEAD_BONUS, LARGE_BANKS,
     LEAD_WEIGHT, POLICY_BANKS, PRIVATE_BANKS, RURAL_NAMED, RURAL_SHARED, VILLAGE_BANKS,
 )
-from reports.demo.helpers import _bulk, _short
-from reports.demo.regions import _city_short, _Zhejiang
+from reports.demo.helpers import bulk_insert, short_name
+from reports.demo.regions import city_short, Zhejiang
 
 # short name, full name, type, home counties, city codes with a branch
 _Row = tuple[str, str, str, tuple[str, ...], list[str]]
 
 
 @dataclass
-class _BankInfo:
+class BankInfo:
     short: str
     type: str
     home_counties: tuple[str, ...] = ()  # rural and village banks serve only these counties
 
 
 def institutions_create(
-    rng: random.Random, zj: _Zhejiang, city_by_code: dict[str, Region],
-) -> tuple[list[Institution], dict[int, _BankInfo], dict[int, list[str]]]:
+    rng: random.Random, zj: Zhejiang, city_by_code: dict[str, Region],
+) -> tuple[list[Institution], dict[int, BankInfo], dict[int, list[str]]]:
     """Institutions, their info by pk and the city codes where each has a branch."""
     rows = _institution_rows(rng, zj, city_by_code)
-    institutions = _bulk(
+    institutions = bulk_insert(
         Institution, [Institution(name=full, short_name=short, type=kind) for short, full, kind, _, _ in rows], "name"
     )
     info = {
-        inst.pk: _BankInfo(short=inst.short_name, type=inst.type, home_counties=row[3])
+        inst.pk: BankInfo(short=inst.short_name, type=inst.type, home_counties=row[3])
         for inst, row in zip(institutions, rows)
     }
     cities = {inst.pk: row[4] for inst, row in zip(institutions, rows)}
     return institutions, info, cities
 
 
-def _institution_rows(rng: random.Random, zj: _Zhejiang, city_by_code: dict[str, Region]) -> list[_Row]:
+def _institution_rows(rng: random.Random, zj: Zhejiang, city_by_code: dict[str, Region]) -> list[_Row]:
     all_cities = [city.code for city in zj.cities]
     rows: list[_Row] = []
     for short, full in POLICY_BANKS:
@@ -73,7 +73,7 @@ def _institution_rows(rng: random.Random, zj: _Zhejiang, city_by_code: dict[str,
     return rows
 
 
-def _rural_banks(zj: _Zhejiang, city_by_code: dict[str, Region]) -> list[tuple[str, str, tuple[str, ...]]]:
+def _rural_banks(zj: Zhejiang, city_by_code: dict[str, Region]) -> list[tuple[str, str, tuple[str, ...]]]:
     banks: list[tuple[str, str, tuple[str, ...]]] = []
     shared = {code: names for names, codes in RURAL_SHARED.items() for code in codes}
     seen: set[tuple[str, str]] = set()
@@ -87,25 +87,25 @@ def _rural_banks(zj: _Zhejiang, city_by_code: dict[str, Region]) -> list[tuple[s
         if county.code in RURAL_NAMED:
             banks.append((*RURAL_NAMED[county.code], (county.code,)))
             continue
-        city = _city_short(city_by_code[county.city_code])
-        place = _short(county.name)
+        city = city_short(city_by_code[county.city_code])
+        place = short_name(county.name)
         if county.name.endswith("区"):
             place = city + place
         if county.city_code == NINGBO_CODE:
-            full = f"宁波{_short(county.name)}农村商业银行股份有限公司"
+            full = f"宁波{short_name(county.name)}农村商业银行股份有限公司"
         else:
             full = f"浙江{place}农村商业银行股份有限公司"
         banks.append((f"{place}农商银行", full, (county.code,)))
     return banks
 
 
-def branch_name(info: _BankInfo, city: Region, home_city: bool) -> str:
+def branch_name(info: BankInfo, city: Region, home_city: bool) -> str:
     local = (InstitutionType.CITY_COMMERCIAL, InstitutionType.RURAL, InstitutionType.VILLAGE, InstitutionType.PRIVATE)
     if info.type in local and home_city:
         return f"{info.short}（总行营业部）"
     if info.type == InstitutionType.INSURER:
-        return f"{info.short}{_city_short(city)}市分公司"
-    return f"{info.short}{_city_short(city)}分行"
+        return f"{info.short}{city_short(city)}市分公司"
+    return f"{info.short}{city_short(city)}分行"
 
 
 def is_home_city(inst: Institution, city_code: str) -> bool:
@@ -119,7 +119,7 @@ def is_home_city(inst: Institution, city_code: str) -> bool:
     return False
 
 
-def bank_weight(info: dict[int, _BankInfo], branch: Organisation, table: dict[str, float]) -> float:
+def bank_weight(info: dict[int, BankInfo], branch: Organisation, table: dict[str, float]) -> float:
     bank = info[branch.institution_id]
     weight = table[InstitutionType(bank.type)]
     if table is LEAD_WEIGHT:

@@ -13,8 +13,8 @@ from parks.choices import LinkStatus, ParkStatus, PartnerRole
 from parks.models import Park, PartnerLink
 from portal.models import Organisation
 from reports.demo.catalogue import AS_OF, LEAD_WEIGHT, LINKS_FROM, LOCAL_SUB_BRANCHES, PARTNER_WEIGHT
-from reports.demo.helpers import _random_date, _weighted_sample
-from reports.demo.institutions import _BankInfo, bank_weight
+from reports.demo.helpers import random_date, weighted_sample
+from reports.demo.institutions import BankInfo, bank_weight
 from reports.demo.park_plan import ParkPlan
 
 
@@ -23,7 +23,7 @@ def links_make(
     parks: list[Park],
     plans: list[ParkPlan],
     branches: list[Organisation],
-    info: dict[int, _BankInfo],
+    info: dict[int, BankInfo],
     demo: ParkPlan,
     demo_lead: Organisation,
 ) -> list[PartnerLink]:
@@ -43,7 +43,7 @@ def links_make(
 
 
 def _choose_banks(
-    rng: random.Random, plan: ParkPlan, candidates: list[Organisation], info: dict[int, _BankInfo], demo: ParkPlan,
+    rng: random.Random, plan: ParkPlan, candidates: list[Organisation], info: dict[int, BankInfo], demo: ParkPlan,
     demo_lead: Organisation,
 ) -> tuple[list[Organisation], bool]:
     """The park's banks, lead bank first, and whether it has a lead bank."""
@@ -58,15 +58,15 @@ def _choose_banks(
     if plan is demo:
         n, has_lead, lead = min(max(n, 3), 5), True, demo_lead
     else:
-        lead = _weighted_sample(rng, candidates, [bank_weight(info, b, LEAD_WEIGHT) for b in candidates], 1)[0]
+        lead = weighted_sample(rng, candidates, [bank_weight(info, b, LEAD_WEIGHT) for b in candidates], 1)[0]
     rest = [b for b in candidates if b.pk != lead.pk]
-    chosen = [lead] + _weighted_sample(rng, rest, [bank_weight(info, b, PARTNER_WEIGHT) for b in rest], n - 1)
+    chosen = [lead] + weighted_sample(rng, rest, [bank_weight(info, b, PARTNER_WEIGHT) for b in rest], n - 1)
     return chosen, has_lead
 
 
 def _park_links(
     rng: random.Random, park: Park, plan: ParkPlan, chosen: list[Organisation], has_lead: bool,
-    info: dict[int, _BankInfo], demo: ParkPlan,
+    info: dict[int, BankInfo], demo: ParkPlan,
 ) -> list[PartnerLink]:
     links: list[PartnerLink] = []
     ended = plan.status == ParkStatus.REVOKED
@@ -78,10 +78,10 @@ def _park_links(
             sub_branch = f"{bank.short}{plan.county.name}支行"
         role = PartnerRole.LEAD if i == 0 and has_lead else PartnerRole.PARTNER
         if ended or (role == PartnerRole.PARTNER and plan is not demo and rng.random() < 0.02):
-            since = _random_date(rng, LINKS_FROM, dt.date(2019, 12, 31))
-            until = _random_date(rng, dt.date(2020, 1, 1), AS_OF)
+            since = random_date(rng, LINKS_FROM, dt.date(2019, 12, 31))
+            until = random_date(rng, dt.date(2020, 1, 1), AS_OF)
         else:
-            since, until = _random_date(rng, LINKS_FROM, AS_OF), None
+            since, until = random_date(rng, LINKS_FROM, AS_OF), None
         links.append(PartnerLink(park=park, branch=branch, role=role, sub_branch=sub_branch, since=since, until=until,
                                  status=LinkStatus.CONFIRMED))
     return links
@@ -89,7 +89,7 @@ def _park_links(
 
 def proposed_link(
     parks: list[Park], plans: list[ParkPlan], links: list[PartnerLink], branches: list[Organisation],
-    info: dict[int, _BankInfo], demo: ParkPlan,
+    info: dict[int, BankInfo], demo: ParkPlan,
 ) -> PartnerLink:
     """One bank's proposal to partner the demo park, waiting for the park's confirmation, so the
     park and branch logins see the two-party step on day one."""

@@ -12,7 +12,7 @@ from portal.models import Organisation
 
 
 @dataclass
-class _Tenant:
+class LoadedTenant:
     uscc: str
     name: str
     entity_type: str
@@ -26,7 +26,7 @@ class _Tenant:
 
 
 @dataclass
-class _Link:
+class LoadedLink:
     park_id: int
     park_code: str
     park_name: str
@@ -46,7 +46,7 @@ class _Link:
 
 
 @dataclass
-class _Park:
+class LoadedPark:
     id: int
     code: str
     name: str
@@ -57,14 +57,14 @@ class _Park:
     batch: int
     digital_status: str
     status: str
-    tenants: list[_Tenant] = field(default_factory=list)
-    links: list[_Link] = field(default_factory=list)
+    tenants: list[LoadedTenant] = field(default_factory=list)
+    links: list[LoadedLink] = field(default_factory=list)
     credit_curve: tuple[float, ...] = ()
     filing_curve: tuple[float, ...] = ()
 
 
 @dataclass
-class _Branch:
+class LoadedBranch:
     id: int
     name: str
     city_code: str
@@ -72,7 +72,7 @@ class _Branch:
     type: str
 
 
-def registers_load() -> tuple[list[_Park], list[_Branch]]:
+def registers_load() -> tuple[list[LoadedPark], list[LoadedBranch]]:
     """The parks (by code, with their tenants and confirmed links) and the bank and insurer branches (by name)."""
     parks = _parks_load()
     by_id = {p.id: p for p in parks}
@@ -80,7 +80,7 @@ def registers_load() -> tuple[list[_Park], list[_Branch]]:
         "park_id", "enterprise__uscc", "enterprise__name", "enterprise__entity_type", "enterprise__industry",
         "entered_on", "left_on")
     for park_id, uscc, name, entity_type, industry, entered, left in tenancies:
-        by_id[park_id].tenants.append(_Tenant(uscc, name, entity_type, industry, entered, left))
+        by_id[park_id].tenants.append(LoadedTenant(uscc, name, entity_type, industry, entered, left))
     for park in parks:
         park.tenants.sort(key=lambda t: (t.entered_on, t.uscc))
     links = PartnerLink.objects.filter(status=LinkStatus.CONFIRMED).values_list(  # proposals are not partnerships
@@ -88,16 +88,16 @@ def registers_load() -> tuple[list[_Park], list[_Branch]]:
         "branch__region__code", "role", "sub_branch", "since", "until")
     for park_id, branch_id, branch_name, short, kind, city, role, sub_branch, since, until in links:
         park = by_id[park_id]
-        park.links.append(_Link(park_id, park.code, park.name, branch_id, branch_name, short, kind, city, role,
+        park.links.append(LoadedLink(park_id, park.code, park.name, branch_id, branch_name, short, kind, city, role,
                                 sub_branch, since, until))
     for park in parks:
         park.links.sort(key=lambda link: (link.role != PartnerRole.LEAD, link.branch_name, link.since))
     return parks, _branches_load()
 
 
-def _parks_load() -> list[_Park]:
+def _parks_load() -> list[LoadedPark]:
     return [
-        _Park(id=p["id"], code=p["code"], name=p["name"], county_id=p["county_id"], city_code=p["county__city_code"],
+        LoadedPark(id=p["id"], code=p["code"], name=p["name"], county_id=p["county_id"], city_code=p["county__city_code"],
               operator_id=p["operator_id"], star_rating=p["star_rating"], batch=p["batch"],
               digital_status=p["digital_status"], status=p["status"])
         for p in Park.objects.order_by("code").values(
@@ -106,9 +106,9 @@ def _parks_load() -> list[_Park]:
     ]
 
 
-def _branches_load() -> list[_Branch]:
+def _branches_load() -> list[LoadedBranch]:
     return [
-        _Branch(id=o["id"], name=o["name"], city_code=o["region__code"], short=o["institution__short_name"],
+        LoadedBranch(id=o["id"], name=o["name"], city_code=o["region__code"], short=o["institution__short_name"],
                 type=o["institution__type"])
         for o in Organisation.objects.filter(kind=OrgKind.BANK_BRANCH, institution__isnull=False)
         .order_by("name").values("id", "name", "region__code", "institution__short_name", "institution__type")

@@ -17,8 +17,8 @@ from reports.demo.catalogue import (
     FIRST_BATCH_TOTAL, HANGZHOU_CODE, LATER_BATCH_NINGBO, LATER_BATCH_TOTAL, MANUFACTURING_THEMES, PLACE_WORDS,
     SERVICE_THEMES, SMALL_COUNTIES, STAR_SHARES_FIRST, STAR_SHARES_LATER, STREET_WORDS, STRONG_COUNTIES,
 )
-from reports.demo.helpers import _apportion, _quotas, _random_date, _round, _short
-from reports.demo.regions import _bureau_name, _Zhejiang, _zhejiang
+from reports.demo.helpers import apportion, quotas, random_date, round_half_up, short_name
+from reports.demo.regions import bureau_name, Zhejiang, zhejiang_load
 
 FOUNDED_YEARS = {Batch.FIRST: (2012, 2016), Batch.SECOND: (2014, 2018), Batch.THIRD: (2016, 2019)}
 
@@ -48,14 +48,14 @@ class ParkPlan:
         return f"{self.name}运营管理有限公司"
 
 
-def _park_counts(zj: _Zhejiang, scale: float) -> dict[str, tuple[int, int]]:
+def _park_counts(zj: Zhejiang, scale: float) -> dict[str, tuple[int, int]]:
     """(first batch, second/third batch) park counts per city code; at least one first-batch park each."""
     others = [city.code for city in zj.cities if city.code != NINGBO_CODE]
     weights = [CITY_WEIGHTS[code] for code in others]
-    first = _apportion(_round((FIRST_BATCH_TOTAL - FIRST_BATCH_NINGBO) * scale), weights)
-    later = _apportion(_round((LATER_BATCH_TOTAL - LATER_BATCH_NINGBO) * scale), weights)
+    first = apportion(round_half_up((FIRST_BATCH_TOTAL - FIRST_BATCH_NINGBO) * scale), weights)
+    later = apportion(round_half_up((LATER_BATCH_TOTAL - LATER_BATCH_NINGBO) * scale), weights)
     counts = {code: (max(1, f), n) for code, f, n in zip(others, first, later)}
-    counts[NINGBO_CODE] = (max(1, _round(FIRST_BATCH_NINGBO * scale)), _round(LATER_BATCH_NINGBO * scale))
+    counts[NINGBO_CODE] = (max(1, round_half_up(FIRST_BATCH_NINGBO * scale)), round_half_up(LATER_BATCH_NINGBO * scale))
     return {city.code: counts[city.code] for city in zj.cities}
 
 
@@ -69,7 +69,7 @@ def _park_name(rng: random.Random, county: Region, park_type: str, taken: set[st
         key = f"{county.code}{word}{theme}{phase}"
         if key not in taken:
             taken.add(key)
-            place = county.name if rng.random() < 0.55 else _short(county.name)
+            place = county.name if rng.random() < 0.55 else short_name(county.name)
             return f"{place}{word}{theme}小微企业园{phase}"
     raise RuntimeError(f"无法为{county.name}生成不重复的园区名称")
 
@@ -85,7 +85,7 @@ def _county_weight(rng: random.Random, county: Region) -> float:
 
 
 def _manager(rng: random.Random, county: Region, city: Region) -> str:
-    short = _short(county.name)
+    short = short_name(county.name)
     roll = rng.random()
     if roll < 0.4:
         return f"{short}经济开发区管委会"
@@ -93,12 +93,12 @@ def _manager(rng: random.Random, county: Region, city: Region) -> str:
         return f"{short}高新技术产业园区管委会"
     if roll < 0.85:
         return f"{county.name}{rng.choice(STREET_WORDS)}街道办事处"
-    return _bureau_name(county, city).replace("经信局", "经济和信息化局")
+    return bureau_name(county, city).replace("经信局", "经济和信息化局")
 
 
 def plan_parks(*, scale: float = 1.0, seed: int = 2020) -> list[ParkPlan]:
     """The parks for ``scale`` and ``seed``, ordered by code, not yet written."""
-    zj = _zhejiang()
+    zj = zhejiang_load()
     rng = random.Random(f"{seed}/parks")
     by_county, county_by_code = _distribute(rng, zj, scale)
     plans = _plan_counties(rng, zj, by_county, county_by_code)
@@ -110,7 +110,7 @@ def plan_parks(*, scale: float = 1.0, seed: int = 2020) -> list[ParkPlan]:
     return plans
 
 
-def _distribute(rng: random.Random, zj: _Zhejiang, scale: float) -> tuple[dict[str, list[int]], dict[str, Region]]:
+def _distribute(rng: random.Random, zj: Zhejiang, scale: float) -> tuple[dict[str, list[int]], dict[str, Region]]:
     """The batches of the parks of each county (county code -> batches) and the counties by code."""
     by_county: dict[str, list[int]] = defaultdict(list)  # county code -> batches
     county_by_code: dict[str, Region] = {}
@@ -119,7 +119,7 @@ def _distribute(rng: random.Random, zj: _Zhejiang, scale: float) -> tuple[dict[s
         n_first, n_later = counts[city.code]
         counties = zj.counties[city.code]
         weights = [_county_weight(rng, county) for county in counties]
-        n_second = _round(n_later * 0.6)
+        n_second = round_half_up(n_later * 0.6)
         batches = [Batch.FIRST] * n_first + [Batch.SECOND] * n_second + [Batch.THIRD] * (n_later - n_second)
         for batch in batches:
             county = rng.choices(counties, weights=weights)[0]
@@ -129,7 +129,7 @@ def _distribute(rng: random.Random, zj: _Zhejiang, scale: float) -> tuple[dict[s
 
 
 def _plan_counties(
-    rng: random.Random, zj: _Zhejiang, by_county: dict[str, list[int]], county_by_code: dict[str, Region],
+    rng: random.Random, zj: Zhejiang, by_county: dict[str, list[int]], county_by_code: dict[str, Region],
 ) -> list[ParkPlan]:
     city_by_code = {city.code: city for city in zj.cities}
     plans: list[ParkPlan] = []
@@ -154,7 +154,7 @@ def _plan_park(rng: random.Random, county: Region, city: Region, seq: int, batch
         name=_park_name(rng, county, park_type, taken),
         county=county,
         batch=batch,
-        founded=_random_date(rng, dt.date(first_year, 1, 1), dt.date(last_year, 12, 31)),
+        founded=random_date(rng, dt.date(first_year, 1, 1), dt.date(last_year, 12, 31)),
         park_type=park_type,
         area_mu=Decimal(f"{round(area * 2) / 2:.2f}"),
         manager=_manager(rng, county, city),
@@ -163,7 +163,7 @@ def _plan_park(rng: random.Random, county: Region, city: Region, seq: int, batch
 
 def _rate_stars(rng: random.Random, first: list[ParkPlan], later: list[ParkPlan]) -> None:
     for group, shares in ((first, STAR_SHARES_FIRST), (later, STAR_SHARES_LATER)):
-        stars = _quotas(shares, len(group))
+        stars = quotas(shares, len(group))
         rng.shuffle(stars)
         for park, star in zip(group, stars):
             park.star_rating = star
@@ -172,9 +172,9 @@ def _rate_stars(rng: random.Random, first: list[ParkPlan], later: list[ParkPlan]
 def _mark_statuses(rng: random.Random, first: list[ParkPlan], later: list[ParkPlan]) -> None:
     """A few unrated first-batch parks were revoked; some later-batch parks are still being built."""
     unrated_first = [p for p in first if p.star_rating == StarRating.UNRATED and p.city_code != HANGZHOU_CODE]
-    for park in rng.sample(unrated_first, min(len(unrated_first), _round(len(first) * 0.01))):
+    for park in rng.sample(unrated_first, min(len(unrated_first), round_half_up(len(first) * 0.01))):
         park.status = ParkStatus.REVOKED
-    for park in rng.sample(later, _round(len(later) * 0.08)):
+    for park in rng.sample(later, round_half_up(len(later) * 0.08)):
         park.status = ParkStatus.BUILDING
 
 
@@ -182,18 +182,18 @@ def _mark_digital(rng: random.Random, first: list[ParkPlan], scale: float) -> No
     """Digital parks: demonstration parks among the best first-batch parks, pilots among the good ones."""
     active_first = [p for p in first if p.status == ParkStatus.ACTIVE]
     best = [p for p in active_first if p.star_rating >= StarRating.FOUR] or active_first
-    for park in rng.sample(best, min(len(best), _round(DIGITAL_DEMO_TOTAL * scale))):
+    for park in rng.sample(best, min(len(best), round_half_up(DIGITAL_DEMO_TOTAL * scale))):
         park.digital_status = DigitalStatus.DEMO
     good = [p for p in active_first if p.star_rating >= StarRating.THREE and p.digital_status == DigitalStatus.NONE]
-    n_pilot_ningbo = _round(DIGITAL_PILOT_NINGBO * scale)
-    n_pilot_other = _round(DIGITAL_PILOT_TOTAL * scale) - n_pilot_ningbo
+    n_pilot_ningbo = round_half_up(DIGITAL_PILOT_NINGBO * scale)
+    n_pilot_other = round_half_up(DIGITAL_PILOT_TOTAL * scale) - n_pilot_ningbo
     for in_ningbo, n in ((True, n_pilot_ningbo), (False, n_pilot_other)):
         pool = [p for p in good if (p.city_code == NINGBO_CODE) == in_ningbo]
         for park in rng.sample(pool, min(len(pool), n)):
             park.digital_status = DigitalStatus.PILOT
 
 
-def _demo_park(plans: Sequence[ParkPlan]) -> ParkPlan:
+def demo_park_pick(plans: Sequence[ParkPlan]) -> ParkPlan:
     """The park of the ``park`` login: the first (by code) Hangzhou first-batch manufacturing park
     outside the central districts rated three stars or more, else the first Hangzhou first-batch park.
     Its lead bank is forced to 工商银行杭州分行."""

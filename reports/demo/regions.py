@@ -6,11 +6,11 @@ from dataclasses import dataclass
 
 from portal.choices import ZHEJIANG_CODE, RegionLevel
 from portal.models import Region
-from reports.demo.helpers import _short
+from reports.demo.helpers import short_name
 
 
 @dataclass(frozen=True)
-class _Zhejiang:
+class Zhejiang:
     province: Region
     cities: list[Region]
     counties: dict[str, list[Region]]  # by city code
@@ -20,7 +20,7 @@ class _Zhejiang:
         return [county for city in self.cities for county in self.counties[city.code]]
 
 
-def _zhejiang() -> _Zhejiang:
+def zhejiang_load() -> Zhejiang:
     regions = list(Region.objects.filter(province_code=ZHEJIANG_CODE).order_by("code"))
     province = next(r for r in regions if r.level == RegionLevel.PROVINCE)
     cities = [r for r in regions if r.level == RegionLevel.CITY]
@@ -30,14 +30,14 @@ def _zhejiang() -> _Zhejiang:
             counties[region.city_code].append(region)
     if len(cities) != 11 or not all(counties.values()):
         raise RuntimeError("浙江省行政区划数据不完整，请先执行 migrate 载入行政区划。")
-    return _Zhejiang(province=province, cities=cities, counties=counties)
+    return Zhejiang(province=province, cities=cities, counties=counties)
 
 
-def _city_short(city: Region) -> str:
-    return _short(city.name)
+def city_short(city: Region) -> str:
+    return short_name(city.name)
 
 
-def _bureau_name(county: Region, city: Region) -> str:
+def bureau_name(county: Region, city: Region) -> str:
     """Districts (区) carry the city's name: 杭州市西湖区经信局; counties and county-level cities do not."""
     if county.name.endswith("区"):
         return f"{city.name}{county.name}经信局"

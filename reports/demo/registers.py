@@ -19,18 +19,18 @@ from parks.models import Enterprise, Park, PartnerLink, Tenancy
 from portal.choices import NINGBO_CODE, ROLE_FOR_KIND, OrgKind
 from portal.models import Organisation, User
 from reports.demo.catalogue import BATCH_SIZE, DEMO_LOGINS, DEMO_PASSWORD, HANGZHOU_CODE
-from reports.demo.helpers import _bulk, _write
-from reports.demo.institutions import _BankInfo, branch_name, institutions_create, is_home_city
+from reports.demo.helpers import bulk_insert, write
+from reports.demo.institutions import BankInfo, branch_name, institutions_create, is_home_city
 from reports.demo.links import links_make, proposed_link
-from reports.demo.park_plan import ParkPlan, _demo_park, plan_parks
-from reports.demo.regions import _bureau_name, _city_short, _zhejiang
+from reports.demo.park_plan import ParkPlan, demo_park_pick, plan_parks
+from reports.demo.regions import bureau_name, city_short, zhejiang_load
 from reports.demo.tenants import tenants_make
 
 
 class _Builder:
     def __init__(self, *, scale: float, seed: int, stdout: IO[str] | None) -> None:
         self.scale, self.seed, self.stdout = scale, seed, stdout
-        self.zj = _zhejiang()
+        self.zj = zhejiang_load()
         self.city_by_code = {city.code: city for city in self.zj.cities}
         self.orgs: dict[str, Organisation] = {}  # demo-login keys -> organisation
 
@@ -42,7 +42,7 @@ class _Builder:
     def organisations(
         self,
         institutions: list[Institution],
-        info: dict[int, _BankInfo],
+        info: dict[int, BankInfo],
         branch_cities: dict[int, list[str]],
         plans: list[ParkPlan],
     ) -> list[Organisation]:
@@ -55,11 +55,11 @@ class _Builder:
             if city.code == NINGBO_CODE:
                 orgs.append(Organisation(name="宁波银保监局", kind=OrgKind.BRANCH_REGULATOR, region=city, separately_planned=True))
             else:
-                orgs.append(Organisation(name=f"{_city_short(city)}银保监分局", kind=OrgKind.BRANCH_REGULATOR, region=city))
+                orgs.append(Organisation(name=f"{city_short(city)}银保监分局", kind=OrgKind.BRANCH_REGULATOR, region=city))
         for city in zj.cities:
             orgs.append(Organisation(name=f"{city.name}经信局", kind=OrgKind.ECONOMY_BUREAU, region=city))
             for county in zj.counties[city.code]:
-                orgs.append(Organisation(name=_bureau_name(county, city), kind=OrgKind.ECONOMY_BUREAU, region=county))
+                orgs.append(Organisation(name=bureau_name(county, city), kind=OrgKind.ECONOMY_BUREAU, region=county))
         for inst in institutions:
             for code in branch_cities[inst.pk]:
                 city = self.city_by_code[code]
@@ -67,7 +67,7 @@ class _Builder:
                 orgs.append(Organisation(name=name, kind=OrgKind.BANK_BRANCH, region=city, institution=inst))
         for plan in plans:
             orgs.append(Organisation(name=plan.operator_name, kind=OrgKind.PARK_OPERATOR, region=plan.county))
-        return _bulk(Organisation, orgs, "name")
+        return bulk_insert(Organisation, orgs, "name")
 
     # users
 
@@ -98,12 +98,12 @@ class _Builder:
         demo_county = demo.county
         return {
             "province": by_name["浙江银保监局"],
-            "hz_branch": by_name[f"{_city_short(hangzhou)}银保监分局"],
+            "hz_branch": by_name[f"{city_short(hangzhou)}银保监分局"],
             "nb_branch": by_name["宁波银保监局"],
             "jxt": by_name["浙江省经济和信息化厅"],
-            "county_jxj": by_name[_bureau_name(demo_county, self.city_by_code[demo_county.city_code])],
+            "county_jxj": by_name[bureau_name(demo_county, self.city_by_code[demo_county.city_code])],
             "bank": bank,
-            "insurer": by_name[branch_name(_BankInfo("人保财险", InstitutionType.INSURER), hangzhou, False)],
+            "insurer": by_name[branch_name(BankInfo("人保财险", InstitutionType.INSURER), hangzhou, False)],
             "park": by_name[demo.operator_name],
         }
 
@@ -112,32 +112,32 @@ class _Builder:
     def build(self) -> dict[str, Any]:
         out = self.stdout
         plans = plan_parks(scale=self.scale, seed=self.seed)
-        demo = _demo_park(plans)
-        _write(out, f"园区规划：{len(plans)} 个")
+        demo = demo_park_pick(plans)
+        write(out, f"园区规划：{len(plans)} 个")
 
         institutions, info, branch_cities = institutions_create(self.rng("institutions"), self.zj, self.city_by_code)
-        _write(out, f"法人机构：{len(institutions)} 家")
+        write(out, f"法人机构：{len(institutions)} 家")
 
         orgs = self.organisations(institutions, info, branch_cities, plans)
         by_name = {org.name: org for org in orgs}
         branches = [org for org in orgs if org.kind == OrgKind.BANK_BRANCH]
-        _write(out, f"机构：{len(orgs)} 个")
+        write(out, f"机构：{len(orgs)} 个")
 
         parks = _parks_create(plans, [by_name[plan.operator_name] for plan in plans])
-        _write(out, f"园区：{len(parks)} 个")
+        write(out, f"园区：{len(parks)} 个")
 
         enterprises, tenancies = tenants_make(self.rng("enterprises"), parks, plans, self.city_by_code)
-        _bulk(Enterprise, enterprises, "uscc")
+        bulk_insert(Enterprise, enterprises, "uscc")
         # bulk_create fills each tenancy's enterprise_id from its (now saved) enterprise.
         Tenancy.objects.bulk_create(tenancies, batch_size=BATCH_SIZE)
-        _write(out, f"企业：{len(enterprises)} 家，入园记录：{len(tenancies)} 条")
+        write(out, f"企业：{len(enterprises)} 家，入园记录：{len(tenancies)} 条")
 
         hangzhou = self.city_by_code[HANGZHOU_CODE]
-        icbc_hz = by_name[branch_name(_BankInfo("工商银行", InstitutionType.LARGE), hangzhou, False)]
+        icbc_hz = by_name[branch_name(BankInfo("工商银行", InstitutionType.LARGE), hangzhou, False)]
         links = links_make(self.rng("links"), parks, plans, branches, info, demo, icbc_hz)
         links.append(proposed_link(parks, plans, links, branches, info, demo))
         PartnerLink.objects.bulk_create(links, batch_size=BATCH_SIZE)
-        _write(out, f"伙伴银行关系：{len(links)} 条")
+        write(out, f"伙伴银行关系：{len(links)} 条")
 
         self.orgs = self.login_orgs(by_name, demo, icbc_hz)
         logins = self.users()
@@ -184,7 +184,7 @@ def _login_create(username: str, display_name: str, org: Organisation | None) ->
 
 
 def _parks_create(plans: list[ParkPlan], operators: list[Organisation]) -> list[Park]:
-    return _bulk(Park, [
+    return bulk_insert(Park, [
         Park(
             code=p.code, name=p.name, county=p.county, operator=op, manager=p.manager, batch=p.batch,
             star_rating=p.star_rating, digital_status=p.digital_status, park_type=p.park_type,

@@ -12,7 +12,7 @@ from banks.models import Institution
 from parks.models import Enterprise, Park, PartnerLink, Tenancy
 from portal.models import Organisation, User
 from reports.demo.catalogue import DEMO_USERNAMES
-from reports.demo.helpers import _write
+from reports.demo.helpers import write
 from reports.filings.models import Filing, ImportJob, T1Row, T2Summary, T4Record, T5Row
 from reports.summaries.models import ReminderLog, Summary
 from reports.targets.models import TargetResult
@@ -82,4 +82,4 @@ def demo_reset(*, stdout: IO[str] | None = None) -> None:
         _clear_references(REGISTER_MODELS)
         _delete_all(REGISTER_MODELS)
         AccessAttempt.objects.filter(username__in=DEMO_USERNAMES).delete()
-    _write(stdout, "已清除原有演示数据。")
+    write(stdout, "已清除原有演示数据。")

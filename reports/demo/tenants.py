@@ -13,9 +13,9 @@ from reports.demo.catalogue import (
     AS_OF, BRAND_CHARS, INDIVIDUAL_SHARE, INDIVIDUAL_TRADES, INDUSTRY_WEIGHTS, INDUSTRY_WORDS, LEFT_SHARE, MAX_TENANTS,
     MIN_TENANTS, SURNAMES,
 )
-from reports.demo.helpers import _random_date, _short
+from reports.demo.helpers import random_date, short_name
 from reports.demo.park_plan import ParkPlan
-from reports.demo.regions import _city_short
+from reports.demo.regions import city_short
 
 
 def tenants_make(
@@ -42,7 +42,7 @@ def tenants_make(
                 uscc=uscc, name=name, industry=industry,
                 entity_type=EntityType.INDIVIDUAL if individual else EntityType.ENTERPRISE,
             )
-            entered = _random_date(rng, plan.founded, AS_OF)
+            entered = random_date(rng, plan.founded, AS_OF)
             left = None
             if rng.random() < LEFT_SHARE:
                 span = (AS_OF - entered).days
@@ -75,9 +75,9 @@ def _enterprise_name(rng: random.Random, county: Region, city: Region, industry:
         if roll < 0.05:
             place = "浙江"
         elif roll < 0.45 and not county.name.endswith("区"):
-            place = _short(county.name)
+            place = short_name(county.name)
         else:
-            place = _city_short(city)
+            place = city_short(city)
         brand = "".join(rng.sample(BRAND_CHARS, 3 if attempt > 30 else 2))
         suffix = "股份有限公司" if rng.random() < 0.02 else "有限公司"
         name = f"{place}{brand}{rng.choice(words)}{suffix}"

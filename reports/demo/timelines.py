@@ -15,8 +15,8 @@ from portal.models import Organisation
 from reports.demo.calibration import (
     LAST, LATE_SHARE, MISSING_FIRST, MISSING_LAST, N_PERIODS, NOW, PERIOD_CODES, RETURN_COMMENTS, START_INDEX, YEARS,
 )
-from reports.demo.helpers import _at, _curve, _update_many
-from reports.demo.loaded import _Park
+from reports.demo.helpers import moment, curve_at, update_many
+from reports.demo.loaded import LoadedPark
 from reports.filings.choices import FilingStatus
 from reports.filings.models import Filing, Period, T2Summary
 from reports.workflow.models import FilingTransition
@@ -27,7 +27,7 @@ T1_PAST_STATUSES = ((FilingStatus.APPROVED, 99), (FilingStatus.DRAFT, 1))
 
 
 @dataclass
-class _Meta:
+class FilingMeta:
     """Status and dates of one filing (a bank's T4 and T5 of a period share one)."""
 
     status: str
@@ -39,7 +39,7 @@ class _Meta:
     lock_version: int
 
 
-def filing_meta(rng: random.Random, period: Period, *, statuses: tuple[tuple[str, float], ...], late_share: float) -> _Meta:
+def filing_meta(rng: random.Random, period: Period, *, statuses: tuple[tuple[str, float], ...], late_share: float) -> FilingMeta:
     status = rng.choices([s for s, _ in statuses], weights=[w for _, w in statuses])[0]
     end, due = period.end, period.filer_due
     now_day = NOW.date()
@@ -53,36 +53,36 @@ def filing_meta(rng: random.Random, period: Period, *, statuses: tuple[tuple[str
     else:
         submitted_day = due - dt.timedelta(days=rng.randint(0, 12))
     submitted_day = min(max(submitted_day, created_day), now_day - dt.timedelta(days=1))
-    created = _at(created_day, rng)
+    created = moment(created_day, rng)
     lock_version = rng.randint(1, 6)
     if status == FilingStatus.DRAFT:
         updated_day = min(created_day + dt.timedelta(days=rng.randint(0, 8)), now_day)
-        updated = max(_at(updated_day, rng), created)
-        return _Meta(status, created, min(updated, NOW), None, None, 0, lock_version)
-    submitted = max(_at(submitted_day, rng), created)
+        updated = max(moment(updated_day, rng), created)
+        return FilingMeta(status, created, min(updated, NOW), None, None, 0, lock_version)
+    submitted = max(moment(submitted_day, rng), created)
     days_late = max(0, (submitted_day - due).days)
     if status == FilingStatus.APPROVED:
         approved_day = min(submitted_day + dt.timedelta(days=rng.randint(1, 8)), now_day)
-        approved = min(max(_at(approved_day, rng), submitted + dt.timedelta(hours=2)), NOW)
-        return _Meta(status, created, approved, submitted, approved, days_late, lock_version)
+        approved = min(max(moment(approved_day, rng), submitted + dt.timedelta(hours=2)), NOW)
+        return FilingMeta(status, created, approved, submitted, approved, days_late, lock_version)
     # submitted / confirmed / returned: the last step happened a day or a few after submission
     step = submitted if status == FilingStatus.SUBMITTED else min(
         submitted + dt.timedelta(days=rng.randint(1, 4), hours=rng.randint(0, 5)), NOW)
-    return _Meta(status, created, step, submitted, None, days_late, lock_version)
+    return FilingMeta(status, created, step, submitted, None, days_late, lock_version)
 
 
-def baseline_meta(rng: random.Random, period: Period) -> _Meta:
+def baseline_meta(rng: random.Random, period: Period) -> FilingMeta:
     """The 2018 year-end figures were filed with the first quarter's filing (August 2019) and approved."""
-    created = _at(dt.date(2019, 7, 22) + dt.timedelta(days=rng.randint(0, 10)), rng)
-    submitted = _at(dt.date(2019, 8, 5) + dt.timedelta(days=rng.randint(0, 10)), rng)
-    approved = _at(dt.date(2019, 8, 17) + dt.timedelta(days=rng.randint(0, 8)), rng)
-    return _Meta(FilingStatus.APPROVED, created, approved, submitted, approved, 0, rng.randint(1, 3))
+    created = moment(dt.date(2019, 7, 22) + dt.timedelta(days=rng.randint(0, 10)), rng)
+    submitted = moment(dt.date(2019, 8, 5) + dt.timedelta(days=rng.randint(0, 10)), rng)
+    approved = moment(dt.date(2019, 8, 17) + dt.timedelta(days=rng.randint(0, 8)), rng)
+    return FilingMeta(FilingStatus.APPROVED, created, approved, submitted, approved, 0, rng.randint(1, 3))
 
 
-def park_schedule(rng: random.Random, parks: list[_Park], periods: dict[str, Period]) -> dict[int, list[_Meta | None]]:
+def park_schedule(rng: random.Random, parks: list[LoadedPark], periods: dict[str, Period]) -> dict[int, list[FilingMeta | None]]:
     """Per park the meta of its T1 per period index, None where it files nothing (also sets the
     parks' credit and filing curves)."""
-    plans: dict[int, list[_Meta | None]] = {}
+    plans: dict[int, list[FilingMeta | None]] = {}
     for park in parks:
         star = park.star_rating
         if star >= 4:
@@ -93,22 +93,22 @@ def park_schedule(rng: random.Random, parks: list[_Park], periods: dict[str, Per
             c0, c1, miss_factor = rng.uniform(0.36, 0.48), rng.uniform(0.53, 0.68), 1.3
         f0 = rng.uniform(0.60, 0.80)
         f1 = 1.0 if rng.random() < 0.45 else rng.uniform(0.9, 0.985)
-        park.credit_curve = tuple(_curve(c0, c1, i, 1.0) for i in range(N_PERIODS))
-        park.filing_curve = tuple(_curve(f0, f1, i, 0.7) for i in range(N_PERIODS))
+        park.credit_curve = tuple(curve_at(c0, c1, i, 1.0) for i in range(N_PERIODS))
+        park.filing_curve = tuple(curve_at(f0, f1, i, 0.7) for i in range(N_PERIODS))
         plans[park.id] = _park_row(rng, park, periods, miss_factor)
     return plans
 
 
-def _park_row(rng: random.Random, park: _Park, periods: dict[str, Period], miss_factor: float) -> list[_Meta | None]:
+def _park_row(rng: random.Random, park: LoadedPark, periods: dict[str, Period], miss_factor: float) -> list[FilingMeta | None]:
     start = rng.choice(START_INDEX[Batch(park.batch)])
     chronic = rng.random() < 0.015
     late_share = LATE_SHARE * (2.5 if chronic else rng.choice((0.5, 1.0, 1.0, 1.5)))
-    row: list[_Meta | None] = []
+    row: list[FilingMeta | None] = []
     for i, code in enumerate(PERIOD_CODES):
         roll, roll_chronic = rng.random(), rng.random()
         eligible = (park.status == ParkStatus.ACTIVE or (park.status == ParkStatus.REVOKED and YEARS[i] == 2019)) \
             and i >= start and park.tenants
-        miss = roll < _curve(MISSING_FIRST, MISSING_LAST, i, 1.0) * miss_factor or (chronic and roll_chronic < 0.5)
+        miss = roll < curve_at(MISSING_FIRST, MISSING_LAST, i, 1.0) * miss_factor or (chronic and roll_chronic < 0.5)
         if not eligible or miss:
             row.append(None)
             continue
@@ -123,10 +123,10 @@ def filing_times_write(filings: list[Filing], summaries: list[T2Summary]) -> Non
     bulk_update's CASE expressions take minutes for ~10,000 filings)."""
     for filing in filings:
         filing.created_at, filing.updated_at = filing._demo_times
-    _update_many(Filing, filings, ("created_at", "updated_at", "row_count", "warning_count", "issues", "explanation"))
+    update_many(Filing, filings, ("created_at", "updated_at", "row_count", "warning_count", "issues", "explanation"))
     for summary in summaries:  # 附表2 was recomputed when its 附表1 was last saved
         summary.computed_at = summary.filing.updated_at
-    _update_many(T2Summary, summaries, ("computed_at",))
+    update_many(T2Summary, summaries, ("computed_at",))
 
 
 def demo_transitions_build(*, seed: int) -> int:
@@ -146,7 +146,7 @@ def demo_transitions_build(*, seed: int) -> int:
     created = list(FilingTransition.objects.order_by("pk").only("pk"))
     for obj, at in zip(created, times):
         obj.at = at
-    _update_many(FilingTransition, created, ("at",))
+    update_many(FilingTransition, created, ("at",))
     return len(rows)
 
 
