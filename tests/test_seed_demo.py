@@ -19,12 +19,14 @@ from banks.models import Institution
 from parks.choices import Batch, DigitalStatus, EntityType, ParkType, PartnerRole
 from parks.models import Enterprise, Park, PartnerLink, Tenancy
 from portal.choices import NINGBO_CODE, ZHEJIANG_CODE, OrgKind, RegionLevel, Role
-from reports.demo.registers import DEMO_PASSWORD, plan_parks
+from reports.demo.catalogue import DEMO_PASSWORD
+from reports.demo.park_plan import plan_parks
+from reports.demo.reset import demo_reset
 from portal.models import Organisation, Region, User
 from portal.uscc import uscc_is_valid
 from reports.filings import selectors
 from reports.filings.choices import FilingStatus
-from reports.demo.filings import NOW, PERIOD_CODES
+from reports.demo.calibration import NOW, PERIOD_CODES
 from reports.filings.models import Filing, ImportJob, Period, T1Row, T2Summary, T4Record, T5Row
 from reports.schedules import T1, T4, T5
 from reports.schedules.t2 import AMOUNT_KEYS, COUNT_KEYS, HIDDEN_SUMS, t2_compute
@@ -36,8 +38,6 @@ SKIP_MESSAGE = "演示数据已存在，跳过（使用 --reset 重新生成）�
 @pytest.fixture(scope="module")
 def shared_demo(django_db_setup, django_db_blocker):
     """One demo for the read-only tests of this module (seeding takes seconds); removed afterwards."""
-    from reports.demo.registers import demo_reset
-
     with django_db_blocker.unblock():
         output = seed()
     yield output

@@ -9,7 +9,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from reports.demo.registers import DEMO_PASSWORD, demo_build, demo_conflicts, demo_exists, demo_reset
+from reports.demo.build import demo_build
+from reports.demo.catalogue import DEMO_PASSWORD
+from reports.demo.reset import demo_conflicts, demo_exists, demo_reset
 
 SKIP_MESSAGE = "演示数据已存在，跳过（使用 --reset 重新生成）。"
 
