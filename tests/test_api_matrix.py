@@ -28,7 +28,9 @@ from reports.workflow.models import FilingTransition
 from reports.summaries.models import Summary
 from reports.filings.xlsx.template import template_build
 from tests import factories as f
-from tests.test_api_helpers import _api_throttle_rates, api, api_world, t1_row, token_for  # noqa: F401
+from tests.test_api_helpers import api, t1_row, token_for
+
+pytestmark = pytest.mark.usefixtures("_api_throttle_rates")  # generous API throttle rates (conftest.py)
 
 ROLES = ["province", "hz_branch", "wz_branch", "jxt", "hz_jxj", "xihu_jxj", "wz_jxj", "bank_a_hz", "bank_b_hz", "bank_a_wz",
          "op_hz", "op_hz2", "op_wz", "root"]

@@ -14,7 +14,9 @@ import yaml
 from django.contrib.staticfiles import finders
 
 from tests import factories as f
-from tests.test_api_helpers import _api_throttle_rates, api_world, token_for  # noqa: F401
+from tests.test_api_helpers import token_for
+
+pytestmark = pytest.mark.usefixtures("_api_throttle_rates")  # generous API throttle rates (conftest.py)
 
 ROOT = Path(__file__).resolve().parent.parent
 

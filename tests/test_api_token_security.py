@@ -17,7 +17,9 @@ from parks.models import BrainReading
 from reports.filings.models import Filing, T1Row
 from reports.workflow.models import FilingTransition
 from tests.factories import PASSWORD
-from tests.test_api_helpers import _api_throttle_rates, api, api_world, t1_row, token_for  # noqa: F401
+from tests.test_api_helpers import api, t1_row, token_for
+
+pytestmark = pytest.mark.usefixtures("_api_throttle_rates")  # generous API throttle rates (conftest.py)
 
 NEW_PASSWORD = "Neu-Kennwort#2026"
 

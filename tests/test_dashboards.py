@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 
 from reports.filings.models import Filing, Period, T2Summary
 from reports.summaries.models import Summary
-from tests.test_targets import scenario  # noqa: F401  (the seeded scenario fixture)
 
 PERIOD = "2020Q3"
 

@@ -305,11 +305,6 @@ def t1(world):
     return services.filing_open(actor=world.users["op_hz"], schedule="T1", period=period, park=world.p_hz)
 
 
-@pytest.fixture
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
-
-
 def test_text_as_typed_through_the_web_row_form(client, world, t1):
     from tests.test_filing_pages import form_data
 

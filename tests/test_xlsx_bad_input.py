@@ -21,7 +21,7 @@ from tests import factories as f
 FIRST = 5  # first data row of the portal's template
 
 
-from tests.xlsx_fixtures import _media, period, t1, t4, t5  # noqa: F401  (shared fixtures)
+pytestmark = pytest.mark.usefixtures("_media")  # uploads in a temporary MEDIA_ROOT (conftest.py)
 
 
 def typed(value) -> str:

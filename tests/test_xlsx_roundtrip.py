@@ -23,7 +23,7 @@ from reports.filings.xlsx.template import template_build
 from tests import factories as f
 
 
-from tests.xlsx_fixtures import _media, period, t1, t4, t5  # noqa: F401  (shared fixtures)
+pytestmark = pytest.mark.usefixtures("_media")  # uploads in a temporary MEDIA_ROOT (conftest.py)
 
 
 def stored(filing, schedule) -> list[dict]:
