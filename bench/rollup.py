@@ -94,8 +94,6 @@ def build(*, parks_n: int, branches_n: int, period: Period, rng: random.Random, 
     T1Row.objects.bulk_create(rows, batch_size=5000)
     Enterprise.objects.bulk_create(ents, batch_size=5000)
     ent_ids = dict(Enterprise.objects.filter(name__startswith="企业").values_list("uscc", "pk"))
-    for filing, park in zip(filings, parks):
-        pass
     tenancies = [Tenancy(park_id=r["filing__park_id"], enterprise_id=ent_ids[r["uscc"]], entered_on=period.start)
                  for r in T1Row.objects.filter(filing__in=filings).values("filing__park_id", "uscc")]
     Tenancy.objects.bulk_create(tenancies, batch_size=5000)
