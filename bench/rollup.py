@@ -47,8 +47,8 @@ from parks.models import Enterprise, Park, PartnerLink, Tenancy  # noqa: E402
 from portal.models import Organisation, Region  # noqa: E402
 from portal.uscc import uscc_make  # noqa: E402
 from reports.filings.models import Filing, Period, T1Row, T4Record, T5Row  # noqa: E402
-from reports.summaries.rollups import summaries_rebuild_all  # noqa: E402
 from reports.schedules.t1 import credit_tier  # noqa: E402
+from reports.summaries.rollups import summaries_rebuild_all  # noqa: E402
 
 ROWS_PER_PARK = 77  # 780 × 77 ≈ 60,000
 

@@ -11,7 +11,7 @@ from django.test import Client
 
 from parks.models import BrainReading, Enterprise, Tenancy
 from reports.filings.models import Filing, ImportJob, T1Row
-from tests.test_api_helpers import api, token_for
+from tests.test_api_helpers import api
 
 pytestmark = pytest.mark.usefixtures("_api_throttle_rates")  # generous API throttle rates (conftest.py)
 

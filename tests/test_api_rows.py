@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from reports.filings.models import Filing, ImportJob, T1Row, T4Record, T5Row
-from reports.workflow.models import FilingTransition
 from reports.filings.xlsx.template import template_build
+from reports.workflow.models import FilingTransition
 from tests import factories as f
 from tests.test_api_helpers import api, t1_row
 

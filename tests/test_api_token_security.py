@@ -11,9 +11,9 @@ from django.apps import apps
 from django.urls import reverse
 from knox.models import AuthToken
 
+from parks.models import BrainReading
 from portal.api.tokens import token_create
 from portal.models import ApiTokenInfo
-from parks.models import BrainReading
 from reports.filings.models import Filing, T1Row
 from reports.workflow.models import FilingTransition
 from tests.factories import PASSWORD

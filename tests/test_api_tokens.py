@@ -8,8 +8,8 @@ import re
 import pytest
 from django.utils import timezone
 from knox.crypto import hash_token
-
 from knox.models import AuthToken
+
 from tests.test_api_helpers import api, token_for
 
 pytestmark = pytest.mark.usefixtures("_api_throttle_rates")  # generous API throttle rates (conftest.py)

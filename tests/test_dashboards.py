@@ -203,8 +203,8 @@ PINNED = {"province": 10, "province_excl": 10, "city": 10, "bank": 11, "park": 1
 @pytest.mark.parametrize("scale", [0.02, 0.1])
 def test_dashboard_query_counts_are_pinned_and_do_not_grow_with_the_data(db, client, django_assert_num_queries, scale):
     from parks.models import Park
-    from reports.demo.registers import demo_build
     from portal.models import User
+    from reports.demo.registers import demo_build
     from reports.targets.engine import target_results_rebuild_all
 
     demo_build(scale=scale, seed=2020)

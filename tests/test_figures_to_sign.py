@@ -24,11 +24,11 @@ from django.utils import timezone
 from parks import services as park_services
 from parks.choices import PartnerRole
 from parks.models import Tenancy
-from reports.summaries import rollups
 from reports.filings import services
-from reports.workflow import services as workflow
 from reports.filings.models import Filing, Period, T1Row, T2Summary
+from reports.summaries import rollups
 from reports.summaries.models import Summary
+from reports.workflow import services as workflow
 from tests import factories as f
 from tests.test_api_helpers import api
 from tests.test_t1_t2 import raw_row

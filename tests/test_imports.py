@@ -7,12 +7,10 @@ from django.core.exceptions import PermissionDenied
 
 from portal.celery import app as celery_app
 from reports.filings import services
-from reports.filings.imports import filing_upload, import_job_process
+from reports.filings.imports import filing_upload, import_job_process, import_job_run
 from reports.filings.models import Filing, ImportJob, T1Row, T5Row
-from reports.filings.imports import import_job_run
 from reports.filings.xlsx.template import template_build
 from tests import factories as f
-
 
 pytestmark = pytest.mark.usefixtures("_media")  # uploads in a temporary MEDIA_ROOT (conftest.py)
 

@@ -7,8 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from reports.filings import services
-from reports.workflow import services as workflow
 from reports.filings.models import Filing, Period, T1Row
+from reports.workflow import services as workflow
 from reports.workflow.models import FilingTransition
 from tests import factories as f
 from tests.test_t1_t2 import raw_row

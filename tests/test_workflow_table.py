@@ -9,8 +9,8 @@ from django.db import transaction
 from django.urls import reverse
 
 from reports.filings import services
-from reports.workflow import services as workflow
 from reports.filings.models import Filing, Period
+from reports.workflow import services as workflow
 from reports.workflow.models import FilingTransition
 from tests.test_t1_t2 import raw_row
 from tests.workflow_helpers import bank_package_drafted
