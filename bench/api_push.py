@@ -97,8 +97,8 @@ def baseline_bulk_create(rows: list[dict], filing) -> float:
     """bulk_create of the same rows, parsed to canonical values beforehand (not timed)."""
     from reports.filings import selectors
     from reports.filings.models import T1Row
-    from reports.schedules import T1
     from reports.filings.services import _row_instance
+    from reports.schedules import T1
 
     parsed, issues = T1.validate(rows, selectors.filing_context(filing=filing))
     assert not [i for i in issues if i.is_error], [i.as_dict() for i in issues if i.is_error][:3]

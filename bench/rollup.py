@@ -47,8 +47,8 @@ from parks.models import Enterprise, Park, PartnerLink, Tenancy  # noqa: E402
 from portal.models import Organisation, Region  # noqa: E402
 from portal.uscc import uscc_make  # noqa: E402
 from reports.filings.models import Filing, Period, T1Row, T4Record, T5Row  # noqa: E402
-from reports.summaries.rollups import summaries_rebuild_all  # noqa: E402
 from reports.schedules.t1 import credit_tier  # noqa: E402
+from reports.summaries.rollups import summaries_rebuild_all  # noqa: E402
 
 ROWS_PER_PARK = 77  # 780 × 77 ≈ 60,000
 
@@ -94,8 +94,6 @@ def build(*, parks_n: int, branches_n: int, period: Period, rng: random.Random, 
     T1Row.objects.bulk_create(rows, batch_size=5000)
     Enterprise.objects.bulk_create(ents, batch_size=5000)
     ent_ids = dict(Enterprise.objects.filter(name__startswith="企业").values_list("uscc", "pk"))
-    for filing, park in zip(filings, parks):
-        pass
     tenancies = [Tenancy(park_id=r["filing__park_id"], enterprise_id=ent_ids[r["uscc"]], entered_on=period.start)
                  for r in T1Row.objects.filter(filing__in=filings).values("filing__park_id", "uscc")]
     Tenancy.objects.bulk_create(tenancies, batch_size=5000)

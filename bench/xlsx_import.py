@@ -122,8 +122,8 @@ def baseline_openpyxl(data: bytes) -> int:
 
 def portal_import(data: bytes, user, filing):
     from reports.filings import services
-    from reports.schedules import T1
     from reports.filings.xlsx.reader import read_rows
+    from reports.schedules import T1
 
     read = read_rows(schedule=T1, data=data)
     assert read.ok, read.issue_dicts()[:5]
@@ -176,9 +176,9 @@ def main() -> int:
         print("import failed:", [i.as_dict() for i in errors[:5]], file=sys.stderr)
         return 1
 
-    from reports.schedules import T1
     from reports.filings.xlsx.reader import read_rows
     from reports.filings.xlsx.template import template_build
+    from reports.schedules import T1
 
     started = time.perf_counter()
     read_rows(schedule=T1, data=data)

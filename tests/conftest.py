@@ -93,3 +93,127 @@ def world(db):
         w.users[key] = f.UserFactory(username=key, organisation=getattr(w, key))
     w.admin = f.UserFactory(username="root", organisation=None, role="", is_superuser=True, is_staff=True)
     return w
+
+
+# --- fixtures shared by several test modules ---------------------------------------------------------
+# Opt-in ones (``_api_throttle_rates``, ``_media``) are not autouse here: a module that wants them for
+# every test says ``pytestmark = pytest.mark.usefixtures(...)``. A module may override any of these
+# with a local fixture of the same name.
+
+API_HIGH_RATES = {"user": "100000/min", "bulk": "100000/min"}
+
+
+@pytest.fixture
+def _api_throttle_rates(settings):
+    """Throttle budgets outlive a test in the cache (and user ids repeat on SQLite): the API tests
+    run with generous rates; the throttling test sets its own."""
+    rest = dict(settings.REST_FRAMEWORK)
+    rest["DEFAULT_THROTTLE_RATES"] = API_HIGH_RATES
+    settings.REST_FRAMEWORK = rest
+
+
+@pytest.fixture
+def _media(settings, tmp_path):
+    """Uploads and exports land in the test's own temporary directory."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def api_world(world):
+    """``world`` plus, for 2020Q3: every park's T1 (one valid row), every bank branch's T4 and T5,
+    the T2 of each park, a city summary per city and the province summary, an import job and
+    readings of each park's tenant."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from parks.models import BrainReading
+    from reports.filings import services
+    from reports.filings.models import Filing, ImportJob, Period
+    from reports.summaries.models import Summary
+    from tests.test_api_helpers import t1_row
+
+    w = world
+    w.period = Period.objects.get(code="2020Q3")
+    w.filings = SimpleNamespace()
+    for key, park, tenant in (("op_hz", w.p_hz, w.e_hz), ("op_hz2", w.p_hz2, w.e_hz2), ("op_wz", w.p_wz, w.e_wz)):
+        user = w.users[key]
+        filing = services.filing_open(actor=user, schedule="T1", period=w.period, park=park)
+        res = services.filing_rows_replace(actor=user, filing=filing, raw_rows=[t1_row(tenant.uscc, enterprise_name=tenant.name)])
+        assert res.saved, res.issue_dicts()
+        setattr(w.filings, f"t1_{key}", Filing.objects.get(pk=filing.pk))
+    for key in ("bank_a_hz", "bank_b_hz", "bank_a_wz"):
+        user = w.users[key]
+        org = getattr(w, key)
+        links = org.partner_links.select_related("park")
+        t5 = services.filing_open(actor=user, schedule="T5", period=w.period)
+        res = services.filing_rows_replace(actor=user, filing=t5, raw_rows=[
+            f.t5_cells(link.park.code, link.park.name, role="主办行" if link.role == "lead" else "伙伴银行") for link in links])
+        assert res.saved, res.issue_dicts()
+        t4 = services.filing_open(actor=user, schedule="T4", period=w.period)
+        res = services.filing_t4_save(actor=user, filing=t4, raw_values=f.t4_cells(partner_parks=len(links), parks_served=len(links),
+                                                                                     lead_parks=sum(1 for link in links if link.role == "lead")))
+        assert res.saved, res.issue_dicts()
+        setattr(w.filings, f"t4_{key}", Filing.objects.get(pk=t4.pk))
+        setattr(w.filings, f"t5_{key}", Filing.objects.get(pk=t5.pk))
+    now = timezone.now()
+    w.summaries = SimpleNamespace(
+        hz=Summary.objects.create(scope="city", code="330100", period=w.period, data={"total": {"filed_count": 2}}, built_at=now),
+        wz=Summary.objects.create(scope="city", code="330300", period=w.period, data={"total": {"filed_count": 1}}, built_at=now),
+        province=Summary.objects.create(scope="province", code="330000", period=w.period, data={"total": {"filed_count": 3}},
+                                        built_at=now, requested_at=now + dt.timedelta(seconds=5), queued=True),
+    )
+    w.job = ImportJob.objects.create(filing=w.filings.t1_op_hz, created_by=w.users["op_hz"], original_name="t1.xlsx",
+                                     status=ImportJob.Status.DONE, result={"saved": True})
+    w.readings = SimpleNamespace(
+        hz=BrainReading.objects.create(enterprise=w.e_hz, park=w.p_hz, month=dt.date(2020, 7, 1), electricity_kwh=Decimal("1200.50"),
+                                       pushed_by=w.users["op_hz"], pushed_at=now),
+        hz2=BrainReading.objects.create(enterprise=w.e_hz2, park=w.p_hz2, month=dt.date(2020, 7, 1), water_t=Decimal("30"),
+                                        pushed_by=w.users["op_hz2"], pushed_at=now),
+        wz=BrainReading.objects.create(enterprise=w.e_wz, park=w.p_wz, month=dt.date(2020, 7, 1), gas_m3=Decimal("12"),
+                                       pushed_by=w.users["op_wz"], pushed_at=now),
+    )
+    return w
+
+
+@pytest.fixture
+def period(world):
+    """2020Q3 (the xlsx tests' period)."""
+    from reports.filings import services
+
+    return services.period_ensure(year=2020, quarter=3)
+
+
+@pytest.fixture
+def t1(world, period):
+    """An empty 附表1 of 西湖智造 (op_hz) in ``period``."""
+    from reports.filings import services
+
+    return services.filing_open(actor=world.users["op_hz"], schedule="T1", period=period, park=world.p_hz)
+
+
+@pytest.fixture
+def t5(world, period):
+    """An empty 附表5 of 甲银行杭州分行 in ``period``."""
+    from reports.filings import services
+
+    return services.filing_open(actor=world.users["bank_a_hz"], schedule="T5", period=period)
+
+
+@pytest.fixture
+def t4(world, period):
+    """An empty 附表4 of 甲银行杭州分行 in ``period``."""
+    from reports.filings import services
+
+    return services.filing_open(actor=world.users["bank_a_hz"], schedule="T4", period=period)
+
+
+@pytest.fixture
+def scenario(world):
+    """Four parks (杭州 四星 + 三星, 温州 未评定, 宁波 五星) with approved 2020Q3 ledgers; four bank
+    branches (one in Ningbo, a city commercial bank) with approved 附表4 for 2019Q3, 2019Q4, 2020Q3.
+    Built by ``tests.target_scenario`` (whose figures the target tests compute by hand)."""
+    from tests.target_scenario import scenario_build
+
+    return scenario_build(world)

@@ -11,7 +11,9 @@ from django.test import Client
 
 from parks.models import BrainReading, Enterprise, Tenancy
 from reports.filings.models import Filing, ImportJob, T1Row
-from tests.test_api_helpers import _api_throttle_rates, api, api_world, token_for  # noqa: F401
+from tests.test_api_helpers import api
+
+pytestmark = pytest.mark.usefixtures("_api_throttle_rates")  # generous API throttle rates (conftest.py)
 
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
 

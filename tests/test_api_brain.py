@@ -12,7 +12,9 @@ from django.utils import timezone
 from parks import services
 from parks.models import BrainReading
 from tests import factories as f
-from tests.test_api_helpers import _api_throttle_rates, api, api_world  # noqa: F401
+from tests.test_api_helpers import api
+
+pytestmark = pytest.mark.usefixtures("_api_throttle_rates")  # generous API throttle rates (conftest.py)
 
 
 def push_url(park) -> str:

@@ -22,13 +22,15 @@ from parks.models import BrainReading, Enterprise, Park, PartnerLink, Tenancy
 from portal import access
 from portal.models import Organisation, Region
 from reports.filings import services
-from reports.workflow import services as workflow
 from reports.filings.models import Filing, ImportJob, Period, T1Row, T2Summary, T4Record, T5Row
-from reports.workflow.models import FilingTransition
-from reports.summaries.models import Summary
 from reports.filings.xlsx.template import template_build
+from reports.summaries.models import Summary
+from reports.workflow import services as workflow
+from reports.workflow.models import FilingTransition
 from tests import factories as f
-from tests.test_api_helpers import _api_throttle_rates, api, api_world, t1_row, token_for  # noqa: F401
+from tests.test_api_helpers import api, t1_row, token_for
+
+pytestmark = pytest.mark.usefixtures("_api_throttle_rates")  # generous API throttle rates (conftest.py)
 
 ROLES = ["province", "hz_branch", "wz_branch", "jxt", "hz_jxj", "xihu_jxj", "wz_jxj", "bank_a_hz", "bank_b_hz", "bank_a_wz",
          "op_hz", "op_hz2", "op_wz", "root"]

@@ -6,15 +6,13 @@ from __future__ import annotations
 import pytest
 
 from reports.filings.models import Filing, ImportJob, T1Row, T4Record, T5Row
-from reports.workflow.models import FilingTransition
 from reports.filings.xlsx.template import template_build
+from reports.workflow.models import FilingTransition
 from tests import factories as f
-from tests.test_api_helpers import _api_throttle_rates, api, api_world, t1_row  # noqa: F401
+from tests.test_api_helpers import api, t1_row
 
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+# generous API throttle rates, uploads in a temporary MEDIA_ROOT (conftest.py)
+pytestmark = pytest.mark.usefixtures("_api_throttle_rates", "_media")
 
 
 def rows_url(filing: Filing, **query) -> str:

@@ -14,7 +14,9 @@ import yaml
 from django.contrib.staticfiles import finders
 
 from tests import factories as f
-from tests.test_api_helpers import _api_throttle_rates, api_world, token_for  # noqa: F401
+from tests.test_api_helpers import token_for
+
+pytestmark = pytest.mark.usefixtures("_api_throttle_rates")  # generous API throttle rates (conftest.py)
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -112,14 +114,14 @@ def test_a_bounded_schemathesis_run_finds_no_server_error(live_server, api_world
             @hypothesis.settings(max_examples=MAX_EXAMPLES, deadline=None, database=None, derandomize=True,
                                  phases=[Phase.explicit, Phase.generate], suppress_health_check=list(HealthCheck))
             @hypothesis.given(case=operation.as_strategy())
-            def run(case):
+            def run(who, headers, case):  # this iteration's client passed in, not captured (B023)
                 nonlocal calls
                 response = case.call(base_url=live_server.url, session=session, headers=headers, timeout=20)
                 calls += 1
                 if response.status_code >= 500:
                     failures.append(f"{who} {case.method} {case.formatted_path} -> {response.status_code}: {response.text[:300]}")
 
-            run()
+            run(who, headers)
     elapsed = time.monotonic() - started
     assert not failures, "\n".join(failures[:20])
     assert calls >= len(operations) * len(clients), f"only {calls} calls in {elapsed:.0f}s"

@@ -11,13 +11,15 @@ from django.apps import apps
 from django.urls import reverse
 from knox.models import AuthToken
 
+from parks.models import BrainReading
 from portal.api.tokens import token_create
 from portal.models import ApiTokenInfo
-from parks.models import BrainReading
 from reports.filings.models import Filing, T1Row
 from reports.workflow.models import FilingTransition
 from tests.factories import PASSWORD
-from tests.test_api_helpers import _api_throttle_rates, api, api_world, t1_row, token_for  # noqa: F401
+from tests.test_api_helpers import api, t1_row, token_for
+
+pytestmark = pytest.mark.usefixtures("_api_throttle_rates")  # generous API throttle rates (conftest.py)
 
 NEW_PASSWORD = "Neu-Kennwort#2026"
 

@@ -8,9 +8,11 @@ import re
 import pytest
 from django.utils import timezone
 from knox.crypto import hash_token
-
 from knox.models import AuthToken
-from tests.test_api_helpers import _api_throttle_rates, api, api_world, token_for  # noqa: F401
+
+from tests.test_api_helpers import api, token_for
+
+pytestmark = pytest.mark.usefixtures("_api_throttle_rates")  # generous API throttle rates (conftest.py)
 
 
 def assert_error(response, status: int, code: str) -> dict:

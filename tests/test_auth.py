@@ -78,8 +78,8 @@ def test_landing_lists_the_open_periods_outstanding_work(client, world):
     import datetime as dt
 
     from reports.filings import services
-    from reports.workflow import services as workflow
     from reports.filings.models import Period
+    from reports.workflow import services as workflow
     from tests.test_t1_t2 import raw_row
 
     Period.objects.exclude(code="2020Q3").update(lock_date=dt.date(2020, 1, 1))

@@ -12,9 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from reports.summaries import rollups
 from reports.filings.choices import FilingStatus
 from reports.filings.models import Filing, Period, T4Record
+from reports.summaries import rollups
 from reports.targets.models import TargetResult
 from tests import factories as f
 

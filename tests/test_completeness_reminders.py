@@ -4,11 +4,11 @@ import pytest
 
 from portal.models import Notification
 from reports.filings import services
-from reports.workflow import services as workflow
+from reports.filings.models import Period
 from reports.summaries.completeness import completeness_by_city, completeness_items, completeness_totals
-from reports.filings.models import Filing, Period
 from reports.summaries.models import ReminderLog
 from reports.summaries.reminders import reminders_run
+from reports.workflow import services as workflow
 from tests.test_t1_t2 import raw_row
 
 

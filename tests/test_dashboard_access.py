@@ -10,8 +10,9 @@ from django.urls import reverse
 
 from reports.filings.models import Filing
 from reports.targets.models import TargetResult
-from tests.test_api_helpers import _api_throttle_rates, api  # noqa: F401
-from tests.test_targets import scenario  # noqa: F401  (the seeded scenario fixture)
+from tests.test_api_helpers import api
+
+pytestmark = pytest.mark.usefixtures("_api_throttle_rates")  # generous API throttle rates (conftest.py)
 
 PERIOD = "2020Q3"
 READERS = ("bank_a_hz", "hz_branch", "province")  # of 甲银行杭州分行's 附表4

@@ -12,7 +12,6 @@ from openpyxl import load_workbook
 
 from reports.filings.models import Filing, Period, T2Summary
 from reports.summaries.models import Summary
-from tests.test_targets import scenario  # noqa: F401  (the seeded scenario fixture)
 
 PERIOD = "2020Q3"
 
@@ -204,8 +203,8 @@ PINNED = {"province": 10, "province_excl": 10, "city": 10, "bank": 11, "park": 1
 @pytest.mark.parametrize("scale", [0.02, 0.1])
 def test_dashboard_query_counts_are_pinned_and_do_not_grow_with_the_data(db, client, django_assert_num_queries, scale):
     from parks.models import Park
-    from reports.demo.build import demo_build
     from portal.models import User
+    from reports.demo.build import demo_build
     from reports.targets.engine import target_results_rebuild_all
 
     demo_build(scale=scale, seed=2020)

@@ -6,7 +6,9 @@ from django.urls import reverse
 
 from reports.filings import services
 from reports.filings.models import Period
-from tests.test_api_helpers import _api_throttle_rates, api  # noqa: F401
+from tests.test_api_helpers import api
+
+pytestmark = pytest.mark.usefixtures("_api_throttle_rates")  # generous API throttle rates (conftest.py)
 
 NAV = 'data-testid="nav-dashboards"'
 

@@ -24,11 +24,11 @@ from django.utils import timezone
 from parks import services as park_services
 from parks.choices import PartnerRole
 from parks.models import Tenancy
-from reports.summaries import rollups
 from reports.filings import services
-from reports.workflow import services as workflow
 from reports.filings.models import Filing, Period, T1Row, T2Summary
+from reports.summaries import rollups
 from reports.summaries.models import Summary
+from reports.workflow import services as workflow
 from tests import factories as f
 from tests.test_api_helpers import api
 from tests.test_t1_t2 import raw_row
@@ -303,11 +303,6 @@ def stored_texts(filing: Filing) -> list[tuple]:
 def t1(world):
     period = Period.objects.get(code="2020Q3")
     return services.filing_open(actor=world.users["op_hz"], schedule="T1", period=period, park=world.p_hz)
-
-
-@pytest.fixture
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def test_text_as_typed_through_the_web_row_form(client, world, t1):

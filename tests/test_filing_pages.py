@@ -39,9 +39,7 @@ def form_data(raw: dict[str, str], lock_version: int) -> dict[str, str]:
     return data
 
 
-@pytest.fixture(autouse=True)
-def _media_in_tmp(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+pytestmark = pytest.mark.usefixtures("_media")  # uploads in a temporary MEDIA_ROOT (conftest.py)
 
 
 @pytest.fixture

@@ -7,16 +7,12 @@ from django.core.exceptions import PermissionDenied
 
 from portal.celery import app as celery_app
 from reports.filings import services
-from reports.filings.imports import filing_upload, import_job_process
+from reports.filings.imports import filing_upload, import_job_process, import_job_run
 from reports.filings.models import Filing, ImportJob, T1Row, T5Row
-from reports.filings.imports import import_job_run
 from reports.filings.xlsx.template import template_build
 from tests import factories as f
 
-
-@pytest.fixture(autouse=True)
-def _media(settings, tmp_path):
-    settings.MEDIA_ROOT = tmp_path / "media"
+pytestmark = pytest.mark.usefixtures("_media")  # uploads in a temporary MEDIA_ROOT (conftest.py)
 
 
 @pytest.fixture
@@ -26,19 +22,7 @@ def eager_celery(monkeypatch):
     monkeypatch.setattr(celery_app.conf, "task_eager_propagates", True)
 
 
-@pytest.fixture
-def period(world):
-    return services.period_ensure(year=2020, quarter=3)
-
-
-@pytest.fixture
-def t1(world, period):
-    return services.filing_open(actor=world.users["op_hz"], schedule="T1", period=period, park=world.p_hz)
-
-
-@pytest.fixture
-def t5(world, period):
-    return services.filing_open(actor=world.users["bank_a_hz"], schedule="T5", period=period)
+# ``period`` (2020Q3), ``t1`` and ``t5`` (empty filings of op_hz / bank_a_hz) come from conftest.py
 
 
 def t1_file(t1, n: int, **overrides) -> bytes:

@@ -15,9 +15,9 @@ from openpyxl import Workbook
 
 from parks.models import Enterprise, PartnerLink, Tenancy
 from reports.filings import services
-from reports.workflow import services as workflow
 from reports.filings.models import Filing, ImportJob, Period, T1Row
 from reports.schedules import T1
+from reports.workflow import services as workflow
 from tests import factories as f
 from tests.test_api_helpers import api, t1_row
 

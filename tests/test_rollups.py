@@ -4,17 +4,16 @@ import json
 from decimal import Decimal
 from unittest import mock
 
+import pytest
+from django.core.management import call_command
 from django.core.serializers.json import DjangoJSONEncoder
 from django.utils import timezone
 
-import pytest
-from django.core.management import call_command
-
-from reports.summaries import rollups
 from reports.filings import services
-from reports.workflow import services as workflow
 from reports.filings.models import Filing, Period
+from reports.summaries import rollups
 from reports.summaries.models import Summary
+from reports.workflow import services as workflow
 from tests import factories as f
 from tests.test_t1_t2 import raw_row
 
@@ -157,9 +156,10 @@ def test_rebuild_summaries_command(world, two_parks, capsys):
 
 
 def test_t3_is_generated_by_the_branch_submitted_and_accepted_by_the_province(world, two_parks):
+    import io
+
     from django.core.exceptions import PermissionDenied, ValidationError
     from openpyxl import load_workbook
-    import io
 
     from reports.summaries.t3 import t3_export, t3_generate
 

@@ -13,14 +13,14 @@ from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection, connections
 
-from reports.summaries import rollups
 from reports.filings.models import Period
+from reports.summaries import rollups
 from reports.summaries.models import Summary
+from tests import factories as f
 from tests.conftest import require_service
 from tests.services import celery_worker
 from tests.test_rollups import approve_t1
 from tests.test_t1_t2 import raw_row
-from tests import factories as f
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

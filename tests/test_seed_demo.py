@@ -11,7 +11,6 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
-from django.core.management.base import CommandError
 from django.db.models import Count, Q, Sum
 
 from banks.choices import InstitutionType
@@ -19,15 +18,15 @@ from banks.models import Institution
 from parks.choices import Batch, DigitalStatus, EntityType, ParkType, PartnerRole
 from parks.models import Enterprise, Park, PartnerLink, Tenancy
 from portal.choices import NINGBO_CODE, ZHEJIANG_CODE, OrgKind, RegionLevel, Role
+from portal.models import Organisation, Region, User
+from portal.uscc import uscc_is_valid
+from reports.demo.calibration import NOW, PERIOD_CODES
 from reports.demo.catalogue import DEMO_PASSWORD
 from reports.demo.park_plan import plan_parks
 from reports.demo.reset import demo_reset
-from portal.models import Organisation, Region, User
-from portal.uscc import uscc_is_valid
 from reports.filings import selectors
 from reports.filings.choices import FilingStatus
-from reports.demo.calibration import NOW, PERIOD_CODES
-from reports.filings.models import Filing, ImportJob, Period, T1Row, T2Summary, T4Record, T5Row
+from reports.filings.models import Filing, Period, T1Row, T2Summary, T4Record, T5Row
 from reports.schedules import T1, T4, T5
 from reports.schedules.t2 import AMOUNT_KEYS, COUNT_KEYS, HIDDEN_SUMS, t2_compute
 

@@ -17,7 +17,9 @@ from pathlib import Path
 import pytest
 from django.db import OperationalError
 
-from tests.test_api_helpers import _api_throttle_rates, api, api_world  # noqa: F401
+from tests.test_api_helpers import api
+
+pytestmark = pytest.mark.usefixtures("_api_throttle_rates")  # generous API throttle rates (conftest.py)
 
 ROOT = Path(__file__).resolve().parent.parent
 PARALLEL = 20

@@ -206,8 +206,8 @@ def test_after_the_lock_date_only_a_regulator_may_change_a_filing(world):
 
 
 def test_the_sql_aggregate_and_the_python_reference_agree(ledger):
-    from reports.schedules.t2 import t2_compute
     from reports.filings.selectors import filing_row_values
+    from reports.schedules.t2 import t2_compute
 
     stored = T2Summary.objects.get(filing=ledger["filing"])
     reference = t2_compute(rows=filing_row_values(filing=ledger["filing"]), enterprises_total=12, partner_bank_count=2, star_rating=4)

@@ -7,11 +7,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from reports.filings import services
-from reports.workflow import services as workflow
 from reports.filings.models import Filing, Period, T1Row
+from reports.workflow import services as workflow
 from reports.workflow.models import FilingTransition
 from tests import factories as f
 from tests.test_t1_t2 import raw_row
+from tests.workflow_helpers import bank_package_drafted
 
 ALL = ("province", "hz_branch", "wz_branch", "jxt", "hz_jxj", "xihu_jxj", "wz_jxj", "bank_a_hz", "bank_b_hz", "bank_a_wz", "op_hz", "op_hz2", "op_wz")
 
@@ -31,14 +32,7 @@ def t1(world, period):
 
 @pytest.fixture
 def bank_package(world, period):
-    user = world.users["bank_a_hz"]
-    t5 = services.filing_open(actor=user, schedule="T5", period=period)
-    assert services.filing_rows_replace(actor=user, filing=t5, raw_rows=[
-        {"park_code": world.p_hz.code, "role": "主办行", "sub_branch": "甲银行西湖支行", "reported_to_regulator": "是",
-         "ent_credit_amount": "100"}]).saved
-    t4 = services.filing_open(actor=user, schedule="T4", period=period)
-    assert services.filing_t4_save(actor=user, filing=t4, raw_values={
-        "parks_served": "1", "partner_parks": "1", "lead_parks": "1", "ent_credit_amount": "100"}).saved
+    t4, t5 = bank_package_drafted(world, period)
     return Filing.objects.get(pk=t4.pk), Filing.objects.get(pk=t5.pk)
 
 

@@ -8,9 +8,8 @@ from openpyxl import load_workbook
 
 from portal.models import Notification
 from reports.filings import services
-from reports.workflow import services as workflow
 from reports.filings.models import Filing, Period
-from tests import factories as f
+from reports.workflow import services as workflow
 from tests.test_t1_t2 import raw_row
 
 

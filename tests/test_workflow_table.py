@@ -9,10 +9,11 @@ from django.db import transaction
 from django.urls import reverse
 
 from reports.filings import services
-from reports.workflow import services as workflow
 from reports.filings.models import Filing, Period
+from reports.workflow import services as workflow
 from reports.workflow.models import FilingTransition
 from tests.test_t1_t2 import raw_row
+from tests.workflow_helpers import bank_package_drafted
 
 USERS = ("op_hz", "bank_a_hz", "bank_b_hz", "hz_branch", "wz_branch", "province", "xihu_jxj", "root")
 ACTIONS = ("submit", "confirm", "approve", "return", "amend", "reopen")
@@ -63,14 +64,7 @@ def _t1(world, period):
 
 
 def _t4(world, period):
-    user = world.users["bank_a_hz"]
-    t5 = services.filing_open(actor=user, schedule="T5", period=period)
-    assert services.filing_rows_replace(actor=user, filing=t5, raw_rows=[
-        {"park_code": world.p_hz.code, "role": "主办行", "sub_branch": "甲银行西湖支行", "reported_to_regulator": "是",
-         "ent_credit_amount": "100"}]).saved
-    t4 = services.filing_open(actor=user, schedule="T4", period=period)
-    assert services.filing_t4_save(actor=user, filing=t4, raw_values={
-        "parks_served": "1", "partner_parks": "1", "lead_parks": "1", "ent_credit_amount": "100"}).saved
+    t4, _t5 = bank_package_drafted(world, period)
     return t4
 
 

@@ -13,15 +13,15 @@ import pytest
 from reports.filings import services
 from reports.filings.imports import filing_upload
 from reports.filings.models import Filing, ImportJob, T1Row, T4Record, T5Row
-from reports.schedules.parsing import normalise_text
-from reports.schedules import T1, T4, T5
 from reports.filings.xlsx.template import template_build
+from reports.schedules import T1, T4, T5
+from reports.schedules.parsing import normalise_text
 from tests import factories as f
 
 FIRST = 5  # first data row of the portal's template
 
 
-from tests.xlsx_fixtures import _media, period, t1, t4, t5  # noqa: F401  (shared fixtures)
+pytestmark = pytest.mark.usefixtures("_media")  # uploads in a temporary MEDIA_ROOT (conftest.py)
 
 
 def typed(value) -> str:

@@ -9,21 +9,19 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from reports.filings import selectors
-from reports.filings import services
+from reports.filings import selectors, services
 from reports.filings.imports import filing_upload
 from reports.filings.models import ImportJob, T4Record
-from reports.schedules import T1, T4, T5
-from reports.schedules.base import AMOUNT, BOOL, CHOICE, INDUSTRY
-from reports.schedules.t4 import NARRATIVE
 from reports.filings.xlsx import safe_cell
 from reports.filings.xlsx.exporter import filing_export, t2_export
 from reports.filings.xlsx.reader import read_rows
 from reports.filings.xlsx.template import template_build
+from reports.schedules import T1, T4, T5
+from reports.schedules.base import AMOUNT, BOOL, CHOICE, INDUSTRY
+from reports.schedules.t4 import NARRATIVE
 from tests import factories as f
 
-
-from tests.xlsx_fixtures import _media, period, t1, t4, t5  # noqa: F401  (shared fixtures)
+pytestmark = pytest.mark.usefixtures("_media")  # uploads in a temporary MEDIA_ROOT (conftest.py)
 
 
 def stored(filing, schedule) -> list[dict]:

@@ -23,9 +23,9 @@ def charts_rendered(page) -> None:
 def test_province_user_switches_period_and_ningbo_and_drills_down_to_a_ledger(page, live_server):
     from reports.demo.build import demo_build
     from reports.demo.catalogue import DEMO_PASSWORD
-    from reports.targets.models import TargetSet
-    from reports.targets.engine import target_results_rebuild_all
     from reports.targets.catalogue import target_sets_load
+    from reports.targets.engine import target_results_rebuild_all
+    from reports.targets.models import TargetSet
 
     if not TargetSet.objects.exists():  # a transactional test before this one flushed the data migration's rows
         target_sets_load()
