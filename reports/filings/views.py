@@ -20,7 +20,6 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods, require_POST
 
 from portal import access
@@ -41,13 +40,15 @@ from reports.filings.tables import (
     t4_lines,
     t4_ratios,
 )
+from reports.filings.xlsx import exporter
+from reports.filings.xlsx import template as xlsx_template
+from reports.filings.xlsx.writer import XLSX, xlsx_response
 from reports.schedules import SCHEDULES
 from reports.schedules.base import Issue, Schedule
 from reports.schedules.t4 import NARRATIVE, S1, S2, S3, SECTIONS
 
 GRID_PAGE_SIZE = 50
 ISSUES_SHOWN = 500
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 T1_COMPUTED = ("credit_tier", "inclusive", "multi_bank", "category")
 ROW_MODELS = {"T1": T1Row, "T5": T5Row}
 ROW_FILTERS = {"T1": T1RowFilterSet, "T5": T5RowFilterSet}
@@ -499,30 +500,19 @@ def _filename(filing: Filing, suffix: str) -> str:
     return f"{number}_{subject}_{filing.period.code}{version}_{suffix}.xlsx"
 
 
-def _xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
 @login_required
 def filing_template(request: HttpRequest, pk: int) -> HttpResponse:
     """The xlsx template to fill in and upload: for those who may change the filing."""
     filing = _filing_for(request, pk, change=True)
     _schedule_of(filing)
-    from reports.filings.xlsx import template as xlsx_template
-
-    return _xlsx_response(xlsx_template.template_build(filing=filing), _filename(filing, "填报模板"))
+    return xlsx_response(xlsx_template.template_build(filing=filing), _filename(filing, "填报模板"))
 
 
 @login_required
 def filing_export(request: HttpRequest, pk: int) -> HttpResponse:
     filing = _filing_for(request, pk)
     _schedule_of(filing)
-    from reports.filings.xlsx import exporter
-
-    return _xlsx_response(exporter.filing_export(filing=filing), _filename(filing, "导出"))
+    return xlsx_response(exporter.filing_export(filing=filing), _filename(filing, "导出"))
 
 
 @login_required
@@ -530,10 +520,8 @@ def filing_t2_export(request: HttpRequest, pk: int) -> HttpResponse:
     filing = _filing_for(request, pk)
     if filing.schedule != "T1":
         raise Http404("附表2随园区附表1生成。")
-    from reports.filings.xlsx import exporter
-
     name = _filename(filing, "附表2").replace("附表1_", "附表2_", 1)
-    return _xlsx_response(exporter.t2_export(filing=filing), name)
+    return xlsx_response(exporter.t2_export(filing=filing), name)
 
 
 @login_required

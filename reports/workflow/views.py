@@ -2,8 +2,6 @@
 Views only parse input and call reports.workflow / reports.completeness; scope via portal.access."""
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,7 +15,7 @@ from portal.choices import OrgKind
 from portal.models import Notification
 from reports.filings.models import Filing, Period
 from reports.filings.selectors import period_current
-from reports.filings.views import _xlsx_response
+from reports.filings.xlsx.writer import append_header, append_rows, append_title, new_workbook, workbook_bytes, xlsx_response
 from reports.summaries.completeness import STATE_LABELS, STATES, completeness_by_city, completeness_items, completeness_totals, review_queue
 from reports.summaries.models import Summary
 from reports.workflow import services as workflow
@@ -105,7 +103,7 @@ def completeness(request):
     period = _period_from(request)
     rows = completeness_by_city(period=period, today=timezone.localdate(), city_code=city)
     if request.GET.get("format") == "xlsx":
-        return _xlsx_response(_completeness_sheet(period, rows), f"报送完整性_{period.code}.xlsx")
+        return xlsx_response(_completeness_sheet(period, rows), f"报送完整性_{period.code}.xlsx")
     return render(request, "workflow/completeness.html", {
         "title": f"报送完整性与及时性 · {period.code}", "period": period, "rows": rows, "totals": completeness_totals(rows),
         "states": STATES, "periods": Period.objects.filter(is_baseline=False), "single_city": city is not None,
@@ -129,7 +127,7 @@ def completeness_list(request):
     elif state:
         items = [i for i in items if i.state == state]
     if request.GET.get("format") == "xlsx":
-        return _xlsx_response(_items_sheet(period, items + at_banks), f"报送清单_{period.code}.xlsx")
+        return xlsx_response(_items_sheet(period, items + at_banks), f"报送清单_{period.code}.xlsx")
     page = Paginator(items, 100).get_page(request.GET.get("page"))
     labels = {"awaiting": "待审核（监管部门）", "awaiting_bank": "待主办行审核转报"}
     return render(request, "workflow/completeness_list.html", {
@@ -139,26 +137,14 @@ def completeness_list(request):
 
 
 def _workbook(title: str, subtitle: str, header: list[str], rows: list[list]) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
-    from reports.filings.xlsx import safe_cell
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "报送完整性"
-    ws.append([title])
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append([subtitle])
-    ws.append(header)
-    for cell in ws[3]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append([safe_cell(v) for v in row])
+    wb = new_workbook()
+    ws = wb.create_sheet("报送完整性")
+    append_title(ws, title)
+    append_rows(ws, [[subtitle]])
+    append_header(ws, header)
+    append_rows(ws, rows)
     ws.freeze_panes = "A4"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)
 
 
 def _completeness_sheet(period: Period, rows) -> bytes:
@@ -262,7 +248,7 @@ def t3_download(request, pk: int):
     filing = _visible_filing(request, pk)
     if filing.schedule != "T3":
         raise PermissionDenied("不是附表3。")
-    return _xlsx_response(t3_export(filing=filing), f"附表3_{filing.city.name}_{filing.period.code}.xlsx")
+    return xlsx_response(t3_export(filing=filing), f"附表3_{filing.city.name}_{filing.period.code}.xlsx")
 
 
 def _local(iso: str | None):
