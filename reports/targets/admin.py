@@ -5,7 +5,6 @@ from __future__ import annotations
 from django.contrib import admin, messages
 
 from portal import access
-from reports.dashboards import selectors as dashboards  # noqa: F401  (registers the access rules of the summary tables)
 from reports.filings.models import Period
 from reports.targets.models import Target, TargetResult, TargetSet
 
