@@ -22,6 +22,8 @@ from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from reports.filings import selectors
+from reports.filings.models import T4Record
 from reports.filings.xlsx import (
     FILER_ROW,
     FIRST_DATA_ROW,
@@ -55,6 +57,7 @@ from reports.filings.xlsx.writer import (
 )
 from reports.schedules import SCHEDULES, Schedule
 from reports.schedules.base import BOOL, CHOICE, INDUSTRY, MULTI, TEXT, Column
+from reports.schedules.numbers import change as t4_change
 from reports.schedules.t4 import NARRATIVE
 
 __all__ = ["template_build", "OutColumn", "out_columns", "write_grid", "write_t4_sheet", "write_narrative_sheet",
@@ -142,6 +145,18 @@ def write_grid(
     frozen_cols: int = 2,
 ) -> int:
     """Write the official layout into a write-only sheet; returns the number of data rows."""
+    _grid_layout(ws, cols, lists=lists, frozen_cols=frozen_cols)
+    ws.append([styled(ws, title, font=TITLE_FONT, alignment=Alignment(horizontal="center", vertical="center"))])
+    ws.append([styled(ws, subtitle)])
+    ws.append([styled(ws, col.header, font=BOLD, fill=COMPUTED_FILL if col.computed else HEADER_FILL,
+                      alignment=CENTER_WRAP, border=BORDER) for col in cols])
+    ws.append([col.key for col in cols])
+    return _grid_rows(ws, cols, rows)
+
+
+def _grid_layout(ws, cols: Sequence[OutColumn], *, lists: _Lists | None, frozen_cols: int) -> None:
+    """Column widths and formats, the hidden key row, frozen panes, merged title rows, dropdowns
+    (a write-only sheet takes them before its first row)."""
     n = len(cols)
     last = get_column_letter(n)
     letters = [get_column_letter(i) for i in range(1, n + 1)]
@@ -162,16 +177,14 @@ def write_grid(
             if not col.computed and col.kind in (CHOICE, BOOL, INDUSTRY):
                 ws.data_validations.append(_list_validation(col, lists.ref(options_of(col)), letter))
 
-    ws.append([styled(ws, title, font=TITLE_FONT, alignment=Alignment(horizontal="center", vertical="center"))])
-    ws.append([styled(ws, subtitle)])
-    ws.append([styled(ws, col.header, font=BOLD, fill=COMPUTED_FILL if col.computed else HEADER_FILL,
-                       alignment=CENTER_WRAP, border=BORDER) for col in cols])
-    ws.append([col.key for col in cols])
 
-    # Numbers and dates need a number format per cell (a column style only applies to cells
-    # people add later). One prototype cell per such column carries the style; only its value
-    # changes per row, so no style object is created per cell. Text needs no cell style, and
-    # plain values are much cheaper for openpyxl to write than Cell objects.
+def _grid_rows(ws, cols: Sequence[OutColumn], rows: Iterable[dict[str, Any]]) -> int:
+    """The data rows; returns their number.
+
+    Numbers and dates need a number format per cell (a column style only applies to cells
+    people add later). One prototype cell per such column carries the style; only its value
+    changes per row, so no style object is created per cell. Text needs no cell style, and
+    plain values are much cheaper for openpyxl to write than Cell objects."""
     protos: list[WriteOnlyCell | None] = []
     for col in cols:
         fmt = NUMBER_FORMATS.get(col.kind)
@@ -246,12 +259,9 @@ def write_t4_sheet(
     """One indicator per row grouped by section: hidden key | 序号 | 指标 | 本季末 | 上年末 | 比年初增减
     (| 增速(%)). Returns key → Excel row. ``formulas``: 比年初增减 as a live Excel formula (template)
     instead of a computed value (export)."""
-    from reports.schedules.numbers import change as t4_change
-
     schedule = SCHEDULES["T4"]
     headers = list(T4_HEADERS) + (["增速(%)"] if growth else [])
-    n = len(headers)
-    last = get_column_letter(n)
+    last = get_column_letter(len(headers))
     for letter, width in zip("ABCDEFG", (14, 6, 46, 16, 16, 16, 12)):
         ws.column_dimensions[letter].width = width
     ws.column_dimensions["A"].hidden = True
@@ -261,7 +271,7 @@ def write_t4_sheet(
     ws.append([styled(ws, title, font=TITLE_FONT, alignment=Alignment(horizontal="center"))])
     ws.append([styled(ws, subtitle)])
     ws.append([styled(ws, h, font=BOLD, fill=COMPUTED_FILL if h in ("上年末", "比年初增减", "增速(%)") else HEADER_FILL,
-                       alignment=CENTER_WRAP, border=BORDER) for h in headers])
+                      alignment=CENTER_WRAP, border=BORDER) for h in headers])
     rows: dict[str, int] = {}
     row_no = HEADER_ROW
     number = 0
@@ -274,25 +284,7 @@ def write_t4_sheet(
                 continue
             row_no += 1
             number += 1
-            fmt = NUMBER_FORMATS.get(col.kind)
-            current = values.get(col.key)
-            base = baseline.get(col.key)
-            value_cell = styled(ws, excel_value(col.kind, current), number_format=fmt, border=BORDER)
-            base_cell = styled(ws, excel_value(col.kind, base), number_format=fmt, fill=COMPUTED_FILL, border=BORDER)
-            if formulas:
-                delta: Any = f'=IF(OR(D{row_no}="",E{row_no}=""),"",D{row_no}-E{row_no})'
-                delta_cell = WriteOnlyCell(ws, value=delta)  # our own formula, not user text
-                delta_cell.number_format = fmt
-                delta_cell.fill = COMPUTED_FILL
-                delta_cell.border = BORDER
-                pct = None
-            else:
-                delta, pct = t4_change(current, base)
-                delta_cell = styled(ws, excel_value(col.kind, delta), number_format=fmt, fill=COMPUTED_FILL, border=BORDER)
-            cells = [col.key, number, styled(ws, header_text(col), border=BORDER), value_cell, base_cell, delta_cell]
-            if growth:
-                cells.append(styled(ws, None if pct is None else float(pct), number_format="0.00", fill=COMPUTED_FILL, border=BORDER))
-            ws.append(cells)
+            ws.append(_t4_line(ws, col, number, row_no, values.get(col.key), baseline.get(col.key), formulas=formulas, growth=growth))
             rows[col.key] = row_no
     if extra_rows:
         ws.append([])
@@ -301,6 +293,27 @@ def write_t4_sheet(
             ws.append([None, None, styled(ws, label, border=BORDER),
                        styled(ws, None if value is None else float(value), number_format="0.00", fill=COMPUTED_FILL, border=BORDER)])
     return rows
+
+
+def _t4_line(ws, col: Column, number: int, row_no: int, current: Any, base: Any, *, formulas: bool, growth: bool) -> list[Any]:
+    """key | 序号 | 指标 | 本季末 | 上年末 | 比年初增减 (a live formula or the computed value) (| 增速(%))."""
+    fmt = NUMBER_FORMATS.get(col.kind)
+    value_cell = styled(ws, excel_value(col.kind, current), number_format=fmt, border=BORDER)
+    base_cell = styled(ws, excel_value(col.kind, base), number_format=fmt, fill=COMPUTED_FILL, border=BORDER)
+    if formulas:
+        delta: Any = f'=IF(OR(D{row_no}="",E{row_no}=""),"",D{row_no}-E{row_no})'
+        delta_cell = WriteOnlyCell(ws, value=delta)  # our own formula, not user text
+        delta_cell.number_format = fmt
+        delta_cell.fill = COMPUTED_FILL
+        delta_cell.border = BORDER
+        pct = None
+    else:
+        delta, pct = t4_change(current, base)
+        delta_cell = styled(ws, excel_value(col.kind, delta), number_format=fmt, fill=COMPUTED_FILL, border=BORDER)
+    cells = [col.key, number, styled(ws, header_text(col), border=BORDER), value_cell, base_cell, delta_cell]
+    if growth:
+        cells.append(styled(ws, None if pct is None else float(pct), number_format="0.00", fill=COMPUTED_FILL, border=BORDER))
+    return cells
 
 
 def write_narrative_sheet(wb: Workbook, *, texts: dict[str, Any]) -> None:
@@ -319,8 +332,6 @@ def write_narrative_sheet(wb: Workbook, *, texts: dict[str, Any]) -> None:
 # --- the template -----------------------------------------------------------------------------
 
 def _t1_prefill(filing) -> list[dict[str, Any]]:
-    from reports.filings import selectors
-
     rows = selectors.filing_row_values(filing=filing)
     if rows:
         return rows
@@ -331,8 +342,6 @@ def _t1_prefill(filing) -> list[dict[str, Any]]:
 
 
 def _t5_prefill(filing) -> list[dict[str, Any]]:
-    from reports.filings import selectors
-
     rows = selectors.filing_row_values(filing=filing)
     if rows:
         return rows
@@ -362,8 +371,6 @@ def template_build(*, filing) -> bytes:
     wb = new_workbook(write_only=True)
     title, subtitle = title_of(filing), filer_line(filing)
     if filing.schedule == "T4":
-        from reports.filings import selectors
-
         ws = wb.create_sheet(f"附表{schedule.number}")
         stored = selectors.filing_row_values(filing=filing)
         write_t4_sheet(ws, title=title, subtitle=subtitle, values=stored[0] if stored else {},
@@ -382,6 +389,4 @@ def template_build(*, filing) -> bytes:
 
 
 def _t4_narrative(filing) -> dict[str, Any]:
-    from reports.filings.models import T4Record
-
     return T4Record.objects.filter(filing=filing).values(*[c.key for c in NARRATIVE]).first() or {}
