@@ -26,8 +26,27 @@ from parks.choices import ParkStatus
 from portal.models import User
 from reports.demo.banks import bank_values, city_figures, insurer_values, link_facts, narrative, section_two
 from reports.demo.calibration import (
-    A_CA, A_CC, A_CLB, A_FL, A_IB, A_IC, A_LB, A_LC, A_MLT, A_RB, A_RC, A_RXL, AGG_KEYS, LAST, LOAN_ABOVE_CREDIT,
-    N_PERIODS, PERIOD_CODES, ROW_BATCH, T1_EXPLANATION, T1_MISSING_EXPLANATION, T4_CODES,
+    A_CA,
+    A_CC,
+    A_CLB,
+    A_FL,
+    A_IB,
+    A_IC,
+    A_LB,
+    A_LC,
+    A_MLT,
+    A_RB,
+    A_RC,
+    A_RXL,
+    AGG_KEYS,
+    LAST,
+    LOAN_ABOVE_CREDIT,
+    N_PERIODS,
+    PERIOD_CODES,
+    ROW_BATCH,
+    T1_EXPLANATION,
+    T1_MISSING_EXPLANATION,
+    T4_CODES,
 )
 from reports.demo.helpers import write
 from reports.demo.ledgers import t1_values, trajectory

@@ -10,11 +10,22 @@ from banks.models import Institution
 from portal.choices import NINGBO_CODE
 from portal.models import Organisation, Region
 from reports.demo.catalogue import (
-    CITY_COMMERCIAL_BANKS, FOREIGN_BANKS, HANGZHOU_CODE, INSURERS, JOINT_STOCK_BANKS, LARGE_BANK_LEAD_BONUS, LARGE_BANKS,
-    LEAD_WEIGHT, POLICY_BANKS, PRIVATE_BANKS, RURAL_NAMED, RURAL_SHARED, VILLAGE_BANKS,
+    CITY_COMMERCIAL_BANKS,
+    FOREIGN_BANKS,
+    HANGZHOU_CODE,
+    INSURERS,
+    JOINT_STOCK_BANKS,
+    LARGE_BANK_LEAD_BONUS,
+    LARGE_BANKS,
+    LEAD_WEIGHT,
+    POLICY_BANKS,
+    PRIVATE_BANKS,
+    RURAL_NAMED,
+    RURAL_SHARED,
+    VILLAGE_BANKS,
 )
 from reports.demo.helpers import bulk_insert, short_name
-from reports.demo.regions import city_short, Zhejiang
+from reports.demo.regions import Zhejiang, city_short
 
 # short name, full name, type, home counties, city codes with a branch
 _Row = tuple[str, str, str, tuple[str, ...], list[str]]

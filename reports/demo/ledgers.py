@@ -11,10 +11,20 @@ from typing import Any
 from banks.choices import InstitutionType
 from parks.choices import EntityType, PartnerRole
 from reports.demo.calibration import (
-    BANK_RATE, COVID, DEMAND_BOOST, INSURED_SHARE, N_PERIODS, PURPOSES, RATE_SHIFT, RENEWAL_SHARE, REVENUE_PER_HEAD,
-    SOLUTIONS, UNMET_DETAILS, YEARS,
+    BANK_RATE,
+    COVID,
+    DEMAND_BOOST,
+    INSURED_SHARE,
+    N_PERIODS,
+    PURPOSES,
+    RATE_SHIFT,
+    RENEWAL_SHARE,
+    REVENUE_PER_HEAD,
+    SOLUTIONS,
+    UNMET_DETAILS,
+    YEARS,
 )
-from reports.demo.helpers import clamp, as_money, pick_weighted, as_rate, round_credit
+from reports.demo.helpers import as_money, as_rate, clamp, pick_weighted, round_credit
 from reports.demo.loaded import LoadedLink, LoadedPark, LoadedTenant
 from reports.schedules.sizing import size_class_for
 from reports.schedules.t1 import compute as t1_compute

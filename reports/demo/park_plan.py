@@ -13,12 +13,27 @@ from parks.choices import Batch, DigitalStatus, ParkStatus, ParkType, StarRating
 from portal.choices import NINGBO_CODE
 from portal.models import Region
 from reports.demo.catalogue import (
-    CITY_WEIGHTS, CORE_DISTRICTS, DIGITAL_DEMO_TOTAL, DIGITAL_PILOT_NINGBO, DIGITAL_PILOT_TOTAL, FIRST_BATCH_NINGBO,
-    FIRST_BATCH_TOTAL, HANGZHOU_CODE, LATER_BATCH_NINGBO, LATER_BATCH_TOTAL, MANUFACTURING_THEMES, PLACE_WORDS,
-    SERVICE_THEMES, SMALL_COUNTIES, STAR_SHARES_FIRST, STAR_SHARES_LATER, STREET_WORDS, STRONG_COUNTIES,
+    CITY_WEIGHTS,
+    CORE_DISTRICTS,
+    DIGITAL_DEMO_TOTAL,
+    DIGITAL_PILOT_NINGBO,
+    DIGITAL_PILOT_TOTAL,
+    FIRST_BATCH_NINGBO,
+    FIRST_BATCH_TOTAL,
+    HANGZHOU_CODE,
+    LATER_BATCH_NINGBO,
+    LATER_BATCH_TOTAL,
+    MANUFACTURING_THEMES,
+    PLACE_WORDS,
+    SERVICE_THEMES,
+    SMALL_COUNTIES,
+    STAR_SHARES_FIRST,
+    STAR_SHARES_LATER,
+    STREET_WORDS,
+    STRONG_COUNTIES,
 )
 from reports.demo.helpers import apportion, quotas, random_date, round_half_up, short_name
-from reports.demo.regions import bureau_name, Zhejiang, zhejiang_load
+from reports.demo.regions import Zhejiang, bureau_name, zhejiang_load
 
 FOUNDED_YEARS = {Batch.FIRST: (2012, 2016), Batch.SECOND: (2014, 2018), Batch.THIRD: (2016, 2019)}
 

@@ -10,8 +10,16 @@ from parks.models import Enterprise, Park, Tenancy
 from portal.models import Region
 from portal.uscc import ALPHABET, uscc_make
 from reports.demo.catalogue import (
-    AS_OF, BRAND_CHARS, INDIVIDUAL_SHARE, INDIVIDUAL_TRADES, INDUSTRY_WEIGHTS, INDUSTRY_WORDS, LEFT_SHARE, MAX_TENANTS,
-    MIN_TENANTS, SURNAMES,
+    AS_OF,
+    BRAND_CHARS,
+    INDIVIDUAL_SHARE,
+    INDIVIDUAL_TRADES,
+    INDUSTRY_WEIGHTS,
+    INDUSTRY_WORDS,
+    LEFT_SHARE,
+    MAX_TENANTS,
+    MIN_TENANTS,
+    SURNAMES,
 )
 from reports.demo.helpers import random_date, short_name
 from reports.demo.park_plan import ParkPlan

@@ -13,9 +13,18 @@ from parks.models import PartnerLink
 from portal.choices import OrgKind
 from portal.models import Organisation
 from reports.demo.calibration import (
-    LAST, LATE_SHARE, MISSING_FIRST, MISSING_LAST, N_PERIODS, NOW, PERIOD_CODES, RETURN_COMMENTS, START_INDEX, YEARS,
+    LAST,
+    LATE_SHARE,
+    MISSING_FIRST,
+    MISSING_LAST,
+    N_PERIODS,
+    NOW,
+    PERIOD_CODES,
+    RETURN_COMMENTS,
+    START_INDEX,
+    YEARS,
 )
-from reports.demo.helpers import moment, curve_at, update_many
+from reports.demo.helpers import curve_at, moment, update_many
 from reports.demo.loaded import LoadedPark
 from reports.filings.choices import FilingStatus
 from reports.filings.models import Filing, Period, T2Summary

@@ -42,7 +42,6 @@ from reports.schedules.t4 import NARRATIVE, S1, S2, S3, SECTIONS
 
 GRID_PAGE_SIZE = 50
 ISSUES_SHOWN = 500
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 T1_COMPUTED = ("credit_tier", "inclusive", "multi_bank", "category")
 ROW_FILTERS = {"T1": T1RowFilterSet, "T5": T5RowFilterSet}
 

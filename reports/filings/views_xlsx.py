@@ -8,16 +8,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_http_methods
 
 from portal import access
 from reports.filings import imports, services
 from reports.filings.forms import UploadForm
 from reports.filings.models import Filing, ImportJob
-from reports.filings.views import ISSUES_SHOWN, XLSX, filing_for_request, filing_page_context, schedule_of_page
+from reports.filings.views import ISSUES_SHOWN, filing_for_request, filing_page_context, schedule_of_page
 from reports.filings.xlsx import exporter
 from reports.filings.xlsx import template as xlsx_template
+from reports.filings.xlsx.writer import XLSX, xlsx_response
 from reports.schedules import SCHEDULES
 
 # --- xlsx: template, exports, upload, import jobs ------------------------------------------
@@ -32,12 +32,6 @@ def _filename(filing: Filing, suffix: str) -> str:
     version = f"_第{filing.version}版" if filing.version > 1 else ""
     return f"{number}_{subject}_{filing.period.code}{version}_{suffix}.xlsx"
 
-
-def xlsx_response(data: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(True, filename)
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @login_required

@@ -2,25 +2,35 @@
 附表4 totals), reviewable, exportable in the official layout, submitted to the province."""
 from __future__ import annotations
 
-import io
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
 
 from portal.choices import OrgKind
 from portal.models import Region, User
 from reports.filings.models import Filing, Period
-from reports.filings.xlsx import safe_cell
+from reports.filings.xlsx.writer import (
+    BOLD,
+    LIGHT_FILL,
+    MIDDLE_WRAP,
+    append_header,
+    append_rows,
+    append_title,
+    cell_value,
+    new_workbook,
+    style_row,
+    workbook_bytes,
+)
 from reports.schedules.base import Issue
 from reports.schedules.t2 import FIGURES, REGISTER
 from reports.schedules.t4 import COLUMNS as T4_COLUMNS
+from reports.summaries.comparable import bank_coverage
 from reports.summaries.rollups import summary_rebuild
-from reports.summaries.selectors import bank_coverage
 from reports.workflow.services import REGENERATE, refusal
+
+PARK_KEYS = ("name", "county", "star_label", "digital_status", "batch") + tuple(c.key for c in FIGURES)  # after 序号
+FIGURE_KEYS = tuple(c.key for c in FIGURES)
 
 
 @transaction.atomic
@@ -75,38 +85,34 @@ def t3_issues(data: dict[str, Any]) -> list[Issue]:
     return issues
 
 
-def _v(value: Any) -> Any:
-    if value is None or value == "":
-        return None
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, str):
-        try:
-            return float(Decimal(value))
-        except Exception:  # noqa: BLE001
-            return value
-    return value
-
-
 def t3_export(*, filing: Filing) -> bytes:
     """The official layout: title, filer, period, unit; parks by county with subtotals, the city
     total, the star-level block, the 未报送 footnote; a second sheet with the city's 附表4 totals."""
     data = filing.snapshot.get("data") or {}
+    wb = new_workbook()
+    _parks_sheet(wb.create_sheet("附表3"), filing, data)
+    _t4_sheet(wb.create_sheet("辖内附表4汇总"), filing, data)
+    return workbook_bytes(wb)
+
+
+def _parks_sheet(ws, filing: Filing, data: dict[str, Any]) -> None:
     city = filing.city
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "附表3"
-    ws.append([f"{city.name}小微企业园融资需求及融资成本情况汇总表"])
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append([f"填报单位：{city.name}银保监分局　报送期：{filing.period.code}　单位：万元、%、户"])
-    headers = ["序号"] + [c.label for c in REGISTER] + [c.label for c in FIGURES]
-    keys = [None, "name", "county", "star_label", "digital_status", "batch"] + [c.key for c in FIGURES]
-    ws.append(headers)
-    for cell in ws[3]:
-        cell.font = Font(bold=True)
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    bold = Font(bold=True)
-    grey = PatternFill("solid", fgColor="EEF2F7")
+    append_title(ws, f"{city.name}小微企业园融资需求及融资成本情况汇总表")
+    append_rows(ws, [[f"填报单位：{city.name}银保监分局　报送期：{filing.period.code}　单位：万元、%、户"]])
+    append_header(ws, ["序号"] + [c.label for c in REGISTER] + [c.label for c in FIGURES], alignment=MIDDLE_WRAP)
+    _county_blocks(ws, data)
+    ws.append(["", f"{city.name}合计", "", "", "", ""] + [cell_value(data.get("total", {}).get(k)) for k in FIGURE_KEYS])
+    style_row(ws, ws.max_row, font=BOLD)
+    ws.append([])
+    _star_block(ws, data)
+    ws.append([])
+    append_rows(ws, [[f"注：{data.get('not_filed_note', '')}未报送园区 {len(data.get('not_filed', []))} 个。按星级一栏的入园企业数、授信覆盖率"
+                      "只计附表1已审核通过的园区。"], [f"报送完整性：{t3_completeness_text(data)}。"]])
+    ws.freeze_panes = "C4"
+
+
+def _county_blocks(ws, data: dict[str, Any]) -> None:
+    """The parks of each county (numbered through), each county closed by its subtotal."""
     by_county: dict[str, list] = {}
     for p in data.get("parks", []):
         by_county.setdefault(p["county_code"], []).append(p)
@@ -115,42 +121,34 @@ def t3_export(*, filing: Filing) -> bytes:
         for p in by_county.get(county["code"], []):
             n += 1
             if p["filed"]:
-                ws.append([n] + [safe_cell(_v(p.get(k))) for k in keys[1:]])
+                ws.append([n] + [cell_value(p.get(k)) for k in PARK_KEYS])
             else:
-                ws.append([n, safe_cell(p["name"]), p["county"], p["star_label"], p["digital_status"], p["batch"], "未报送"])
-        ws.append(["", f"{county['name']}小计", "", "", "", ""] + [_v(county.get(k)) for k in keys[6:]])
-        for cell in ws[ws.max_row]:
-            cell.font, cell.fill = bold, grey
-    ws.append(["", f"{city.name}合计", "", "", "", ""] + [_v(data.get("total", {}).get(k)) for k in keys[6:]])
-    for cell in ws[ws.max_row]:
-        cell.font = bold
-    ws.append([])
+                append_rows(ws, [[n, p["name"], p["county"], p["star_label"], p["digital_status"], p["batch"], "未报送"]])
+        ws.append(["", f"{county['name']}小计", "", "", "", ""] + [cell_value(county.get(k)) for k in FIGURE_KEYS])
+        style_row(ws, ws.max_row, font=BOLD, fill=LIGHT_FILL)
+
+
+def _star_block(ws, data: dict[str, Any]) -> None:
     ws.append(["", "按星级", "", "", "", "", "运营中园区数", "其中：附表1已审核园区数", "入园企业数（已审核园区）", "获得授信企业数（已审核园区）",
                "授信覆盖率(%)", "目标(%)", "是否达标"])
     for b in data.get("by_star", []):
         ws.append(["", b["label"], "", "", "", "", b["park_count"], b.get("filed_parks"), b["enterprises_total"], b["credited_count"],
-                   _v(b.get("credit_coverage")), _v(b.get("coverage_target")), _v(b.get("coverage_met"))])
-    ws.append([])
-    ws.append([f"注：{data.get('not_filed_note', '')}未报送园区 {len(data.get('not_filed', []))} 个。按星级一栏的入园企业数、授信覆盖率"
-               "只计附表1已审核通过的园区。"])
-    ws.append([f"报送完整性：{t3_completeness_text(data)}。"])
-    ws.freeze_panes = "C4"
-    t4 = wb.create_sheet("辖内附表4汇总")
-    t4.append([f"{city.name}小微企业园金融服务情况监测表（汇总）"])
-    t4.append([f"报送期：{filing.period.code}　单位：万元、%、个、户"])
-    t4.append(["指标", "本季末（全部已审核机构）", "可比机构本季末", "可比机构上年末", "比年初增减（可比口径）", "增速(%)", "新填报机构本季末（单列）"])
+                   cell_value(b.get("credit_coverage")), cell_value(b.get("coverage_target")), cell_value(b.get("coverage_met"))])
+
+
+def _t4_sheet(ws, filing: Filing, data: dict[str, Any]) -> None:
+    """The city's 附表4 totals: every approved filer now, the comparable panel now and at the year-end."""
+    append_rows(ws, [[f"{filing.city.name}小微企业园金融服务情况监测表（汇总）"], [f"报送期：{filing.period.code}　单位：万元、%、个、户"],
+                     ["指标", "本季末（全部已审核机构）", "可比机构本季末", "可比机构上年末", "比年初增减（可比口径）", "增速(%)", "新填报机构本季末（单列）"]])
     banks = data.get("banks", {})
     total, change = banks.get("total", {}), banks.get("change", {})
     comparable = banks.get("comparable") or {}
     cur, base, new = comparable.get("current") or {}, comparable.get("baseline") or {}, banks.get("new_filers_total") or {}
     for col in T4_COLUMNS:
         ch = change.get(col.key, {})
-        t4.append([col.label, _v(total.get(col.key)), _v(cur.get(col.key)), _v(base.get(col.key)), _v(ch.get("delta")), _v(ch.get("growth")),
-                   _v(new.get(col.key))])
+        ws.append([col.label] + [cell_value(v) for v in (total.get(col.key), cur.get(col.key), base.get(col.key), ch.get("delta"),
+                                                         ch.get("growth"), new.get(col.key))])
     for key, label in (("npl_ratio", "不良率(%)"), ("inclusive_share", "普惠型占比(%)"), ("credit_loan_share", "信用贷款占比(%)")):
-        t4.append([label, _v(total.get(key)), _v(cur.get(key)), _v(base.get(key))])
-    t4.append([])
-    t4.append([f"注：{bank_coverage(banks)['note']}"])
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+        ws.append([label] + [cell_value(v) for v in (total.get(key), cur.get(key), base.get(key))])
+    ws.append([])
+    append_rows(ws, [[f"注：{bank_coverage(banks)['note']}"]])

@@ -1,7 +1,5 @@
 from __future__ import annotations
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,15 +7,12 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from portal import access
 from portal.choices import OrgKind
 from reports.filings.models import Filing, Period
 from reports.filings.selectors import period_current
-from reports.filings.views_xlsx import xlsx_response
-from reports.filings.xlsx import safe_cell
+from reports.filings.xlsx.writer import append_header, append_rows, append_title, new_workbook, workbook_bytes, xlsx_response
 from reports.summaries.completeness import STATE_LABELS, STATES, completeness_by_city, completeness_items, completeness_totals, review_queue
 from reports.summaries.models import Summary
 from reports.summaries.t3 import t3_export, t3_generate
@@ -89,21 +84,14 @@ def completeness_list(request):
 
 
 def _workbook(title: str, subtitle: str, header: list[str], rows: list[list]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "报送完整性"
-    ws.append([title])
-    ws["A1"].font = Font(bold=True, size=14)
-    ws.append([subtitle])
-    ws.append(header)
-    for cell in ws[3]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        ws.append([safe_cell(v) for v in row])
+    wb = new_workbook()
+    ws = wb.create_sheet("报送完整性")
+    append_title(ws, title)
+    append_rows(ws, [[subtitle]])
+    append_header(ws, header)
+    append_rows(ws, rows)
     ws.freeze_panes = "A4"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return workbook_bytes(wb)
 
 
 def _completeness_sheet(period: Period, rows) -> bytes:

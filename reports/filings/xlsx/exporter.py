@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from openpyxl import Workbook
-
+from parks.choices import Batch, DigitalStatus, StarRating
+from reports.filings import selectors
+from reports.filings.models import T2Summary, T4Record
 from reports.filings.xlsx import filer_line, title_of
-from reports.filings.xlsx.template import out_columns, workbook_bytes, write_grid, write_narrative_sheet, write_t4_sheet
+from reports.filings.xlsx.template import out_columns, write_grid, write_narrative_sheet, write_t4_sheet
+from reports.filings.xlsx.writer import new_workbook, workbook_bytes
 from reports.schedules import SCHEDULES
 from reports.schedules.numbers import ratio
 from reports.schedules.t2 import FIGURES, REGISTER
+from reports.schedules.t4 import NARRATIVE
 
 __all__ = ["filing_export", "t2_export", "t4_ratios"]
 
@@ -35,14 +38,10 @@ def t4_ratios(values: dict[str, Any]) -> list[tuple[str, Any]]:
 
 def filing_export(*, filing) -> bytes:
     """The filing (T1, T4 or T5) as an xlsx in the official layout."""
-    from reports.filings import selectors
-    from reports.filings.models import T4Record
-    from reports.schedules.t4 import NARRATIVE
-
     schedule = SCHEDULES.get(filing.schedule)
     if schedule is None:
         raise ValueError(f"no export for {filing.schedule}; use t2_export for 附表2")
-    wb = Workbook(write_only=True)
+    wb = new_workbook(write_only=True)
     ws = wb.create_sheet(f"附表{schedule.number}")
     title, subtitle = title_of(filing), filer_line(filing)
     stored = selectors.filing_row_values(filing=filing)
@@ -59,9 +58,6 @@ def filing_export(*, filing) -> bytes:
 
 def t2_export(*, filing) -> bytes:
     """附表2 of a park's T1 filing: the register columns and the figures, one data row."""
-    from parks.choices import Batch, DigitalStatus, StarRating
-    from reports.filings.models import T2Summary
-
     if filing.schedule != "T1" or not filing.park_id:
         raise ValueError("附表2 belongs to a park's 附表1 filing")
     park = filing.park
@@ -78,7 +74,7 @@ def t2_export(*, filing) -> bytes:
     else:
         row.update({"county": park.county.name, "star_rating": park.get_star_rating_display(),
                     "digital_status": park.get_digital_status_display(), "batch": park.get_batch_display()})
-    wb = Workbook(write_only=True)
+    wb = new_workbook(write_only=True)
     ws = wb.create_sheet("附表2")
     write_grid(ws, title=title_of(filing, schedule="T2"), subtitle=filer_line(filing),
                cols=out_columns((), REGISTER + FIGURES), rows=[row], frozen_cols=1)

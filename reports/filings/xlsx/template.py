@@ -12,17 +12,18 @@ Workbooks are written in openpyxl's write-only mode with one prototype cell per 
 """
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from itertools import zip_longest
 from typing import Any, Iterable, Sequence
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.styles import Alignment
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from reports.filings import selectors
+from reports.filings.models import T4Record
 from reports.filings.xlsx import (
     FILER_ROW,
     FIRST_DATA_ROW,
@@ -41,24 +42,28 @@ from reports.filings.xlsx import (
     safe_cell,
     title_of,
 )
+from reports.filings.xlsx.writer import (
+    BOLD,
+    BORDER,
+    CENTER_WRAP,
+    COMPUTED_FILL,
+    HEADER_FILL,
+    SECTION_FILL,
+    TITLE_FONT,
+    TOP_WRAP,
+    new_workbook,
+    styled,
+    workbook_bytes,
+)
 from reports.schedules import SCHEDULES, Schedule
 from reports.schedules.base import BOOL, CHOICE, INDUSTRY, MULTI, TEXT, Column
+from reports.schedules.numbers import change as t4_change
 from reports.schedules.t4 import NARRATIVE
 
 __all__ = ["template_build", "OutColumn", "out_columns", "write_grid", "write_t4_sheet", "write_narrative_sheet",
-           "workbook_bytes", "T4_HEADERS", "T4_VALUE_HEADER"]
+           "T4_HEADERS", "T4_VALUE_HEADER"]
 
 MAX_ROW = 1048576
-
-TITLE_FONT = Font(name="宋体", bold=True, size=14)
-BOLD = Font(bold=True)
-HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
-COMPUTED_FILL = PatternFill("solid", fgColor="EDEDED")
-SECTION_FILL = PatternFill("solid", fgColor="FFF2CC")
-THIN = Side(style="thin", color="999999")
-BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
-CENTER_WRAP = Alignment(horizontal="center", vertical="center", wrap_text=True)
-TOP_WRAP = Alignment(vertical="top", wrap_text=True)
 
 T4_VALUE_HEADER = "本季末"
 T4_HEADERS = ("指标键", "序号", "指标", T4_VALUE_HEADER, "上年末", "比年初增减")
@@ -120,21 +125,6 @@ class _Lists:
             ws.append([safe_cell(v) for v in values])
 
 
-def _styled(ws, value: Any, *, font=None, fill=None, alignment=None, border=None, number_format=None) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value=safe_cell(value))
-    if font is not None:
-        cell.font = font
-    if fill is not None:
-        cell.fill = fill
-    if alignment is not None:
-        cell.alignment = alignment
-    if border is not None:
-        cell.border = border
-    if number_format is not None:
-        cell.number_format = number_format
-    return cell
-
-
 def _list_validation(col: OutColumn, ref: str, letter: str) -> DataValidation:
     dv = DataValidation(type="list", formula1=ref, allow_blank=True, showDropDown=False, showErrorMessage=True,
                         errorStyle="warning", errorTitle="不在可选范围内",
@@ -155,6 +145,18 @@ def write_grid(
     frozen_cols: int = 2,
 ) -> int:
     """Write the official layout into a write-only sheet; returns the number of data rows."""
+    _grid_layout(ws, cols, lists=lists, frozen_cols=frozen_cols)
+    ws.append([styled(ws, title, font=TITLE_FONT, alignment=Alignment(horizontal="center", vertical="center"))])
+    ws.append([styled(ws, subtitle)])
+    ws.append([styled(ws, col.header, font=BOLD, fill=COMPUTED_FILL if col.computed else HEADER_FILL,
+                      alignment=CENTER_WRAP, border=BORDER) for col in cols])
+    ws.append([col.key for col in cols])
+    return _grid_rows(ws, cols, rows)
+
+
+def _grid_layout(ws, cols: Sequence[OutColumn], *, lists: _Lists | None, frozen_cols: int) -> None:
+    """Column widths and formats, the hidden key row, frozen panes, merged title rows, dropdowns
+    (a write-only sheet takes them before its first row)."""
     n = len(cols)
     last = get_column_letter(n)
     letters = [get_column_letter(i) for i in range(1, n + 1)]
@@ -175,16 +177,14 @@ def write_grid(
             if not col.computed and col.kind in (CHOICE, BOOL, INDUSTRY):
                 ws.data_validations.append(_list_validation(col, lists.ref(options_of(col)), letter))
 
-    ws.append([_styled(ws, title, font=TITLE_FONT, alignment=Alignment(horizontal="center", vertical="center"))])
-    ws.append([_styled(ws, subtitle)])
-    ws.append([_styled(ws, col.header, font=BOLD, fill=COMPUTED_FILL if col.computed else HEADER_FILL,
-                       alignment=CENTER_WRAP, border=BORDER) for col in cols])
-    ws.append([col.key for col in cols])
 
-    # Numbers and dates need a number format per cell (a column style only applies to cells
-    # people add later). One prototype cell per such column carries the style; only its value
-    # changes per row, so no style object is created per cell. Text needs no cell style, and
-    # plain values are much cheaper for openpyxl to write than Cell objects.
+def _grid_rows(ws, cols: Sequence[OutColumn], rows: Iterable[dict[str, Any]]) -> int:
+    """The data rows; returns their number.
+
+    Numbers and dates need a number format per cell (a column style only applies to cells
+    people add later). One prototype cell per such column carries the style; only its value
+    changes per row, so no style object is created per cell. Text needs no cell style, and
+    plain values are much cheaper for openpyxl to write than Cell objects."""
     protos: list[WriteOnlyCell | None] = []
     for col in cols:
         fmt = NUMBER_FORMATS.get(col.kind)
@@ -217,11 +217,11 @@ def _instructions(wb: Workbook, schedule: Schedule, *, columns: Sequence[Column]
     widths = (6, 30, 26, 16, 8, 10, 40, 60)
     for letter, width in zip("ABCDEFGH", widths):
         ws.column_dimensions[letter].width = width
-    ws.append([_styled(ws, f"{schedule.full_title} 填报说明", font=TITLE_FONT)])
+    ws.append([styled(ws, f"{schedule.full_title} 填报说明", font=TITLE_FONT)])
     for note in notes:
-        ws.append([_styled(ws, note)])
+        ws.append([styled(ws, note)])
     ws.append([])
-    ws.append([_styled(ws, h, font=BOLD, fill=HEADER_FILL, alignment=CENTER_WRAP, border=BORDER)
+    ws.append([styled(ws, h, font=BOLD, fill=HEADER_FILL, alignment=CENTER_WRAP, border=BORDER)
                for h in ("序号", "列标题", "列键", "类型", "单位", "是否必填", "可选值", "填写规则")])
     for i, col in enumerate(columns, start=1):
         options = options_of(col)
@@ -243,12 +243,6 @@ def _instructions(wb: Workbook, schedule: Schedule, *, columns: Sequence[Column]
         ws.append(cells)
 
 
-def workbook_bytes(wb: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
-
-
 # --- T4: vertical ---------------------------------------------------------------------------
 
 def write_t4_sheet(
@@ -265,81 +259,79 @@ def write_t4_sheet(
     """One indicator per row grouped by section: hidden key | 序号 | 指标 | 本季末 | 上年末 | 比年初增减
     (| 增速(%)). Returns key → Excel row. ``formulas``: 比年初增减 as a live Excel formula (template)
     instead of a computed value (export)."""
-    from reports.schedules.numbers import change as t4_change
-
     schedule = SCHEDULES["T4"]
     headers = list(T4_HEADERS) + (["增速(%)"] if growth else [])
-    n = len(headers)
-    last = get_column_letter(n)
+    last = get_column_letter(len(headers))
     for letter, width in zip("ABCDEFG", (14, 6, 46, 16, 16, 16, 12)):
         ws.column_dimensions[letter].width = width
     ws.column_dimensions["A"].hidden = True
     ws.freeze_panes = f"D{HEADER_ROW + 1}"
     ws.merged_cells.add(f"A{TITLE_ROW}:{last}{TITLE_ROW}")
     ws.merged_cells.add(f"A{FILER_ROW}:{last}{FILER_ROW}")
-    ws.append([_styled(ws, title, font=TITLE_FONT, alignment=Alignment(horizontal="center"))])
-    ws.append([_styled(ws, subtitle)])
-    ws.append([_styled(ws, h, font=BOLD, fill=COMPUTED_FILL if h in ("上年末", "比年初增减", "增速(%)") else HEADER_FILL,
-                       alignment=CENTER_WRAP, border=BORDER) for h in headers])
+    ws.append([styled(ws, title, font=TITLE_FONT, alignment=Alignment(horizontal="center"))])
+    ws.append([styled(ws, subtitle)])
+    ws.append([styled(ws, h, font=BOLD, fill=COMPUTED_FILL if h in ("上年末", "比年初增减", "增速(%)") else HEADER_FILL,
+                      alignment=CENTER_WRAP, border=BORDER) for h in headers])
     rows: dict[str, int] = {}
     row_no = HEADER_ROW
     number = 0
     baseline = baseline or {}
     for section, heading in schedule.sections:
         row_no += 1
-        ws.append([None, _styled(ws, heading, font=BOLD, fill=SECTION_FILL)])
+        ws.append([None, styled(ws, heading, font=BOLD, fill=SECTION_FILL)])
         for col in schedule.columns:
             if col.section != section:
                 continue
             row_no += 1
             number += 1
-            fmt = NUMBER_FORMATS.get(col.kind)
-            current = values.get(col.key)
-            base = baseline.get(col.key)
-            value_cell = _styled(ws, excel_value(col.kind, current), number_format=fmt, border=BORDER)
-            base_cell = _styled(ws, excel_value(col.kind, base), number_format=fmt, fill=COMPUTED_FILL, border=BORDER)
-            if formulas:
-                delta: Any = f'=IF(OR(D{row_no}="",E{row_no}=""),"",D{row_no}-E{row_no})'
-                delta_cell = WriteOnlyCell(ws, value=delta)  # our own formula, not user text
-                delta_cell.number_format = fmt
-                delta_cell.fill = COMPUTED_FILL
-                delta_cell.border = BORDER
-                pct = None
-            else:
-                delta, pct = t4_change(current, base)
-                delta_cell = _styled(ws, excel_value(col.kind, delta), number_format=fmt, fill=COMPUTED_FILL, border=BORDER)
-            cells = [col.key, number, _styled(ws, header_text(col), border=BORDER), value_cell, base_cell, delta_cell]
-            if growth:
-                cells.append(_styled(ws, None if pct is None else float(pct), number_format="0.00", fill=COMPUTED_FILL, border=BORDER))
-            ws.append(cells)
+            ws.append(_t4_line(ws, col, number, row_no, values.get(col.key), baseline.get(col.key), formulas=formulas, growth=growth))
             rows[col.key] = row_no
     if extra_rows:
         ws.append([])
-        ws.append([None, _styled(ws, "主要比率（系统计算）", font=BOLD, fill=SECTION_FILL)])
+        ws.append([None, styled(ws, "主要比率（系统计算）", font=BOLD, fill=SECTION_FILL)])
         for label, value in extra_rows:
-            ws.append([None, None, _styled(ws, label, border=BORDER),
-                       _styled(ws, None if value is None else float(value), number_format="0.00", fill=COMPUTED_FILL, border=BORDER)])
+            ws.append([None, None, styled(ws, label, border=BORDER),
+                       styled(ws, None if value is None else float(value), number_format="0.00", fill=COMPUTED_FILL, border=BORDER)])
     return rows
+
+
+def _t4_line(ws, col: Column, number: int, row_no: int, current: Any, base: Any, *, formulas: bool, growth: bool) -> list[Any]:
+    """key | 序号 | 指标 | 本季末 | 上年末 | 比年初增减 (a live formula or the computed value) (| 增速(%))."""
+    fmt = NUMBER_FORMATS.get(col.kind)
+    value_cell = styled(ws, excel_value(col.kind, current), number_format=fmt, border=BORDER)
+    base_cell = styled(ws, excel_value(col.kind, base), number_format=fmt, fill=COMPUTED_FILL, border=BORDER)
+    if formulas:
+        delta: Any = f'=IF(OR(D{row_no}="",E{row_no}=""),"",D{row_no}-E{row_no})'
+        delta_cell = WriteOnlyCell(ws, value=delta)  # our own formula, not user text
+        delta_cell.number_format = fmt
+        delta_cell.fill = COMPUTED_FILL
+        delta_cell.border = BORDER
+        pct = None
+    else:
+        delta, pct = t4_change(current, base)
+        delta_cell = styled(ws, excel_value(col.kind, delta), number_format=fmt, fill=COMPUTED_FILL, border=BORDER)
+    cells = [col.key, number, styled(ws, header_text(col), border=BORDER), value_cell, base_cell, delta_cell]
+    if growth:
+        cells.append(styled(ws, None if pct is None else float(pct), number_format="0.00", fill=COMPUTED_FILL, border=BORDER))
+    return cells
 
 
 def write_narrative_sheet(wb: Workbook, *, texts: dict[str, Any]) -> None:
     ws = wb.create_sheet(NARRATIVE_SHEET)
     ws.column_dimensions["A"].width = 22
     ws.column_dimensions["B"].width = 100
-    ws.append([_styled(ws, "栏目", font=BOLD, fill=HEADER_FILL, border=BORDER),
-               _styled(ws, "内容", font=BOLD, fill=HEADER_FILL, border=BORDER)])
+    ws.append([styled(ws, "栏目", font=BOLD, fill=HEADER_FILL, border=BORDER),
+               styled(ws, "内容", font=BOLD, fill=HEADER_FILL, border=BORDER)])
     for row_no in range(2, 2 + len(NARRATIVE)):
         ws.row_dimensions[row_no].height = 90
     for col in NARRATIVE:
-        ws.append([_styled(ws, col.label, font=BOLD, alignment=TOP_WRAP, border=BORDER),
-                   _styled(ws, texts.get(col.key) or None, alignment=TOP_WRAP, border=BORDER)])
+        ws.append([styled(ws, col.label, font=BOLD, alignment=TOP_WRAP, border=BORDER),
+                   styled(ws, texts.get(col.key) or None, alignment=TOP_WRAP, border=BORDER)])
 
 
 # --- the template -----------------------------------------------------------------------------
 
 def _t1_prefill(filing) -> list[dict[str, Any]]:
-    from reports.filings import selectors
-
     rows = selectors.filing_row_values(filing=filing)
     if rows:
         return rows
@@ -350,8 +342,6 @@ def _t1_prefill(filing) -> list[dict[str, Any]]:
 
 
 def _t5_prefill(filing) -> list[dict[str, Any]]:
-    from reports.filings import selectors
-
     rows = selectors.filing_row_values(filing=filing)
     if rows:
         return rows
@@ -378,11 +368,9 @@ def template_build(*, filing) -> bytes:
     schedule = SCHEDULES.get(filing.schedule)
     if schedule is None:
         raise ValueError(f"{filing.schedule} has no upload template")
-    wb = Workbook(write_only=True)
+    wb = new_workbook(write_only=True)
     title, subtitle = title_of(filing), filer_line(filing)
     if filing.schedule == "T4":
-        from reports.filings import selectors
-
         ws = wb.create_sheet(f"附表{schedule.number}")
         stored = selectors.filing_row_values(filing=filing)
         write_t4_sheet(ws, title=title, subtitle=subtitle, values=stored[0] if stored else {},
@@ -401,6 +389,4 @@ def template_build(*, filing) -> bytes:
 
 
 def _t4_narrative(filing) -> dict[str, Any]:
-    from reports.filings.models import T4Record
-
     return T4Record.objects.filter(filing=filing).values(*[c.key for c in NARRATIVE]).first() or {}

@@ -1,0 +1,144 @@
+"""The one xlsx writer of the portal: workbook creation, the shared styles, formula-safe cell
+values, header and title rows, number formats, the bytes of a workbook and the HTTP response
+that downloads it.
+
+Every workbook the portal hands out is written through here: the upload templates and exports
+of filings (``template.py``, ``exporter.py``, write-only sheets built from :func:`styled` cells),
+附表3 (``reports.summaries.t3``), the completeness lists (``reports.workflow.views``) and the
+dashboard tables (``reports.dashboards.exports``). Every string goes through
+:func:`reports.filings.xlsx.safe_cell` (formula injection)."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+from decimal import Decimal
+from typing import Any, Iterable
+
+from django.http import HttpResponse
+from django.utils import timezone
+from django.utils.http import content_disposition_header
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils import get_column_letter
+
+from reports.filings.xlsx import safe_cell
+
+__all__ = [
+    "XLSX", "TITLE_FONT", "PAGE_TITLE_FONT", "BOLD", "HEADER_FILL", "LIGHT_FILL", "COMPUTED_FILL", "SECTION_FILL", "BORDER",
+    "CENTER_WRAP", "TOP_WRAP", "MIDDLE_WRAP",
+    "new_workbook", "workbook_bytes", "xlsx_response", "styled", "cell_value", "append_title", "append_header", "append_rows",
+    "style_row", "number_format", "column_widths",
+]
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+TITLE_FONT = Font(name="宋体", bold=True, size=14)  # the title row of the official layout
+PAGE_TITLE_FONT = Font(bold=True, size=14)  # the title row of a report sheet (dashboards, 附表3, completeness)
+BOLD = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
+LIGHT_FILL = PatternFill("solid", fgColor="EEF2F7")  # dashboard headers, 附表3 subtotals
+COMPUTED_FILL = PatternFill("solid", fgColor="EDEDED")
+SECTION_FILL = PatternFill("solid", fgColor="FFF2CC")
+THIN = Side(style="thin", color="999999")
+BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
+CENTER_WRAP = Alignment(horizontal="center", vertical="center", wrap_text=True)
+TOP_WRAP = Alignment(vertical="top", wrap_text=True)
+MIDDLE_WRAP = Alignment(wrap_text=True, vertical="center")
+
+
+def new_workbook(*, write_only: bool = False) -> Workbook:
+    """An empty workbook: sheets are added with ``create_sheet`` (no default sheet to rename)."""
+    wb = Workbook(write_only=write_only)
+    if not write_only:
+        wb.remove(wb.active)
+    return wb
+
+
+def workbook_bytes(wb: Workbook) -> bytes:
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def xlsx_response(data: bytes, filename: str) -> HttpResponse:
+    """The download of a workbook (never cached: exports carry scoped data)."""
+    response = HttpResponse(data, content_type=XLSX)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def styled(ws, value: Any, *, font=None, fill=None, alignment=None, border=None, number_format=None) -> WriteOnlyCell:
+    """A formula-safe cell of a write-only sheet with the given style."""
+    cell = WriteOnlyCell(ws, value=safe_cell(value))
+    if font is not None:
+        cell.font = font
+    if fill is not None:
+        cell.fill = fill
+    if alignment is not None:
+        cell.alignment = alignment
+    if border is not None:
+        cell.border = border
+    if number_format is not None:
+        cell.number_format = number_format
+    return cell
+
+
+def cell_value(value: Any, *, numeric: bool = True) -> Any:
+    """A figure as a report cell: blanks empty, booleans 是/否, Decimals (and, when ``numeric``,
+    numeric strings) as numbers, datetimes in local time, any other string formula-safe."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.datetime):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if numeric and isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            pass
+    return safe_cell(value)
+
+
+def style_row(ws, row: int, *, font=None, fill=None, alignment=None) -> None:
+    for cell in ws[row]:
+        if font is not None:
+            cell.font = font
+        if fill is not None:
+            cell.fill = fill
+        if alignment is not None:
+            cell.alignment = alignment
+
+
+def append_title(ws, text: str, *, font=PAGE_TITLE_FONT) -> None:
+    """A title row (its first cell in ``font``)."""
+    ws.append([safe_cell(text)])
+    ws.cell(ws.max_row, 1).font = font
+
+
+def append_header(ws, labels: Iterable[Any], *, fill=None, alignment=None) -> None:
+    """A header row in bold (optionally filled and aligned)."""
+    ws.append([safe_cell(label) for label in labels])
+    style_row(ws, ws.max_row, font=BOLD, fill=fill, alignment=alignment)
+
+
+def append_rows(ws, rows: Iterable[Iterable[Any]]) -> None:
+    """Rows of values, every string formula-safe."""
+    for row in rows:
+        ws.append([safe_cell(v) for v in row])
+
+
+def number_format(ws, column: int, first_row: int, last_row: int, fmt: str) -> None:
+    """``fmt`` on the cells of ``column`` from ``first_row`` to ``last_row`` (inclusive)."""
+    for r in range(first_row, last_row + 1):
+        ws.cell(r, column).number_format = fmt
+
+
+def column_widths(ws, widths: Iterable[float]) -> None:
+    """Widths of the columns A, B, … in order."""
+    for i, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
