@@ -11,8 +11,9 @@ class ReportsConfig(AppConfig):
         here, so no stage imports a later one. (Imported inside ready(): Django loads models only
         after the app registry is ready.)"""
         from parks.signals import register_changed
+        from reports.filings import register_sync
         from reports.filings import selectors as filing_selectors
-        from reports.filings import services as filing_services
+        from reports.filings import validation as filing_validation
         from reports.filings import views as filing_pages
         from reports.filings.signals import approved_figures_changed
         from reports.summaries import reminders, rollups, t3  # noqa: F401  (reminders: registers its Celery task)
@@ -25,7 +26,7 @@ class ReportsConfig(AppConfig):
 
         # a park's register changed (入园 / 退园, an enterprise, a partner link): its 附表2 and
         # warnings are recomputed in the same transaction (parks must not import reports) …
-        register_changed.connect(filing_services.register_changed_receiver, dispatch_uid="reports.register_changed")
+        register_changed.connect(register_sync.register_changed_receiver, dispatch_uid="reports.register_changed")
         # … and the roll-ups of the periods whose approved figures it moved are requested
         approved_figures_changed.connect(rollups.approved_figures_changed_receiver, dispatch_uid="reports.approved_figures_changed")
         # every workflow step refreshes its city and then the province (figures and completeness)
@@ -33,7 +34,7 @@ class ReportsConfig(AppConfig):
         # every province summary is followed by the period's target results
         province_summary_built.connect(targets.province_summary_built_receiver, dispatch_uid="reports.province_summary_built")
         # 附表3 is built by the summaries stage: how it is checked on submit and shown
-        filing_services.GENERATED_CHECKS["T3"] = t3.t3_filing_issues
+        filing_validation.GENERATED_CHECKS["T3"] = t3.t3_filing_issues
         filing_pages.GENERATED_PAGES["T3"] = summary_pages.t3_detail
         # every filing page's header carries the workflow panel
         if workflow_pages.workflow_context not in filing_pages.PAGE_PANELS:

@@ -13,6 +13,7 @@ from reports.filings.models import Filing, Period, T4Record
 from reports.summaries import rollups
 from reports.targets.engine import target_results_rebuild
 from reports.workflow import services as workflow
+from reports.workflow.transitions import lead_bank_id
 from tests import factories as f
 from tests.test_t1_t2 import raw_row
 
@@ -25,7 +26,7 @@ def approve(world, park, op_key, rows, period, reviewer_key):
     if result.warnings:  # e.g. a tenant not on the ledger (held against the register): explained
         services.filing_explanation_save(actor=op, filing=filing, explanation="部分在园企业尚在走访建档，下季度补报。")
     workflow.filing_submit(actor=op, filing=filing)
-    lead = workflow.lead_bank_id(filing)
+    lead = lead_bank_id(filing)
     if lead:
         workflow.filing_confirm(actor=next(u for u in world.users.values() if u.organisation_id == lead), filing=filing)
     workflow.filing_approve(actor=world.users[reviewer_key], filing=filing)

@@ -24,11 +24,12 @@ from django.utils import timezone
 from parks import services as park_services
 from parks.choices import PartnerRole
 from parks.models import Tenancy
-from reports.filings import services
+from reports.filings import services, validation
 from reports.filings.models import Filing, Period, T1Row, T2Summary
 from reports.summaries import rollups
 from reports.summaries.models import Summary
 from reports.workflow import services as workflow
+from reports.workflow.diff import filing_diff
 from tests import factories as f
 from tests.test_api_helpers import api
 from tests.test_t1_t2 import raw_row
@@ -206,7 +207,7 @@ def test_the_two_warnings_name_the_enterprises_on_the_page_on_save_and_on_submit
     with pytest.raises(ValidationError) as exc:
         workflow.filing_submit(actor=world.users["op_hz"], filing=filing)
     assert "2 条提示" in exc.value.messages[0] and "书面说明" in exc.value.messages[0]
-    assert {i.code for i in services.filing_validate(filing=filing)} == {"tenant_left", "tenant_missing"}
+    assert {i.code for i in validation.filing_validate(filing=filing)} == {"tenant_left", "tenant_missing"}
     # the grid row form names the departed enterprise too
     result = services.filing_row_save(actor=world.users["op_hz"], filing=Filing.objects.get(pk=filing.pk), raw_row=q4["rows"][3], row_no=4)
     assert result.saved and [i.code for i in result.warnings] == ["tenant_left"]
@@ -233,7 +234,7 @@ def test_an_approved_ledger_is_refreshed_in_the_city_roll_up_and_is_stale_until_
     assert Filing.objects.get(pk=filing.pk).warning_count == 0
     # … but an amendment is held against today's register
     v2 = workflow.filing_amend(actor=world.users["op_hz"], filing=filing)
-    assert {i.code for i in services.filing_validate(filing=v2)} == {"tenant_left", "tenant_missing"}
+    assert {i.code for i in validation.filing_validate(filing=v2)} == {"tenant_left", "tenant_missing"}
 
 
 def test_a_register_change_made_around_the_portal_shows_stale_until_the_t2_is_recomputed(client, world, park, q4):
@@ -366,7 +367,7 @@ def test_rows_stored_with_full_width_text_reupload_unchanged_and_the_reviewer_se
     job = filing_upload(actor=op, filing=v2, name="导出.xlsx", data=filing_export(filing=v1))
     assert job.status == "done", job.result
     assert (job.result["updated"], job.result["unchanged"]) == (0, 1)
-    diff = workflow.filing_diff(old=v1, new=Filing.objects.get(pk=v2.pk))
+    diff = filing_diff(old=v1, new=Filing.objects.get(pk=v2.pk))
     assert (diff.added, diff.removed, diff.changed) == ([], [], [])
     assert stored_texts(v2) == [(NAME, DETAIL, SOLUTION)]
 

@@ -4,10 +4,10 @@ from decimal import Decimal
 import pytest
 
 from parks.choices import EntityType, Industry, StarRating
-from reports.schedules.parsing import ParseError, normalise_header, normalise_text
-from reports.schedules.parse_numbers import parse_amount, parse_bool, parse_count, parse_phone, parse_rate
 from reports.schedules.parse_choices import parse_choice, parse_industry, parse_multi_choice
 from reports.schedules.parse_dates import parse_date
+from reports.schedules.parse_numbers import parse_amount, parse_bool, parse_count, parse_phone, parse_rate
+from reports.schedules.parsing import ParseError, normalise_header, normalise_text
 
 EMPTY = [None, "", "   ", "\u3000", "-", "—", "／", "/", "－", " — "]
 ALL_PARSERS = [

@@ -18,6 +18,7 @@ from reports.filings import services
 from reports.filings.models import Filing, ImportJob, Period, T1Row
 from reports.schedules import T1
 from reports.workflow import services as workflow
+from reports.workflow.transitions import lead_bank_id
 from tests import factories as f
 from tests.test_api_helpers import api, t1_row
 
@@ -55,7 +56,7 @@ def test_a_self_declared_back_dated_lead_bank_sees_nothing_until_the_branch_conf
     link = response.json()
     assert (link["status"], link["is_current"]) == ("proposed", False)
     assert _sees(bank, filing, park) == {"rows": False, "filing": False, "tenants": False}
-    assert workflow.lead_bank_id(filing) is None
+    assert lead_bank_id(filing) is None
     # the park's operator may not confirm a link dated before its proposal; the branch may
     refused = api(op_user).post(f"/api/v1/partner-links/{link['id']}/confirm/", {}, format="json")
     assert refused.status_code == 400 and "银保监分局" in refused.json()["message"] + str(refused.json()["errors"])
@@ -63,7 +64,7 @@ def test_a_self_declared_back_dated_lead_bank_sees_nothing_until_the_branch_conf
     confirmed = api(world.users["hz_branch"]).post(f"/api/v1/partner-links/{link['id']}/confirm/", {"note": "核实无误"}, format="json")
     assert confirmed.status_code == 200 and confirmed.json()["status"] == "confirmed" and confirmed.json()["is_current"] is True
     assert _sees(bank, filing, park) == {"rows": True, "filing": True, "tenants": True}
-    assert workflow.lead_bank_id(filing) == world.bank_a_hz.pk
+    assert lead_bank_id(filing) == world.bank_a_hz.pk
 
 
 def test_the_park_operator_confirms_a_link_dated_from_today_and_the_bank_then_sees_the_register(world, new_park):
@@ -137,7 +138,7 @@ def test_a_lead_link_with_a_future_end_date_still_leads_and_sees_the_t1(world, n
     park, op_user, filing = new_park
     PartnerLink.objects.create(park=park, branch=world.bank_b_hz, role="lead", sub_branch="x", since=dt.date(2019, 1, 1),
                                until=timezone.localdate() + dt.timedelta(days=30), status="confirmed")
-    assert workflow.lead_bank_id(filing) == world.bank_b_hz.pk
+    assert lead_bank_id(filing) == world.bank_b_hz.pk
     assert _sees(api(world.users["bank_b_hz"]), filing, park)["rows"] is True
     workflow.filing_submit(actor=op_user, filing=filing)
     filing.refresh_from_db()

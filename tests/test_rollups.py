@@ -14,6 +14,7 @@ from reports.filings.models import Filing, Period
 from reports.summaries import rollups
 from reports.summaries.models import Summary
 from reports.workflow import services as workflow
+from reports.workflow.transitions import lead_bank_id
 from tests import factories as f
 from tests.test_t1_t2 import raw_row
 
@@ -23,7 +24,7 @@ def approve_t1(world, park, op_key, rows, period):
     filing = services.filing_open(actor=op, schedule="T1", period=period, park=park)
     assert services.filing_rows_replace(actor=op, filing=filing, raw_rows=rows).saved
     workflow.filing_submit(actor=op, filing=filing)
-    lead = workflow.lead_bank_id(filing)
+    lead = lead_bank_id(filing)
     if lead:
         bank_user = next(u for u in world.users.values() if u.organisation_id == lead)
         workflow.filing_confirm(actor=bank_user, filing=filing)

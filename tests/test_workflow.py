@@ -9,6 +9,7 @@ from django.utils import timezone
 from reports.filings import services
 from reports.filings.models import Filing, Period, T1Row
 from reports.workflow import services as workflow
+from reports.workflow.diff import filing_diff
 from reports.workflow.models import FilingTransition
 from tests import factories as f
 from tests.test_t1_t2 import raw_row
@@ -122,7 +123,7 @@ def test_amendment_after_approval_is_a_new_version_reviewed_again(world, t1):
         services.filing_rows_replace(actor=world.users["op_hz"], filing=old, raw_rows=[])
     services.filing_rows_replace(actor=world.users["op_hz"], filing=v2, raw_rows=[
         raw_row(0, world.e_hz.uscc, "150", employees="31"), raw_row(1, f.next_uscc("330106"), "0")])
-    diff = workflow.filing_diff(old=old, new=Filing.objects.get(pk=v2.pk))
+    diff = filing_diff(old=old, new=Filing.objects.get(pk=v2.pk))
     assert len(diff.added) == 1 and diff.removed == []
     assert {(c.label, c.old, c.new) for c in diff.changed} == {
         ("从业人员(人)", "30", "31"), ("授信金额", "100.00", "150.00"), ("贷款余额", "80.00", "120.00")}

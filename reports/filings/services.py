@@ -7,23 +7,24 @@ park register in step and recomputes the park's T2 at once. Concurrent edits are
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from parks.models import Enterprise, Park, Tenancy
+from parks.models import Park
 from portal import access
 from portal.choices import OrgKind
 from portal.models import Organisation, User
 from reports.filings import selectors
-from reports.filings.choices import FilingStatus, ScheduleCode
+from reports.filings.choices import ScheduleCode
 from reports.filings.models import Filing, Period, T1Row, T4Record, T5Row
 from reports.filings.periods import period_defaults
-from reports.filings.signals import approved_figures_changed
+from reports.filings.register_sync import _after_rows_saved
 from reports.filings.t2 import t2_rebuild
+from reports.filings.validation import filing_warnings
 from reports.schedules import SCHEDULES, T4, Issue
 from reports.schedules.t1 import held_against_register, not_tenant_elsewhere
 from reports.schedules.t4 import NARRATIVE
@@ -257,7 +258,7 @@ def filing_row_save(
     else:
         _row_instance(model, filing, position, values).save()
         result.created = 1
-    all_issues = _filing_warnings(filing, ctx)
+    all_issues = filing_warnings(filing=filing, ctx=ctx)
     _bump(filing, actor, all_issues, len(others) + 1)
     _after_rows_saved(filing=filing, actor=actor)
     result.saved = True
@@ -275,7 +276,7 @@ def filing_row_delete(*, actor: User, filing: Filing, row_no: int, expected_lock
     if not deleted:
         raise ValidationError("该行不存在或已被删除，请刷新页面。")
     ctx = selectors.filing_context(filing=filing)
-    _bump(filing, actor, _filing_warnings(filing, ctx), model.objects.filter(filing=filing).count())
+    _bump(filing, actor, filing_warnings(filing=filing, ctx=ctx), model.objects.filter(filing=filing).count())
     _after_rows_saved(filing=filing, actor=actor)
     return filing
 
@@ -320,38 +321,6 @@ def filing_t4_save(
     return result
 
 
-def _filing_warnings(filing: Filing, ctx) -> list[Issue]:
-    """Re-check the stored rows (warnings only survive a save; errors never reach the database)."""
-    schedule = SCHEDULES[filing.schedule]
-    stored = selectors.filing_row_values(filing=filing)
-    issues: list[Issue] = []
-    for r in stored:
-        issues += [i for i in schedule.check_row(dict(r), ctx, row=r.get("row_no")) if not i.is_error]
-    for rule in schedule.set_rules:
-        issues += [i for i in rule(stored, ctx) if not i.is_error]
-    return issues
-
-
-# Schedules a later stage builds (附表3 from the city summary) register how their stored snapshot
-# is checked on submit (``ReportsConfig.ready``): schedule code → check.
-GENERATED_CHECKS: dict[str, Callable[[Filing], list[Issue]]] = {}
-
-
-def filing_validate(*, filing: Filing) -> list[Issue]:
-    """Every error and warning of the stored filing, as checked again on submit."""
-    generated = GENERATED_CHECKS.get(filing.schedule)
-    if generated is not None:
-        return generated(filing)
-    schedule = SCHEDULES[filing.schedule]
-    ctx = selectors.filing_context(filing=filing)
-    stored = selectors.filing_row_values(filing=filing)
-    issues: list[Issue] = []
-    for r in stored:
-        issues += schedule.check_row(dict(r), ctx, row=r.get("row_no"))
-    for rule in schedule.set_rules:
-        issues += list(rule(stored, ctx))
-    return issues
-
 
 @transaction.atomic
 def filing_explanation_save(*, actor: User, filing: Filing, explanation: str, expected_lock_version: int | None = None) -> Filing:
@@ -363,82 +332,6 @@ def filing_explanation_save(*, actor: User, filing: Filing, explanation: str, ex
     filing.refresh_from_db()
     return filing
 
-
-# --- T1 side effects: register sync and T2 -------------------------------------------------
-
-def _after_rows_saved(*, filing: Filing, actor: User) -> None:
-    if filing.schedule == "T1":
-        registered = _t1_register_sync(filing=filing)
-        t2_rebuild(filing=filing)
-        if registered:  # new tenants from the period's first day: later periods' 附表2 change too
-            register_changed_refresh(park_id=filing.park_id, dates=(filing.period.start,), saved=filing)
-
-
-def _t1_register_sync(*, filing: Filing) -> int:
-    """Rows whose enterprise the park's register does not know become tenants from the period's
-    first day (the enterprise itself is registered by 统一社会信用代码 if new). An enterprise with
-    any stay in this park is left alone: its 入园 / 退园 dates are the register's, and a row of an
-    enterprise that is not a tenant at period end is a warning (held_against_register), never a
-    silent re-admission. Returns the number of tenancies created."""
-    period = filing.period
-    rows = list(T1Row.objects.filter(filing=filing).values("uscc", "enterprise_name", "industry", "entity_type"))
-    codes = [r["uscc"] for r in rows]
-    existing: dict[str, int] = {}
-    for i in range(0, len(codes), 5000):  # bounded IN lists (SQLite and PostgreSQL parameter limits)
-        existing.update(Enterprise.objects.filter(uscc__in=codes[i:i + 5000]).values_list("uscc", "pk"))
-    new = [Enterprise(uscc=r["uscc"], name=r["enterprise_name"], industry=r["industry"] or "C",
-                      entity_type=r["entity_type"] or ("individual" if r["uscc"].startswith("92") else "enterprise"))
-           for r in rows if r["uscc"] not in existing]
-    if new:
-        Enterprise.objects.bulk_create(new, batch_size=1000)
-        new_codes = [e.uscc for e in new]
-        for i in range(0, len(new_codes), 5000):
-            existing.update(Enterprise.objects.filter(uscc__in=new_codes[i:i + 5000]).values_list("uscc", "pk"))
-    ids = list(existing.values())
-    known: set[int] = set()  # enterprises with any stay in this park, whatever its dates
-    for i in range(0, len(ids), 5000):
-        known.update(Tenancy.objects.filter(park_id=filing.park_id, enterprise_id__in=ids[i:i + 5000]).values_list("enterprise_id", flat=True))
-    missing = [pk for pk in existing.values() if pk not in known]
-    Tenancy.objects.bulk_create([Tenancy(park_id=filing.park_id, enterprise_id=pk, entered_on=period.start) for pk in missing], batch_size=1000)
-    return len(missing)
-
-
-def register_changed_refresh(*, park_id: int, dates=(), saved: Filing | None = None) -> None:
-    """The park's register changed (``parks.signals.register_changed``, or a 附表1 save that
-    registered new tenants), in the caller's transaction:
-
-    - every 附表2 of the park is recomputed at once (small; it keeps ``computed_at`` after the
-      register's last change, which is what ``selectors.t2_stale`` checks);
-    - the stored warnings of the park's current, not yet approved 附表1 of every period the change
-      can affect (period end ≥ the earliest date touched) are checked again (held against the
-      register: missing tenants, departed ones), without counting as an edit (no lock_version);
-    - the roll-up of the park's city is requested (on commit, coalesced) for every such period in
-      which the park has an approved 附表1 — the versions the roll-ups count.
-    ``saved``: the 附表1 being saved, which does its own 附表2 and warnings."""
-    since = min(dates) if dates else None
-    filings = list(Filing.objects.filter(schedule=ScheduleCode.T1, park_id=park_id).select_related("period", "park__county"))
-    for f in filings:
-        if saved is None or f.pk != saved.pk:
-            t2_rebuild(filing=f)
-    affected = [f for f in filings if since is None or f.period.end >= since]
-    for f in affected:
-        if f.is_current and f.status != FilingStatus.APPROVED and (saved is None or f.pk != saved.pk):
-            _warnings_refresh(f)
-    periods = sorted({f.period_id for f in affected if f.status == FilingStatus.APPROVED})
-    if periods:
-        approved_figures_changed.send(sender=Filing, city_code=filings[0].park.county.city_code, period_ids=periods)
-
-
-def _warnings_refresh(filing: Filing) -> None:
-    schedule = SCHEDULES[filing.schedule]
-    warnings = _filing_warnings(filing, selectors.filing_context(filing=filing))
-    Filing.objects.filter(pk=filing.pk).update(warning_count=len(warnings), issues=[i.as_dict(schedule) for i in warnings])
-
-
-def register_changed_receiver(sender, *, park_id: int, dates=(), **kwargs) -> None:
-    """``parks.signals.register_changed`` → :func:`register_changed_refresh` (connected in
-    ``ReportsConfig.ready``)."""
-    register_changed_refresh(park_id=park_id, dates=dates)
 
 
 def period_ensure(*, year: int, quarter: int) -> Period:

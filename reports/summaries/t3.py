@@ -27,7 +27,7 @@ from reports.schedules.t2 import FIGURES, REGISTER
 from reports.schedules.t4 import COLUMNS as T4_COLUMNS
 from reports.summaries.comparable import bank_coverage
 from reports.summaries.rollups import summary_rebuild
-from reports.workflow.services import REGENERATE, refusal
+from reports.workflow.transitions import REGENERATE, refusal
 
 PARK_KEYS = ("name", "county", "star_label", "digital_status", "batch") + tuple(c.key for c in FIGURES)  # after 序号
 FIGURE_KEYS = tuple(c.key for c in FIGURES)

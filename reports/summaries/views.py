@@ -16,7 +16,7 @@ from reports.filings.xlsx.writer import append_header, append_rows, append_title
 from reports.summaries.completeness import STATE_LABELS, STATES, completeness_by_city, completeness_items, completeness_totals, review_queue
 from reports.summaries.models import Summary
 from reports.summaries.t3 import t3_export, t3_generate
-from reports.workflow import services as workflow
+from reports.workflow.transitions import REGENERATE, allowed
 from reports.workflow.views import visible_filing, workflow_context
 
 T3_COLUMNS = (
@@ -149,7 +149,7 @@ def t3_detail(request, filing: Filing):
     ctx = workflow_context(user=request.user, filing=filing) | {
         "filing": filing, "title": f"{filing.city.name}小微企业园融资需求及融资成本情况汇总表（附表3）", "data": data,
         "blocks": blocks, "columns": T3_COLUMNS, "built_at": _local(filing.snapshot.get("built_at")),
-        "can_regenerate": workflow.allowed(workflow.REGENERATE, user=request.user, filing=filing),
+        "can_regenerate": allowed(REGENERATE, user=request.user, filing=filing),
         "summary": Summary.objects.filter(scope="city", code=filing.city.code, period=filing.period).only("built_at", "queued", "requested_at").first(),
         "explanation_form": None,
     }

@@ -13,8 +13,10 @@ from django.views.decorators.http import require_POST
 from portal import access
 from portal.models import Notification
 from reports.filings.models import Filing
+from reports.workflow import diff as versions
 from reports.workflow import services as workflow
 from reports.workflow.models import FilingTransition
+from reports.workflow.transitions import BUTTONS
 
 ACTION_LABELS = dict(FilingTransition.Action.choices)
 
@@ -29,7 +31,7 @@ def visible_filing(request, pk: int) -> Filing:
 def filing_action(request, pk: int, action: str):
     filing = visible_filing(request, pk)
     comment = request.POST.get("comment", "")
-    if action not in workflow.BUTTONS:
+    if action not in BUTTONS:
         raise PermissionDenied("未知操作。")
     try:
         done = workflow.perform(action, actor=request.user, filing=filing, comment=comment)
@@ -70,10 +72,10 @@ def filing_diff(request, pk: int):
     if old.version > new.version:
         old, new = new, old
     try:
-        diff = workflow.filing_diff(old=old, new=new)
+        changes = versions.filing_diff(old=old, new=new)
     except ValidationError as exc:
         raise PermissionDenied(exc.messages[0])
-    return render(request, "workflow/filing_diff.html", {"old": old, "new": new, "diff": diff, "title": f"版本差异：{new}"})
+    return render(request, "workflow/filing_diff.html", {"old": old, "new": new, "diff": changes, "title": f"版本差异：{new}"})
 
 
 
