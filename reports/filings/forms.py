@@ -3,11 +3,9 @@
 parser (the same as for xlsx and the API) does the real work inside the service."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from django import forms
-from django.conf import settings
 from django.utils import timezone
 
 from parks.models import Park
@@ -16,6 +14,7 @@ from portal.choices import OrgKind
 from reports.filings import selectors
 from reports.filings.choices import ScheduleCode
 from reports.filings.models import Period
+from reports.filings.upload_safety import UploadRejected, upload_name_check, upload_size_check
 from reports.schedules.base import Column, Schedule
 from reports.schedules.t4 import NARRATIVE
 
@@ -155,12 +154,13 @@ class UploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        suffix = Path(upload.name or "").suffix.lower()
-        if suffix == ".xlsm":
-            raise forms.ValidationError("不接受含宏的 .xlsm 文件，请另存为 .xlsx 后上传。")
-        if suffix != ".xlsx":
-            raise forms.ValidationError("只接受 .xlsx 格式的 Excel 工作簿（不支持 .xls、.csv 等）。")
-        limit = settings.UPLOAD_MAX_BYTES
-        if upload.size > limit:
-            raise forms.ValidationError(f"文件大小为 {upload.size / 1024 / 1024:.1f} MB，超过上限 {limit // 1024 // 1024} MB。")
+        try:
+            upload_name_check(upload.name or "")
+        except UploadRejected as exc:
+            message = exc.message if exc.code == "bad_extension" else f"只接受 .xlsx 格式的 Excel 工作簿：{exc.message}"
+            raise forms.ValidationError(message, code=exc.code) from None
+        try:
+            upload_size_check(upload.size)
+        except UploadRejected as exc:
+            raise forms.ValidationError(exc.message, code=exc.code) from None
         return upload

@@ -17,9 +17,13 @@ import os
 import zipfile
 from typing import BinaryIO
 
+from django.conf import settings
+
 __all__ = [
     "UploadRejected",
     "check_xlsx_upload",
+    "upload_name_check",
+    "upload_size_check",
     "ensure_defusedxml",
     "DEFAULT_MAX_BYTES",
     "DEFAULT_MAX_ENTRIES",
@@ -69,11 +73,17 @@ def ensure_defusedxml() -> None:
 
 def _default_max_bytes() -> int:
     try:
-        from django.conf import settings
-
         return int(getattr(settings, "UPLOAD_MAX_BYTES", DEFAULT_MAX_BYTES))
     except Exception:  # settings not configured (plain Python use)
         return DEFAULT_MAX_BYTES
+
+
+def upload_size_check(size: int, *, max_bytes: int | None = None) -> None:
+    """THE upload size limit (``settings.UPLOAD_MAX_BYTES``): the web form, the API and the full
+    check all ask here, before anything is read."""
+    limit = _default_max_bytes() if max_bytes is None else max_bytes
+    if size > limit:
+        raise UploadRejected(f"文件大小超过上限（{_format_mb(limit)}）", "too_large")
 
 
 def _format_mb(n_bytes: int) -> str:
@@ -81,7 +91,8 @@ def _format_mb(n_bytes: int) -> str:
     return f"{mb:.0f} MB" if mb == int(mb) else f"{mb:.1f} MB"
 
 
-def _extension_check(name: str) -> None:
+def upload_name_check(name: str) -> None:
+    """The file name must end in .xlsx (the web form, the API and the full check ask here)."""
     ext = os.path.splitext(os.path.basename(name.replace("\\", "/")).strip())[1].lower()
     if ext == ".xlsx":
         return
@@ -218,18 +229,16 @@ def check_xlsx_upload(
             stream = io.BytesIO(buffered)
             restore = None
 
-    too_big = UploadRejected(f"文件大小超过上限（{_format_mb(max_bytes)}）", "too_large")
-    if size is not None and size > max_bytes:
-        raise too_big
+    if size is not None:
+        upload_size_check(size, max_bytes=max_bytes)
     try:
         head = stream.read(4096)
         if size is None:
             size = len(head) + len(stream.read(max_bytes + 1 - len(head)))
-            if size > max_bytes:
-                raise too_big
+            upload_size_check(size, max_bytes=max_bytes)
         if size == 0:
             raise UploadRejected("文件为空", "empty")
-        _extension_check(name)
+        upload_name_check(name)
 
         if head.startswith(_OLE2_MAGIC):
             if _contains(stream, _ENCRYPTED_PACKAGE, max_bytes):

@@ -130,7 +130,8 @@ def compute(row: dict[str, Any]) -> dict[str, Any]:
                                      lending_bank_count=row.get("lending_bank_count"))}
 
 
-def _rules(row: dict[str, Any], ctx: Context) -> Iterable[Issue]:
+def _uscc_rules(row: dict[str, Any], ctx: Context) -> Iterable[Issue]:
+    """统一社会信用代码 (and the entity type it implies)."""
     code = row.get("uscc")
     if code:
         reason = uscc_error(code)
@@ -139,6 +140,9 @@ def _rules(row: dict[str, Any], ctx: Context) -> Iterable[Issue]:
         elif not row.get("entity_type"):
             row["entity_type"] = EntityType.INDIVIDUAL if code.startswith("92") else EntityType.ENTERPRISE
 
+
+def _demand_rules(row: dict[str, Any], ctx: Context) -> Iterable[Issue]:
+    """融资需求."""
     has_demand = row.get("has_demand")
     demand = row.get("demand_amount")
     if has_demand is True:
@@ -151,6 +155,9 @@ def _rules(row: dict[str, Any], ctx: Context) -> Iterable[Issue]:
     elif has_demand is False and nz(demand) > 0:
         yield error("demand_amount", "无融资需求时融资需求金额应为空或0", "demand_amount_without_demand", depends=("has_demand",))
 
+
+def _credit_rules(row: dict[str, Any], ctx: Context) -> Iterable[Issue]:
+    """授信."""
     credit = nz(row.get("credit_amount"))
     banks = row.get("lending_bank_count")
     if banks is not None:
@@ -164,6 +171,10 @@ def _rules(row: dict[str, Any], ctx: Context) -> Iterable[Issue]:
     elif main_bank and ctx.institution_names and not _matches_institution(main_bank, ctx.institution_names):
         yield warning("main_bank", f"“{main_bank}”不是已登记的银行保险机构名称", "main_bank_unknown")
 
+
+def _loan_rules(row: dict[str, Any], ctx: Context) -> Iterable[Issue]:
+    """贷款余额 and what it contains."""
+    credit = nz(row.get("credit_amount"))
     loan = nz(row.get("loan_balance"))
     if loan > credit and row.get("loan_balance") is not None:
         yield warning("loan_balance", "贷款余额大于授信金额", "loan_above_credit", depends=("credit_amount",))
@@ -174,6 +185,10 @@ def _rules(row: dict[str, Any], ctx: Context) -> Iterable[Issue]:
     if row.get("is_first_loan") and loan <= 0:
         yield error("is_first_loan", "当年首贷户必须有贷款余额", "first_loan_without_loan", depends=("loan_balance",))
 
+
+def _rate_rules(row: dict[str, Any], ctx: Context) -> Iterable[Issue]:
+    """利率 and 综合融资成本."""
+    loan = nz(row.get("loan_balance"))
     rate = row.get("loan_rate")
     if loan > 0 and rate is None:
         yield error("loan_rate", "有贷款余额时必须填写贷款加权平均利率", "loan_rate_required", depends=("loan_balance",))
@@ -186,9 +201,15 @@ def _rules(row: dict[str, Any], ctx: Context) -> Iterable[Issue]:
     if cost is not None and rate is not None and cost < rate:
         yield warning("financing_cost", "综合融资成本低于贷款利率", "cost_below_rate", depends=("loan_rate",))
 
+
+def _insurance_rules(row: dict[str, Any], ctx: Context) -> Iterable[Issue]:
+    """保险."""
     if row.get("insured") and row.get("insured_amount") is None:
         yield error("insured_amount", "获得保险服务时必须填写保险保额", "insured_amount_required", depends=("insured",))
 
+
+def _unmet_rules(row: dict[str, Any], ctx: Context) -> Iterable[Issue]:
+    """需求未满足."""
     status = row.get("demand_status")
     reason = row.get("unmet_reason")
     if status in ("partial", "unmet") and not reason:
@@ -198,6 +219,9 @@ def _rules(row: dict[str, Any], ctx: Context) -> Iterable[Issue]:
     if status == "unmet" and not row.get("solution"):
         yield warning("solution", "需求未满足但未填写解决措施及金融服务方案", "solution_missing", depends=("demand_status",))
 
+
+def _size_rules(row: dict[str, Any], ctx: Context) -> Iterable[Issue]:
+    """企业规模 (工信部联企业〔2011〕300号)."""
     given = row.get("size")
     if row.get("industry"):
         computed_size = enterprise_size(industry=row["industry"], employees=row.get("employees"),
@@ -207,6 +231,12 @@ def _rules(row: dict[str, Any], ctx: Context) -> Iterable[Issue]:
             yield warning("size", f"填报的企业规模“{labels[given]}”与测算结果“{labels[computed_size]}”不一致", "size_differs", depends=SIZE_INPUTS)
         if computed_size == "large" and not given:
             yield warning("size", "按工信部联企业〔2011〕300号测算为大型企业，不属于小微企业", "size_large", depends=SIZE_INPUTS)
+
+
+def _rules(row: dict[str, Any], ctx: Context) -> Iterable[Issue]:
+    """Every rule of one 附表1 row, in the order the columns are read."""
+    for group in (_uscc_rules, _demand_rules, _credit_rules, _loan_rules, _rate_rules, _insurance_rules, _unmet_rules, _size_rules):
+        yield from group(row, ctx)
 
 
 def _matches_institution(name: str, names: frozenset[str]) -> bool:

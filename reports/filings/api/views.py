@@ -24,7 +24,6 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -55,6 +54,7 @@ from reports.filings.api.serializers import (
     row_values,
 )
 from reports.filings.models import ROW_MODELS, Filing, ImportJob, Period, T4Record
+from reports.filings.upload_safety import UploadRejected, upload_size_check
 from reports.schedules import SCHEDULES
 from reports.schedules.base import AMOUNT, COUNT, RATE, Column
 from reports.schedules.parsing import ParseError
@@ -311,8 +311,10 @@ class FilingViewSet(LockVersionMixin, PortalAPIMixin, mixins.CreateModelMixin, v
         serializer = UploadSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         upload = serializer.validated_data["file"]
-        if upload.size > settings.UPLOAD_MAX_BYTES:
-            raise ApiError(f"文件过大（上限 {settings.UPLOAD_MAX_BYTES // (1024 * 1024)}MB）。", code="file_too_large", status_code=400)
+        try:
+            upload_size_check(upload.size)
+        except UploadRejected as exc:
+            raise ApiError(exc.message, code="file_too_large", status_code=400) from None
         expected = self.lock_version(request, serializer.validated_data.get("lock_version"))
         self.require_lock_version(expected)
         job = imports.filing_upload(actor=request.user, filing=filing, name=upload.name or "upload.xlsx", data=upload.read(),
