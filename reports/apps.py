@@ -6,6 +6,14 @@ class ReportsConfig(AppConfig):
     verbose_name = "报表报送"
 
     def ready(self) -> None:
+        # Django-required: the access rules import the models, loaded only after every apps.py
+        from reports.filings import access as filings_access
+        from reports.summaries import access as summaries_access
+        from reports.targets import access as targets_access
+
+        for rules in (filings_access, summaries_access, targets_access):
+            rules.register_rules()
+
         from reports.summaries import (
             reminders,  # noqa: F401  (register Celery tasks)
             rollups,
