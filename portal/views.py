@@ -5,14 +5,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from portal import access
-from portal.selectors import landing_for
 from portal.filtersets import OrganisationFilterSet, RegionFilterSet
+from portal.forms_org import OrganisationForm
 from portal.generic import HistoryView, ObjectCreateView, ObjectDetailView, ObjectEditView, ObjectListView
+from portal.landing import landing_for
 from portal.lockout import login_failures_for, user_unlock
 from portal.models import Organisation, Region, User
 from portal.services import organisation_create, organisation_update
 from portal.tables import OrganisationTable, RegionTable
-from portal.forms_org import OrganisationForm
 
 
 def bad_request(request, exception=None):

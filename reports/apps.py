@@ -1,5 +1,7 @@
 from django.apps import AppConfig
 
+from portal.landing import register_landing_panel
+
 
 class ReportsConfig(AppConfig):
     name = "reports"
@@ -13,6 +15,11 @@ class ReportsConfig(AppConfig):
 
         for rules in (filings_access, summaries_access, targets_access):
             rules.register_rules()
+
+        # the landing page's duties and to-do list (portal draws the page, imports no domain app)
+        from reports.dashboards.landing import landing_panel
+
+        register_landing_panel(landing_panel)
 
         from reports.summaries import (
             reminders,  # noqa: F401  (register Celery tasks)
