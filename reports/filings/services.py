@@ -18,6 +18,7 @@ from django.utils import timezone
 from parks.models import Enterprise, Park, Tenancy
 from portal import access
 from portal.choices import OrgKind
+from portal.exceptions import StaleObject
 from portal.models import Organisation, User
 from reports.filings import selectors
 from reports.filings.choices import FilingStatus, ScheduleCode
@@ -28,7 +29,7 @@ from reports.schedules.t2 import t2_ratios
 from reports.schedules.t4 import NARRATIVE
 
 
-class StaleFiling(Exception):
+class StaleFiling(StaleObject):
     """Someone else saved the filing since it was opened."""
 
     def __init__(self, filing: Filing):
