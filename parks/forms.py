@@ -1,12 +1,11 @@
 from django import forms
 
-from portal.forms import DateInput, PortalFormMixin, ServiceModelForm
-from portal.selectors import organisation_park_operators_for, region_counties_for
-from portal.uscc import uscc_normalise
-
 from parks.choices import EntityType, Industry
 from parks.models import Enterprise, Park, PartnerLink, Tenancy
 from parks.selectors import park_list_for_tenant_keeping
+from portal.forms import DateInput, PortalFormMixin, ServiceModelForm
+from portal.selectors import organisation_park_operators_for, region_counties_for
+from portal.uscc import uscc_normalise, validate_uscc
 
 
 class ParkForm(ServiceModelForm):
@@ -50,8 +49,6 @@ class TenancyCreateForm(PortalFormMixin, forms.Form):
         self.fields["park"].queryset = park_list_for_tenant_keeping(user=self.user)
 
     def clean_uscc(self):
-        from portal.uscc import validate_uscc
-
         code = uscc_normalise(self.cleaned_data["uscc"])
         validate_uscc(code)
         return code

@@ -6,9 +6,8 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from portal.uscc import validate_uscc
-
 from parks.choices import Batch, DigitalStatus, EntityType, Industry, LinkStatus, ParkStatus, ParkType, PartnerRole, StarRating
+from portal.uscc import validate_uscc
 
 
 class Park(models.Model):
@@ -242,27 +241,3 @@ class BrainReading(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enterprise} {self.month:%Y-%m}"
-
-
-def _brain_reading_rule(user, org, action: str) -> Q:
-    """Readings are seen by whoever sees that enterprise's stay in that park (its operator, the
-    park's partner banks, the regulators and economy bureaus of the area); only the park's
-    operator writes them."""
-    from portal import access
-    from portal.choices import OrgKind
-
-    if action == access.VIEW:
-        stays = access.restrict(user, Tenancy.objects.filter(park=models.OuterRef("park"), enterprise=models.OuterRef("enterprise")))
-        return Q(models.Exists(stays))
-    if org.kind == OrgKind.PARK_OPERATOR:
-        return Q(park__operator=org.pk)
-    return access.NONE
-
-
-def _register_access_rules() -> None:
-    from portal import access
-
-    access.register("parks.brainreading")(_brain_reading_rule)
-
-
-_register_access_rules()

@@ -8,17 +8,20 @@ Every view, admin page, API endpoint, export and background job asks this module
 - ``filings_readable_q(user, "park" | "bank" | "city")`` gives the subjects whose filings — and so
   whose figures (附表2, target results, the park and bank dashboards) — ``user`` may read.
 
+This module is the engine and holds the rules of portal's own models (regions, organisations,
+users); each other app keeps the rules of its models in ``<app>/access.py`` and registers them
+(``register`` / ``register_subject``) from its ``AppConfig.ready()``: portal imports no domain app.
+
 Rules follow DESIGN.md: a bank sees its own links and filings and the parks it partners; a
 branch regulator sees its city; an economy bureau its area (province / city / county); a park
 operator its own parks and their tenants; the province regulator everything.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Exists, Model, OuterRef, Q, QuerySet
-from django.utils import timezone
+from django.db.models import Model, Q, QuerySet
 
 from portal.choices import OrgKind, RegionLevel
 
@@ -62,25 +65,22 @@ def area_q(org, path: str) -> Q:
     return Q(**{path: region.pk})
 
 
-def _area_kinds() -> tuple[str, ...]:
+def area_kinds() -> tuple[str, ...]:
     return (OrgKind.PROVINCE_REGULATOR, OrgKind.BRANCH_REGULATOR, OrgKind.ECONOMY_BUREAU)
 
 
 # --- rules per model: each returns a Q over that model ---------------------------------------
+#
+# The engine holds the rules of portal's own models; every other app keeps the rules of its models
+# beside them (``<app>/access.py``) and registers them from its ``AppConfig.ready()``.
 
 def _region_rule(user, org, action: str) -> Q:
     return ALL if action == VIEW else NONE
 
 
-def _institution_rule(user, org, action: str) -> Q:
-    if action == VIEW:
-        return ALL
-    return ALL if org.kind == OrgKind.PROVINCE_REGULATOR else NONE
-
-
 def _organisation_rule(user, org, action: str) -> Q:
     if action == VIEW:
-        if org.kind in _area_kinds():
+        if org.kind in area_kinds():
             return area_q(org, "region") | Q(pk=org.pk)
         return Q(pk=org.pk)
     if org.kind == OrgKind.PROVINCE_REGULATOR:
@@ -88,79 +88,9 @@ def _organisation_rule(user, org, action: str) -> Q:
     return NONE
 
 
-def _park_rule(user, org, action: str, prefix: str = "") -> Q:
-    county = f"{prefix}county"
+def _user_rule(user, org, action: str) -> Q:
     if action == VIEW:
-        if org.kind in _area_kinds():
-            return area_q(org, county)
-        if org.kind == OrgKind.BANK_BRANCH:
-            # The park list is the economy bureaus' public register: a bank sees its city's parks
-            # (it must find them to declare a partnership); their enterprises stay hidden.
-            return Q(**{f"{county}__city_code": org.region.code})
-        if org.kind == OrgKind.PARK_OPERATOR:
-            return Q(**{f"{prefix}operator": org.pk})
-        return NONE
-    # Only economy bureaus create parks or change their star, batch and digital designation.
-    if org.kind == OrgKind.ECONOMY_BUREAU and action in (ADD, CHANGE):
-        return area_q(org, county)
-    return NONE
-
-
-def _links_in_force(org, **filters):
-    """Bank ``org``'s partner links in force today (confirmed, inside [since, until]); the rule
-    itself lives in ``PartnerLink.objects.in_force``."""
-    from parks.models import PartnerLink
-
-    return PartnerLink.objects.in_force(on=timezone.localdate()).filter(branch=org, **filters)
-
-
-def _partner_parks_q(org, path: str) -> Q:
-    """Rows whose park (at ``path``) has a partner link in force with bank ``org``."""
-    return Q(Exists(_links_in_force(org, park=OuterRef(path))))
-
-
-def _enterprise_rule(user, org, action: str) -> Q:
-    from parks.models import Tenancy
-
-    if action == VIEW:
-        if org.kind in _area_kinds():
-            tenancies = Tenancy.objects.filter(enterprise=OuterRef("pk")).filter(area_q(org, "park__county"))
-            return Q(Exists(tenancies))
-        if org.kind == OrgKind.BANK_BRANCH:
-            partner_parks = _links_in_force(org).values("park_id")
-            tenancies = Tenancy.objects.filter(enterprise=OuterRef("pk"), park_id__in=partner_parks)
-            return Q(Exists(tenancies))
-        if org.kind == OrgKind.PARK_OPERATOR:
-            return Q(Exists(Tenancy.objects.filter(enterprise=OuterRef("pk"), park__operator=org)))
-        return NONE
-    # An enterprise is shared by every park it ever stayed in; its identity (name, type, industry)
-    # changes only through the park where it is a tenant today, or the city's branch regulator.
-    if action == CHANGE and org.kind in (OrgKind.PARK_OPERATOR, OrgKind.BRANCH_REGULATOR):
-        park_q = Q(park__operator=org) if org.kind == OrgKind.PARK_OPERATOR else Q(park__county__city_code=org.region.code)
-        current = Tenancy.objects.in_force(on=timezone.localdate()).filter(park_q, enterprise=OuterRef("pk"))
-        return Q(Exists(current))
-    return NONE
-
-
-def _tenancy_rule(user, org, action: str) -> Q:
-    if action == VIEW:
-        if org.kind == OrgKind.BANK_BRANCH:
-            return _partner_parks_q(org, "park")
-        return _park_rule(user, org, VIEW, prefix="park__")
-    if org.kind == OrgKind.PARK_OPERATOR:
-        return Q(park__operator=org.pk)
-    return NONE
-
-
-def _partner_link_rule(user, org, action: str) -> Q:
-    if org.kind == OrgKind.BANK_BRANCH:
-        return Q(branch=org.pk)
-    if action != VIEW:
-        return NONE
-    if org.kind in _area_kinds():
-        return area_q(org, "park__county")
-    if org.kind == OrgKind.PARK_OPERATOR:
-        return Q(park__operator=org.pk)
+        return Q(pk=user.pk)
     return NONE
 
 
@@ -169,56 +99,52 @@ def _partner_link_rule(user, org, action: str) -> Q:
 # One rule per kind of subject, written over a path to the subject so that the filings, the
 # summaries built from them (附表2, target results) and the dashboard pages of parks and banks all
 # use the very same rule: a user who may not read a park's 附表1 or a bank's 附表4 reads its
-# figures nowhere.
+# figures nowhere. The subjects of portal's models (bank branches, cities) are ruled here; the
+# parks app registers the rule for parks (``register_subject``).
 
-def _at(path: str, name: str) -> str:
+def at(path: str, name: str) -> str:
     return f"{path}__{name}" if path else name
 
 
-def _park_filings_q(org, path: str) -> Q:
-    """Parks (the Park at ``path``; "" = the Park itself) whose 附表1/2 ``org`` may read: the park's
-    operator, its lead bank (主办行, which confirms and forwards it), the city's branch regulator, the
-    province and the economy bureaus of its area."""
-    if org.kind == OrgKind.PROVINCE_REGULATOR:
-        return ALL
-    if org.kind == OrgKind.BRANCH_REGULATOR:
-        return Q(**{_at(path, "county__city_code"): org.region.code})
-    if org.kind == OrgKind.ECONOMY_BUREAU:
-        return area_q(org, _at(path, "county"))
-    if org.kind == OrgKind.BANK_BRANCH:
-        return Q(Exists(_links_in_force(org, park=OuterRef(path or "pk"), role="lead")))
-    if org.kind == OrgKind.PARK_OPERATOR:
-        return Q(**{_at(path, "operator"): org.pk})
-    return NONE
-
-
-def _bank_filings_q(org, path: str) -> Q:
+def bank_filings_q(org, path: str) -> Q:
     """Bank branches (the Organisation at ``path``; "" = the Organisation itself) whose 附表4/5
     ``org`` may read: the bank itself, its city's branch regulator and the province — not the
     economy bureaus, park operators or other banks."""
     if org.kind == OrgKind.PROVINCE_REGULATOR:
         return ALL
     if org.kind == OrgKind.BRANCH_REGULATOR:
-        return Q(**{_at(path, "region__code"): org.region.code})
+        return Q(**{at(path, "region__code"): org.region.code})
     if org.kind == OrgKind.BANK_BRANCH:
         return Q(**{path or "pk": org.pk})
     return NONE
 
 
-def _city_filings_q(org, path: str) -> Q:
+def city_filings_q(org, path: str) -> Q:
     """Cities (the Region at ``path``) whose 附表3 ``org`` may read: the city's branch regulator
     (which files it) and the province (which accepts it)."""
     if org.kind == OrgKind.PROVINCE_REGULATOR:
         return ALL
     if org.kind == OrgKind.BRANCH_REGULATOR:
-        return Q(**{_at(path, "code"): org.region.code})
+        return Q(**{at(path, "code"): org.region.code})
     return NONE
 
 
-SUBJECT_RULES = {"park": _park_filings_q, "bank": _bank_filings_q, "city": _city_filings_q}
+SUBJECT_RULES: dict[str, Callable[[Any, str], Q]] = {"bank": bank_filings_q, "city": city_filings_q}
 
 
-def _any(*parts: Q) -> Q:
+def register_subject(subject: str, rule: Callable[[Any, str], Q]) -> None:
+    """Add the filings-readers rule ``rule(org, path) -> Q`` of a kind of subject (the parks app
+    registers "park" from its ``AppConfig.ready()``)."""
+    SUBJECT_RULES[subject] = rule
+
+
+def subject_q(org, subject: str, path: str) -> Q:
+    """The ``subject`` rule for organisation ``org`` (no superuser / inactive check: see
+    ``filings_readable_q``)."""
+    return SUBJECT_RULES[subject](org, path)
+
+
+def any_q(*parts: Q) -> Q:
     """The union of ``parts`` (ALL if one is ALL, NONE if all are NONE)."""
     parts = tuple(p for p in parts if p != NONE)
     if not parts:
@@ -241,114 +167,29 @@ def filings_readable_q(user: Any, subject: str, path: str = "") -> Q:
     org = _org(user)
     if org is None or not org.is_active:
         return NONE
-    return SUBJECT_RULES[subject](org, path)
+    return subject_q(org, subject, path)
 
 
-def _filing_rule(user, org, action: str) -> Q:
-    """Filings: read by the readers of their subject (above); a park's T1 is changed by its operator,
-    a bank's T4/T5 by the bank, a city's T3 by its branch regulator."""
-    if action == VIEW:
-        if org.kind == OrgKind.PROVINCE_REGULATOR:
-            return ALL
-        parts = []
-        for field, rule in (("park", _park_filings_q), ("branch", _bank_filings_q), ("city", _city_filings_q)):
-            q = rule(org, field)
-            parts.append(Q(**{f"{field}__isnull": False}) if q == ALL else q)
-        return _any(*parts)
-    # change = edit the filing's contents (state rules live in reports.services / reports.workflow)
-    if org.kind == OrgKind.BANK_BRANCH:
-        return Q(branch=org.pk)
-    if org.kind == OrgKind.PARK_OPERATOR:
-        return Q(park__operator=org.pk)
-    if org.kind == OrgKind.BRANCH_REGULATOR and action == CHANGE:
-        return Q(city__code=org.region.code)
-    return NONE
+# --- who reads the tables built from filings (附表2, city / province roll-ups, target results) ---
 
-
-# --- the tables built from filings: 附表2, city / province roll-ups, target results ---------------
-
-def _province_wide(org) -> bool:
+def province_wide(org) -> bool:
     return org.kind == OrgKind.PROVINCE_REGULATOR or (org.kind == OrgKind.ECONOMY_BUREAU and org.region.level == RegionLevel.PROVINCE)
 
 
-def _city_viewer(org) -> bool:
+def city_viewer(org) -> bool:
     return org.kind in (OrgKind.BRANCH_REGULATOR, OrgKind.ECONOMY_BUREAU) and org.region.level == RegionLevel.CITY
 
 
-def _t2_summary_rule(user, org, action: str) -> Q:
-    """A park's 附表2 is read by the readers of its 附表1."""
-    return _park_filings_q(org, "park") if action == VIEW else NONE
-
-
-def _summary_rule(user, org, action: str) -> Q:
-    """City and province roll-ups (totals over every park and bank of the area): the province
-    regulator and the provincial economy bureau see all; a branch regulator or a city economy
-    bureau its city; nobody else."""
-    if action != VIEW:
-        return NONE
-    if _province_wide(org):
-        return ALL
-    if _city_viewer(org):
-        return Q(scope="city", code=org.region.code)
-    return NONE
-
-
-def _target_result_rule(user, org, action: str) -> Q:
-    """Target results: a per-institution result (scope ``org:<id>``) is that bank's figure, read by
-    the readers of its 附表4; the others (province, star groups, institution types, cities) follow
-    the roll-ups they come from."""
-    if action != VIEW:
-        return NONE
-    if org.kind == OrgKind.PROVINCE_REGULATOR:
-        return ALL
-    per_bank = Q(scope_code__startswith="org:")
-    banks = _bank_filings_q(org, "")
-    if banks == NONE:
-        own_banks = NONE
-    elif org.kind == OrgKind.BANK_BRANCH:
-        own_banks = Q(scope_code=f"org:{org.pk}")
-    else:
-        from django.db.models import CharField, Value
-        from django.db.models.functions import Cast, Concat
-
-        from portal.models import Organisation
-
-        codes = (Organisation.objects.filter(banks, kind=OrgKind.BANK_BRANCH)
-                 .annotate(scope=Concat(Value("org:"), Cast("pk", CharField()), output_field=CharField())).values("scope"))
-        own_banks = Q(scope_code__in=codes)
-    if _province_wide(org):
-        others = ~per_bank
-    elif _city_viewer(org):
-        others = Q(scope_kind="city", scope_code=org.region.code)
-    else:
-        others = NONE
-    return _any(others, own_banks)
-
-
-def _user_rule(user, org, action: str) -> Q:
-    if action == VIEW:
-        return Q(pk=user.pk)
-    return NONE
-
-
-RULES = {
+RULES: dict[str, Callable[[Any, Any, str], Q]] = {
     "portal.region": _region_rule,
     "portal.organisation": _organisation_rule,
     "portal.user": _user_rule,
-    "banks.institution": _institution_rule,
-    "parks.park": _park_rule,
-    "parks.enterprise": _enterprise_rule,
-    "parks.tenancy": _tenancy_rule,
-    "parks.partnerlink": _partner_link_rule,
-    "reports.filing": _filing_rule,
-    "reports.t2summary": _t2_summary_rule,
-    "reports.summary": _summary_rule,
-    "reports.targetresult": _target_result_rule,
 }
 
 
 def register(label: str):
-    """Decorator for apps that add models later (reports): ``@access.register("reports.filing")``."""
+    """Decorator adding the rule of a model of another app: ``access.register("parks.park")(rule)``;
+    each app registers its rules (``<app>/access.py``) from its ``AppConfig.ready()``."""
 
     def deco(fn):
         RULES[label] = fn

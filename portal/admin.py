@@ -3,6 +3,7 @@ from django.contrib.auth.admin import UserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
 from portal import access
+from portal.api.tokens import tokens_revoke_all
 from portal.models import Organisation, Region, User
 
 
@@ -52,6 +53,4 @@ class PortalUserAdmin(UserAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if not obj.is_active:  # a deactivated account keeps no API token (reactivation brings none back)
-            from portal.api.tokens import tokens_revoke_all
-
             tokens_revoke_all(user=obj)

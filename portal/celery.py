@@ -7,5 +7,4 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 
 app = Celery("portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks()  # <app>.tasks of every installed app; reports keeps one per stage:
-app.conf.imports = ("reports.filings.imports", "reports.summaries.rollups", "reports.summaries.reminders")
+app.autodiscover_tasks()  # <app>.tasks of every installed app (reports.tasks gathers its stages' tasks)

@@ -10,6 +10,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Model, QuerySet
 from django.http import HttpResponseRedirect
+from django.shortcuts import get_object_or_404
 from django.views.generic import DetailView, FormView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
@@ -108,8 +109,6 @@ class ObjectEditView(LoginRequiredMixin, ServiceFormMixin, FormView):
         if not request.user.is_authenticated:
             return self.handle_no_permission()
         visible = access.restrict(request.user, self.queryset.all(), access.VIEW)
-        from django.shortcuts import get_object_or_404
-
         self.object = get_object_or_404(visible, pk=kwargs["pk"])
         if not access.can(request.user, access.CHANGE, self.object):
             raise PermissionDenied("您没有权限修改此记录。")

@@ -2,8 +2,6 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from reports.workflow import views as views_workflow
-
 from portal import health, views, views_profile
 from portal.login import PortalLoginView
 
@@ -39,8 +37,7 @@ urlpatterns = [
     path("", include("banks.urls")),
     path("", include("reports.urls")),
     path("", include("reports.dashboards.urls")),
-    path("notifications/", views_workflow.notifications, name="notifications"),
-    path("notifications/<int:pk>/", views_workflow.notification_open, name="notification_open"),
+    path("", include("reports.workflow.urls")),
     path("admin/", admin.site.urls),
     path("profile/", views_profile.profile, name="profile"),
     path("", include("portal.api_urls")),

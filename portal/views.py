@@ -1,26 +1,25 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from portal import access
-from portal.selectors import landing_for
 from portal.filtersets import OrganisationFilterSet, RegionFilterSet
+from portal.forms_org import OrganisationForm
 from portal.generic import HistoryView, ObjectCreateView, ObjectDetailView, ObjectEditView, ObjectListView
+from portal.landing import landing_for
 from portal.lockout import login_failures_for, user_unlock
 from portal.models import Organisation, Region, User
 from portal.services import organisation_create, organisation_update
 from portal.tables import OrganisationTable, RegionTable
-from portal.forms_org import OrganisationForm
 
 
 def bad_request(request, exception=None):
     """handler400: the reason in Chinese for the request-size limits Django enforces (too many form
     fields or files, a body over the size cap); nothing else of the exception is shown."""
-    from django.conf import settings
-    from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-
     if isinstance(exception, TooManyFieldsSent):
         message = f"表单字段数量过多（最多 {settings.DATA_UPLOAD_MAX_NUMBER_FIELDS} 个），请求未处理，数据未保存。"
     elif isinstance(exception, TooManyFilesSent):

@@ -8,22 +8,32 @@ class ReportsConfig(AppConfig):
     def ready(self) -> None:
         """Wire the stages together. A stage tells later stages about an event by a signal, and
         offers a hook where a later stage adds to its pages or checks; the connections are made
-        here, so no stage imports a later one. (Imported inside ready(): Django loads models only
-        after the app registry is ready.)"""
+        here, so no stage imports a later one. (Imported inside ready(), as Django requires: the
+        stages import their models, which load only after every app's models are registered.)"""
         from parks.signals import register_changed
+        from portal.landing import register_landing_panel
+        from reports.dashboards.landing import landing_panel
+        from reports.filings import access as filings_access
         from reports.filings import register_sync
         from reports.filings import selectors as filing_selectors
         from reports.filings import validation as filing_validation
         from reports.filings import views as filing_pages
         from reports.filings.signals import approved_figures_changed
-        from reports.summaries import reminders, rollups, t3  # noqa: F401  (reminders: registers its Celery task)
+        from reports.summaries import access as summaries_access
+        from reports.summaries import rollups, t3
         from reports.summaries import selectors as summary_selectors
         from reports.summaries import views as summary_pages
         from reports.summaries.signals import province_summary_built
+        from reports.targets import access as targets_access
         from reports.targets import engine as targets
         from reports.workflow import views as workflow_pages
         from reports.workflow.signals import filing_transitioned
 
+        # who may see what: each stage's rules in the one access module
+        for rules in (filings_access, summaries_access, targets_access):
+            rules.register_rules()
+        # the landing page's duties and to-do list (portal draws the page, imports no domain app)
+        register_landing_panel(landing_panel)
         # a park's register changed (入园 / 退园, an enterprise, a partner link): its 附表2 and
         # warnings are recomputed in the same transaction (parks must not import reports) …
         register_changed.connect(register_sync.register_changed_receiver, dispatch_uid="reports.register_changed")

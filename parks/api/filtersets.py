@@ -7,6 +7,7 @@ from rest_framework.exceptions import ValidationError
 
 from parks.filtersets import EnterpriseFilterSet, ParkFilterSet, PartnerLinkFilterSet, TenancyFilterSet
 from parks.models import BrainReading
+from parks.services import brain_month_parse
 from portal.api.filters import IdFilter
 from portal.filters import PortalFilterSet
 
@@ -48,8 +49,6 @@ class PartnerLinkAPIFilterSet(PartnerLinkFilterSet):
 
 
 def _month(value: str, name: str):
-    from parks.services import brain_month_parse
-
     try:
         return brain_month_parse(value)
     except ValueError as exc:

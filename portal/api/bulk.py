@@ -10,7 +10,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework import serializers
 from rest_framework.parsers import BaseParser
 
-from portal.api.errors import ErrorItemSerializer
+from portal.api.errors import ApiError, ErrorItemSerializer
 from portal.api.parsers import json_loads
 
 TRUE_WORDS = {"1", "true", "yes", "on", "是"}
@@ -76,8 +76,6 @@ class BulkJSONParser(BaseParser):
     media_type = "application/json"
 
     def parse(self, stream, media_type=None, parser_context=None):
-        from portal.api.errors import ApiError
-
         limit = settings.API_BULK_MAX_BYTES
         raw = stream.read(limit + 1) if stream is not None else b""
         if len(raw) > limit:

@@ -5,8 +5,8 @@
 ``message`` says in Chinese what went wrong and what to do; ``errors`` lists the details, each
 ``{"field", "code", "message"}`` (row imports add ``row``, ``label`` and ``value``).
 
-Django's ``PermissionDenied`` / ``ValidationError`` raised by the services, ``StaleFiling``
-(optimistic locking), database integrity errors and a busy (locked) SQLite database (503 with
+Django's ``PermissionDenied`` / ``ValidationError`` raised by the services, ``StaleObject``
+(optimistic locking, e.g. ``StaleFiling``), database integrity errors and a busy (locked) SQLite database (503 with
 Retry-After) are mapped here too, so a view never has to catch them; anything else is logged and
 answered as a JSON 500."""
 from __future__ import annotations
@@ -23,6 +23,9 @@ from django.http import Http404
 from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import set_rollback
+
+from portal.exceptions import StaleObject
+from portal.middleware import BUSY_MESSAGE, RETRY_AFTER_SECONDS, is_database_locked
 
 log = logging.getLogger(__name__)
 
@@ -132,10 +135,6 @@ def _message_of(exc: exceptions.APIException, code: str) -> str:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    from reports.filings.services import StaleFiling
-
-    from portal.middleware import BUSY_MESSAGE, RETRY_AFTER_SECONDS, is_database_locked
-
     if is_database_locked(exc):  # SQLite still locked after waiting: try again shortly (nothing saved)
         log.warning("database busy answered as 503: %s", exc)
         set_rollback()
@@ -148,7 +147,7 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied(*(exc.args or (MESSAGES["permission_denied"],)))
-    elif isinstance(exc, StaleFiling):
+    elif isinstance(exc, StaleObject):
         set_rollback()
         return Response(body("stale", str(exc) or MESSAGES["stale"]), status=status.HTTP_409_CONFLICT)
     elif isinstance(exc, DjangoValidationError):

@@ -11,6 +11,8 @@ from typing import Any
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
+from portal.api.errors import ApiError
+
 # The deepest legitimate body is a bulk upsert: {"rows": [{"key": value}]} (3 levels). Far below
 # the interpreter's recursion limit, so nothing downstream (serializers, error lists, hashing)
 # can recurse into trouble either.
@@ -20,15 +22,11 @@ _SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")  # only a \uD800-\uDFFF esc
 
 
 def _too_deep():
-    from portal.api.errors import ApiError
-
     return ApiError(f"请求内容的 JSON 嵌套层数过多（最多 {MAX_DEPTH} 层），数据未保存。请检查数据结构。", code="too_deep",
                     errors=[{"field": "", "code": "too_deep", "message": f"JSON 嵌套超过 {MAX_DEPTH} 层"}])
 
 
 def _lone_surrogate(path: str):
-    from portal.api.errors import ApiError
-
     where = f"（位置：{path}）" if path else ""
     return ApiError(f"请求内容含有无效的字符：孤立的 UTF-16 代理项（如 \\ud800）{where}，数据未保存。请检查文本的编码。",
                     code="invalid_unicode",

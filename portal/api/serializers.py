@@ -11,9 +11,9 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from portal import access
-from portal.models import Organisation, Region, User
-
 from portal.api.filters import MAX_ID
+from portal.api.tokens import token_is_read_only, token_name
+from portal.models import Organisation, Region, User
 
 
 class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -99,7 +99,5 @@ class MeSerializer(serializers.ModelSerializer):
         token = getattr(request, "auth", None) if request else None
         if token is None or not hasattr(token, "token_key"):
             return None
-        from portal.api.tokens import token_is_read_only, token_name
-
         return TokenInfoSerializer({"name": token_name(token), "token_key": token.token_key, "created": token.created,
                                     "expiry": token.expiry, "read_only": token_is_read_only(token)}).data

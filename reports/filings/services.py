@@ -17,6 +17,7 @@ from django.utils import timezone
 from parks.models import Park
 from portal import access
 from portal.choices import OrgKind
+from portal.exceptions import StaleObject
 from portal.models import Organisation, User
 from reports.filings import selectors
 from reports.filings.choices import ScheduleCode
@@ -30,7 +31,7 @@ from reports.schedules.t1 import held_against_register, not_tenant_elsewhere
 from reports.schedules.t4 import NARRATIVE
 
 
-class StaleFiling(Exception):
+class StaleFiling(StaleObject):
     """Someone else saved the filing since it was opened."""
 
     def __init__(self, filing: Filing):

@@ -1,0 +1,135 @@
+"""The landing page's panel (``portal.landing.landing_for``, registered by
+``ReportsConfig.ready()``): each role's duties in the open reporting period, the size of its scope
+and its concrete outstanding work."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from parks.choices import ParkStatus
+from parks.models import Enterprise, Park, PartnerLink
+from portal import access
+from portal.choices import OrgKind
+from reports.filings.models import Filing, Period
+from reports.summaries.completeness import completeness_items, review_queue
+
+
+def landing_panel(*, user: Any, org: Any, kind: str | None) -> dict[str, Any]:
+    """What the landing page shows each role: its duties and the size of its scope."""
+    period_obj = _period_open(today=timezone.localdate())  # periods come from a data migration
+    period, end, due = (period_obj.code, period_obj.end, period_obj.filer_due) if period_obj else ("", None, None)
+    parks = access.restrict(user, Park.objects.all())
+    ctx: dict[str, Any] = {"org": org, "kind": kind, "period": period, "period_end": end, "filer_due": due}
+    if kind == OrgKind.PARK_OPERATOR:
+        ctx["my_parks"] = list(parks.select_related("county"))
+        ctx["duties"] = [
+            "维护本园区入园企业名单（入园 / 退园日期）。",
+            f"于 {due:%Y年%m月%d日} 前填报 {period} 附表1《分类建档基础台帐》，系统自动生成附表2。",
+            "将附表1、附表2报送园区主办行审核转报。",
+        ]
+    elif kind == OrgKind.BANK_BRANCH:
+        links = access.restrict(user, PartnerLink.objects.in_force(on=timezone.localdate()))
+        ctx["link_count"] = links.count()
+        ctx["lead_count"] = links.filter(role="lead").count()
+        ctx["duties"] = [
+            f"于 {due:%Y年%m月%d日} 前报送 {period} 附表4《金融服务情况监测表》、附表5《伙伴银行情况表》及推进情况。",
+            "作为主办行，审核并转报伙伴园区的附表1、附表2。",
+            "在“伙伴银行关系”中申报、更新与园区的合作关系。",
+        ]
+    elif kind == OrgKind.BRANCH_REGULATOR:
+        ctx.update(_park_counts(parks))
+        ctx["duties"] = [
+            "审核辖内园区和银行保险机构报送的附表1、2、4、5（通过或退回）。",
+            f"于 {period_obj.branch_due:%Y年%m月%d日} 前向省局报送 {period} 附表3和辖内附表4汇总。",
+        ]
+    elif kind == OrgKind.PROVINCE_REGULATOR or user.is_superuser:
+        ctx.update(_park_counts(parks))
+        ctx["enterprise_count"] = Enterprise.objects.count()
+        ctx["duties"] = [
+            "接收各分局报送的附表3及附表4汇总，查看全省监测指标与目标完成情况。",
+            "设置报送期、截止日期与锁定日期。",
+        ]
+    elif kind == OrgKind.ECONOMY_BUREAU:
+        ctx.update(_park_counts(parks))
+        ctx["duties"] = [
+            "维护辖内小微企业园名单（名单以经信部门提供为准）。",
+            "认定园区星级、批次与数字化园区称号；查阅园区附表1、附表2反馈。",
+        ]
+    else:
+        ctx["duties"] = ["您的账号尚未关联机构，请联系管理员。"]
+    ctx["todo"] = _todo(user=user, org=org, period=period_obj) if period_obj is not None and org is not None else []
+    ctx["period_obj"] = period_obj
+    return ctx
+
+
+def _park_counts(parks: QuerySet) -> dict[str, int]:
+    """The parks a landing page counts: the operating ones (运营中: they report and the dashboards
+    count them) out of the register's whole list (建设中 and 已撤销 included)."""
+    listed = parks.count()
+    return {"park_count": parks.filter(status=ParkStatus.ACTIVE).count(), "park_listed": listed}
+
+
+def _period_open(*, today: dt.date):
+    """The latest reporting period still open for filers (else the latest one)."""
+    periods = Period.objects.filter(is_baseline=False).order_by("-year", "-quarter")
+    return periods.filter(lock_date__gte=today).first() or periods.first()
+
+
+def _todo(*, user: Any, org: Any, period: Any) -> list[dict[str, Any]]:
+    """This user's concrete outstanding work in ``period``: (text, link, level)."""
+    items: list[dict[str, Any]] = []
+    filings = access.restrict(user, Filing.objects.filter(period=period, is_current=True))
+    state_labels = dict(Filing._meta.get_field("status").choices)
+    if org.kind in (OrgKind.PARK_OPERATOR, OrgKind.BRANCH_REGULATOR):
+        pending = access.restrict(user, PartnerLink.objects.filter(status="proposed"))
+        if org.kind == OrgKind.BRANCH_REGULATOR:
+            pending = pending.filter(park__county__city_code=org.region.code)
+        if count := pending.count():
+            items.append({"text": f"{count} 条伙伴银行关系申报待确认", "url": "/partner-links/?status=proposed", "level": "warning"})
+    if org.kind == OrgKind.PARK_OPERATOR:
+        mine = {f.park_id: f for f in filings.filter(schedule="T1")}
+        for park in Park.objects.filter(operator=org, status="active"):
+            f = mine.get(park.pk)
+            if f is None:
+                items.append({"text": f"{park.name}：{period.code} 附表1尚未填报", "url": "/filings/new/", "level": "danger"})
+            elif f.status in ("draft", "returned"):
+                items.append({"text": f"{park.name}：{period.code} 附表1{state_labels[f.status]}，待提交", "url": f.get_absolute_url(),
+                              "level": "danger" if f.status == "returned" else "warning"})
+            else:
+                items.append({"text": f"{park.name}：{period.code} 附表1{state_labels[f.status]}", "url": f.get_absolute_url(), "level": "success"})
+    elif org.kind == OrgKind.BANK_BRANCH:
+        own = {f.schedule: f for f in filings.filter(branch=org)}
+        for schedule in ("T4", "T5"):
+            f = own.get(schedule)
+            label = "附表4" if schedule == "T4" else "附表5"
+            if f is None:
+                items.append({"text": f"{period.code} {label}尚未填报", "url": "/filings/new/", "level": "danger"})
+            else:
+                level = "success" if f.status in ("submitted", "confirmed", "approved") else "warning"
+                items.append({"text": f"{period.code} {label}：{state_labels[f.status]}", "url": f.get_absolute_url(), "level": level})
+        leads = PartnerLink.objects.in_force(on=timezone.localdate()).filter(branch=org, role="lead").values("park_id")
+        waiting = filings.filter(schedule="T1", status="submitted", park_id__in=leads).count()
+        if waiting:
+            items.append({"text": f"{waiting} 个主办园区的附表1待您审核转报", "url": f"/filings/?period={period.pk}&status=submitted&schedule=T1",
+                          "level": "warning"})
+    elif org.kind in (OrgKind.BRANCH_REGULATOR, OrgKind.PROVINCE_REGULATOR):
+        # the same list the queue page shows (reports.completeness): a park's 附表1 still waiting for
+        # its lead bank's 转报 is the bank's work, listed apart
+        city = org.region.code if org.kind == OrgKind.BRANCH_REGULATOR else None
+        queue, at_banks = review_queue(completeness_items(period=period, today=timezone.localdate(), city_code=city))
+        if queue:
+            items.append({"text": f"{len(queue)} 份报表待审核", "url": f"/completeness/list/?period={period.code}&state=awaiting", "level": "warning"})
+        if at_banks:
+            items.append({"text": f"{len(at_banks)} 份园区附表1待主办行审核转报（转报后进入本局待审核）",
+                          "url": f"/completeness/list/?period={period.code}&state=awaiting_bank", "level": "secondary"})
+        if org.kind == OrgKind.PROVINCE_REGULATOR:
+            t3 = filings.filter(schedule="T3", status="submitted").count()
+            if t3:
+                items.append({"text": f"{t3} 份附表3待省局审核", "url": f"/t3/?period={period.code}", "level": "warning"})
+        items.append({"text": f"查看 {period.code} 报送完整性与及时性", "url": f"/completeness/?period={period.code}", "level": "secondary"})
+        items.append({"text": f"{period.code} 附表3", "url": f"/t3/?period={period.code}", "level": "secondary"})
+    return items
+

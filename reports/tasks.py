@@ -1,0 +1,5 @@
+"""Celery finds an app's tasks in ``<app>.tasks`` (``portal.celery`` autodiscovers them). The reports
+app keeps each task beside the stage that owns it; importing those modules here registers them
+(their names stay ``reports.<stage>.<module>.<task>``)."""
+from reports.filings import imports  # noqa: F401  (the xlsx import task)
+from reports.summaries import reminders, rollups  # noqa: F401  (reminders, the roll-up refresh)
