@@ -1,8 +1,7 @@
 from django.contrib import admin
 
-from portal.admin import ScopedAdmin
-
 from banks.models import Institution
+from portal.admin import ScopedAdmin
 
 
 @admin.register(Institution)

@@ -1,10 +1,9 @@
 import django_filters
 
-from portal.filters import PortalFilterSet, city_filter
-from portal.models import Organisation
-
 from banks.choices import InstitutionType
 from banks.models import Institution
+from portal.filters import PortalFilterSet, city_filter
+from portal.models import Organisation
 
 
 class InstitutionFilterSet(PortalFilterSet):

@@ -1,7 +1,6 @@
 
-from portal.forms import ServiceModelForm
-
 from banks.models import Institution
+from portal.forms import ServiceModelForm
 
 
 class InstitutionForm(ServiceModelForm):

@@ -5,10 +5,9 @@ from typing import Any
 
 from django.db import transaction
 
+from banks.models import Institution
 from portal.models import User
 from portal.services import registry_create, registry_update
-
-from banks.models import Institution
 
 FIELDS = ("name", "short_name", "type", "is_active")
 

@@ -1,8 +1,7 @@
 import django_tables2 as tables
 
-from portal.models import Organisation
-
 from banks.models import Institution
+from portal.models import Organisation
 
 
 class InstitutionTable(tables.Table):

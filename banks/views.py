@@ -1,15 +1,14 @@
 from django.db.models import Count
 
-from portal import access
-from portal.choices import OrgKind
-from portal.generic import HistoryView, ObjectCreateView, ObjectDetailView, ObjectEditView, ObjectListView
-from portal.models import Organisation
-
 from banks import services
 from banks.filtersets import BranchFilterSet, InstitutionFilterSet
 from banks.forms import InstitutionForm
 from banks.models import Institution
 from banks.tables import BranchTable, InstitutionTable
+from portal import access
+from portal.choices import OrgKind
+from portal.generic import HistoryView, ObjectCreateView, ObjectDetailView, ObjectEditView, ObjectListView
+from portal.models import Organisation
 
 
 class InstitutionListView(ObjectListView):

@@ -1,10 +1,9 @@
 from django.contrib import admin
 
-from portal.admin import ScopedAdmin
-
 from parks import services
 from parks.models import Enterprise, Park, PartnerLink, Tenancy
 from parks.signals import send_register_changed
+from portal.admin import ScopedAdmin
 
 
 class RegisterChangeAdminMixin:

@@ -1,11 +1,10 @@
 import django_filters
 from django.utils import timezone
 
-from portal.filters import PortalFilterSet, city_filter
-from portal.selectors import region_zhejiang_counties
-
 from parks.choices import Batch, DigitalStatus, EntityType, Industry, LinkStatus, ParkStatus, ParkType, PartnerRole, StarRating
 from parks.models import Enterprise, Park, PartnerLink, Tenancy
+from portal.filters import PortalFilterSet, city_filter
+from portal.selectors import region_zhejiang_counties
 
 
 class ParkFilterSet(PortalFilterSet):

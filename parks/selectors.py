@@ -5,10 +5,9 @@ from typing import Any
 
 from django.db.models import QuerySet
 
+from parks.models import Park
 from portal import access
 from portal.choices import OrgKind
-
-from parks.models import Park
 
 
 def park_list_for_tenant_keeping(*, user: Any) -> QuerySet[Park]:

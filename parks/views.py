@@ -4,19 +4,17 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
-from django.views import View
 from django.utils import timezone
-
-from portal import access
-from portal.generic import HistoryView, ObjectCreateView, ObjectDetailView, ObjectEditView, ObjectListView
+from django.views import View
 
 from parks import services
-from parks.filtersets import EnterpriseFilterSet, ParkFilterSet, PartnerLinkFilterSet, TenancyFilterSet
 from parks.choices import LinkStatus
+from parks.filtersets import EnterpriseFilterSet, ParkFilterSet, PartnerLinkFilterSet, TenancyFilterSet
 from parks.forms import EnterpriseForm, ParkForm, PartnerLinkDecisionForm, PartnerLinkForm, TenancyCreateForm, TenancyForm
 from parks.models import Enterprise, Park, PartnerLink, Tenancy
 from parks.tables import EnterpriseTable, ParkTable, PartnerLinkTable, TenancyTable
-
+from portal import access
+from portal.generic import HistoryView, ObjectCreateView, ObjectDetailView, ObjectEditView, ObjectListView
 
 # --- parks ------------------------------------------------------------------------------------
 

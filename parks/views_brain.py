@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from portal import access
-
 from parks.models import BrainReading
 from parks.views import EnterpriseDetailView
+from portal import access
 
 BRAIN_MONTHS_SHOWN = 24
 

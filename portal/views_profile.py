@@ -14,7 +14,16 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from knox.settings import knox_settings
 
-from portal.api.tokens import DEFAULT_EXPIRY_DAYS, EXPIRY_CHOICES, token_create, token_is_read_only, token_name, token_revoke, tokens_drop_invalid, tokens_for
+from portal.api.tokens import (
+    DEFAULT_EXPIRY_DAYS,
+    EXPIRY_CHOICES,
+    token_create,
+    token_is_read_only,
+    token_name,
+    token_revoke,
+    tokens_drop_invalid,
+    tokens_for,
+)
 
 
 class TokenCreateForm(forms.Form):

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from parks import services
+from parks import brain
 from parks.models import BrainReading
 from tests import factories as f
 from tests.test_api_helpers import api
@@ -131,7 +131,7 @@ def test_only_current_tenants_may_receive_readings(api_world):
     w = api_world
     w.t_hz.left_on = dt.date(2020, 12, 31)
     w.t_hz.save()
-    result = services.brain_readings_upsert(actor=w.users["op_hz"], park=w.p_hz, rows=[reading(w.e_hz.uscc)])
+    result = brain.brain_readings_upsert(actor=w.users["op_hz"], park=w.p_hz, rows=[reading(w.e_hz.uscc)])
     assert not result.saved and result.errors[0]["code"] == "not_tenant"
 
 

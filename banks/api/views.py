@@ -1,11 +1,10 @@
 from drf_spectacular.utils import extend_schema, extend_schema_view
 
 from banks import services
+from banks.api.serializers import InstitutionSerializer, InstitutionWriteSerializer
 from banks.filtersets import InstitutionFilterSet
 from banks.models import Institution
 from portal.api.views import PortalModelViewSet
-
-from banks.api.serializers import InstitutionSerializer, InstitutionWriteSerializer
 
 
 @extend_schema_view(

@@ -5,9 +5,9 @@ import django_filters
 from django.db.models import QuerySet
 from rest_framework.exceptions import ValidationError
 
+from parks.brain import brain_month_parse
 from parks.filtersets import EnterpriseFilterSet, ParkFilterSet, PartnerLinkFilterSet, TenancyFilterSet
 from parks.models import BrainReading
-from parks.services import brain_month_parse
 from portal.api.filters import IdFilter
 from portal.filters import PortalFilterSet
 

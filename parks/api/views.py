@@ -13,15 +13,34 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import ValidationError
 from rest_framework.response import Response
 
-from parks import services
+from parks import brain, services
+from parks.api.filtersets import (
+    BrainReadingFilterSet,
+    EnterpriseAPIFilterSet,
+    ParkAPIFilterSet,
+    PartnerLinkAPIFilterSet,
+    TenancyAPIFilterSet,
+)
+from parks.api.serializers import (
+    BrainReadingPushSerializer,
+    BrainReadingSerializer,
+    EnterpriseSerializer,
+    EnterpriseWriteSerializer,
+    ParkSerializer,
+    ParkWriteSerializer,
+    PartnerLinkCreateSerializer,
+    PartnerLinkDecisionSerializer,
+    PartnerLinkSerializer,
+    PartnerLinkWriteSerializer,
+    TenancyCreateSerializer,
+    TenancySerializer,
+    TenancyUpdateSerializer,
+)
 from parks.models import BrainReading, Enterprise, Park, PartnerLink, Tenancy
 from portal import access
-from portal.models import User
 from portal.api.bulk import DRY_RUN_PARAMETER, BulkJSONParser, ImportSummarySerializer, is_dry_run, summary_message
 from portal.api.views import PortalModelViewSet, PortalReadOnlyViewSet
-
-from parks.api.filtersets import BrainReadingFilterSet, EnterpriseAPIFilterSet, ParkAPIFilterSet, PartnerLinkAPIFilterSet, TenancyAPIFilterSet
-from parks.api.serializers import BrainReadingPushSerializer, BrainReadingSerializer, EnterpriseSerializer, EnterpriseWriteSerializer, ParkSerializer, ParkWriteSerializer, PartnerLinkCreateSerializer, PartnerLinkSerializer, PartnerLinkDecisionSerializer, PartnerLinkWriteSerializer, TenancyCreateSerializer, TenancySerializer, TenancyUpdateSerializer
+from portal.models import User
 
 
 def _tenancy_create(*, actor: User, data: dict[str, Any]) -> Tenancy:
@@ -98,7 +117,7 @@ class ParkViewSet(PortalModelViewSet):
             push.is_valid(raise_exception=True)
             rows = push.validated_data["readings"]
         dry_run = is_dry_run(request)
-        result = services.brain_readings_upsert(actor=request.user, park=park, rows=rows, dry_run=dry_run)
+        result = brain.brain_readings_upsert(actor=request.user, park=park, rows=rows, dry_run=dry_run)
         answer = {
             "saved": result.saved, "dry_run": dry_run, "created": result.created, "updated": result.updated,
             "unchanged": result.unchanged, "errors": result.errors, "warnings": result.warnings,

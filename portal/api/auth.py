@@ -16,9 +16,8 @@ from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox.auth import TokenAuthentication
 from rest_framework import exceptions
 
-from portal.models import ApiTokenInfo
-
 from portal.api.tokens import token_credentials_current, tokens_revoke_all
+from portal.models import ApiTokenInfo
 
 
 class PortalTokenAuthentication(TokenAuthentication):

@@ -12,7 +12,6 @@ from __future__ import annotations
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from portal import access
-
 from portal.api.errors import MESSAGES
 from portal.api.tokens import token_is_read_only
 

@@ -33,14 +33,13 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from portal import access
-from portal.filtersets import OrganisationFilterSet, RegionFilterSet
-from portal.models import IdempotencyKey, Organisation, Region
-
 from portal.api.errors import ApiError, ErrorSerializer
 from portal.api.filters import MAX_ID
 from portal.api.permissions import PortalPermission
 from portal.api.serializers import MeSerializer, OrganisationSerializer, RegionSerializer
 from portal.api.throttles import BulkRateThrottle
+from portal.filtersets import OrganisationFilterSet, RegionFilterSet
+from portal.models import IdempotencyKey, Organisation, Region
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 WRITE_ACTIONS = ("create", "update", "partial_update")

@@ -286,7 +286,7 @@ class _FilingsBuilder:
         filing_times_write(filings, self.t2_summaries)
         by_status = Counter(f.status for f in filings)
         per_period = {code: 0 for code in PERIOD_CODES}
-        for park_id, i in self.t1_filings:
+        for _park_id, i in self.t1_filings:
             per_period[PERIOD_CODES[i]] += 1
         return {
             "seed": self.seed,

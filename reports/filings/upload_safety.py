@@ -189,6 +189,34 @@ def _check_zip(stream: BinaryIO, *, max_entries: int, max_uncompressed: int) -> 
         raise UploadRejected("文件已损坏，无法读取", "corrupt") from None
 
 
+def _open_stream(*, data: bytes | None, fileobj: BinaryIO | None, max_bytes: int) -> tuple[int | None, BinaryIO, int | None]:
+    """(size if known, a stream at its start, the position to give the caller's file back)."""
+    if data is not None:
+        return len(data), io.BytesIO(data), None
+    assert fileobj is not None
+    size = _size_of(fileobj)
+    try:
+        restore = fileobj.tell()
+        fileobj.seek(0)
+        return size, fileobj, restore
+    except (AttributeError, OSError, ValueError):
+        # Not seekable: read at most one byte over the limit.
+        buffered = fileobj.read(max_bytes + 1)
+        return len(buffered), io.BytesIO(buffered), None
+
+
+def _magic_check(stream: BinaryIO, head: bytes, *, max_bytes: int) -> None:
+    """The first bytes must be a zip (xlsx), not an old or encrypted OLE2 file or text."""
+    if head.startswith(_OLE2_MAGIC):
+        if _contains(stream, _ENCRYPTED_PACKAGE, max_bytes):
+            raise UploadRejected("文件已加密（设置了打开密码），请取消密码保护后另存为 .xlsx", "encrypted")
+        raise UploadRejected("文件实为旧版 Excel（.xls）格式，请另存为 .xlsx", "legacy_content")
+    if not head.startswith(_ZIP_MAGIC):
+        if _looks_like_text(head):
+            raise UploadRejected("文件不是有效的 .xlsx 工作簿（可能是改了扩展名的 CSV 或文本文件）", "text_content")
+        raise UploadRejected(_MSG_NOT_XLSX, "not_xlsx")
+
+
 def check_xlsx_upload(
     *,
     name: str,
@@ -210,25 +238,7 @@ def check_xlsx_upload(
         raise TypeError("pass exactly one of data= or fileobj=")
     if max_bytes is None:
         max_bytes = _default_max_bytes()
-
-    if data is not None:
-        size: int | None = len(data)
-        stream: BinaryIO = io.BytesIO(data)
-        restore = None
-    else:
-        assert fileobj is not None
-        size = _size_of(fileobj)
-        try:
-            restore = fileobj.tell()
-            fileobj.seek(0)
-            stream = fileobj
-        except (AttributeError, OSError, ValueError):
-            # Not seekable: read at most one byte over the limit.
-            buffered = fileobj.read(max_bytes + 1)
-            size = len(buffered)
-            stream = io.BytesIO(buffered)
-            restore = None
-
+    size, stream, restore = _open_stream(data=data, fileobj=fileobj, max_bytes=max_bytes)
     if size is not None:
         upload_size_check(size, max_bytes=max_bytes)
     try:
@@ -239,20 +249,7 @@ def check_xlsx_upload(
         if size == 0:
             raise UploadRejected("文件为空", "empty")
         upload_name_check(name)
-
-        if head.startswith(_OLE2_MAGIC):
-            if _contains(stream, _ENCRYPTED_PACKAGE, max_bytes):
-                raise UploadRejected(
-                    "文件已加密（设置了打开密码），请取消密码保护后另存为 .xlsx", "encrypted"
-                )
-            raise UploadRejected("文件实为旧版 Excel（.xls）格式，请另存为 .xlsx", "legacy_content")
-        if not head.startswith(_ZIP_MAGIC):
-            if _looks_like_text(head):
-                raise UploadRejected(
-                    "文件不是有效的 .xlsx 工作簿（可能是改了扩展名的 CSV 或文本文件）", "text_content"
-                )
-            raise UploadRejected(_MSG_NOT_XLSX, "not_xlsx")
-
+        _magic_check(stream, head, max_bytes=max_bytes)
         stream.seek(0)
         _check_zip(stream, max_entries=max_entries, max_uncompressed=max_uncompressed)
     finally:

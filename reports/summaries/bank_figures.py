@@ -41,8 +41,8 @@ def t4_records(*, period_code: str, city_code: str | None = None) -> list[dict[s
     ids = [v[0] for v in approved_versions(schedule="T4", period=period, **filters).values()]
     rates = tuple(T4_RATES)
     return list(T4Record.objects.filter(filing_id__in=ids).values(
-        "filing_id", branch_id=F("filing__branch_id"), branch_name=F("filing__branch__name"), city=F("filing__branch__region__code"),
-        type=F("filing__branch__institution__type"), *T4_ADDITIVE, *rates))
+        "filing_id", *T4_ADDITIVE, *rates, branch_id=F("filing__branch_id"), branch_name=F("filing__branch__name"),
+        city=F("filing__branch__region__code"), type=F("filing__branch__institution__type")))
 
 
 def t4_sum(records: Iterable[dict[str, Any]], *, by_type: bool = True) -> dict[str, Any]:

@@ -103,8 +103,8 @@ def data_load(period: Period) -> Data:
             filing_period[filing_id] = code
     if filing_period:
         records = T4Record.objects.filter(filing_id__in=list(filing_period)).values(
-            "filing_id", branch_id=F("filing__branch_id"), branch_name=F("filing__branch__name"),
-            city=F("filing__branch__region__code"), type=F("filing__branch__institution__type"), *T4_ADDITIVE, *T4_RATES)
+            "filing_id", *T4_ADDITIVE, *T4_RATES, branch_id=F("filing__branch_id"), branch_name=F("filing__branch__name"),
+            city=F("filing__branch__region__code"), type=F("filing__branch__institution__type"))
         for rec in records:
             code = filing_period[rec["filing_id"]]
             data.records.setdefault(code, {})[rec["branch_id"]] = rec

@@ -22,6 +22,7 @@ from typing import Any
 
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
+from portal.models import Region
 from reports.schedules.base import AMOUNT, BOOL, CHOICE, COUNT, DATE, INDUSTRY, MULTI, PHONE, RATE, TEXT, USCC
 
 __all__ = [
@@ -111,8 +112,6 @@ def header_text(col: Any) -> str:
 
 def park_city_name(park: Any) -> str:
     """The name of the city (地市) a park's county belongs to (杭州市)."""
-    from portal.models import Region
-
     county = park.county
     if county.city_code and county.city_code != county.code:
         name = Region.objects.filter(code=county.city_code).values_list("name", flat=True).first()
