@@ -134,66 +134,69 @@ def _message_of(exc: exceptions.APIException, code: str) -> str:
     return MESSAGES.get(code, str(detail))
 
 
-def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if is_database_locked(exc):  # SQLite still locked after waiting: try again shortly (nothing saved)
-        log.warning("database busy answered as 503: %s", exc)
-        set_rollback()
-        return Response(body("busy", BUSY_MESSAGE), status=status.HTTP_503_SERVICE_UNAVAILABLE,
-                        headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
-    if isinstance(exc, ApiError):
-        set_rollback()
-        return Response(body(exc.error_code, str(exc.detail), exc.errors, **exc.extra), status=exc.status_code)
-    if isinstance(exc, (Http404, ObjectDoesNotExist)):
-        exc = exceptions.NotFound()
-    elif isinstance(exc, DjangoPermissionDenied):
-        exc = exceptions.PermissionDenied(*(exc.args or (MESSAGES["permission_denied"],)))
-    elif isinstance(exc, StaleObject):
-        set_rollback()
+def _django_error_response(exc: Exception) -> Response | None:
+    """Django and database errors the API answers in its own format (None: not one of them)."""
+    if isinstance(exc, StaleObject):
         return Response(body("stale", str(exc) or MESSAGES["stale"]), status=status.HTTP_409_CONFLICT)
-    elif isinstance(exc, DjangoValidationError):
-        set_rollback()
+    if isinstance(exc, DjangoValidationError):
         errors = django_validation_errors(exc)
         message = "；".join(e["message"] for e in errors if not e["field"]) or MESSAGES["invalid"]
         return Response(body("invalid", message, errors), status=status.HTTP_400_BAD_REQUEST)
-    elif isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):
-        set_rollback()
+    if isinstance(exc, (TooManyFieldsSent, TooManyFilesSent)):
         many_files = isinstance(exc, TooManyFilesSent)
         limit = settings.DATA_UPLOAD_MAX_NUMBER_FILES if many_files else settings.DATA_UPLOAD_MAX_NUMBER_FIELDS
         what = "文件" if many_files else "字段"
         return Response(body("too_many_fields", f"表单{what}数量过多（最多 {limit} 个），请求未处理，数据未保存。"),
                         status=status.HTTP_400_BAD_REQUEST)
-    elif isinstance(exc, RequestDataTooBig):
-        set_rollback()
+    if isinstance(exc, RequestDataTooBig):
         return Response(body("too_large", "请求内容过大，请分批提交或上传文件。"), status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
-    elif isinstance(exc, (OverflowError, DataError)):
+    if isinstance(exc, (OverflowError, DataError)):
         log.warning("out-of-range value answered as 400: %s", exc)
-        set_rollback()
         return Response(body("invalid", "数值超出允许范围，未保存。"), status=status.HTTP_400_BAD_REQUEST)
-    elif isinstance(exc, IntegrityError):
+    if isinstance(exc, IntegrityError):
         log.warning("integrity error answered as 409: %s", exc)
-        set_rollback()
         return Response(body("conflict"), status=status.HTTP_409_CONFLICT)
+    return None
 
-    if isinstance(exc, exceptions.APIException):
-        headers: dict[str, str] = {}
-        if getattr(exc, "auth_header", None):
-            headers["WWW-Authenticate"] = exc.auth_header
-        if getattr(exc, "wait", None):
-            headers["Retry-After"] = "%d" % exc.wait
-        code = _code_of(exc)
-        if code in ("not_authenticated", "authentication_failed") and exc.status_code == status.HTTP_403_FORBIDDEN:
-            code = "permission_denied"
-        errors = flatten(exc.detail) if code == "invalid" else []
-        if code == "method_not_allowed":
-            method = (context.get("request").method if context.get("request") is not None else "")
-            message = f"不支持 {method} 请求方法。" if method else MESSAGES[code]
-        else:
-            message = _message_of(exc, code)
-        set_rollback()
-        return Response(body(code, message, errors), status=exc.status_code, headers=headers)
 
-    log.exception("unhandled API error", exc_info=exc)
+def _api_exception_response(exc: exceptions.APIException, context: dict[str, Any]) -> Response:
+    headers: dict[str, str] = {}
+    if getattr(exc, "auth_header", None):
+        headers["WWW-Authenticate"] = exc.auth_header
+    if getattr(exc, "wait", None):
+        headers["Retry-After"] = "%d" % exc.wait
+    code = _code_of(exc)
+    if code in ("not_authenticated", "authentication_failed") and exc.status_code == status.HTTP_403_FORBIDDEN:
+        code = "permission_denied"
+    errors = flatten(exc.detail) if code == "invalid" else []
+    if code == "method_not_allowed":
+        method = (context.get("request").method if context.get("request") is not None else "")
+        message = f"不支持 {method} 请求方法。" if method else MESSAGES[code]
+    else:
+        message = _message_of(exc, code)
+    return Response(body(code, message, errors), status=exc.status_code, headers=headers)
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    """Every API error as ``{code, message, errors}`` in Chinese; whatever went wrong is rolled back."""
     set_rollback()
+    if is_database_locked(exc):  # SQLite still locked after waiting: try again shortly (nothing saved)
+        log.warning("database busy answered as 503: %s", exc)
+        return Response(body("busy", BUSY_MESSAGE), status=status.HTTP_503_SERVICE_UNAVAILABLE,
+                        headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+    if isinstance(exc, ApiError):
+        return Response(body(exc.error_code, str(exc.detail), exc.errors, **exc.extra), status=exc.status_code)
+    if isinstance(exc, (Http404, ObjectDoesNotExist)):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied(*(exc.args or (MESSAGES["permission_denied"],)))
+    else:
+        response = _django_error_response(exc)
+        if response is not None:
+            return response
+    if isinstance(exc, exceptions.APIException):
+        return _api_exception_response(exc, context)
+    log.exception("unhandled API error", exc_info=exc)
     return Response(body("server_error"), status=status.HTTP_500_INTERNAL_SERVER_ERROR)
 
 
