@@ -1,4 +1,4 @@
-"""Dashboard benchmark (issue 6): the province dashboard on the full demo under gunicorn.
+"""Dashboard benchmark: the province dashboard on the full demo under gunicorn.
 
 Builds a temporary SQLite database with ``seed_demo`` (full scale unless ``--scale``), computes
 the target results, collects the static files into STATIC_ROOT (WhiteNoise serves them with

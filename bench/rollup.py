@@ -1,4 +1,4 @@
-"""Roll-up benchmark (issue 5), on PostgreSQL.
+"""Roll-up benchmark, on PostgreSQL.
 
 A Zhejiang-scale quarter (780 parks, 60,000 approved ledger rows, 200 bank filings), then the same
 at 10× the rows (a national scale). For each: the full province rebuild (11 city summaries + the

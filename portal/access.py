@@ -12,7 +12,7 @@ This module is the engine and holds the rules of portal's own models (regions, o
 users); each other app keeps the rules of its models in ``<app>/access.py`` and registers them
 (``register`` / ``register_subject``) from its ``AppConfig.ready()``: portal imports no domain app.
 
-Rules follow DESIGN.md: a bank sees its own links and filings and the parks it partners; a
+The rules: a bank sees its own links and filings and the parks it partners; a
 branch regulator sees its city; an economy bureau its area (province / city / county); a park
 operator its own parks and their tenants; the province regulator everything.
 """

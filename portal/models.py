@@ -137,7 +137,7 @@ class Notification(models.Model):
         return self.title
 
 
-# --- REST API (issue 7) --------------------------------------------------------------------------
+# --- REST API --------------------------------------------------------------------------
 
 class ApiTokenInfo(models.Model):
     """The name of a django-rest-knox API token (only the token's hash is stored, by knox): one token

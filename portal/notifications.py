@@ -7,7 +7,7 @@ from django.conf import settings
 from django.core.mail import send_mass_mail
 from django.db.models import QuerySet
 
-from portal.models import Notification, Organisation, User
+from portal.models import Notification, User
 
 
 def organisation_users(*, organisation_ids: Iterable[int]) -> QuerySet[User]:
@@ -24,11 +24,6 @@ def notify(*, users: Iterable[User], title: str, body: str = "", url: str = "", 
         if messages:
             send_mass_mail(messages, fail_silently=False)
     return len(users)
-
-
-def notify_organisation(*, organisation: Organisation | int, title: str, body: str = "", url: str = "", email: bool = False) -> int:
-    org_id = organisation if isinstance(organisation, int) else organisation.pk
-    return notify(users=organisation_users(organisation_ids=[org_id]), title=title, body=body, url=url, email=email)
 
 
 def unread_count(*, user: User) -> int:

@@ -54,7 +54,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "portal.security_headers.PermissionsPolicyMiddleware",  # issue 10: before whitenoise, so static files get it too
+    "portal.security_headers.PermissionsPolicyMiddleware",  # before whitenoise, so static files get it too
     "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -147,7 +147,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")  # issue 10: the smoke test collects elsewhere
+STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")  # the smoke test collects elsewhere
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
@@ -185,7 +185,7 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
-# --- Celery time limits, redelivery and lost roll-ups (issue 10) -------------------------------
+# --- Celery time limits, redelivery and lost roll-ups -------------------------------
 # Sized to the longest task, not to hours: a full province roll-up takes seconds at Zhejiang scale
 # (bench/rollup.py: goal < 10 s) and under a minute at national scale (10×); the longest task is
 # the largest xlsx import — the 20 MB upload cap is ~160,000 附表1 rows, ~2.5 min at the
@@ -225,7 +225,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "portal.tasks.sessions_clear_expired",
         "schedule": timedelta(hours=24),
     },
-    "summaries-requeue-stuck": {  # issue 10: roll-ups left “更新中” longer than ROLLUP_STUCK_MINUTES
+    "summaries-requeue-stuck": {  # roll-ups left “更新中” longer than ROLLUP_STUCK_MINUTES
         "task": "reports.summaries.rollups.summaries_requeue_stuck_task",
         "schedule": timedelta(minutes=5),
     },
@@ -258,7 +258,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    # REST API (issue 7): pages of 100 (?page=, ?page_size= up to 1000), django-filter + ?ordering=,
+    # REST API: pages of 100 (?page=, ?page_size= up to 1000), django-filter + ?ordering=,
     # throttled per token (per user for browser sessions), errors as {"code", "message", "errors"}.
     "DEFAULT_PAGINATION_CLASS": "portal.api.pagination.PortalPagination",
     "PAGE_SIZE": 100,
@@ -293,7 +293,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "银行、园区等系统（如“园区大脑”）推送数据的接口。认证：请求头 `Authorization: Token <令牌>`，"
                    "令牌在“个人设置 / API令牌”页面创建；浏览器已登录时也可直接调用。",
     "SERVE_INCLUDE_SCHEMA": False,
-    # issue 10: the schema and Swagger UI only for signed-in users (session or token), as the API itself
+    # the schema and Swagger UI only for signed-in users (session or token), as the API itself
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},  # no badge from an outside validator
     "SCHEMA_PATH_PREFIX": r"/api/v1",
@@ -323,7 +323,7 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
-# --- Content-Security-Policy and Permissions-Policy (issue 10) ---------------------------------
+# --- Content-Security-Policy and Permissions-Policy ---------------------------------
 # django-csp sets the CSP on every response. Scripts only from our own origin: no inline <script>
 # code, no on*= handlers, no eval (templates declare behaviour with data-* attributes handled by
 # static/js/portal.js; data for scripts travels in json_script blocks, which are not executed;
@@ -359,7 +359,7 @@ if PRODUCTION:
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # issue 10: health checks over plain http from inside
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # health checks over plain http from inside
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True

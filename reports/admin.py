@@ -7,7 +7,7 @@ from reports.filings.models import Filing, ImportJob, Period
 
 @admin.register(Period)
 class PeriodAdmin(admin.ModelAdmin):
-    """Periods and their deadlines: set by the province (DESIGN.md, 'The reporting cycle')."""
+    """Periods and their deadlines: set by the province."""
 
     list_display = ("code", "start", "end", "filer_due", "branch_due", "lock_date", "is_baseline")
     list_editable = ("filer_due", "branch_due", "lock_date")

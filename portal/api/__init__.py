@@ -1,4 +1,4 @@
-"""The REST API (DESIGN.md "REST API", issue 7), mounted at /api/v1/ by ``portal.api_urls``.
+"""The REST API, mounted at /api/v1/ by ``portal.api_urls``.
 
 Shared pieces live here: errors (JSON ``{"code", "message", "errors"}``), permissions over
 ``portal.access``, per-token throttles, pagination, idempotency, API tokens; each app has its

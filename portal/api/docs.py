@@ -1,4 +1,4 @@
-"""The Swagger UI page of the API (issue 10).
+"""The Swagger UI page of the API.
 
 drf-spectacular's split view serves the page's init script as a second request (``?script``)
 instead of an inline <script>, so the page works under ``script-src 'self'``. Like the schema it

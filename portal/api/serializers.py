@@ -35,13 +35,6 @@ class ScopedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
         return super().to_internal_value(data)
 
 
-class ScopedSlugRelatedField(serializers.SlugRelatedField):
-    def get_queryset(self) -> QuerySet:
-        qs = super().get_queryset()
-        request = self.context.get("request")
-        return access.restrict(request.user if request else None, qs, access.VIEW)
-
-
 class RegionSerializer(serializers.ModelSerializer):
     parent = serializers.SlugRelatedField(slug_field="code", read_only=True, help_text="上级行政区划代码")
 

@@ -1,4 +1,4 @@
-"""Dashboard pages (issue 6). Views parse the request, ask ``reports.dashboards`` for the page and
+"""Dashboard pages. Views parse the request, ask ``reports.dashboards`` for the page and
 render it, or export its tables to xlsx (``?format=xlsx``: every table, one sheet each;
 ``&table=<key>``: one table). Scoping goes through ``portal.access`` (in the selectors)."""
 from __future__ import annotations

@@ -15,8 +15,3 @@ class FilingStatus(models.TextChoices):
     CONFIRMED = "confirmed", "主办行已转报"
     RETURNED = "returned", "已退回"
     APPROVED = "approved", "已审核通过"
-
-
-class Level(models.TextChoices):
-    ERROR = "error", "错误"
-    WARNING = "warning", "提示"

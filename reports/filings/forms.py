@@ -109,9 +109,6 @@ class ScheduleRowForm(forms.Form):
     def raw_row(self) -> dict[str, Any]:
         return {col.key: self.cleaned_data.get(col.key, "") for col in self.schedule.columns}
 
-    def column_fields(self) -> list[tuple[Column, forms.BoundField]]:
-        return [(col, self[col.key]) for col in self.schedule.columns]
-
 
 class T4Form(forms.Form):
     """The single 附表4 record (the sections this filer fills) and the six-part narrative."""

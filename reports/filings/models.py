@@ -111,7 +111,7 @@ class Filing(models.Model):
         return self.status in (FilingStatus.DRAFT, FilingStatus.RETURNED)
 
     def locked_for(self, user, on: dt.date | None = None) -> bool:
-        """THE lock rule (DESIGN.md 'The reporting cycle'): after its period's lock date a filing is
+        """THE lock rule: after its period's lock date a filing is
         closed to its filers until a regulator reopens it; regulators are never locked out. Editing
         (``reports.services``), the workflow steps (``reports.workflow``) and the pages all ask here."""
         return self.period.is_locked(on or timezone.localdate()) and not self.reopened and not access.is_regulator(user)

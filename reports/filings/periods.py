@@ -1,4 +1,4 @@
-"""Quarter arithmetic and the default deadlines (DESIGN.md, 'The reporting cycle')."""
+"""Quarter arithmetic and the default deadlines."""
 from __future__ import annotations
 
 import datetime as dt

@@ -10,15 +10,10 @@ from django.db.models import Max, QuerySet, Sum
 
 from banks.models import Institution
 from parks.models import Park, PartnerLink, Tenancy
-from portal import access
 from reports.filings.choices import FilingStatus
 from reports.filings.models import Filing, Period, T1Row, T2Summary, T4Record, T5Row
 from reports.schedules import SCHEDULES, T1, T4, T5, Context
 from reports.schedules.base import RegisterAtEnd
-
-
-def filing_list_for(*, user: Any) -> QuerySet[Filing]:
-    return access.restrict(user, Filing.objects.all()).select_related("period", "park", "branch", "city")
 
 
 def period_current(*, today: dt.date) -> Period | None:

@@ -1,4 +1,4 @@
-"""The four target sets of TARGETS.md (浙江 2020 default, 济源 2022, 镇海 2021–2022, 陕西 2024), frozen here
+"""The four target sets (浙江 2020 default, 济源 2022, 镇海 2021–2022, 陕西 2024), frozen here
 as they stood when this migration was written: a later change to the live catalogue
 (``reports.targets.TARGET_SETS``) must not change what this migration loads."""
 import datetime

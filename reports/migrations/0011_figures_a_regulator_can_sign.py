@@ -1,4 +1,4 @@
-"""Issue 11 (figures a regulator can sign).
+"""Figures a regulator can sign.
 
 1. ``T1Row.multi_bank``: the row's 垒小户 flag (浙银保监发〔2020〕15号 二(七): a 个体工商户 served by more
    than 2 banks, any other enterprise with 0 < 单户授信 ≤ 1000万元 by more than 3), computed on save by

@@ -3,7 +3,7 @@
 Amounts are 万元; ``revenue`` is 上年营业收入, ``total_assets`` is 资产总额, ``employees`` is
 从业人员 (people).
 
-The rule (FORMS.md, "企业规模"): for each size class of the regulation there are the upper limits
+The rule (工信部联企业〔2011〕300号, as the 附表1 column 企业规模 applies it): for each size class of the regulation there are the upper limits
 of 中小微型 and the lower bounds of 中型 and 小型.
 
 * 大型 -- every indicator of the class reaches its upper limit (the regulation defines 中小微 as

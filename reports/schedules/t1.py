@@ -1,4 +1,4 @@
-"""附表1 分类建档基础台帐 — one row per enterprise, filed per park per quarter (FORMS.md)."""
+"""附表1 分类建档基础台帐 — one row per enterprise, filed per park per quarter (浙银保监发〔2019〕164号 附表1)."""
 from __future__ import annotations
 
 import functools
@@ -100,7 +100,7 @@ def credit_tier(amount: Decimal | None) -> str:
 
 
 def multi_bank(*, entity_type: str, credit_amount: Any, lending_bank_count: int | None) -> bool:
-    """垒小户 risk (浙银保监发〔2020〕15号 二(七), FORMS.md ``multi_bank_count``): a 个体工商户 served by
+    """垒小户 risk (浙银保监发〔2020〕15号 二(七), column ``multi_bank_count``): a 个体工商户 served by
     more than 2 banks, or any other enterprise with 0 < 单户授信 ≤ 1000万元 served by more than 3.
     THE rule: stored per row as ``T1Row.multi_bank``; 附表2 (Python and SQL) only count the flag."""
     banks = lending_bank_count or 0

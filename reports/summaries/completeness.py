@@ -1,4 +1,4 @@
-"""Which filings a period expects, and where each one stands (DESIGN.md, 'Completeness').
+"""Which filings a period expects, and where each one stands.
 
 Expected: a T1 for every active park; a T4/T5 package for every bank branch with partner links
 at period end (or that filed anyway, e.g. insurers reporting park lending). States: 未报送 (no

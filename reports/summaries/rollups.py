@@ -1,4 +1,4 @@
-"""Roll-ups (issue 5): a city's 附表3 with its banks' 附表4/5 totals, and the province summary.
+"""Roll-ups: a city's 附表3 with its banks' 附表4/5 totals, and the province summary.
 
 Every build recomputes from the approved source versions (the latest approved version of each
 subject's filing): one SQL aggregate over the approved ledger rows gives each park's T2 figures;

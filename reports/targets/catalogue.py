@@ -7,7 +7,7 @@ from typing import Any
 from portal.choices import NINGBO_CODE
 from reports.targets.models import Target, TargetSet
 
-# --- the four target sets of TARGETS.md -----------------------------------------------------------
+# --- the four target sets (浙江 2020 and the others in ``catalogue.TARGET_SETS``) -----------------------------------------------------------
 
 def _t(code: str, name: str, clause: str, indicator: str = "", *, cmp: str = ">=", kind: str = "number", value: Any = None,
        other: str = "", earlier: str = "", factor: Any = 1, margin: Any = 0, unit: str = "%", scope: str = "province",
@@ -149,7 +149,7 @@ TARGET_SETS: list[dict[str, Any]] = [
 
 
 def target_sets_load(target_set_model=TargetSet, target_model=Target) -> int:
-    """Create (or update) the four target sets of TARGETS.md; used by the data migration (with
+    """Create (or update) the four target sets (浙江 2020 and the others in ``catalogue.TARGET_SETS``); used by the data migration (with
     historical models) and by tests that flush the database. Returns the number of targets."""
     n = 0
     for spec in TARGET_SETS:

@@ -1,4 +1,4 @@
-"""The target engine (TARGETS.md): indicators computed from the roll-up summaries, each target's
+"""The target engine: indicators computed from the roll-up summaries, each target's
 threshold (a number, another indicator, or the same indicator at an earlier period × factor ±
 margin) and the stored results.
 

@@ -1,4 +1,4 @@
-"""The review workflow (DESIGN.md, 'The reporting cycle').
+"""The review workflow.
 
     draft ──submit──▶ submitted ──confirm (T1, lead bank 转报)──▶ confirmed ──approve──▶ approved
       ▲                  │ return                                  │ return

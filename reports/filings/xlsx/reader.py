@@ -1,4 +1,4 @@
-"""The tolerant xlsx upload reader (FORMS.md, "Conventions"), built on python-calamine.
+"""The tolerant xlsx upload reader, built on python-calamine.
 
 It turns the first sheet of a workbook into raw rows keyed by column key; parsing and checking the
 values is the schedule's job (``Schedule.validate`` through ``reports.services``). The reader
