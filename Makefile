@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt tests/requirements.txt 
 HOST ?= 127.0.0.1:8000
 PYTEST_ARGS ?=
 
-.PHONY: run test install migrate demo worker beat bench clean
+.PHONY: run test lint install migrate demo worker beat bench clean
 
 $(PY):
 	python3 -m venv $(VENV)
@@ -27,8 +27,13 @@ run: migrate
 	$(PY) manage.py seed_demo
 	$(PY) manage.py runserver $(HOST)
 
-## make test: the whole suite (set DATABASE_URL / REDIS_URL to run it on PostgreSQL and Redis).
-test: install
+## make lint: the one direction of the data path (import-linter) and ruff (pyflakes, isort, bugbear).
+lint: install
+	$(VENV)/bin/lint-imports --no-cache .ci/importlinter.ini
+	$(VENV)/bin/ruff check --config .ci/ruff.toml portal parks banks reports tests bench
+
+## make test: lint, then the whole suite (set DATABASE_URL / REDIS_URL to run it on PostgreSQL and Redis).
+test: lint
 	$(PY) -m pytest -c tests/pytest.ini tests $(PYTEST_ARGS)
 
 worker: install

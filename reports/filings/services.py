@@ -7,6 +7,7 @@ park register in step and recomputes the park's T2 at once. Concurrent edits are
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -172,8 +173,6 @@ def _comparable(schedule, row: dict[str, Any]) -> tuple:
 
 
 def _norm(v: Any) -> Any:
-    from decimal import Decimal
-
     if isinstance(v, Decimal):
         return v.normalize()
     return "" if v is None else v

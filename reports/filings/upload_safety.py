@@ -12,6 +12,7 @@ installed: :func:`ensure_defusedxml` verifies that it is.
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import os
 import zipfile
@@ -62,13 +63,11 @@ class UploadRejected(Exception):
 
 def ensure_defusedxml() -> None:
     """Raise RuntimeError unless defusedxml is installed (openpyxl then uses it automatically)."""
-    try:
-        import defusedxml  # noqa: F401
-    except ImportError as exc:  # pragma: no cover - depends on the environment
+    if importlib.util.find_spec("defusedxml") is None:  # pragma: no cover - depends on the environment
         raise RuntimeError(
             "defusedxml is not installed: openpyxl would parse uploaded XML without protection "
             "against entity-expansion attacks. Install it (see requirements.txt)."
-        ) from exc
+        )
 
 
 def _default_max_bytes() -> int:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from types import SimpleNamespace
 
 from parks.choices import ParkStatus, PartnerRole
 from parks.models import Park, PartnerLink
@@ -152,8 +153,6 @@ def completeness_rows_data(rows: list[CityRow]) -> list[dict]:
 
 def completeness_rows_from_data(items: list[dict] | None) -> list[CityRow]:
     """CityRow objects back from a summary's ``completeness`` list."""
-    from types import SimpleNamespace
-
     out = []
     for item in items or []:
         row = CityRow(city=SimpleNamespace(code=item["code"], name=item["name"], separately_planned=item.get("separately_planned", False)))

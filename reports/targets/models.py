@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
 from reports.filings.models import Period
@@ -119,8 +120,6 @@ class Target(models.Model):
         return self.due_date or self.target_set.due_date
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         errors: dict[str, str] = {}
         if not self.applicable:
             if not self.not_applicable_reason:

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from openpyxl.utils import get_column_letter
+from python_calamine import CalamineWorkbook
 
 from reports.filings.xlsx import NARRATIVE_SHEET
 from reports.schedules import Schedule
@@ -83,8 +84,6 @@ def _match_row(row: list[Any], index: dict[str, str]) -> dict[str, int]:
 
 
 def _open(data: bytes):
-    from python_calamine import CalamineWorkbook
-
     return CalamineWorkbook.from_filelike(io.BytesIO(data))
 
 
