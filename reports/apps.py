@@ -18,6 +18,7 @@ class ReportsConfig(AppConfig):
         from reports.filings import selectors as filing_selectors
         from reports.filings import validation as filing_validation
         from reports.filings import views as filing_pages
+        from reports.filings.choices import ScheduleCode
         from reports.filings.signals import approved_figures_changed
         from reports.summaries import access as summaries_access
         from reports.summaries import rollups, t3
@@ -44,8 +45,8 @@ class ReportsConfig(AppConfig):
         # every province summary is followed by the period's target results
         province_summary_built.connect(targets.province_summary_built_receiver, dispatch_uid="reports.province_summary_built")
         # 附表3 is built by the summaries stage: how it is checked on submit and shown
-        filing_validation.GENERATED_CHECKS["T3"] = t3.t3_filing_issues
-        filing_pages.GENERATED_PAGES["T3"] = summary_pages.t3_detail
+        filing_validation.GENERATED_CHECKS[ScheduleCode.T3] = t3.t3_filing_issues
+        filing_pages.GENERATED_PAGES[ScheduleCode.T3] = summary_pages.t3_detail
         # every filing page's header carries the workflow panel
         if workflow_pages.workflow_context not in filing_pages.PAGE_PANELS:
             filing_pages.PAGE_PANELS.append(workflow_pages.workflow_context)

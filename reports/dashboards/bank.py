@@ -17,6 +17,7 @@ from reports.dashboards.common import holds, local, park_url, period_codes
 from reports.dashboards.tables import Column, Freshness, Table
 from reports.dashboards.targets import target_table
 from reports.filings.choices import FilingStatus
+from reports.filings.kinds import short_label
 from reports.filings.models import Filing, Period, T2Summary, T4Record
 from reports.schedules.numbers import growth
 from reports.schedules.t2 import coverage_target
@@ -97,7 +98,7 @@ def bank_page(*, user: Any, org: Organisation, period: Period, periods: list[Per
 def _filing_rows(filings: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The current version of each of the branch's filings, linked to its page."""
     statuses = dict(FilingStatus.choices)
-    return [{"period": f["period__code"], "period_url": f"?period={f['period__code']}", "schedule": "附表4" if f["schedule"] == "T4" else "附表5",
+    return [{"period": f["period__code"], "period_url": f"?period={f['period__code']}", "schedule": short_label(f["schedule"]),
              "version": f["version"], "status_label": statuses.get(f["status"], f["status"]), "status": f["status"],
              "schedule_url": reverse("reports:filing_detail", args=[f["pk"]]), "submitted_at": local(f["submitted_at"]),
              "days_late": f["days_late"], "url": reverse("reports:filing_detail", args=[f["pk"]])}

@@ -13,6 +13,8 @@ from parks.choices import ParkStatus
 from parks.models import Enterprise, Park, PartnerLink
 from portal import access
 from portal.choices import OrgKind
+from reports.filings.choices import FilingStatus, ScheduleCode
+from reports.filings.kinds import BANK_PACKAGE, short_label
 from reports.filings.models import Filing, Period
 from reports.summaries.completeness import completeness_items, review_queue
 
@@ -90,28 +92,28 @@ def _todo(*, user: Any, org: Any, period: Any) -> list[dict[str, Any]]:
         if count := pending.count():
             items.append({"text": f"{count} 条伙伴银行关系申报待确认", "url": "/partner-links/?status=proposed", "level": "warning"})
     if org.kind == OrgKind.PARK_OPERATOR:
-        mine = {f.park_id: f for f in filings.filter(schedule="T1")}
+        mine = {f.park_id: f for f in filings.filter(schedule=ScheduleCode.T1)}
         for park in Park.objects.filter(operator=org, status="active"):
             f = mine.get(park.pk)
             if f is None:
                 items.append({"text": f"{park.name}：{period.code} 附表1尚未填报", "url": "/filings/new/", "level": "danger"})
-            elif f.status in ("draft", "returned"):
+            elif f.status in (FilingStatus.DRAFT, FilingStatus.RETURNED):
                 items.append({"text": f"{park.name}：{period.code} 附表1{state_labels[f.status]}，待提交", "url": f.get_absolute_url(),
-                              "level": "danger" if f.status == "returned" else "warning"})
+                              "level": "danger" if f.status == FilingStatus.RETURNED else "warning"})
             else:
                 items.append({"text": f"{park.name}：{period.code} 附表1{state_labels[f.status]}", "url": f.get_absolute_url(), "level": "success"})
     elif org.kind == OrgKind.BANK_BRANCH:
         own = {f.schedule: f for f in filings.filter(branch=org)}
-        for schedule in ("T4", "T5"):
+        for schedule in BANK_PACKAGE:
             f = own.get(schedule)
-            label = "附表4" if schedule == "T4" else "附表5"
+            label = short_label(schedule)
             if f is None:
                 items.append({"text": f"{period.code} {label}尚未填报", "url": "/filings/new/", "level": "danger"})
             else:
-                level = "success" if f.status in ("submitted", "confirmed", "approved") else "warning"
+                level = "success" if f.status in (FilingStatus.SUBMITTED, FilingStatus.CONFIRMED, FilingStatus.APPROVED) else "warning"
                 items.append({"text": f"{period.code} {label}：{state_labels[f.status]}", "url": f.get_absolute_url(), "level": level})
         leads = PartnerLink.objects.in_force(on=timezone.localdate()).filter(branch=org, role="lead").values("park_id")
-        waiting = filings.filter(schedule="T1", status="submitted", park_id__in=leads).count()
+        waiting = filings.filter(schedule=ScheduleCode.T1, status=FilingStatus.SUBMITTED, park_id__in=leads).count()
         if waiting:
             items.append({"text": f"{waiting} 个主办园区的附表1待您审核转报", "url": f"/filings/?period={period.pk}&status=submitted&schedule=T1",
                           "level": "warning"})
@@ -126,7 +128,7 @@ def _todo(*, user: Any, org: Any, period: Any) -> list[dict[str, Any]]:
             items.append({"text": f"{len(at_banks)} 份园区附表1待主办行审核转报（转报后进入本局待审核）",
                           "url": f"/completeness/list/?period={period.code}&state=awaiting_bank", "level": "secondary"})
         if org.kind == OrgKind.PROVINCE_REGULATOR:
-            t3 = filings.filter(schedule="T3", status="submitted").count()
+            t3 = filings.filter(schedule=ScheduleCode.T3, status=FilingStatus.SUBMITTED).count()
             if t3:
                 items.append({"text": f"{t3} 份附表3待省局审核", "url": f"/t3/?period={period.code}", "level": "warning"})
         items.append({"text": f"查看 {period.code} 报送完整性与及时性", "url": f"/completeness/?period={period.code}", "level": "secondary"})

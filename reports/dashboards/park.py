@@ -11,7 +11,7 @@ from portal import access
 from reports.dashboards.charts import park_charts
 from reports.dashboards.common import period_codes
 from reports.dashboards.tables import Column, Freshness, Table
-from reports.filings.choices import FilingStatus
+from reports.filings.choices import FilingStatus, ScheduleCode
 from reports.filings.models import Filing, Period, T1Row, T2Summary
 from reports.schedules.t1 import DEMAND_STATUS, PURPOSE, UNMET_REASON
 from reports.schedules.t2 import coverage_target
@@ -36,7 +36,7 @@ MISSING_COLUMNS = [Column("enterprise__name", "企业名称"), Column("enterpris
 def park_page(*, user: Any, park: Park, period: Period, periods: list[Period]) -> dict[str, Any]:
     """A park's coverage against its star target, ledger completeness and 重点问题清单 (``park`` was
     fetched through ``access.filings_readable_q(user, "park")``)."""
-    filings = list(Filing.objects.filter(park=park, schedule="T1").values(
+    filings = list(Filing.objects.filter(park=park, schedule=ScheduleCode.T1).values(
         "pk", "period__code", "version", "status", "is_current", "submitted_at", "approved_at", "days_late").order_by("period__code", "version"))
     t2 = {}
     for r in (access.restrict(user, T2Summary.objects.filter(park=park, filing__status=FilingStatus.APPROVED))

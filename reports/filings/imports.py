@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from portal import access
 from reports.filings import services
+from reports.filings.choices import ScheduleCode
 from reports.filings.models import Filing, ImportJob
 from reports.filings.upload_safety import UploadRejected, check_xlsx_upload
 from reports.filings.xlsx.annotate import annotate_workbook
@@ -210,7 +211,7 @@ def _annotated(data: bytes | None, issues: list[dict[str, Any]], read: ReadResul
 def _process(job: ImportJob, *, data: bytes | None, read: ReadResult | None) -> ImportJob:
     filing = job.filing
     schedule = SCHEDULES[filing.schedule]
-    t4 = filing.schedule == "T4"
+    t4 = filing.schedule == ScheduleCode.T4
     if data is None and (read is None or read.errors):
         with job.upload.open("rb") as fh:
             data = fh.read()

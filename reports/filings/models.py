@@ -194,7 +194,7 @@ for _c in FIGURES:
 for _key in HIDDEN_SUMS:
     T2Summary.add_to_class(_key, models.DecimalField(max_digits=24, decimal_places=6, default=0))
 
-ROW_MODELS = {"T1": T1Row, "T5": T5Row}
+ROW_MODELS = {ScheduleCode.T1: T1Row, ScheduleCode.T5: T5Row}
 
 
 class ImportJob(models.Model):

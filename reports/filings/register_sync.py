@@ -13,7 +13,7 @@ from reports.schedules import SCHEDULES
 # --- T1 side effects: register sync and T2 -------------------------------------------------
 
 def _after_rows_saved(*, filing: Filing, actor: User) -> None:
-    if filing.schedule == "T1":
+    if filing.schedule == ScheduleCode.T1:
         registered = _t1_register_sync(filing=filing)
         t2_rebuild(filing=filing)
         if registered:  # new tenants from the period's first day: later periods' 附表2 change too

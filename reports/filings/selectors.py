@@ -10,7 +10,8 @@ from django.db.models import Max, QuerySet, Sum
 
 from banks.models import Institution
 from parks.models import Park, PartnerLink, Tenancy
-from reports.filings.choices import FilingStatus
+from reports.filings.choices import FilingStatus, ScheduleCode
+from reports.filings.kinds import BANK_PACKAGE
 from reports.filings.models import Filing, Period, T1Row, T2Summary, T4Record, T5Row
 from reports.schedules import SCHEDULES, T1, T4, T5, Context
 from reports.schedules.base import RegisterAtEnd
@@ -87,19 +88,19 @@ def filing_context(*, filing: Filing) -> Context:
     """Everything the schedule's rules may look at besides the rows themselves."""
     period = filing.period
     ctx = Context(period_end=period.end, rate_warning_threshold=Decimal(settings.RATE_WARNING_THRESHOLD))
-    if filing.schedule == "T1":
+    if filing.schedule == ScheduleCode.T1:
         ctx.institution_names = institution_names()
         ctx.tenant_elsewhere = lambda codes: enterprises_tenant_elsewhere(park_id=filing.park_id, on=period.end, codes=codes)
         ctx.register = lambda codes: park_register_at(park_id=filing.park_id, on=period.end, codes=codes)
-    elif filing.schedule in ("T4", "T5"):
+    elif filing.schedule in BANK_PACKAGE:
         branch = filing.branch
         ctx.is_insurer = bool(branch.institution_id and branch.institution.is_insurer)
-        if filing.schedule == "T5":
+        if filing.schedule == ScheduleCode.T5:
             ctx.partner_parks = branch_partner_parks_at(branch_id=branch.pk, on=period.end)
             t4 = T4Record.objects.filter(filing__branch=branch, filing__period=period, filing__is_current=True).first()
             ctx.t4_ent_credit_amount = t4.ent_credit_amount if t4 else None
         else:
-            t5 = filing_current(schedule="T5", period=period, branch=branch)
+            t5 = filing_current(schedule=ScheduleCode.T5, period=period, branch=branch)
             if t5 is not None:
                 ctx.t5_row_count = t5.t5_rows.count()
                 ctx.t5_ent_credit_total = t5.t5_rows.aggregate(s=Sum("ent_credit_amount"))["s"] or Decimal(0)
@@ -109,12 +110,12 @@ def filing_context(*, filing: Filing) -> Context:
 def filing_row_values(*, filing: Filing) -> list[dict[str, Any]]:
     """Stored rows as dicts of column key → canonical value (computed columns included)."""
     schedule = SCHEDULES[filing.schedule]
-    if filing.schedule == "T1":
+    if filing.schedule == ScheduleCode.T1:
         keys = [c.key for c in T1.columns] + [c.key for c in T1.computed]
         return list(T1Row.objects.filter(filing=filing).order_by("row_no").values("row_no", *keys))
-    if filing.schedule == "T5":
+    if filing.schedule == ScheduleCode.T5:
         return list(T5Row.objects.filter(filing=filing).order_by("row_no").values("row_no", *[c.key for c in T5.columns]))
-    if filing.schedule == "T4":
+    if filing.schedule == ScheduleCode.T4:
         rec = T4Record.objects.filter(filing=filing).values(*[c.key for c in schedule.columns]).first()
         return [rec] if rec else []
     return []
@@ -122,7 +123,7 @@ def filing_row_values(*, filing: Filing) -> list[dict[str, Any]]:
 
 def t4_baseline(*, filing: Filing) -> dict[str, Any] | None:
     """The same filer's previous-year Q4 T4 values (2018Q4 for 2019): the 比年初 base."""
-    base = (T4Record.objects.filter(filing__branch=filing.branch, filing__schedule="T4",
+    base = (T4Record.objects.filter(filing__branch=filing.branch, filing__schedule=ScheduleCode.T4,
                                     filing__period__code=filing.period.previous_year_end_code, filing__is_current=True)
             .values(*[c.key for c in T4.columns]).first())
     return base

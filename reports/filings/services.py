@@ -22,7 +22,7 @@ from portal.exceptions import StaleObject
 from portal.models import Organisation, User
 from reports.filings import selectors
 from reports.filings.choices import ScheduleCode
-from reports.filings.models import Filing, Period, T1Row, T4Record, T5Row
+from reports.filings.models import ROW_MODELS, Filing, Period, T4Record
 from reports.filings.periods import period_defaults
 from reports.filings.register_sync import _after_rows_saved
 from reports.filings.t2 import t2_rebuild
@@ -153,7 +153,7 @@ def filing_rows_replace(
     result.deleted = sum(1 for k in before if k not in set(keys_now))
     if result.errors or dry_run:
         return result
-    model = T1Row if filing.schedule == "T1" else T5Row
+    model = ROW_MODELS[filing.schedule]
     model.objects.filter(filing=filing).delete()
     model.objects.bulk_create([_row_instance(model, filing, i, r) for i, r in enumerate(rows, start=1)], batch_size=1000)
     _bump(filing, actor, stored_issues, len(rows))
@@ -247,7 +247,7 @@ def filing_row_save(
     result = SaveResult(saved=False, filing=filing, issues=issues)
     if result.errors:
         return result
-    model = T1Row if filing.schedule == "T1" else T5Row
+    model = ROW_MODELS[filing.schedule]
     if row_no:
         obj = model.objects.get(filing=filing, row_no=row_no)
         for k, v in values.items():
@@ -271,7 +271,7 @@ def filing_row_delete(*, actor: User, filing: Filing, row_no: int, expected_lock
     filing = _lock(filing)
     _require_can_edit(actor, filing)
     _check_version(filing, expected_lock_version)
-    model = T1Row if filing.schedule == "T1" else T5Row
+    model = ROW_MODELS[filing.schedule]
     deleted, _ = model.objects.filter(filing=filing, row_no=row_no).delete()
     if not deleted:
         raise ValidationError("该行不存在或已被删除，请刷新页面。")
@@ -295,7 +295,7 @@ def filing_t4_save(
     filing = _lock(filing)
     _require_can_edit(actor, filing)
     _check_version(filing, expected_lock_version)
-    if filing.schedule != "T4":
+    if filing.schedule != ScheduleCode.T4:
         raise ValidationError("不是附表4。")
     ctx = selectors.filing_context(filing=filing)
     rows, issues = T4.validate([raw_values], ctx)

@@ -10,6 +10,8 @@ import django_tables2 as tables
 from django.utils import timezone
 from django.utils.html import format_html
 
+from reports.filings.choices import FilingStatus, ScheduleCode
+from reports.filings.kinds import short_label
 from reports.filings.models import Filing, T2Summary
 from reports.schedules.base import AMOUNT, COUNT, RATE, Column, Computed, Schedule
 from reports.schedules.numbers import change as t4_change
@@ -17,14 +19,13 @@ from reports.schedules.numbers import ratio
 from reports.schedules.t2 import FIGURES
 
 STATUS_BADGE = {
-    "draft": "text-bg-secondary",
-    "submitted": "text-bg-primary",
-    "confirmed": "text-bg-info",
-    "returned": "text-bg-danger",
-    "approved": "text-bg-success",
+    FilingStatus.DRAFT: "text-bg-secondary",
+    FilingStatus.SUBMITTED: "text-bg-primary",
+    FilingStatus.CONFIRMED: "text-bg-info",
+    FilingStatus.RETURNED: "text-bg-danger",
+    FilingStatus.APPROVED: "text-bg-success",
 }
 
-SCHEDULE_SHORT = {"T1": "附表1", "T2": "附表2", "T3": "附表3", "T4": "附表4", "T5": "附表5"}
 
 
 def status_badge(filing: Filing) -> str:
@@ -49,7 +50,7 @@ class FilingTable(tables.Table):
 
     def render_schedule(self, record: Filing) -> str:
         title = record.get_schedule_display()
-        short = SCHEDULE_SHORT.get(record.schedule, record.schedule)
+        short = short_label(record.schedule)
         return format_html('<a href="{}"><b>{}</b> {}</a>', record.get_absolute_url(), short, title.removeprefix(short).strip())
 
     def render_subject(self, record: Filing) -> str:
@@ -248,9 +249,9 @@ def t4_ratios(values: dict[str, Any] | None, *, insurer: bool) -> list[tuple[str
 # --- the row form, in groups of fields -----------------------------------------------------
 
 FORM_GROUPS = {
-    "T1": (("enterprise_name", "企业基本信息"), ("operating_status", "经营、资信与融资需求"),
+    ScheduleCode.T1: (("enterprise_name", "企业基本信息"), ("operating_status", "经营、资信与融资需求"),
            ("lending_bank_count", "授信与贷款"), ("insured", "保险服务与需求满足情况")),
-    "T5": (("park_code", "园区与合作关系"), ("agreement_signed", "合作落实情况"), ("operator_credit_amount", "金融服务")),
+    ScheduleCode.T5: (("park_code", "园区与合作关系"), ("agreement_signed", "合作落实情况"), ("operator_credit_amount", "金融服务")),
 }
 
 

@@ -23,7 +23,7 @@ from django.views.decorators.http import require_http_methods
 from portal import access
 from portal.generic import ObjectListView
 from reports.filings import selectors, services
-from reports.filings.choices import FilingStatus
+from reports.filings.choices import FilingStatus, ScheduleCode
 from reports.filings.filtersets import FilingFilterSet, T1RowFilterSet, T5RowFilterSet
 from reports.filings.forms import ExplanationForm, FilingNewForm, T4Form, schedules_for
 from reports.filings.models import ROW_MODELS, Filing, T2Summary, T4Record
@@ -43,7 +43,7 @@ from reports.schedules.t4 import NARRATIVE, S1, S2, S3, SECTIONS
 GRID_PAGE_SIZE = 50
 ISSUES_SHOWN = 500
 T1_COMPUTED = ("credit_tier", "inclusive", "multi_bank", "category")
-ROW_FILTERS = {"T1": T1RowFilterSet, "T5": T5RowFilterSet}
+ROW_FILTERS = {ScheduleCode.T1: T1RowFilterSet, ScheduleCode.T5: T5RowFilterSet}
 
 
 # --- fetching a filing through the access module -------------------------------------------
@@ -175,7 +175,7 @@ def filing_detail(request: HttpRequest, pk: int) -> HttpResponse:
     filing = filing_for_request(request, pk)
     if filing.schedule in ROW_MODELS:
         return _grid_page(request, filing)
-    if filing.schedule == "T4":
+    if filing.schedule == ScheduleCode.T4:
         return _t4_page(request, filing, editing=False)
     if filing.schedule in GENERATED_PAGES:
         return GENERATED_PAGES[filing.schedule](request, filing)
@@ -197,7 +197,7 @@ def _grid_page(request: HttpRequest, filing: Filing) -> HttpResponse:
     rows = ROW_MODELS[filing.schedule].objects.filter(filing=filing).order_by("row_no")
     rowfilter = ROW_FILTERS[filing.schedule](request.GET or None, queryset=rows)
     page = Paginator(rowfilter.qs, GRID_PAGE_SIZE).get_page(request.GET.get("page"))
-    computed = T1_COMPUTED if filing.schedule == "T1" else ()
+    computed = T1_COMPUTED if filing.schedule == ScheduleCode.T1 else ()
     ctx.update({
         "rowfilter": rowfilter,
         "page_obj": page,
@@ -210,7 +210,7 @@ def _grid_page(request: HttpRequest, filing: Filing) -> HttpResponse:
         "explanation_form": ExplanationForm(initial={"explanation": filing.explanation, "lock_version": filing.lock_version}),
         "filtered": bool(request.GET.get("q") or request.GET.get("category")),
     })
-    if filing.schedule == "T1":
+    if filing.schedule == ScheduleCode.T1:
         ctx["category_counts"] = rows.aggregate(
             total=Count("pk"), A=Count("pk", filter=Q(category="A")),
             B=Count("pk", filter=Q(category="B")), C=Count("pk", filter=Q(category="C")))
@@ -299,9 +299,9 @@ def _t4_page(request: HttpRequest, filing: Filing, *, editing: bool, form: T4For
 @require_http_methods(["GET", "POST"])
 def t4_edit(request: HttpRequest, pk: int) -> HttpResponse:
     filing = filing_for_request(request, pk, change=True)
-    if filing.schedule != "T4":
+    if filing.schedule != ScheduleCode.T4:
         raise Http404("不是附表4。")
-    schedule = SCHEDULES["T4"]
+    schedule = SCHEDULES[ScheduleCode.T4]
     sections = {key for key, _ in _t4_sections(filing)}
     columns = [c for c in schedule.columns if c.section in sections]
     warnings: dict[str, list[str]] = {}

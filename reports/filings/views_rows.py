@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from reports.filings import selectors, services
+from reports.filings.choices import ScheduleCode
 from reports.filings.forms import LOCK_VERSION_MISSING, ExplanationForm, ScheduleRowForm
 from reports.filings.models import ROW_MODELS, Filing
 from reports.filings.tables import (
@@ -65,7 +66,7 @@ def row_edit(request: HttpRequest, pk: int, row_no: int | None = None) -> HttpRe
         mark_fields(form, warnings)
     else:
         initial = ScheduleRowForm.initial_for(schedule, row, filing.lock_version)
-        if row is None and filing.schedule == "T5" and request.GET.get("park"):
+        if row is None and filing.schedule == ScheduleCode.T5 and request.GET.get("park"):
             initial.update(_t5_initial(filing, request.GET["park"]))
         form = ScheduleRowForm(initial=initial, schedule=schedule)
     ctx = filing_page_context(request, filing, can_change=True)
@@ -127,7 +128,7 @@ def _row_lines(schedule: Schedule, row: Any) -> list[tuple[str, str]]:
 def t5_prefill(request: HttpRequest, pk: int) -> HttpResponse:
     """Fill an empty 附表5 with one row per active partner link of the filer (all or nothing)."""
     filing = filing_for_request(request, pk, change=True)
-    if filing.schedule != "T5":
+    if filing.schedule != ScheduleCode.T5:
         raise Http404("只有附表5可以从伙伴银行关系预填。")
     partners = selectors.branch_partner_parks_at(branch_id=filing.branch_id, on=filing.period.end)
     if not partners:
@@ -156,7 +157,7 @@ def t5_prefill(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _t5_label(key: str) -> str:
-    return SCHEDULES["T5"].label_of(key)
+    return SCHEDULES[ScheduleCode.T5].label_of(key)
 
 
 @login_required

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_http_methods
 
 from portal import access
 from reports.filings import imports, services
+from reports.filings.choices import ScheduleCode
 from reports.filings.forms import UploadForm
 from reports.filings.models import Filing, ImportJob
 from reports.filings.views import ISSUES_SHOWN, filing_for_request, filing_page_context, schedule_of_page
@@ -52,7 +53,7 @@ def filing_export(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def filing_t2_export(request: HttpRequest, pk: int) -> HttpResponse:
     filing = filing_for_request(request, pk)
-    if filing.schedule != "T1":
+    if filing.schedule != ScheduleCode.T1:
         raise Http404("附表2随园区附表1生成。")
     name = _filename(filing, "附表2").replace("附表1_", "附表2_", 1)
     return xlsx_response(exporter.t2_export(filing=filing), name)

@@ -22,6 +22,8 @@ from parks.models import Park, PartnerLink
 from portal.choices import OrgKind
 from portal.models import Organisation, Region
 from reports.filings.choices import FilingStatus as S
+from reports.filings.choices import ScheduleCode
+from reports.filings.kinds import BANK_PACKAGE
 from reports.filings.models import Filing, Period
 
 STATES = (("not_filed", "未报送"), ("late", "逾期"), ("awaiting", "待审核"), ("returned", "已退回"), ("approved", "已通过"))
@@ -71,10 +73,10 @@ def completeness_items(*, period: Period, today: dt.date, city_code: str | None 
     if city_code:
         parks = parks.filter(county__city_code=city_code)
     parks = list(parks.values("pk", "code", "name", "county__city_code").order_by("code"))
-    t1 = {f["park_id"]: f for f in Filing.objects.filter(period=period, schedule="T1", is_current=True, park_id__in=[p["pk"] for p in parks])
+    t1 = {f["park_id"]: f for f in Filing.objects.filter(period=period, schedule=ScheduleCode.T1, is_current=True, park_id__in=[p["pk"] for p in parks])
           .values("pk", "park_id", "status", "version", "days_late")}
     links = PartnerLink.objects.in_force(on=period.end)
-    bank_filings = Filing.objects.filter(period=period, schedule__in=("T4", "T5"), is_current=True)
+    bank_filings = Filing.objects.filter(period=period, schedule__in=BANK_PACKAGE, is_current=True)
     branch_ids = set(links.values_list("branch_id", flat=True)) | set(bank_filings.values_list("branch_id", flat=True))
     branches = Organisation.objects.filter(pk__in=branch_ids, kind=OrgKind.BANK_BRANCH)
     if city_code:

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from portal.choices import NINGBO_CODE, ZHEJIANG_CODE
 from portal.models import Region
+from reports.filings.kinds import BANK_PACKAGE
 from reports.filings.models import Filing, Period
 from reports.filings.periods import shift_code
 from reports.summaries.bank_figures import banks_block, partner_checks, t4_records
@@ -102,7 +103,7 @@ def city_data(*, city_code: str, period: Period, prepared: Prepared | None = Non
 
 def _t4_t5_versions(period: Period, city_code: str | None) -> dict[int, int]:
     out = {}
-    for schedule in ("T4", "T5"):
+    for schedule in BANK_PACKAGE:
         filters = {"branch__region__code": city_code} if city_code else {}
         out.update({pk: version for pk, version in approved_versions(schedule=schedule, period=period, **filters).values()})
     return out

@@ -9,6 +9,7 @@ from django.db import transaction
 
 from portal.choices import OrgKind
 from portal.models import Region, User
+from reports.filings.choices import ScheduleCode
 from reports.filings.models import Filing, Period
 from reports.filings.xlsx.writer import (
     BOLD,
@@ -45,9 +46,9 @@ def t3_generate(*, actor: User, period: Period, city: Region | None = None) -> F
         raise PermissionDenied("只能生成本分局所在地市的附表3。")
     if period.is_baseline:
         raise ValidationError("2018年末基数期没有附表3。")
-    filing = Filing.objects.filter(schedule="T3", period=period, city=city, is_current=True).first()
+    filing = Filing.objects.filter(schedule=ScheduleCode.T3, period=period, city=city, is_current=True).first()
     if filing is None:
-        filing = Filing.objects.create(schedule="T3", period=period, city=city, created_by=actor, updated_by=actor)
+        filing = Filing.objects.create(schedule=ScheduleCode.T3, period=period, city=city, created_by=actor, updated_by=actor)
     else:
         refused = refusal(REGENERATE, user=actor, filing=filing)
         if refused is not None:

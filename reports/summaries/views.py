@@ -10,6 +10,7 @@ from django.utils.dateparse import parse_datetime
 
 from portal import access
 from portal.choices import OrgKind
+from reports.filings.choices import ScheduleCode
 from reports.filings.models import Filing, Period
 from reports.filings.selectors import period_current
 from reports.filings.xlsx.writer import append_header, append_rows, append_title, new_workbook, workbook_bytes, xlsx_response
@@ -131,7 +132,7 @@ def t3_page(request):
                 messages.error(request, m)
             return redirect(f"{request.path}?period={period.code}")
     scope = _completeness_scope(user)
-    filings = Filing.objects.filter(schedule="T3", period=period, is_current=True).select_related("city")
+    filings = Filing.objects.filter(schedule=ScheduleCode.T3, period=period, is_current=True).select_related("city")
     if scope:
         filings = filings.filter(city__code=scope)
     return render(request, "workflow/t3_list.html", {
@@ -159,7 +160,7 @@ def t3_detail(request, filing: Filing):
 @login_required
 def t3_download(request, pk: int):
     filing = visible_filing(request, pk)
-    if filing.schedule != "T3":
+    if filing.schedule != ScheduleCode.T3:
         raise PermissionDenied("不是附表3。")
     return xlsx_response(t3_export(filing=filing), f"附表3_{filing.city.name}_{filing.period.code}.xlsx")
 

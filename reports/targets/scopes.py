@@ -9,6 +9,7 @@ from django.db.models import F
 from banks.choices import InstitutionType
 from portal.choices import NINGBO_CODE, ZHEJIANG_CODE
 from portal.models import Region
+from reports.filings.choices import ScheduleCode
 from reports.filings.models import Period, T4Record
 from reports.filings.periods import shift_code
 from reports.schedules.numbers import ratio
@@ -99,7 +100,7 @@ def data_load(period: Period) -> Data:
     periods = {p.code: p for p in Period.objects.filter(code__in=codes)}
     filing_period: dict[int, str] = {}
     for code, p in periods.items():
-        for filing_id, _version in approved_versions(schedule="T4", period=p, branch__region__province_code=ZHEJIANG_CODE).values():
+        for filing_id, _version in approved_versions(schedule=ScheduleCode.T4, period=p, branch__region__province_code=ZHEJIANG_CODE).values():
             filing_period[filing_id] = code
     if filing_period:
         records = T4Record.objects.filter(filing_id__in=list(filing_period)).values(

@@ -6,6 +6,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from reports.filings import selectors, services
+from reports.filings.choices import ScheduleCode
 from reports.filings.models import Filing, T4Record
 from reports.schedules import SCHEDULES
 from reports.schedules.t4 import NARRATIVE
@@ -34,10 +35,10 @@ def filing_diff(*, old: Filing, new: Filing) -> Diff:
     if (old.schedule, old.period_id, old.park_id, old.branch_id, old.city_id) != (new.schedule, new.period_id, new.park_id, new.branch_id, new.city_id):
         raise ValidationError("只能比较同一报表的两个版本。")
     schedule = SCHEDULES[old.schedule]
-    columns = list(schedule.columns) + (list(NARRATIVE) if schedule.code == "T4" else [])
+    columns = list(schedule.columns) + (list(NARRATIVE) if schedule.code == ScheduleCode.T4 else [])
     keyname = schedule.natural_key
     def rows(f):
-        if schedule.code == "T4":
+        if schedule.code == ScheduleCode.T4:
             rec = T4Record.objects.filter(filing=f).values(*[c.key for c in columns]).first()
             return {"": rec} if rec else {}
         return {r[keyname]: r for r in selectors.filing_row_values(filing=f)}

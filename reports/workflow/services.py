@@ -32,7 +32,9 @@ from portal.models import Organisation, User
 from portal.notifications import notify, organisation_users
 from reports.filings import selectors, validation
 from reports.filings.choices import FilingStatus as S
-from reports.filings.models import Filing, T1Row, T4Record, T5Row
+from reports.filings.choices import ScheduleCode
+from reports.filings.kinds import BANK_PACKAGE
+from reports.filings.models import ROW_MODELS, Filing, T4Record
 from reports.filings.t2 import t2_rebuild
 from reports.workflow.models import FilingTransition
 from reports.workflow.selectors import subject_days_late
@@ -58,10 +60,10 @@ def _load(filing: Filing) -> Filing:
 
 def package(filing: Filing) -> list[Filing]:
     """T4 and T5 of one bank branch and period travel together."""
-    if filing.schedule not in ("T4", "T5"):
+    if filing.schedule not in BANK_PACKAGE:
         return [filing]
     members = list(Filing.objects.select_for_update(of=("self",)).filter(branch_id=filing.branch_id, period_id=filing.period_id,
-                                                               schedule__in=("T4", "T5"), is_current=True).order_by("schedule"))
+                                                               schedule__in=BANK_PACKAGE, is_current=True).order_by("schedule"))
     return members or [filing]
 
 
@@ -106,9 +108,9 @@ def filing_submit(*, actor: User, filing: Filing, comment: str = "") -> Outcome:
     if filing.branch_id:
         schedules = {m.schedule for m in whole}
         needs_t5 = bool(selectors.branch_partner_parks_at(branch_id=filing.branch_id, on=filing.period.end))
-        if "T4" not in schedules:
+        if ScheduleCode.T4 not in schedules:
             _refuse("附表4尚未填报：附表4、附表5及推进情况须一并报送。")
-        if needs_t5 and "T5" not in schedules:
+        if needs_t5 and ScheduleCode.T5 not in schedules:
             _refuse("附表5尚未填报：本机构有伙伴园区，附表4、附表5须一并报送。")
     problems: list[str] = []
     for m in members:
@@ -120,7 +122,7 @@ def filing_submit(*, actor: User, filing: Filing, comment: str = "") -> Outcome:
             problems.append(f"{m.get_schedule_display()}有 {len(errors)} 个错误（如：{where}{first.message}），请修改后再提交。")
         elif _unexplained_warnings(m, issues):
             problems.append(f"{m.get_schedule_display()}有 {sum(1 for i in issues if not i.is_error)} 条提示，请先填写书面说明。")
-        if m.schedule == "T1" and m.row_count == 0:
+        if m.schedule == ScheduleCode.T1 and m.row_count == 0:
             problems.append("附表1没有任何企业行，不能提交。")
     if problems:
         _refuse(" ".join(problems))
@@ -212,17 +214,17 @@ def filing_amend(*, actor: User, filing: Filing, comment: str = "") -> Filing:
         row_count=filing.row_count, warning_count=filing.warning_count, issues=filing.issues, reopened=filing.reopened,
         created_by=actor, updated_by=actor,
     )
-    if filing.schedule in ("T1", "T5"):
-        model = T1Row if filing.schedule == "T1" else T5Row
+    if filing.schedule in ROW_MODELS:
+        model = ROW_MODELS[filing.schedule]
         copies = []
         for row in model.objects.filter(filing=filing):
             row.pk = None
             row.filing = new
             copies.append(row)
         model.objects.bulk_create(copies, batch_size=2000)
-        if filing.schedule == "T1":
+        if filing.schedule == ScheduleCode.T1:
             t2_rebuild(filing=new)
-    elif filing.schedule == "T4":
+    elif filing.schedule == ScheduleCode.T4:
         record = T4Record.objects.filter(filing=filing).first()
         if record:
             record.pk = None

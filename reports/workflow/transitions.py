@@ -12,6 +12,8 @@ from portal import access
 from portal.choices import OrgKind
 from portal.models import User
 from reports.filings.choices import FilingStatus as S
+from reports.filings.choices import ScheduleCode
+from reports.filings.kinds import CITY_SCHEDULES, FILER_SCHEDULES, FORWARDED
 from reports.filings.models import Filing
 from reports.workflow.models import FilingTransition
 
@@ -77,7 +79,6 @@ def _lead_bank_or_superuser(actor: User, filing: Filing) -> bool:
 # --- the rules: ONE transition table ----------------------------------------------------------
 
 REGENERATE = "regenerate"  # 附表3 only: rebuild the draft from the city summary (reports.t3.t3_generate)
-FILER_SCHEDULES = ("T1", "T4", "T5")  # filed by parks and banks: the ones a lock date closes
 ALL_STATUSES = tuple(S.values)
 
 # A condition answers None (met) or the refusal message; ``verb`` names the step in it.
@@ -97,7 +98,7 @@ def _not_locked(actor: User, filing: Filing, today: dt.date, verb: str) -> str |
 def reviewable_status(filing: Filing) -> tuple[str, ...]:
     """A park's T1 reaches the branch once its lead bank has forwarded it; a resubmission after a
     return by the branch goes straight back to the branch (the bank forwarded this version once)."""
-    if filing.schedule == "T1" and lead_bank_id(filing) is not None:
+    if filing.schedule == ScheduleCode.T1 and lead_bank_id(filing) is not None:
         if FilingTransition.objects.filter(filing=filing, action=A.CONFIRM).exists():
             return (S.SUBMITTED, S.CONFIRMED)
         return (S.CONFIRMED,)
@@ -156,16 +157,16 @@ TRANSITIONS: tuple[Transition, ...] = (
     # (action, from statuses, who, refused-with message, verb, conditions, schedules)
     Transition(A.SUBMIT, EDITABLE, is_filer, "只有报送主体本机构的填报人可以提交此报表。", "提交", (_current, _not_locked)),
     Transition(A.CONFIRM, (S.SUBMITTED,), _lead_bank_or_superuser, "只有该园区的主办行可以确认转报。", "转报",
-               schedules=("T1",), wrong_schedule="只有园区附表1、附表2需要主办行转报。"),
+               schedules=FORWARDED, wrong_schedule="只有园区附表1、附表2需要主办行转报。"),
     Transition(A.APPROVE, (S.SUBMITTED, S.CONFIRMED), is_reviewer, "只有属地银保监分局可以审核此报表。", "审核通过", (_forwarded,)),
     Transition(A.RETURN, (S.SUBMITTED, S.CONFIRMED), is_reviewer, RETURN_DENIED, "退回", (_forwarded,)),
-    Transition(A.RETURN, (S.SUBMITTED,), _lead_bank_or_superuser, RETURN_DENIED, "退回", schedules=("T1",)),  # before 转报
+    Transition(A.RETURN, (S.SUBMITTED,), _lead_bank_or_superuser, RETURN_DENIED, "退回", schedules=FORWARDED),  # before 转报
     Transition(A.AMEND, (S.APPROVED,), is_filer, "只有报送主体本机构的填报人可以发起修订。", "发起修订", (_current, _not_locked)),
     # after the lock date, the filing's reviewer (the city's branch, or the province) reopens it for its filer
     Transition(A.REOPEN, ALL_STATUSES, is_reviewer, "只有监管部门可以重新打开报表。", "重新打开", (_current, _period_locked, _not_reopened),
                schedules=FILER_SCHEDULES, wrong_schedule="附表3由监管部门报送，不受锁定限制，无需重新打开。"),
     Transition(REGENERATE, EDITABLE, is_filer, "只能生成本分局所在地市的附表3。", "重新生成", (_current, _not_locked),
-               schedules=("T3",), wrong_schedule="只有附表3由系统生成。"),
+               schedules=CITY_SCHEDULES, wrong_schedule="只有附表3由系统生成。"),
 )
 BUTTONS = (A.SUBMIT, A.CONFIRM, A.APPROVE, A.RETURN, A.AMEND, A.REOPEN)  # the workflow panel, in this order
 

@@ -23,6 +23,7 @@ from portal.api.serializers import OrganisationBriefSerializer, RegionBriefSeria
 from portal.choices import OrgKind
 from portal.models import Organisation
 from reports.filings.choices import ScheduleCode
+from reports.filings.kinds import FILER_SCHEDULES
 from reports.filings.models import Filing, ImportJob, Period, T4Record
 from reports.filings.selectors import filing_row_values
 from reports.schedules import SCHEDULES, Schedule
@@ -31,7 +32,7 @@ from reports.schedules.t4 import NARRATIVE
 
 # --- rows, built from the schedules ---------------------------------------------------------------
 
-OUTPUT_NAMES = {"T1": "T1Row", "T4": "T4Record", "T5": "T5Row"}
+OUTPUT_NAMES = {ScheduleCode.T1: "T1Row", ScheduleCode.T4: "T4Record", ScheduleCode.T5: "T5Row"}
 
 
 def _help(col: Column | Computed) -> str:
@@ -108,7 +109,7 @@ def input_field(col: Column) -> serializers.Field:
 
 
 def _columns(schedule: Schedule) -> tuple[Column, ...]:
-    return schedule.columns + (NARRATIVE if schedule.code == "T4" else ())
+    return schedule.columns + (NARRATIVE if schedule.code == ScheduleCode.T4 else ())
 
 
 def build_row_serializer(schedule: Schedule) -> type[serializers.Serializer]:
@@ -205,7 +206,7 @@ class FilingRowsDetailSerializer(FilingSerializer):
 
 def row_values(filing: Filing, reader) -> list[dict[str, Any]]:
     rows = reader(filing=filing)
-    if filing.schedule == "T4" and rows:
+    if filing.schedule == ScheduleCode.T4 and rows:
         narrative = T4Record.objects.filter(filing=filing).values(*[c.key for c in NARRATIVE]).first() or {}
         rows = [{**rows[0], **narrative}]
     return rows
@@ -214,7 +215,7 @@ def row_values(filing: Filing, reader) -> list[dict[str, Any]]:
 class FilingCreateSerializer(serializers.Serializer):
     """Open (or find) the current filing of a schedule for a subject and period."""
 
-    schedule = serializers.ChoiceField(choices=[(c, ScheduleCode(c).label) for c in ("T1", "T4", "T5")],
+    schedule = serializers.ChoiceField(choices=[(c, ScheduleCode(c).label) for c in FILER_SCHEDULES],
                                        help_text="T1（园区填报），T4、T5（银行保险机构填报）")
     period = serializers.SlugRelatedField(slug_field="code", queryset=Period.objects.all(), help_text="报送期，如 2020Q3")
     park = ScopedPrimaryKeyRelatedField(queryset=Park.objects.all(), required=False, allow_null=True, help_text="附表1：园区 id")

@@ -53,6 +53,7 @@ from reports.filings.api.serializers import (
     UploadSerializer,
     row_values,
 )
+from reports.filings.choices import ScheduleCode
 from reports.filings.models import ROW_MODELS, Filing, ImportJob, Period, T4Record
 from reports.filings.upload_safety import UploadRejected, upload_size_check
 from reports.schedules import SCHEDULES
@@ -168,7 +169,7 @@ def _narrative_changed(filing: Filing, narrative: dict[str, str] | None) -> bool
 
 
 def _has_stored_rows(filing: Filing) -> bool:
-    if filing.schedule == "T4":
+    if filing.schedule == ScheduleCode.T4:
         return T4Record.objects.filter(filing=filing).exists()
     return filing.row_count > 0 or ROW_MODELS[filing.schedule].objects.filter(filing=filing).exists()
 

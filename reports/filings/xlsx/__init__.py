@@ -23,6 +23,8 @@ from typing import Any
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 
 from portal.models import Region
+from reports.filings.choices import ScheduleCode
+from reports.filings.kinds import PARK_SCHEDULES
 from reports.schedules.base import AMOUNT, BOOL, CHOICE, COUNT, DATE, INDUSTRY, MULTI, PHONE, RATE, TEXT, USCC
 
 __all__ = [
@@ -124,13 +126,13 @@ def title_of(filing: Any, *, schedule: str | None = None) -> str:
     """The title row: ``{city}{park}分类建档基础台帐`` (T1), ``{branch}小微企业园“伙伴银行”情况表`` (T5),
     ``{branch}小微企业园金融服务情况监测表`` (T4), ``{city}{park}融资需求及融资成本情况汇总表`` (T2)."""
     code = schedule or filing.schedule
-    if code in ("T1", "T2"):
+    if code in PARK_SCHEDULES:
         park = filing.park
-        suffix = "分类建档基础台帐" if code == "T1" else "融资需求及融资成本情况汇总表"
+        suffix = "分类建档基础台帐" if code == ScheduleCode.T1 else "融资需求及融资成本情况汇总表"
         return f"{park_city_name(park)}{park.name}{suffix}"
-    if code == "T5":
+    if code == ScheduleCode.T5:
         return f"{filing.branch.name}小微企业园“伙伴银行”情况表"
-    if code == "T4":
+    if code == ScheduleCode.T4:
         return f"{filing.branch.name}小微企业园金融服务情况监测表"
     return str(filing)
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from parks.choices import Batch, DigitalStatus, StarRating
 from reports.filings import selectors
+from reports.filings.choices import ScheduleCode
 from reports.filings.models import T2Summary, T4Record
 from reports.filings.xlsx import filer_line, title_of
 from reports.filings.xlsx.template import out_columns, write_grid, write_narrative_sheet, write_t4_sheet
@@ -45,7 +46,7 @@ def filing_export(*, filing) -> bytes:
     ws = wb.create_sheet(f"附表{schedule.number}")
     title, subtitle = title_of(filing), filer_line(filing)
     stored = selectors.filing_row_values(filing=filing)
-    if filing.schedule == "T4":
+    if filing.schedule == ScheduleCode.T4:
         values = stored[0] if stored else {}
         write_t4_sheet(ws, title=title, subtitle=subtitle, values=values, baseline=selectors.t4_baseline(filing=filing),
                        formulas=False, growth=True, extra_rows=t4_ratios(values))
@@ -58,7 +59,7 @@ def filing_export(*, filing) -> bytes:
 
 def t2_export(*, filing) -> bytes:
     """附表2 of a park's T1 filing: the register columns and the figures, one data row."""
-    if filing.schedule != "T1" or not filing.park_id:
+    if filing.schedule != ScheduleCode.T1 or not filing.park_id:
         raise ValueError("附表2 belongs to a park's 附表1 filing")
     park = filing.park
     t2 = T2Summary.objects.filter(filing=filing).select_related("county").first()
@@ -76,6 +77,6 @@ def t2_export(*, filing) -> bytes:
                     "digital_status": park.get_digital_status_display(), "batch": park.get_batch_display()})
     wb = new_workbook(write_only=True)
     ws = wb.create_sheet("附表2")
-    write_grid(ws, title=title_of(filing, schedule="T2"), subtitle=filer_line(filing),
+    write_grid(ws, title=title_of(filing, schedule=ScheduleCode.T2), subtitle=filer_line(filing),
                cols=out_columns((), REGISTER + FIGURES), rows=[row], frozen_cols=1)
     return workbook_bytes(wb)

@@ -20,6 +20,7 @@ from typing import Any, Callable
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
+from reports.filings.choices import ScheduleCode
 from reports.filings.xlsx import NARRATIVE_SHEET
 from reports.schedules import Schedule
 from reports.schedules.base import Issue
@@ -116,14 +117,14 @@ def read_rows(*, schedule: Schedule, data: bytes, progress: Progress | None = No
             return result
         result.sheet_name = names[0]
         rows = _sheet_rows(workbook, index=0)
-        narrative_rows = _sheet_rows(workbook, name=NARRATIVE_SHEET) if schedule.code == "T4" and NARRATIVE_SHEET in names else None
+        narrative_rows = _sheet_rows(workbook, name=NARRATIVE_SHEET) if schedule.code == ScheduleCode.T4 and NARRATIVE_SHEET in names else None
     except Exception as exc:  # calamine raises its own error types for corrupt or non-xlsx content
         result.issues.append(_file_error(f"文件无法读取，请确认是有效的 .xlsx 工作簿（{type(exc).__name__}）", "unreadable"))
         return result
     if not any(any(cell != "" for cell in row) for row in rows):
         result.issues.append(_file_error("工作表为空：没有找到表头和数据行", "empty_sheet"))
         return result
-    if schedule.code == "T4":
+    if schedule.code == ScheduleCode.T4:
         _read_t4(result, rows, narrative_rows)
     else:
         _read_grid(result, rows, progress=progress)

@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from reports.filings import selectors
+from reports.filings.choices import ScheduleCode
 from reports.filings.models import T4Record
 from reports.filings.xlsx import (
     FILER_ROW,
@@ -259,7 +260,7 @@ def write_t4_sheet(
     """One indicator per row grouped by section: hidden key | 序号 | 指标 | 本季末 | 上年末 | 比年初增减
     (| 增速(%)). Returns key → Excel row. ``formulas``: 比年初增减 as a live Excel formula (template)
     instead of a computed value (export)."""
-    schedule = SCHEDULES["T4"]
+    schedule = SCHEDULES[ScheduleCode.T4]
     headers = list(T4_HEADERS) + (["增速(%)"] if growth else [])
     last = get_column_letter(len(headers))
     for letter, width in zip("ABCDEFG", (14, 6, 46, 16, 16, 16, 12)):
@@ -370,7 +371,7 @@ def template_build(*, filing) -> bytes:
         raise ValueError(f"{filing.schedule} has no upload template")
     wb = new_workbook(write_only=True)
     title, subtitle = title_of(filing), filer_line(filing)
-    if filing.schedule == "T4":
+    if filing.schedule == ScheduleCode.T4:
         ws = wb.create_sheet(f"附表{schedule.number}")
         stored = selectors.filing_row_values(filing=filing)
         write_t4_sheet(ws, title=title, subtitle=subtitle, values=stored[0] if stored else {},
@@ -379,7 +380,7 @@ def template_build(*, filing) -> bytes:
         write_narrative_sheet(wb, texts=texts)
         _instructions(wb, schedule, columns=schedule.columns + NARRATIVE, notes=T4_NOTES)
         return workbook_bytes(wb)
-    rows = _t1_prefill(filing) if filing.schedule == "T1" else _t5_prefill(filing)
+    rows = _t1_prefill(filing) if filing.schedule == ScheduleCode.T1 else _t5_prefill(filing)
     ws = wb.create_sheet(f"附表{schedule.number}")
     lists = _Lists()
     write_grid(ws, title=title, subtitle=subtitle, cols=out_columns(schedule.columns), rows=rows, lists=lists)

@@ -1,0 +1,24 @@
+"""The five schedules as kinds of filing, in one place: who files each, which are typed by filers
+and which the portal builds, which travel together. Code asks here (or compares with
+``ScheduleCode`` members) instead of spelling schedule codes out."""
+from __future__ import annotations
+
+from reports.filings.choices import ScheduleCode as Code
+
+PARK_SCHEDULES = (Code.T1, Code.T2)  # filed for a park (附表2 is built from its 附表1)
+BANK_PACKAGE = (Code.T4, Code.T5)  # a bank's city branch files both, and they travel as one package
+CITY_SCHEDULES = (Code.T3,)  # built by the city branch regulator from its city's summary
+FILER_SCHEDULES = (Code.T1, Code.T4, Code.T5)  # typed by parks and banks: the ones a lock date closes
+FORWARDED = (Code.T1,)  # a park's 附表1 goes through its lead bank (主办行转报) when it has one
+SUBJECT_FIELD = {**{c: "park_id" for c in PARK_SCHEDULES}, **{c: "branch_id" for c in BANK_PACKAGE},
+                 **{c: "city_id" for c in CITY_SCHEDULES}}
+
+
+def short_label(code: str) -> str:
+    """附表1 … 附表5."""
+    return f"附表{str(code)[1:]}" if code in Code.values else str(code)
+
+
+def subject_field(code: str) -> str:
+    """The Filing field naming the subject of a schedule: park_id, branch_id or city_id."""
+    return SUBJECT_FIELD[Code(code)]
