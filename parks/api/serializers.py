@@ -71,7 +71,19 @@ class EnterpriseWriteSerializer(serializers.ModelSerializer):
 
 # --- tenancies --------------------------------------------------------------------------------
 
-class TenancySerializer(serializers.ModelSerializer):
+class InForceMixin(serializers.Serializer):
+    """``is_current``: whether the record is in force today, by the model's one rule
+    (``objects.in_force``); lists annotate it (``annotate_in_force``), a single record asks."""
+
+    @extend_schema_field(serializers.BooleanField())
+    def get_is_current(self, obj) -> bool:
+        flag = getattr(obj, "in_force", None)
+        if flag is None:
+            flag = type(obj).objects.in_force(on=timezone.localdate()).filter(pk=obj.pk).exists()
+        return flag
+
+
+class TenancySerializer(InForceMixin, serializers.ModelSerializer):
     park = ParkBriefSerializer(read_only=True)
     enterprise = EnterpriseBriefSerializer(read_only=True)
     is_current = serializers.SerializerMethodField(help_text="今日是否在园")
@@ -80,12 +92,6 @@ class TenancySerializer(serializers.ModelSerializer):
         model = Tenancy
         fields = ["id", "park", "enterprise", "entered_on", "left_on", "is_current"]
 
-    @extend_schema_field(serializers.BooleanField())
-    def get_is_current(self, obj: Tenancy) -> bool:
-        flag = getattr(obj, "in_force", None)  # annotated by the list (TenancyQuerySet.annotate_in_force)
-        if flag is None:
-            flag = Tenancy.objects.in_force(on=timezone.localdate()).filter(pk=obj.pk).exists()
-        return flag
 
 
 class TenancyCreateSerializer(serializers.Serializer):
@@ -108,7 +114,7 @@ class TenancyUpdateSerializer(serializers.ModelSerializer):
 
 # --- partner links ----------------------------------------------------------------------------
 
-class PartnerLinkSerializer(serializers.ModelSerializer):
+class PartnerLinkSerializer(InForceMixin, serializers.ModelSerializer):
     park = ParkBriefSerializer(read_only=True)
     branch = OrganisationBriefSerializer(read_only=True)
     is_current = serializers.SerializerMethodField(help_text="今日是否有效（已确认且在建立日期与终止日期之间）")
@@ -118,12 +124,6 @@ class PartnerLinkSerializer(serializers.ModelSerializer):
         fields = ["id", "park", "branch", "role", "sub_branch", "since", "until", "status", "proposed_at", "decided_at",
                   "decision_note", "is_current"]
 
-    @extend_schema_field(serializers.BooleanField())
-    def get_is_current(self, obj: PartnerLink) -> bool:
-        flag = getattr(obj, "in_force", None)  # annotated by the list (PartnerLinkQuerySet.annotate_in_force)
-        if flag is None:
-            flag = PartnerLink.objects.in_force(on=timezone.localdate()).filter(pk=obj.pk).exists()
-        return flag
 
 
 class PartnerLinkWriteSerializer(serializers.ModelSerializer):
