@@ -263,19 +263,20 @@ def partner_link_update(*, actor: User, link: PartnerLink, data: dict[str, Any])
     return link
 
 
-def _decide(actor: User, link: PartnerLink) -> PartnerLink:
+def _decide(actor: User, link: PartnerLink, *, proposed: bool = False) -> PartnerLink:
+    """The link, locked, if ``actor`` is its second party (and, with ``proposed``, if it awaits a decision)."""
     link = PartnerLink.objects.select_for_update().select_related("park__county", "branch").get(pk=link.pk)
     if not access.can_decide_partner_link(actor, link):
         raise access.PermissionDenied("只有该园区的运营方或所在地银保监分局可以确认、拒绝或终止伙伴关系。")
+    if proposed and link.status != LinkStatus.PROPOSED:
+        raise ValidationError(f"该伙伴关系为“{link.get_status_display()}”，不是待确认状态。")
     return link
 
 
 @transaction.atomic
 def partner_link_confirm(*, actor: User, link: PartnerLink, note: str = "") -> PartnerLink:
     """The second party confirms a proposed link; from now on it counts and grants access."""
-    link = _decide(actor, link)
-    if link.status != LinkStatus.PROPOSED:
-        raise ValidationError(f"该伙伴关系为“{link.get_status_display()}”，不是待确认状态。")
+    link = _decide(actor, link, proposed=True)
     proposed_on = timezone.localdate(link.proposed_at) if link.proposed_at else None
     if proposed_on and link.since < proposed_on and not access.can_backdate_partner_link(actor):
         raise ValidationError({"since": f"建立日期（{link.since:%Y-%m-%d}）早于申报日期（{proposed_on:%Y-%m-%d}），"
@@ -295,9 +296,7 @@ def partner_link_confirm(*, actor: User, link: PartnerLink, note: str = "") -> P
 
 @transaction.atomic
 def partner_link_reject(*, actor: User, link: PartnerLink, note: str = "") -> PartnerLink:
-    link = _decide(actor, link)
-    if link.status != LinkStatus.PROPOSED:
-        raise ValidationError(f"该伙伴关系为“{link.get_status_display()}”，不是待确认状态。")
+    link = _decide(actor, link, proposed=True)
     if not note.strip():
         raise ValidationError({"note": "拒绝时请填写理由。"})
     link.status, link.decided_by, link.decided_at, link.decision_note = LinkStatus.REJECTED, actor, timezone.now(), note.strip()
