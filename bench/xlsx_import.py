@@ -2,7 +2,7 @@
 
 Baseline (a): one bare openpyxl ``load_workbook(read_only=True)`` pass over every cell value of the
 same file. Portal (b): ``reports.xlsx.reader.read_rows`` (python-calamine) + parse + validate + save
-through ``reports.services.filing_rows_replace`` (register sync and T2 included). Prints rows/s and
+through ``reports.filings.services.filing_rows_replace`` (register sync and T2 included). Prints rows/s and
 the ratio (b)/(a); the goal is ≤ 3.
 
 Runs on a throwaway SQLite database (/tmp/bench_xlsx.sqlite3), whatever DATABASE_URL says:

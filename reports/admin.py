@@ -32,7 +32,7 @@ class PeriodAdmin(admin.ModelAdmin):
 
 @admin.register(Filing)
 class FilingAdmin(ScopedAdmin):
-    """Read-only: filings change only through ``reports.services`` (web, xlsx, API)."""
+    """Read-only: filings change only through ``reports.filings.services`` (web, xlsx, API)."""
 
     list_display = ("id", "schedule", "subject_name", "period", "version", "is_current", "status", "row_count",
                     "warning_count", "updated_by", "updated_at")

@@ -118,7 +118,7 @@ def _todo(*, user: Any, org: Any, period: Any) -> list[dict[str, Any]]:
             items.append({"text": f"{waiting} 个主办园区的附表1待您审核转报", "url": f"/filings/?period={period.pk}&status=submitted&schedule=T1",
                           "level": "warning"})
     elif org.kind in (OrgKind.BRANCH_REGULATOR, OrgKind.PROVINCE_REGULATOR):
-        # the same list the queue page shows (reports.completeness): a park's 附表1 still waiting for
+        # the same list the queue page shows (summaries.completeness): a park's 附表1 still waiting for
         # its lead bank's 转报 is the bank's work, listed apart
         city = org.region.code if org.kind == OrgKind.BRANCH_REGULATOR else None
         queue, at_banks = review_queue(completeness_items(period=period, today=timezone.localdate(), city_code=city))

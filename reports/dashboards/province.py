@@ -84,7 +84,7 @@ def province_page(*, user: Any, period: Period, side: str, periods: list[Period]
     ctx["stars"] = star_table(row.get("by_star"))
     _add_city_tables(ctx, row, period=period, side=side)
     skip = "" if side == "incl" else NINGBO_CODE
-    # completeness and timeliness by city (reports.completeness: a bounded number of filing rows), kept in the province summary
+    # completeness and timeliness by city (summaries.completeness: a bounded number of filing rows), kept in the province summary
     ctx["completeness"], ctx["completeness_total"] = completeness_block(
         data, lambda code: city_url(code, period, anchor="completeness"),
         f"填报截止 {period.filer_due:%Y-%m-%d}；逾期含逾期提交和逾期未报。", skip=skip)

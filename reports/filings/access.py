@@ -21,7 +21,7 @@ def filing_rule(user, org, action: str) -> Q:
             q = rule(org, field)
             parts.append(Q(**{f"{field}__isnull": False}) if q == ALL else q)
         return any_q(*parts)
-    # change = edit the filing's contents (state rules live in reports.services / reports.workflow)
+    # change = edit the filing's contents (state rules live in reports.filings.services / reports.workflow)
     if org.kind == OrgKind.BANK_BRANCH:
         return Q(branch=org.pk)
     if org.kind == OrgKind.PARK_OPERATOR:

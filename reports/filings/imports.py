@@ -77,7 +77,7 @@ _ROW_REF = re.compile(r"第(\d+)行")
 def _excel_rows_in_message(message: str, row_numbers: list[int]) -> str:
     """Set rules word references to other rows by their position in the row set (“与第1行重复”);
     services renumber ``Issue.row`` to Excel rows but not the message, so map those here too.
-    (If reports.services starts renumbering messages itself, drop this.)"""
+    (If filings.services starts renumbering messages itself, drop this.)"""
     def excel(match: re.Match) -> str:
         n = int(match.group(1))
         return f"第{row_numbers[n - 1]}行" if 1 <= n <= len(row_numbers) else match.group(0)

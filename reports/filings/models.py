@@ -113,7 +113,7 @@ class Filing(models.Model):
     def locked_for(self, user, on: dt.date | None = None) -> bool:
         """THE lock rule: after its period's lock date a filing is
         closed to its filers until a regulator reopens it; regulators are never locked out. Editing
-        (``reports.services``), the workflow steps (``reports.workflow``) and the pages all ask here."""
+        (``reports.filings.services``), the workflow steps (``reports.workflow``) and the pages all ask here."""
         return self.period.is_locked(on or timezone.localdate()) and not self.reopened and not access.is_regulator(user)
 
 

@@ -1,7 +1,7 @@
 """Filing pages: the list, opening a filing, the T1/T5 grids, the T4 form, xlsx template /
 export / upload and the import job page.
 
-Views only parse input and call ``reports.services`` / ``reports.selectors``; every filing is
+Views only parse input and call ``reports.filings.services`` / ``reports.filings.selectors``; every filing is
 fetched through ``portal.access``: 404 when the user may not see it, 403 when the user may see
 it but not change it."""
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Summary.queued_at: when a roll-up was queued, so a lost one can be found and enqueued again
-(reports.rollups.summaries_requeue_stuck). Summaries queued before this migration count from
+(reports.summaries.rollups.summaries_requeue_stuck). Summaries queued before this migration count from
 their last request."""
 from django.db import migrations, models
 

@@ -141,7 +141,7 @@ class Target(models.Model):
 
 class TargetResult(models.Model):
     """A target's result for one scope (province, a city, an institution …) at one period, stored by
-    ``reports.targets.target_results_rebuild`` after each roll-up. Values are in the target's unit."""
+    ``targets.engine.target_results_rebuild`` after each roll-up. Values are in the target's unit."""
 
     class Status(models.TextChoices):
         MET = "met", "达标"

@@ -78,7 +78,7 @@ def _lead_bank_or_superuser(actor: User, filing: Filing) -> bool:
 
 # --- the rules: ONE transition table ----------------------------------------------------------
 
-REGENERATE = "regenerate"  # 附表3 only: rebuild the draft from the city summary (reports.t3.t3_generate)
+REGENERATE = "regenerate"  # 附表3 only: rebuild the draft from the city summary (summaries.t3.t3_generate)
 ALL_STATUSES = tuple(S.values)
 
 # A condition answers None (met) or the refusal message; ``verb`` names the step in it.

@@ -1,5 +1,5 @@
 """Workflow pages: action buttons (POST), version differences, completeness, notifications.
-Views only parse input and call reports.workflow / reports.completeness; scope via portal.access."""
+Views only parse input and call the workflow services; scope via portal.access."""
 from __future__ import annotations
 
 from django.contrib import messages

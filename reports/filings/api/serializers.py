@@ -8,7 +8,7 @@ one ``Column`` per column, one ``Computed`` per computed column), never listed b
 - ``ROW_INPUT_SERIALIZERS[code]`` — a row as a client may send it. Input is forgiving (
   ``"1,234.5"``, ``"是"``, a choice's label or key, ...), so these document the keys and accepted
   shapes; the values are parsed and checked by the schedule's own parser and rules inside
-  ``reports.services`` — the same path as the web grid and the xlsx upload."""
+  ``reports.filings.services`` — the same path as the web grid and the xlsx upload."""
 from __future__ import annotations
 
 from typing import Any

@@ -2,7 +2,7 @@
 upsert per schedule (``POST /filings/{id}/rows/``, ``?dry_run=1``); xlsx upload; the workflow
 steps as POSTs; import jobs; park (附表2), city and province summaries; target results.
 
-Every write calls the same service as the web pages (``reports.services``, ``reports.imports``,
+Every write calls the same service as the web pages (``reports.filings.services``, ``reports.filings.imports``,
 ``reports.workflow``), which ask ``portal.access`` again; querysets go through
 ``access.restrict``.
 

@@ -1,7 +1,7 @@
 """The tolerant xlsx upload reader, built on python-calamine.
 
 It turns the first sheet of a workbook into raw rows keyed by column key; parsing and checking the
-values is the schedule's job (``Schedule.validate`` through ``reports.services``). The reader
+values is the schedule's job (``Schedule.validate`` through ``reports.filings.services``). The reader
 finds the header row within the first 10 rows by the official labels (trimmed, full/half width
 unified, a unit suffix such as ``(万元)`` dropped; the printed header and the key are accepted
 too), accepts columns in any order and extra columns, skips the hidden row of keys of the
