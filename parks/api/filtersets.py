@@ -7,14 +7,14 @@ from rest_framework.exceptions import ValidationError
 
 from parks.brain import brain_month_parse
 from parks.filtersets import EnterpriseFilterSet, ParkFilterSet, PartnerLinkFilterSet, TenancyFilterSet
-from parks.models import BrainReading
-from portal.api.filters import IdFilter
+from parks.models import BrainReading, Park
+from portal.api.filters import CodeOrIdFilter, IdFilter, region_filter
 from portal.filters import PortalFilterSet
 
 
 class ParkAPIFilterSet(ParkFilterSet):
-    city = django_filters.CharFilter(field_name="county__city_code", label="地市代码")
-    county = django_filters.CharFilter(field_name="county__code", label="县（市、区）代码")
+    city = region_filter("county__city_code", "地市：代码（如 330100）或 id")
+    county = region_filter("county__code", "县（市、区）：代码或 id")
     code = django_filters.CharFilter(field_name="code", label="园区编码")
     operator = IdFilter(field_name="operator_id", label="运营方机构 id")
 
@@ -24,13 +24,14 @@ class ParkAPIFilterSet(ParkFilterSet):
 
 class EnterpriseAPIFilterSet(EnterpriseFilterSet):
     uscc = django_filters.CharFilter(field_name="uscc", label="统一社会信用代码")
+    park = CodeOrIdFilter(field_name="tenancies__park", queryset=Park.objects.all(), what="园区", label="园区：编码或 id", distinct=True)
 
     class Meta(EnterpriseFilterSet.Meta):
         fields = ["q", "uscc", "entity_type", "industry", "park"]
 
 
 class TenancyAPIFilterSet(TenancyFilterSet):
-    park = IdFilter(field_name="park_id", label="园区 id")
+    park = CodeOrIdFilter(field_name="park", queryset=Park.objects.all(), what="园区", label="园区：编码或 id")
     park_code = django_filters.CharFilter(field_name="park__code", label="园区编码")
     uscc = django_filters.CharFilter(field_name="enterprise__uscc", label="统一社会信用代码")
 
@@ -39,8 +40,8 @@ class TenancyAPIFilterSet(TenancyFilterSet):
 
 
 class PartnerLinkAPIFilterSet(PartnerLinkFilterSet):
-    city = django_filters.CharFilter(field_name="park__county__city_code", label="地市代码")
-    park = IdFilter(field_name="park_id", label="园区 id")
+    city = region_filter("park__county__city_code", "地市：代码（如 330100）或 id")
+    park = CodeOrIdFilter(field_name="park", queryset=Park.objects.all(), what="园区", label="园区：编码或 id")
     park_code = django_filters.CharFilter(field_name="park__code", label="园区编码")
     branch = IdFilter(field_name="branch_id", label="银行机构 id")
 
@@ -57,7 +58,7 @@ def _month(value: str, name: str):
 
 class BrainReadingFilterSet(PortalFilterSet):
     search_fields = ("enterprise__name", "enterprise__uscc")
-    park = IdFilter(field_name="park_id", label="园区 id")
+    park = CodeOrIdFilter(field_name="park", queryset=Park.objects.all(), what="园区", label="园区：编码或 id")
     park_code = django_filters.CharFilter(field_name="park__code", label="园区编码")
     uscc = django_filters.CharFilter(field_name="enterprise__uscc", label="统一社会信用代码")
     month_from = django_filters.CharFilter(method="filter_month_from", label="起始月份（YYYY-MM）")

@@ -15,7 +15,6 @@ from __future__ import annotations
 import re
 from typing import Any, Callable
 
-import django_filters
 from django.db.models import Model, QuerySet
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.types import OpenApiTypes
@@ -27,7 +26,7 @@ from rest_framework.views import APIView
 
 from portal import access
 from portal.api.errors import ApiError, ErrorSerializer
-from portal.api.filters import MAX_ID
+from portal.api.filters import MAX_ID, region_filter
 from portal.api.idempotency import IDEMPOTENCY_HEADER, IdempotencyMixin
 from portal.api.permissions import PortalPermission
 from portal.api.serializers import MeSerializer, OrganisationSerializer, RegionSerializer
@@ -145,8 +144,8 @@ class PortalModelViewSet(PortalAPIMixin, mixins.CreateModelMixin, mixins.UpdateM
 # --- the portal's own endpoints -----------------------------------------------------------------
 
 class OrganisationAPIFilterSet(OrganisationFilterSet):
-    city = django_filters.CharFilter(field_name="region__city_code", label="地市代码")
-    region = django_filters.CharFilter(field_name="region__code", label="所在地区代码")
+    city = region_filter("region__city_code", "地市：代码（如 330100）或 id")
+    region = region_filter("region__code", "所在地区：代码或 id")
 
     class Meta(OrganisationFilterSet.Meta):
         fields = ["q", "kind", "city", "region"]

@@ -2,17 +2,18 @@ from __future__ import annotations
 
 import django_filters
 
-from portal.api.filters import IdFilter
-from reports.filings.models import T2Summary
+from parks.models import Park
+from portal.api.filters import CodeOrIdFilter, region_filter
+from reports.filings.models import Period, T2Summary
 from reports.summaries.models import Summary
 
 
 class ParkSummaryFilterSet(django_filters.FilterSet):
-    period = django_filters.CharFilter(field_name="period__code", label="报送期，如 2020Q3")
-    park = IdFilter(field_name="park_id", label="园区 id")
+    period = CodeOrIdFilter(field_name="period", queryset=Period.objects.all(), what="报送期", label="报送期：编码（如 2020Q4）或 id")
+    park = CodeOrIdFilter(field_name="park", queryset=Park.objects.all(), what="园区", label="园区：编码或 id")
     park_code = django_filters.CharFilter(field_name="park__code", label="园区编码")
-    city = django_filters.CharFilter(field_name="county__city_code", label="地市代码")
-    county = django_filters.CharFilter(field_name="county__code", label="县（市、区）代码")
+    city = region_filter("county__city_code", "地市：代码（如 330100）或 id")
+    county = region_filter("county__code", "县（市、区）：代码或 id")
     current = django_filters.BooleanFilter(field_name="filing__is_current", label="仅当前版本")
 
     class Meta:
@@ -21,7 +22,7 @@ class ParkSummaryFilterSet(django_filters.FilterSet):
 
 
 class SummaryFilterSet(django_filters.FilterSet):
-    period = django_filters.CharFilter(field_name="period__code", label="报送期，如 2020Q3")
+    period = CodeOrIdFilter(field_name="period", queryset=Period.objects.all(), what="报送期", label="报送期：编码（如 2020Q4）或 id")
     code = django_filters.CharFilter(field_name="code", label="区划代码（地市或省）")
 
     class Meta:
