@@ -83,7 +83,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "portal.context_processors.portal",
             ],
-            "builtins": ["portal.templatetags.portal_tags"],
+            "builtins": ["portal.templatetags.portal_tags", "reports.templatetags.numbers"],  # numbers: the one display rule
         },
     },
 ]

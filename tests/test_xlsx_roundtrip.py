@@ -63,7 +63,7 @@ def test_template_has_title_filer_labels_hidden_keys_dropdowns_and_instructions(
     for c in schedule.columns:
         assert ws.column_dimensions[letters[c.key]].width == c.width
         if c.kind == AMOUNT:
-            assert ws.column_dimensions[letters[c.key]].number_format == "0.00"
+            assert ws.column_dimensions[letters[c.key]].number_format == "#,##0.00"  # amounts with separators (issue 13: one number rule)
     instructions = [row for row in wb["填报说明"].iter_rows(values_only=True)]
     keys = {row[2] for row in instructions if len(row) > 2}
     assert {c.key for c in schedule.columns} <= keys

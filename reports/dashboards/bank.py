@@ -46,8 +46,9 @@ def _t4_lines(section_keys: Iterable[str], now: dict | None, prev_q: dict | None
 
 
 T4_LINE_COLUMNS = [Column("label", "指标"), Column("now", "本期末", "num"), Column("prev_q", "上季末", "num"),
-                   Column("q_delta", "比上季", "num"), Column("q_growth", "环比增速", "pct"), Column("prev_ye", "上年末", "num"),
-                   Column("ye_delta", "比年初", "num"), Column("ye_growth", "比年初增速", "pct")]
+                   Column("q_delta", "比上季", "num", signed=True), Column("q_growth", "环比增速", "pct", signed=True),
+                   Column("prev_ye", "上年末", "num"), Column("ye_delta", "比年初", "num", signed=True),
+                   Column("ye_growth", "比年初增速", "pct", signed=True)]
 FILING_COLUMNS = [Column("period", "报送期", "link"), Column("schedule", "报表", "link"), Column("version", "版本", "int"), Column("status_label", "状态", "status"),
                   Column("submitted_at", "提交时间"), Column("days_late", "逾期天数", "int")]
 PARTNER_PARK_COLUMNS = [Column("name", "园区", "link"), Column("county", "县（市、区）"), Column("star_label", "星级"), Column("role", "角色"),

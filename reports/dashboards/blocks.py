@@ -99,7 +99,8 @@ def bank_lines(banks: dict | None) -> list[dict[str, Any]]:
 
 
 BANK_COLUMNS = [Column("label", "指标"), Column("now", "本期末（全部已审核机构）", "num"), Column("panel_now", "可比机构本期末", "num"),
-                Column("base", "可比机构上年末", "num"), Column("delta", "比年初增减（可比口径）", "num"), Column("growth", "增速", "pct"),
+                Column("base", "可比机构上年末", "num"), Column("delta", "比年初增减（可比口径）", "num", signed=True),
+                Column("growth", "增速", "pct", signed=True),
                 Column("new", "新填报机构本期末（单列）", "num")]
 
 def type_rows(banks: dict | None) -> list[dict[str, Any]]:
@@ -123,7 +124,8 @@ def type_rows(banks: dict | None) -> list[dict[str, Any]]:
 
 TYPE_COLUMNS = [Column("label", "机构类型"), Column("filers", "填报机构数", "int"), Column("comparable", "其中：可比机构", "int"),
                 Column("inclusive_loan_balance", "普惠型贷款余额", "amount"),
-                Column("inclusive_growth", "普惠型较年初增速（可比口径）", "pct"), Column("all_growth", "各项贷款较年初增速（可比口径）", "pct"),
+                Column("inclusive_growth", "普惠型较年初增速（可比口径）", "pct", signed=True),
+                Column("all_growth", "各项贷款较年初增速（可比口径）", "pct", signed=True),
                 Column("inclusive_financing_cost", "综合融资成本", "rate"), Column("credit_loan_share", "信用贷款占比", "pct"),
                 Column("inclusive_npl_ratio", "普惠型不良率", "pct"), Column("ent_credit_amount", "入园企业授信金额", "amount")]
 

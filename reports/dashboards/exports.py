@@ -7,7 +7,7 @@ from typing import Any
 from django.http import Http404, HttpResponse
 from django.utils import timezone
 
-from reports.dashboards.tables import NUMERIC_KINDS, Freshness, Table
+from reports.dashboards.tables import NUMERIC_KINDS, Column, Freshness, Table
 from reports.filings.models import Period
 from reports.filings.xlsx.writer import (
     CENTER_WRAP,
@@ -17,13 +17,11 @@ from reports.filings.xlsx.writer import (
     append_title,
     cell_value,
     column_widths,
+    format_of,
     new_workbook,
-    number_format,
     workbook_bytes,
     xlsx_response,
 )
-
-NUMBER_FORMATS = {"pct": "#,##0.00", "amount": "#,##0.00", "rate": "0.0000"}  # by column kind
 
 
 def export_response(tables: list[Table], *, key: str | None, title: str, subtitle: str, filename: str, period: Period,
@@ -59,23 +57,26 @@ def _sheet_name(table: Table, used: set[str]) -> str:
     return name
 
 
-def _cell(row: dict[str, Any], kind: str, key: str) -> Any:
-    kind = row.get("kind", kind) if kind == "num" else kind
-    return cell_value(row.get(key), numeric=kind in NUMERIC_KINDS)
+def _kind(row: dict[str, Any], col: Column) -> str:
+    """A cell's kind: the column's, or for a ``num`` column the row's (附表4 lines mix amounts and rates)."""
+    return row.get("kind", "amount") if col.kind == "num" else col.kind
 
 
 def _write_table(ws, table: Table, *, heading: str, subtitle: str) -> None:
+    """Title, subtitle, header, then the rows: figures as numeric cells with the format of their
+    kind (a status in its own column, as text)."""
     append_title(ws, heading)
     append_rows(ws, [[subtitle]])
     append_header(ws, [c.label for c in table.columns], fill=LIGHT_FILL, alignment=CENTER_WRAP)
     for row in table.rows:
-        ws.append([_cell(row, c.kind, c.key) for c in table.columns])
+        kinds = [_kind(row, c) for c in table.columns]
+        ws.append([cell_value(row.get(c.key), numeric=k in NUMERIC_KINDS) for c, k in zip(table.columns, kinds)])
+        for i, (col, kind) in enumerate(zip(table.columns, kinds), start=1):
+            fmt = format_of(kind, signed=col.signed)
+            if fmt and kind in NUMERIC_KINDS:
+                ws.cell(ws.max_row, i).number_format = fmt
     if table.note:
         ws.append([])
         append_rows(ws, [[f"注：{table.note}"]])
     column_widths(ws, [30 if col.kind in ("text", "link") else 14 for col in table.columns])
-    last = 3 + len(table.rows)
-    for i, col in enumerate(table.columns, start=1):
-        if col.kind in NUMBER_FORMATS:
-            number_format(ws, i, 4, last, NUMBER_FORMATS[col.kind])
     ws.freeze_panes = "B4"

@@ -22,7 +22,7 @@ from reports.dashboards.blocks import (
 from reports.dashboards.charts import province_charts, trend_results
 from reports.dashboards.common import SIDES, city_url, period_codes, share, yi
 from reports.dashboards.tables import Column, Freshness, Table
-from reports.dashboards.targets import fmt_value, status_badge, target_table
+from reports.dashboards.targets import UNIT_KINDS, fmt_value, status_badge, target_table
 from reports.filings.models import Period
 from reports.schedules.t1 import UNMET_REASON
 from reports.summaries.comparable import bank_coverage
@@ -187,10 +187,15 @@ def _city_matrix(results: list[TargetResult]) -> dict[str, Any]:
     for r in results:
         targets.setdefault(r.target.code, r)
         city = cities.setdefault(r.scope_code, {"code": r.scope_code, "name": r.scope_label, "cells": {}})
-        city["cells"][r.target.code] = {"status": status_badge(r.status), "actual": fmt_value(r.actual, r.target.unit)}
+        city["cells"][r.target.code] = {"status": status_badge(r.status), "actual": fmt_value(r.actual, r.target.unit), "value": r.actual}
     heads = [{"code": c, "name": t.target.name, "short": c.split("-")[-1]} for c, t in sorted(targets.items())]
     rows = [dict(c, list=[c["cells"].get(h["code"]) for h in heads]) for c in sorted(cities.values(), key=lambda c: c["code"])]
-    columns = [Column("name", "地市")] + [Column(h["code"], f"{h['code']} {h['name']}") for h in heads]
-    table_rows = [{"name": c["name"], **{h["code"]: (f"{cell['actual']}（{cell['status']['label']}）" if cell else "—")
-                                         for h, cell in zip(heads, c["list"])}} for c in rows]
+    columns = [Column("name", "地市")]
+    for h in heads:  # the export: each target's actual value (a number) and its status, side by side
+        unit = targets[h["code"]].target.unit
+        columns += [Column(h["code"], f"{h['code']} {h['name']}（{unit}）", UNIT_KINDS.get(unit, "amount")),
+                    Column(f"{h['code']}_status", f"{h['code']} 状态", "status")]
+    table_rows = [{"name": c["name"], **{k: v for h, cell in zip(heads, c["list"]) if cell
+                                         for k, v in ((h["code"], cell["value"]), (f"{h['code']}_status", cell["status"]["label"]))}}
+                  for c in rows]
     return {"heads": heads, "rows": rows, "table": Table("city_targets", "目标完成情况（分地市）", columns, table_rows, unit="")}

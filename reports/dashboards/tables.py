@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from reports.schedules.numbers import rounded
+from reports.schedules.numbers import figure_text
 from reports.targets.indicators import dec
 
 
@@ -38,6 +38,7 @@ class Column:
     kind: str = "text"  # text | int | amount | pct | rate | num (per row: row["kind"]) | status | link
     sortable: bool = False
     title: str = ""
+    signed: bool = False  # a change: “+” / “−”; of a ratio or a rate, in 个百分点
 
     @property
     def url_key(self) -> str:
@@ -59,22 +60,15 @@ class Column:
 NUMERIC_KINDS = ("int", "amount", "pct", "rate", "ratio", "num")
 
 
-def fmt_cell(value: Any, kind: str) -> str:
-    """A cell as the page shows it (thousands separators; % with 2 decimals; rates 4)."""
+def fmt_cell(value: Any, kind: str, *, signed: bool = False) -> str:
+    """A cell as the page shows it, by the portal's one display rule (``reports.schedules.numbers``):
+    separators, amounts 2 decimals (the unit in the table's header), counts whole, ratios with “%”,
+    rates 4 decimals with “%”; a ``signed`` change with “+” / “−”, a change of a ratio or rate in 个百分点."""
     if value is None or value == "":
         return "—"
     if kind in NUMERIC_KINDS:
         v = dec(value)
-        if v is None:
-            return str(value)
-        # rounded half-up first: Python's format() of a Decimal rounds half-even
-        if kind == "int":
-            return f"{rounded(v, 0):,.0f}"
-        if kind == "pct":
-            return f"{rounded(v, 2):,.2f}%"
-        if kind == "rate":
-            return f"{rounded(v, 4):,.4f}"
-        return f"{rounded(v, 2):,.2f}"
+        return str(value) if v is None else figure_text(v, kind, signed=signed)
     if isinstance(value, dt.datetime):
         return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
     if isinstance(value, dt.date):
@@ -108,7 +102,7 @@ class Table:
             for col in self.columns:
                 value = row.get(col.key)
                 kind = row.get("kind", "amount") if col.kind == "num" else col.kind
-                text = fmt_cell(value, kind)
+                text = fmt_cell(value, kind, signed=col.signed)
                 row[col.text_key] = text
                 # every key present: a missing key costs the template engine a dir() per lookup
                 cell = {"text": text, "num": col.numeric, "url": "", "badge": False, "css": ""}

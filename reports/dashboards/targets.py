@@ -11,11 +11,12 @@ from portal import access
 from portal.choices import ZHEJIANG_CODE
 from reports.dashboards.tables import Column, Freshness, Table
 from reports.filings.models import Period
-from reports.schedules.numbers import rounded
+from reports.schedules.numbers import amount_text, count_text, pct_text, pp_text
 from reports.summaries.models import Summary
 from reports.targets.indicators import dec
 from reports.targets.models import Target, TargetResult, TargetSet
 
+UNIT_KINDS = {"%": "ratio", "户": "int", "个": "int", "家": "int"}  # a target's unit → the kind of its figures
 STATUS_CLASS = {"met": "success", "unmet": "danger", "no_data": "secondary", "na": "light"}
 
 
@@ -24,14 +25,12 @@ def status_badge(status: str) -> dict[str, str]:
 
 
 def fmt_value(value: Decimal | None, unit: str, *, gap: bool = False) -> str:
-    """A target value in its unit: % with 2 decimals (gaps in 个百分点), amounts 2, counts 0."""
-    if value is None:
-        return "—"
-    places = 0 if unit in ("户", "个") else 2
-    text = f"{rounded(value, places):,.{places}f}"  # half-up (format() alone rounds half-even)
+    """A target value in its unit: ``41.51%`` (a gap ``0.09 个百分点``), ``3,500.00 亿元``, ``1,234 户``."""
     if unit == "%":
-        return f"{text} 个百分点" if gap else f"{text}%"
-    return f"{text} {unit}"
+        return pp_text(value, signed=False) if gap else pct_text(value)
+    if unit in ("户", "个", "家"):
+        return count_text(value, unit)
+    return amount_text(value, unit)
 
 
 CLAUSE_LOCATOR = re.compile(r"^((?:[^\s]*〔\d{4}〕\d+号)?\s*[一二三四五六七八九十]+(?:（[一二三四五六七八九十]+）)?)")
@@ -73,14 +72,14 @@ def result_row(r: TargetResult) -> dict[str, Any]:
         "official_side": t.get_ningbo_display() if t.scope_kind in (Target.ScopeKind.PROVINCE, Target.ScopeKind.STAR_GROUP,
                                                                      Target.ScopeKind.INSTITUTION_TYPE) else "",
         "notes": t.notes, "target_id": t.pk, "threshold": r.threshold, "comparator": cmp if r.status != TargetResult.Status.NOT_APPLICABLE else "",
-        "document_full": t.target_set.source_document, "kind": "rate" if unit == "%" else "amount",
+        "document_full": t.target_set.source_document, "kind": UNIT_KINDS.get(unit, "amount"),
     }
 
 
 TARGET_COLUMNS = [  # the xlsx layout of a target table (the page shows a richer one)
     Column("code", "编号"), Column("name", "目标"), Column("scope", "范围"), Column("indicator", "指标"), Column("actual", "实际值", "num"),
     Column("comparator", "比较"), Column("threshold", "目标值", "num"), Column("unit", "单位"), Column("basis", "目标值来源"),
-    Column("gap", "差距（正数为超出）", "num"), Column("status_label", "状态", "status"), Column("pace_text", "进度要求"),
+    Column("gap", "差距（正数为超出）", "num", signed=True), Column("status_label", "状态", "status"), Column("pace_text", "进度要求"),
     Column("document_full", "来源文件"), Column("clause", "条款"), Column("notes", "口径说明"), Column("note", "说明"),
 ]
 

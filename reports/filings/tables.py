@@ -14,8 +14,8 @@ from reports.filings.choices import FilingStatus, ScheduleCode
 from reports.filings.kinds import short_label
 from reports.filings.models import Filing, T2Summary
 from reports.schedules.base import AMOUNT, COUNT, RATE, Column, Computed, Schedule
+from reports.schedules.numbers import PCT_PLACES, amount_text, count_text, number_text, pct_text, pp_text, rate_text, ratio
 from reports.schedules.numbers import change as t4_change
-from reports.schedules.numbers import ratio
 from reports.schedules.t2 import FIGURES
 
 STATUS_BADGE = {
@@ -155,8 +155,15 @@ HEADLINE = ("enterprises_total", "filed_count", "filing_coverage", "credited_cou
 
 
 def _fmt(c: Computed, value: Any) -> str:
-    if value is not None and c.kind == RATE and c.key.endswith(("coverage", "coverage_target")):
-        return f"{Decimal(value):.2f}"  # ratios ×100 keep their two decimals
+    """A 附表2 figure with its unit: ``2,455.00 万元``, ``41.51%`` (ratios ×100), ``4.3500%``, ``1,234``."""
+    if c.choices:
+        return computed_display(c, value) or "—"
+    if c.kind == RATE:
+        return pct_text(value) if c.key.endswith(("coverage", "coverage_target")) else rate_text(value)
+    if c.kind == AMOUNT:
+        return amount_text(value)
+    if c.kind == COUNT:
+        return count_text(value)
     text = computed_display(c, value)
     return text if text not in ("", None) else "—"
 
@@ -177,7 +184,7 @@ def t2_panel(t2: T2Summary | None, park: Any, stale: str | None = None) -> dict[
         "t2": t2,
         "register": register,
         "headline": [(figures[k].label, _fmt(figures[k], getattr(t2, k)), k) for k in HEADLINE],
-        "all": [(c.label + ("(万元)" if c.kind == AMOUNT else ""), _fmt(c, getattr(t2, c.key))) for c in FIGURES],
+        "all": [(c.label, _fmt(c, getattr(t2, c.key))) for c in FIGURES],
         "target": t2.coverage_target,
         "met": t2.coverage_met,
         "partner_ok": 3 <= (t2.partner_bank_count or 0) <= 5,
@@ -198,15 +205,14 @@ class T4Line:
 
 
 def signed(col: Column, delta: Decimal | None) -> str:
+    """A change of one 附表4 figure: counts whole, amounts 2 decimals, a rate in 个百分点; “+” / “−”."""
     if delta is None:
         return "—"
     if col.kind == COUNT:
-        text = f"{int(delta):,}"
-    elif col.kind == RATE:
-        text = f"{delta.normalize():f}"
-    else:
-        text = f"{delta:,.2f}"
-    return text if delta <= 0 else f"+{text}"
+        return count_text(delta, signed=True)
+    if col.kind == RATE:
+        return pp_text(delta)
+    return amount_text(delta, "", signed=True)
 
 
 def t4_lines(columns: Iterable[Column], record: dict[str, Any] | None, baseline: dict[str, Any] | None) -> list[T4Line]:
@@ -215,13 +221,12 @@ def t4_lines(columns: Iterable[Column], record: dict[str, Any] | None, baseline:
         current = (record or {}).get(col.key)
         base = (baseline or {}).get(col.key) if baseline else None
         delta, growth = t4_change(current, base)
-        unit = " 个百分点" if col.kind == RATE and delta is not None else ""
         lines.append(T4Line(
             column=col,
             value=col.display(current) or "—",
             baseline=col.display(base) or "—",
-            change=signed(col, delta) + unit if delta is not None else "—",
-            growth=(f"{growth:+.2f}%" if growth is not None and col.kind != RATE else "—"),
+            change=signed(col, delta),
+            growth=pct_text(growth, signed=True) if col.kind != RATE else "—",
             change_css="text-success" if delta and delta > 0 else ("text-danger" if delta and delta < 0 else ""),
         ))
     return lines
@@ -242,7 +247,7 @@ def t4_ratios(values: dict[str, Any] | None, *, insurer: bool) -> list[tuple[str
     out = []
     for label, num, den in pairs:
         value = ratio(values.get(num), values.get(den)) if values.get(num) is not None else None
-        out.append((label, f"{value:.2f}" if value is not None else "—"))
+        out.append((label, number_text(value, PCT_PLACES)))
     return out
 
 

@@ -13,6 +13,7 @@ from django import forms
 from django.db import models
 
 from portal.uscc import uscc_normalise
+from reports.schedules.numbers import RATE_PLACES, amount_text, count_text, number_text
 from reports.schedules.parse_choices import parse_choice, parse_industry, parse_multi_choice
 from reports.schedules.parse_dates import parse_date
 from reports.schedules.parse_numbers import parse_amount, parse_bool, parse_count, parse_phone, parse_rate
@@ -90,10 +91,12 @@ class Column:
             return "是" if value else "否"
         if self.kind in (CHOICE, INDUSTRY):
             return dict(self.choices).get(value, str(value))
-        if self.kind == AMOUNT:
-            return f"{value:.2f}"
+        if self.kind == AMOUNT:  # the unit is in the header (``header``)
+            return amount_text(value, "")
         if self.kind == RATE:
-            return f"{Decimal(value).normalize():f}"
+            return number_text(value, RATE_PLACES)
+        if self.kind == COUNT:
+            return count_text(value)
         if self.kind == DATE:
             return value.isoformat()
         return str(value)
@@ -182,8 +185,10 @@ class Column:
             return "是" if value else "否"
         if self.kind == DATE:
             return value.isoformat()
-        if self.kind in (AMOUNT, RATE):
-            return self.display(value)
+        if self.kind == AMOUNT:  # what the user typed back: no separators
+            return f"{value:.2f}"
+        if self.kind == RATE:
+            return f"{Decimal(value).normalize():f}"
         return value
 
 

@@ -59,3 +59,80 @@ def weighted(weighted_sum: Any, weight: Any, *, exact: bool = False) -> Decimal 
         return None
     value = Decimal(weighted_sum or 0) / w
     return value if exact else rounded(value, RATE_PLACES)
+
+
+# --- THE display rule: every number a page shows is written by one of these ---------------------
+# Thousands separators; amounts (万元, 亿元) 2 decimals; counts whole; ratios 2 decimals with “%”;
+# rates (利率, 融资成本) 4 decimals with “%”; a change of a ratio or rate in “个百分点” (2 decimals);
+# signed changes with a real minus sign “−” (U+2212) and “+”; a missing value “—”. Half-up.
+
+MINUS = "\u2212"
+EMPTY = "—"
+PP = "个百分点"
+
+
+def _decimal(value: Any) -> Decimal | None:
+    if value is None or value == "" or isinstance(value, bool):
+        return None
+    try:
+        return Decimal(str(value) if isinstance(value, float) else value)
+    except (ArithmeticError, ValueError, TypeError):
+        return None
+
+
+def number_text(value: Any, places: int = AMOUNT_PLACES, *, signed: bool = False) -> str:
+    """``value`` with thousands separators and ``places`` decimals (half-up); a negative number
+    with “−”, a positive one with “+” when ``signed``; “—” when missing."""
+    d = _decimal(value)
+    if d is None:
+        return EMPTY
+    d = rounded(d, places)
+    text = f"{abs(d):,.{places}f}"
+    if d < 0:
+        return MINUS + text
+    return f"+{text}" if signed and d > 0 else text
+
+
+def _with_unit(text: str, unit: str) -> str:
+    return text if text == EMPTY or not unit else f"{text} {unit}"
+
+
+def amount_text(value: Any, unit: str = "万元", *, signed: bool = False) -> str:
+    """An amount: ``53,885,034.75 万元`` (``unit=""`` inside a table whose header names it)."""
+    return _with_unit(number_text(value, AMOUNT_PLACES, signed=signed), unit)
+
+
+def count_text(value: Any, unit: str = "", *, signed: bool = False) -> str:
+    """A count: ``12,345`` (``12,345 户``)."""
+    return _with_unit(number_text(value, 0, signed=signed), unit)
+
+
+def pct_text(value: Any, places: int = PCT_PLACES, *, signed: bool = False) -> str:
+    """A ratio, share, coverage or growth rate already ×100: ``41.51%`` (``−9.81%`` signed)."""
+    text = number_text(value, places, signed=signed)
+    return text if text == EMPTY else text + "%"
+
+
+def rate_text(value: Any) -> str:
+    """An interest rate or financing cost (年化 %): ``4.3500%``."""
+    return pct_text(value, RATE_PLACES)
+
+
+def pp_text(value: Any, *, signed: bool = True) -> str:
+    """The change of a ratio or a rate: ``−0.09 个百分点`` (2 decimals)."""
+    return _with_unit(number_text(value, PCT_PLACES, signed=signed), PP)
+
+
+def figure_text(value: Any, kind: str, *, signed: bool = False) -> str:
+    """A figure by its kind — ``amount`` (no unit: tables name it in the header), ``int`` / ``count``,
+    ``pct`` / ``ratio`` (×100, “%”), ``rate`` (4 decimals, “%”), ``pp``; a ``signed`` change of a
+    ratio or rate reads in 个百分点, of a ``pct`` (a growth rate) in %."""
+    if kind in ("int", "count"):
+        return count_text(value, signed=signed)
+    if kind == "pp" or (signed and kind in ("ratio", "rate")):
+        return pp_text(value)
+    if kind in ("pct", "ratio"):
+        return pct_text(value, signed=signed)
+    if kind == "rate":
+        return rate_text(value)
+    return amount_text(value, "", signed=signed)

@@ -15,12 +15,12 @@ from reports.filings.xlsx.writer import (
     BOLD,
     LIGHT_FILL,
     MIDDLE_WRAP,
+    RATIO_KEYS,
+    append_figures,
     append_header,
     append_rows,
     append_title,
-    cell_value,
     new_workbook,
-    style_row,
     workbook_bytes,
 )
 from reports.schedules.base import Issue
@@ -96,14 +96,28 @@ def t3_export(*, filing: Filing) -> bytes:
     return workbook_bytes(wb)
 
 
+def _kind(kind: str, key: str) -> str | None:
+    """The report kind of a 附表2 / 附表4 figure: amounts, counts, ratios ×100 (pct), rates."""
+    if kind == "rate":
+        return "pct" if key.endswith(RATIO_KEYS) else "rate"
+    return {"amount": "amount", "count": "int"}.get(kind)
+
+
+def _figures(values: dict[str, Any]) -> list[tuple[Any, str | None]]:
+    return [(_met(values.get(c.key)) if c.kind == "bool" else values.get(c.key), _kind(c.kind, c.key)) for c in FIGURES]
+
+
+def _met(value: Any) -> str:
+    return "" if value is None else ("达标" if value else "未达标")
+
+
 def _parks_sheet(ws, filing: Filing, data: dict[str, Any]) -> None:
     city = filing.city
     append_title(ws, f"{city.name}小微企业园融资需求及融资成本情况汇总表")
     append_rows(ws, [[f"填报单位：{city.name}银保监分局　报送期：{filing.period.code}　单位：万元、%、户"]])
     append_header(ws, ["序号"] + [c.label for c in REGISTER] + [c.label for c in FIGURES], alignment=MIDDLE_WRAP)
     _county_blocks(ws, data)
-    ws.append(["", f"{city.name}合计", "", "", "", ""] + [cell_value(data.get("total", {}).get(k)) for k in FIGURE_KEYS])
-    style_row(ws, ws.max_row, font=BOLD)
+    append_figures(ws, [("", None), (f"{city.name}合计", None)] + [("", None)] * 4 + _figures(data.get("total", {})), font=BOLD)
     ws.append([])
     _star_block(ws, data)
     ws.append([])
@@ -122,19 +136,19 @@ def _county_blocks(ws, data: dict[str, Any]) -> None:
         for p in by_county.get(county["code"], []):
             n += 1
             if p["filed"]:
-                ws.append([n] + [cell_value(p.get(k)) for k in PARK_KEYS])
+                append_figures(ws, [(n, "int")] + [(p.get(k), None) for k in PARK_KEYS[:5]] + _figures(p))
             else:
                 append_rows(ws, [[n, p["name"], p["county"], p["star_label"], p["digital_status"], p["batch"], "未报送"]])
-        ws.append(["", f"{county['name']}小计", "", "", "", ""] + [cell_value(county.get(k)) for k in FIGURE_KEYS])
-        style_row(ws, ws.max_row, font=BOLD, fill=LIGHT_FILL)
+        append_figures(ws, [("", None), (f"{county['name']}小计", None)] + [("", None)] * 4 + _figures(county), font=BOLD, fill=LIGHT_FILL)
 
 
 def _star_block(ws, data: dict[str, Any]) -> None:
     ws.append(["", "按星级", "", "", "", "", "运营中园区数", "其中：附表1已审核园区数", "入园企业数（已审核园区）", "获得授信企业数（已审核园区）",
                "授信覆盖率(%)", "目标(%)", "是否达标"])
     for b in data.get("by_star", []):
-        ws.append(["", b["label"], "", "", "", "", b["park_count"], b.get("filed_parks"), b["enterprises_total"], b["credited_count"],
-                   cell_value(b.get("credit_coverage")), cell_value(b.get("coverage_target")), cell_value(b.get("coverage_met"))])
+        append_figures(ws, [("", None), (b["label"], None)] + [("", None)] * 4
+                       + [(b.get(k), "int") for k in ("park_count", "filed_parks", "enterprises_total", "credited_count")]
+                       + [(b.get("credit_coverage"), "pct"), (b.get("coverage_target"), "pct"), (_met(b.get("coverage_met")), None)])
 
 
 def _t4_sheet(ws, filing: Filing, data: dict[str, Any]) -> None:
@@ -147,9 +161,10 @@ def _t4_sheet(ws, filing: Filing, data: dict[str, Any]) -> None:
     cur, base, new = comparable.get("current") or {}, comparable.get("baseline") or {}, banks.get("new_filers_total") or {}
     for col in T4_COLUMNS:
         ch = change.get(col.key, {})
-        ws.append([col.label] + [cell_value(v) for v in (total.get(col.key), cur.get(col.key), base.get(col.key), ch.get("delta"),
-                                                         ch.get("growth"), new.get(col.key))])
+        kind = _kind(col.kind, col.key)
+        append_figures(ws, [(col.label, None)] + [(v, kind) for v in (total.get(col.key), cur.get(col.key), base.get(col.key))]
+                       + [(ch.get("delta"), "pp" if col.kind == "rate" else kind), (ch.get("growth"), "pct"), (new.get(col.key), kind)])
     for key, label in (("npl_ratio", "不良率(%)"), ("inclusive_share", "普惠型占比(%)"), ("credit_loan_share", "信用贷款占比(%)")):
-        ws.append([label] + [cell_value(v) for v in (total.get(key), cur.get(key), base.get(key))])
+        append_figures(ws, [(label, None)] + [(v, "pct") for v in (total.get(key), cur.get(key), base.get(key))])
     ws.append([])
     append_rows(ws, [[f"注：{bank_coverage(banks)['note']}"]])

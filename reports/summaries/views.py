@@ -20,12 +20,13 @@ from reports.summaries.t3 import t3_export, t3_generate
 from reports.workflow.transitions import REGENERATE, allowed
 from reports.workflow.views import visible_filing, workflow_context
 
-T3_COLUMNS = (
-    ("enterprises_total", "入园企业数"), ("filed_count", "已建档企业数"), ("filing_coverage", "建档覆盖率(%)"),
-    ("demand_count", "有融资需求企业数"), ("demand_amount", "融资需求金额"), ("credited_count", "获得授信企业数"),
-    ("credit_coverage", "授信覆盖率(%)"), ("credit_amount", "授信金额"), ("loan_count", "贷款户数"), ("loan_balance", "贷款余额"),
-    ("inclusive_balance", "普惠型贷款余额"), ("first_loan_count", "首贷户数"), ("weighted_loan_rate", "加权平均利率(%)"),
-    ("demand_unmet_count", "需求未满足户数"), ("multi_bank_count", "服务银行超过3家（个体工商户超过2家）企业数"),
+T3_COLUMNS = (  # (key, label, kind: how the number reads)
+    ("enterprises_total", "入园企业数", "int"), ("filed_count", "已建档企业数", "int"), ("filing_coverage", "建档覆盖率", "pct"),
+    ("demand_count", "有融资需求企业数", "int"), ("demand_amount", "融资需求金额(万元)", "amount"),
+    ("credited_count", "获得授信企业数", "int"), ("credit_coverage", "授信覆盖率", "pct"), ("credit_amount", "授信金额(万元)", "amount"),
+    ("loan_count", "贷款户数", "int"), ("loan_balance", "贷款余额(万元)", "amount"), ("inclusive_balance", "普惠型贷款余额(万元)", "amount"),
+    ("first_loan_count", "首贷户数", "int"), ("weighted_loan_rate", "加权平均利率", "rate"), ("demand_unmet_count", "需求未满足户数", "int"),
+    ("multi_bank_count", "服务银行超过3家（个体工商户超过2家）企业数", "int"),
 )
 
 

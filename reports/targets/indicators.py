@@ -5,7 +5,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Any, Callable
 
 from reports.filings.periods import shift_code
-from reports.schedules.numbers import PCT_PLACES, RATE_PLACES, growth, ratio, rounded, weighted
+from reports.schedules.numbers import MINUS, PCT_PLACES, RATE_PLACES, growth, ratio, rounded, weighted
 from reports.summaries.bank_figures import RATE_WEIGHTS, T4_RATIOS, t4_panel
 from reports.targets.choices import Earlier
 
@@ -271,4 +271,4 @@ def fmt_number(value: Decimal | None) -> str:
     if value is None:
         return "—"
     text = f"{value:,.4f}".rstrip("0").rstrip(".")
-    return text if text not in ("-0", "") else "0"
+    return text.replace("-", MINUS) if text not in ("-0", "") else "0"

@@ -20,11 +20,10 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
 from portal.models import Region
 from reports.filings.choices import ScheduleCode
 from reports.filings.kinds import PARK_SCHEDULES
+from reports.filings.xlsx.writer import AMOUNT_FORMAT, COUNT_FORMAT, RATE_FORMAT, UNSAFE_PREFIXES, safe_cell
 from reports.schedules.base import AMOUNT, BOOL, CHOICE, COUNT, DATE, INDUSTRY, MULTI, PHONE, RATE, TEXT, USCC
 
 __all__ = [
@@ -41,7 +40,7 @@ INSTRUCTIONS_SHEET = "填报说明"
 LISTS_SHEET = "下拉选项"
 ERRORS_SHEET = "错误清单"
 
-NUMBER_FORMATS = {AMOUNT: "0.00", RATE: "0.0000", COUNT: "0", DATE: "yyyy-mm-dd", TEXT: "@", USCC: "@", PHONE: "@", MULTI: "@"}
+NUMBER_FORMATS = {AMOUNT: AMOUNT_FORMAT, RATE: RATE_FORMAT, COUNT: COUNT_FORMAT, DATE: "yyyy-mm-dd", TEXT: "@", USCC: "@", PHONE: "@", MULTI: "@"}
 KIND_NAMES = {
     TEXT: "文本", USCC: "统一社会信用代码（18位）", AMOUNT: "金额", RATE: "利率（年化%）", COUNT: "整数",
     CHOICE: "单选", BOOL: "是/否", INDUSTRY: "行业门类（GB/T 4754-2017）", DATE: "日期", MULTI: "多选", PHONE: "电话号码",
@@ -56,22 +55,6 @@ KIND_RULES = {
     USCC: "18位，按GB 32100-2015校验；不得含 I、O、Z、S、V",
     PHONE: "手机号或固定电话，如 13800138000、0571-87654321",
 }
-
-# A cell whose text starts with one of these is read by spreadsheet programs as a formula.
-UNSAFE_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value: Any) -> Any:
-    """The value to write into a cell: strings that a spreadsheet would run as a formula (starting
-    with ``= + - @``, tab or CR) get a leading ``'``; characters XML cannot hold are dropped.
-    Numbers, dates and booleans pass through unchanged."""
-    if isinstance(value, str):
-        if ILLEGAL_CHARACTERS_RE.search(value):
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if value.startswith(UNSAFE_PREFIXES):
-            return "'" + value
-    return value
-
 
 def unescape_cell(value: Any) -> Any:
     """The inverse of :func:`safe_cell` for the reader, so an export re-imports losslessly."""

@@ -49,15 +49,18 @@ from reports.filings.xlsx.writer import (
     CENTER_WRAP,
     COMPUTED_FILL,
     HEADER_FILL,
+    PCT_FORMAT,
+    PP_FORMAT,
     SECTION_FILL,
     TITLE_FONT,
     TOP_WRAP,
+    figure_format,
     new_workbook,
     styled,
     workbook_bytes,
 )
 from reports.schedules import SCHEDULES, Schedule
-from reports.schedules.base import BOOL, CHOICE, INDUSTRY, MULTI, TEXT, Column
+from reports.schedules.base import BOOL, CHOICE, INDUSTRY, MULTI, RATE, TEXT, Column
 from reports.schedules.numbers import change as t4_change
 from reports.schedules.t4 import NARRATIVE
 
@@ -188,7 +191,7 @@ def _grid_rows(ws, cols: Sequence[OutColumn], rows: Iterable[dict[str, Any]]) ->
     plain values are much cheaper for openpyxl to write than Cell objects."""
     protos: list[WriteOnlyCell | None] = []
     for col in cols:
-        fmt = NUMBER_FORMATS.get(col.kind)
+        fmt = figure_format(col.kind, col.key) or NUMBER_FORMATS.get(col.kind)
         if fmt and fmt != "@":
             cell = WriteOnlyCell(ws)
             cell.number_format = fmt
@@ -292,7 +295,7 @@ def write_t4_sheet(
         ws.append([None, styled(ws, "主要比率（系统计算）", font=BOLD, fill=SECTION_FILL)])
         for label, value in extra_rows:
             ws.append([None, None, styled(ws, label, border=BORDER),
-                       styled(ws, None if value is None else float(value), number_format="0.00", fill=COMPUTED_FILL, border=BORDER)])
+                       styled(ws, None if value is None else float(value), number_format=PCT_FORMAT, fill=COMPUTED_FILL, border=BORDER)])
     return rows
 
 
@@ -310,10 +313,11 @@ def _t4_line(ws, col: Column, number: int, row_no: int, current: Any, base: Any,
         pct = None
     else:
         delta, pct = t4_change(current, base)
-        delta_cell = styled(ws, excel_value(col.kind, delta), number_format=fmt, fill=COMPUTED_FILL, border=BORDER)
+        delta_fmt = PP_FORMAT if col.kind == RATE else fmt  # a rate's change is in 个百分点
+        delta_cell = styled(ws, excel_value(col.kind, delta), number_format=delta_fmt, fill=COMPUTED_FILL, border=BORDER)
     cells = [col.key, number, styled(ws, header_text(col), border=BORDER), value_cell, base_cell, delta_cell]
     if growth:
-        cells.append(styled(ws, None if pct is None else float(pct), number_format="0.00", fill=COMPUTED_FILL, border=BORDER))
+        cells.append(styled(ws, None if pct is None else float(pct), number_format=PCT_FORMAT, fill=COMPUTED_FILL, border=BORDER))
     return cells
 
 

@@ -5,8 +5,14 @@ that downloads it.
 Every workbook the portal hands out is written through here: the upload templates and exports
 of filings (``template.py``, ``exporter.py``, write-only sheets built from :func:`styled` cells),
 附表3 (``reports.summaries.t3``), the completeness lists (``reports.workflow.views``) and the
-dashboard tables (``reports.dashboards.exports``). Every string goes through
-:func:`reports.filings.xlsx.safe_cell` (formula injection)."""
+dashboard tables (``reports.dashboards.exports``). Every string goes through :func:`safe_cell`
+(formula injection).
+
+Numbers stay numbers: a figure is written as a numeric cell with the number format of its kind
+(:data:`FORMAT_BY_KIND`): amounts ``#,##0.00``, counts ``#,##0``, ratios and growth rates stored
+as the portal shows them (41.51 for 41.51 %) with ``0.00"%"``, rates ``0.0000"%"``, a change of a
+ratio or rate ``0.00" 个百分点"``. Negatives are negative numbers; a status (达标 / 未达标) has its own
+column, never glued to a figure as text."""
 from __future__ import annotations
 
 import datetime as dt
@@ -19,16 +25,17 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.utils import get_column_letter
-
-from reports.filings.xlsx import safe_cell
 
 __all__ = [
     "XLSX", "TITLE_FONT", "PAGE_TITLE_FONT", "BOLD", "HEADER_FILL", "LIGHT_FILL", "COMPUTED_FILL", "SECTION_FILL", "BORDER",
     "CENTER_WRAP", "TOP_WRAP", "MIDDLE_WRAP",
     "new_workbook", "workbook_bytes", "xlsx_response", "styled", "cell_value", "append_title", "append_header", "append_rows",
     "style_row", "number_format", "column_widths",
+    "UNSAFE_PREFIXES", "safe_cell", "AMOUNT_FORMAT", "COUNT_FORMAT", "PCT_FORMAT", "RATE_FORMAT", "PP_FORMAT", "FORMAT_BY_KIND",
+    "format_of", "figure_format", "append_figures", "RATIO_KEYS",
 ]
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,6 +52,57 @@ BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 CENTER_WRAP = Alignment(horizontal="center", vertical="center", wrap_text=True)
 TOP_WRAP = Alignment(vertical="top", wrap_text=True)
 MIDDLE_WRAP = Alignment(wrap_text=True, vertical="center")
+
+
+AMOUNT_FORMAT = "#,##0.00"
+COUNT_FORMAT = "#,##0"
+PCT_FORMAT = '0.00"%"'  # ratios, shares, coverages and growth rates, stored ×100 as the pages show them
+RATE_FORMAT = '0.0000"%"'  # interest rates and financing costs (年化 %)
+PP_FORMAT = '0.00" 个百分点"'  # the change of a ratio or a rate
+FORMAT_BY_KIND = {"amount": AMOUNT_FORMAT, "int": COUNT_FORMAT, "count": COUNT_FORMAT, "pct": PCT_FORMAT, "ratio": PCT_FORMAT,
+                  "rate": RATE_FORMAT, "pp": PP_FORMAT}  # report kinds (dashboards) and schedule kinds (amount, rate, count)
+RATIO_KEYS = ("coverage", "coverage_target", "share", "ratio", "growth")  # a schedule “rate” that is a ratio ×100
+
+# A cell whose text starts with one of these is read by spreadsheet programs as a formula.
+UNSAFE_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value: Any) -> Any:
+    """The value to write into a cell: TEXT that a spreadsheet would run as a formula (starting
+    with ``= + - @``, tab or CR) gets a leading ``'``; characters XML cannot hold are dropped.
+    Numbers (negative ones too), dates and booleans pass through unchanged."""
+    if isinstance(value, str):
+        if ILLEGAL_CHARACTERS_RE.search(value):
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if value.startswith(UNSAFE_PREFIXES):
+            return "'" + value
+    return value
+
+
+def format_of(kind: str, *, signed: bool = False) -> str | None:
+    """The number format of a figure of ``kind`` (a ``signed`` change of a ratio or rate: 个百分点)."""
+    if signed and kind in ("ratio", "rate"):
+        return PP_FORMAT
+    return FORMAT_BY_KIND.get(kind)
+
+
+def figure_format(kind: str, key: str = "") -> str | None:
+    """The number format of a schedule column or a computed figure (附表2's coverages are ratios)."""
+    if kind == "rate" and key.endswith(RATIO_KEYS):
+        return PCT_FORMAT
+    return FORMAT_BY_KIND.get(kind)
+
+
+def append_figures(ws, cells: Iterable[tuple[Any, str | None]], *, font=None, fill=None) -> None:
+    """A row of ``(value, kind)``: a figure (``kind`` in :data:`FORMAT_BY_KIND`) as a numeric cell
+    with its format, anything else (kind None) as formula-safe text."""
+    cells = list(cells)
+    ws.append([cell_value(v, numeric=k in FORMAT_BY_KIND) for v, k in cells])
+    r = ws.max_row
+    for i, (_, kind) in enumerate(cells, start=1):
+        if kind in FORMAT_BY_KIND and isinstance(ws.cell(r, i).value, (int, float)):
+            ws.cell(r, i).number_format = FORMAT_BY_KIND[kind]
+    style_row(ws, r, font=font, fill=fill)
 
 
 def new_workbook(*, write_only: bool = False) -> Workbook:
