@@ -13,6 +13,10 @@ from openpyxl import Workbook, load_workbook
 from reports.filings.models import Period
 from reports.filings.xlsx.writer import append_figures, safe_cell
 from reports.summaries.models import Summary
+from reports.summaries.t3 import t3_export, t3_generate
+from tests import test_rollups
+
+two_parks = test_rollups.two_parks  # the fixture: 2020Q3 with two Hangzhou parks filed and approved
 
 
 def render(source: str, **context) -> str:
@@ -102,3 +106,19 @@ def test_writer_figures_are_numbers_status_apart_and_text_formula_safe():
     assert status.value == "未达标"  # the status in its own column, never glued to a figure
     assert amount.value == -1234.5 and amount.number_format == "#,##0.00"
     assert safe_cell(-9.81) == -9.81 and safe_cell("-9.81%") == "'-9.81%"
+
+
+def test_t3_export_figures_are_numbers_with_formats_and_the_status_apart(world, request):
+    period = request.getfixturevalue("two_parks")
+    t3 = t3_generate(actor=world.users["hz_branch"], period=period)
+    ws = load_workbook(io.BytesIO(t3_export(filing=t3)))["附表3"]
+    header = [c.value for c in ws[3]]
+    total = next(r for r in ws.iter_rows(min_row=4) if r[1].value == "杭州市合计")
+    enterprises, coverage = total[header.index("入园企业数")], total[header.index("授信覆盖率(%)")]
+    assert enterprises.data_type == "n" and enterprises.number_format == "#,##0"
+    assert coverage.data_type == "n" and coverage.number_format == '0.00"%"' and 0 < coverage.value <= 100
+    amounts = [total[i] for i, label in enumerate(header) if label == "授信金额"]
+    assert amounts and amounts[0].data_type == "n" and amounts[0].number_format == "#,##0.00"
+    start = next(r[0].row for r in ws.iter_rows(min_row=4) if r[1].value == "按星级")
+    stars = [r for r in ws.iter_rows(min_row=start + 1) if r[1].value and isinstance(r[10].value, (int, float))]
+    assert stars and all(r[10].number_format == '0.00"%"' and r[12].value in ("达标", "未达标") for r in stars)
