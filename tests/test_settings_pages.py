@@ -198,6 +198,7 @@ def test_the_audit_log_export_has_date_and_number_cells_and_is_formula_safe(clie
     assert by_action["审核通过"][7] == 77 and by_action["修改报送期"][7] == period.pk  # numbers as numbers
     assert by_action["修改登记"][9].startswith("'=")  # a formula typed by a user stays text
     assert by_action["修改报送期"][4] == "10.0.0.1"
+    assert by_action["修改报送期"][10] == "填报截止日期: 2020-10-15 → 2020-10-20"  # official labels
     filtered = client.get(reverse("dashboards:audit_log"), {"format": "xlsx", "action": "approve"})
     assert load_workbook(io.BytesIO(filtered.content)).active.max_row == header_row + 1
 

@@ -47,6 +47,15 @@ def object_type_label(label: str) -> str:
         return label
 
 
+@lru_cache(maxsize=None)
+def field_label(object_type: str, key: str) -> str:
+    """The field's official label (``filer_due`` → 填报截止日期; 状态 for a workflow step)."""
+    try:
+        return str(apps.get_model(object_type)._meta.get_field(key).verbose_name)
+    except (LookupError, ValueError):
+        return key
+
+
 class AuditFilterSet(PortalFilterSet):
     user = django_filters.CharFilter(label="操作人", method="filter_user")
     organisation = django_filters.ModelChoiceFilter(label="机构", queryset=Organisation.objects.order_by("kind", "name"), empty_label="全部")
@@ -103,11 +112,11 @@ class AuditTable(tables.Table):
         return format_html('<a href="{}">{}</a>', record.object_url, text) if record.object_url else text
 
     def render_changes(self, record: AuditEvent) -> str:
-        return changes_text(record.changes) or "—"
+        return changes_text(record.changes, record.object_type) or "—"
 
 
-def changes_text(changes: dict[str, Any] | None) -> str:
-    return "；".join(f"{k}: {v[0] if v[0] is not None else '—'} → {v[1]}" for k, v in (changes or {}).items()
+def changes_text(changes: dict[str, Any] | None, object_type: str = "") -> str:
+    return "；".join(f"{field_label(object_type, k)}: {v[0] if v[0] is not None else '—'} → {v[1]}" for k, v in (changes or {}).items()
                      if isinstance(v, (list, tuple)) and len(v) == 2)
 
 
@@ -126,7 +135,7 @@ def _export_row(e: AuditEvent) -> list[Any]:
             cell_value(e.organisation.name if e.organisation else "", numeric=False), cell_value(e.ip or "", numeric=False),
             e.get_action_display(), object_type_label(e.object_type), object_id,
             cell_value(e.object_label, numeric=False), cell_value(e.reason, numeric=False),
-            cell_value(changes_text(e.changes), numeric=False)]
+            cell_value(changes_text(e.changes, e.object_type), numeric=False)]
 
 
 def audit_workbook(events: Iterable[AuditEvent], *, subtitle: str) -> bytes:
