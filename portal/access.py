@@ -261,6 +261,28 @@ def can_unlock_user(actor: Any, user: Model) -> bool:
     return is_province(actor)
 
 
+def can_manage_settings(user: Any) -> bool:
+    """The province's own settings (reporting periods, deadlines, lock dates, reopening a locked
+    filing from the settings pages, target sets and targets) are the province regulator's and
+    superusers' — not the Django admin's."""
+    return is_province(user)
+
+
+def can_read_audit_log(user: Any) -> bool:
+    """Who did what, when and from where: the province regulator and superusers only."""
+    return is_province(user)
+
+
+def require_settings(user: Any) -> None:
+    if not can_manage_settings(user):
+        raise PermissionDenied("只有省级监管局可以修改报送设置。")
+
+
+def require_audit_log(user: Any) -> None:
+    if not can_read_audit_log(user):
+        raise PermissionDenied("只有省级监管局可以查看操作日志。")
+
+
 def can_manage_tenants(user: Any, park: Model) -> bool:
     """Only the park's operator keeps its enterprise register (入园 / 退园)."""
     if is_superuser(user):

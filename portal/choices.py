@@ -35,3 +35,25 @@ ROLE_FOR_KIND = {
     OrgKind.BANK_BRANCH: Role.BANK_FILER,
     OrgKind.PARK_OPERATOR: Role.PARK_OPERATOR,
 }
+
+
+class AuditAction(models.TextChoices):
+    """What an audit event records (``portal.AuditEvent``)."""
+
+    LOGIN = "login", "登录"
+    LOGIN_FAILED = "login_failed", "登录失败"
+    LOGOUT = "logout", "退出登录"
+    LOCKED_OUT = "locked_out", "账号锁定"
+    CREATE = "create", "新增登记"
+    CHANGE = "change", "修改登记"
+    DELETE = "delete", "删除登记"
+    SUBMIT = "submit", "提交报表"
+    CONFIRM = "confirm", "主办行确认转报"
+    APPROVE = "approve", "审核通过"
+    RETURN = "return", "退回"
+    AMEND = "amend", "发起修订"
+    REOPEN = "reopen", "重新打开报表"
+    PERIOD_OPEN = "period_open", "开设报送期"
+    PERIOD_CHANGE = "period_change", "修改报送期"
+    TARGET_CHANGE = "target_change", "修改目标"
+    TARGET_SET_CHANGE = "target_set_change", "修改目标组"

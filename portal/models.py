@@ -4,7 +4,7 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from portal.choices import NINGBO_CODE, ROLE_FOR_KIND, OrgKind, RegionLevel, Role
+from portal.choices import NINGBO_CODE, ROLE_FOR_KIND, AuditAction, OrgKind, RegionLevel, Role
 
 
 class Region(models.Model):
@@ -184,3 +184,32 @@ class IdempotencyKey(models.Model):
 
     def __str__(self) -> str:
         return f"{self.method} {self.path} [{self.key}]"
+
+
+class AuditEvent(models.Model):
+    """One thing a user did — a workflow step, a registry change, a settings change, a login — with
+    who, from which organisation and address, when and why. Written by ``portal.audit.audit_record``;
+    portal imports no domain app, so the object is kept as its model label, id and a text label."""
+
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(User, verbose_name="操作人", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    actor_name = models.CharField("操作人账号", max_length=150, blank=True, help_text="登录失败时为尝试的用户名")
+    organisation = models.ForeignKey(Organisation, verbose_name="操作机构", null=True, blank=True, on_delete=models.SET_NULL,
+                                     related_name="+")
+    ip = models.GenericIPAddressField("IP地址", null=True, blank=True)
+    action = models.CharField("操作", max_length=20, choices=AuditAction.choices, db_index=True)
+    object_type = models.CharField("对象类型", max_length=60, blank=True, help_text="模型标签，如 reports.filing、parks.park")
+    object_id = models.CharField("对象编号", max_length=40, blank=True)
+    object_label = models.CharField("对象", max_length=300, blank=True)
+    object_url = models.CharField("对象链接", max_length=300, blank=True)
+    reason = models.TextField("原因 / 意见", blank=True)
+    changes = models.JSONField("变更内容", default=dict, blank=True, help_text="字段：[原值, 新值]")
+
+    class Meta:
+        verbose_name = "操作日志"
+        verbose_name_plural = "操作日志"
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["object_type", "object_id"]), models.Index(fields=["actor", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_name} {self.get_action_display()} {self.object_label}"

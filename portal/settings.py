@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "portal.errors.ErrorPagesMiddleware",  # the portal's Chinese 404 / 403 pages, also with DEBUG=True
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "portal.audit.AuditRequestMiddleware",  # the request's address for the audit log
     "axes.middleware.AxesMiddleware",
 ]
 

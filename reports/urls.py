@@ -3,8 +3,11 @@
 from django.urls import path
 
 from reports.filings import views, views_rows, views_xlsx
+from reports.filings import views_settings as settings_periods
 from reports.summaries import views as views_summaries
+from reports.targets import views_settings as settings_targets
 from reports.workflow import views as views_workflow
+from reports.workflow import views_settings as settings_reopen
 
 app_name = "reports"
 
@@ -32,4 +35,13 @@ urlpatterns = [
     path("imports/<int:pk>/", views_xlsx.import_job, name="import_job"),
     path("imports/<int:pk>/status/", views_xlsx.import_job_status, name="import_job_status"),
     path("imports/<int:pk>/annotated.xlsx", views_xlsx.import_job_annotated, name="import_job_annotated"),
+    # the province's settings (periods, deadlines, lock dates, reopening, targets)
+    path("settings/periods/", settings_periods.period_list, name="period_list"),
+    path("settings/periods/open/", settings_periods.period_open, name="period_open"),
+    path("settings/periods/<int:pk>/", settings_periods.period_settings, name="period_settings"),
+    path("settings/periods/<int:pk>/filings/", settings_reopen.period_filings, name="period_filings"),
+    path("settings/filings/<int:pk>/reopen/", settings_reopen.filing_reopen, name="filing_reopen_settings"),
+    path("settings/targets/", settings_targets.target_set_list, name="target_set_list"),
+    path("settings/targets/sets/<int:pk>/", settings_targets.target_set_settings, name="target_set_settings"),
+    path("settings/targets/<int:pk>/", settings_targets.target_settings, name="target_settings"),
 ]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from reports.dashboards import views
+from reports.dashboards import audit, views
 
 app_name = "dashboards"
 
@@ -11,4 +11,5 @@ urlpatterns = [
     path("dashboards/cities/<str:code>/", views.city, name="city"),
     path("dashboards/banks/<int:pk>/", views.bank, name="bank"),
     path("dashboards/parks/<str:code>/", views.park, name="park"),
+    path("audit/", audit.audit_log, name="audit_log"),
 ]

@@ -161,3 +161,26 @@ class UploadForm(forms.Form):
         except UploadRejected as exc:
             raise forms.ValidationError(exc.message, code=exc.code) from None
         return upload
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", attrs={"class": "form-control"}, **kwargs)
+
+
+REASON_WIDGET = forms.Textarea(attrs={"rows": 2, "class": "form-control"})
+
+
+class PeriodSettingsForm(forms.Form):
+    """The province moves a period's deadlines and lock date, always with a reason."""
+
+    filer_due = forms.DateField(label="填报截止日期", help_text="园区、银行保险机构报送附表1、4、5：默认季后15日", widget=DateInput())
+    branch_due = forms.DateField(label="分局报送截止日期", help_text="附表3及辖内附表4：默认季后20日", widget=DateInput())
+    lock_date = forms.DateField(label="锁定日期", help_text="此后仅监管部门可重新打开报表", widget=DateInput())
+    reason = forms.CharField(label="修改原因", max_length=500, widget=REASON_WIDGET)
+
+
+class PeriodOpenForm(forms.Form):
+    reason = forms.CharField(label="说明", max_length=500, required=False, widget=forms.TextInput(attrs={"class": "form-control"}))

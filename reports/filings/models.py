@@ -39,6 +39,9 @@ class Period(models.Model):
     def __str__(self) -> str:
         return self.code
 
+    def get_absolute_url(self) -> str:
+        return reverse("reports:period_settings", args=[self.pk])
+
     @property
     def previous_year_end_code(self) -> str:
         """The period ``比年初`` compares with: the previous year's Q4."""

@@ -5,9 +5,8 @@ from __future__ import annotations
 from django.contrib import admin, messages
 
 from portal import access
-from reports.filings.models import Period
-from reports.targets.engine import target_results_rebuild
 from reports.targets.models import Target, TargetResult, TargetSet
+from reports.targets.services import target_results_recompute
 
 
 class ProvinceEditable:
@@ -69,8 +68,7 @@ class TargetAdmin(ProvinceEditable, admin.ModelAdmin):
 
 
 def _recompute() -> int:
-    return sum(target_results_rebuild(period_id=pk) for pk in Period.objects.filter(is_baseline=False, summaries__isnull=False)
-               .distinct().values_list("pk", flat=True))
+    return target_results_recompute()
 
 
 @admin.register(TargetResult)

@@ -4,6 +4,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 from reports.filings.models import Period
 from reports.targets.choices import Earlier
@@ -27,6 +28,7 @@ class TargetSet(models.Model):
     is_default = models.BooleanField("默认目标组", default=False, help_text="看板默认展示的目标组（只能有一个）")
     order = models.PositiveSmallIntegerField("排序", default=0)
     notes = models.TextField("说明", blank=True)
+    history = HistoricalRecords(verbose_name="目标组变更历史")
 
     class Meta:
         verbose_name = "目标组"
@@ -106,6 +108,7 @@ class Target(models.Model):
                                              help_text="报表未采集所需数据时说明原因，状态显示“不适用”")
     order = models.PositiveSmallIntegerField("排序", default=0)
     notes = models.TextField("口径说明", blank=True)
+    history = HistoricalRecords(verbose_name="目标变更历史")
 
     class Meta:
         verbose_name = "目标"

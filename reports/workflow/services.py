@@ -27,6 +27,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from portal.audit import audit_record
 from portal.choices import OrgKind
 from portal.models import Organisation, User
 from portal.notifications import notify, organisation_users
@@ -49,6 +50,7 @@ def _refuse(message: str) -> None:
 
 def _log(filing: Filing, actor: User, action: str, old: str, new: str, comment: str = "") -> FilingTransition:
     transaction.on_commit(lambda: filing_transitioned.send(sender=Filing, filing=filing))
+    audit_record(actor=actor, action=action, obj=filing, reason=comment, changes={"status": [old, new]} if old != new else {})
     return FilingTransition.objects.create(filing=filing, action=action, from_status=old, to_status=new, actor=actor,
                                            actor_organisation_id=actor.organisation_id, comment=comment)
 
