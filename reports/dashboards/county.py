@@ -10,6 +10,7 @@ from typing import Any
 from django.db.models import F
 from django.urls import reverse
 
+from parks.choices import Batch
 from portal import access
 from portal.models import Region
 from reports.dashboards.blocks import COMPLETENESS_COLUMNS, star_table
@@ -25,7 +26,7 @@ from reports.targets.indicators import dec
 
 COUNTY_PARK_COLUMNS = [
     Column("code", "园区编码", sortable=True), Column("name", "园区名称", "link", sortable=True),
-    Column("star_label", "星级", sortable=True), Column("batch", "批次"), Column("partner_bank_count", "伙伴银行", "int", True),
+    Column("star_label", "星级", sortable=True), Column("batch_label", "批次"), Column("partner_bank_count", "伙伴银行", "int", True),
     Column("enterprises_total", "入园企业", "int", True), Column("filed_count", "已建档", "int"),
     Column("filing_coverage", "建档覆盖率", "pct", True), Column("credited_count", "获得授信", "int"),
     Column("credit_coverage", "授信覆盖率", "pct", True), Column("coverage_target", "目标", "pct"),
@@ -34,6 +35,7 @@ COUNTY_PARK_COLUMNS = [
     Column("first_loan_count", "首贷户", "int", True),
 ]
 COUNTY_COMPLETENESS_COLUMNS = [Column("name", "县（市、区）", "link")] + COMPLETENESS_COLUMNS[1:]
+BATCHES = dict(Batch.choices)
 COMPLETENESS_NOTE = "应报：辖内每个运营中园区的附表1/2（银行保险机构的附表4/5按地市报送，见地市看板）。"
 
 
@@ -46,6 +48,8 @@ def county_page(*, user: Any, county: Region, period: Period, periods: list[Peri
     county_row = next((c for c in data.get("counties") or [] if c["code"] == county.code), None) or {}
     block = (data.get("county_blocks") or {}).get(county.code) or {}
     parks = park_rows([p for p in data.get("parks") or [] if p["county_code"] == county.code], period)
+    for p in parks:
+        p["batch_label"] = BATCHES.get(p.get("batch"), p.get("batch"))
     ctx: dict[str, Any] = {"county": county, "freshness": Freshness.of(row, "地市汇总"), "has_summary": bool(row.get("built_at")),
                            "park_filter": flt, "kpi": _kpi(county_row, parks)}
     shown = flt.apply(parks)
