@@ -180,6 +180,35 @@ def city_viewer(org) -> bool:
     return org.kind in (OrgKind.BRANCH_REGULATOR, OrgKind.ECONOMY_BUREAU) and org.region.level == RegionLevel.CITY
 
 
+def county_viewer(org) -> bool:
+    return org.kind == OrgKind.ECONOMY_BUREAU and org.region.level == RegionLevel.COUNTY
+
+
+def counties_readable_q(user: Any, path: str = "") -> Q:
+    """The counties (the county Region at ``path``; "" = the Region itself) whose county roll-up —
+    the county dashboard, read from its city's summary — ``user`` may read: the province regulator
+    and the provincial economy bureau every county; a city's branch regulator and city economy
+    bureau the counties of their city; a county economy bureau its own county; nobody else."""
+    level = {at(path, "level"): RegionLevel.COUNTY}
+    if is_superuser(user):
+        return Q(**level)
+    org = _org(user)
+    if org is None or not org.is_active:
+        return NONE
+    if province_wide(org):
+        return Q(**level, **{at(path, "province_code"): org.region.province_code})
+    if city_viewer(org):
+        return Q(**level, **{at(path, "city_code"): org.region.code})
+    if county_viewer(org):
+        return Q(**{path or "pk": org.region.pk})
+    return NONE
+
+
+def is_county_viewer(user: Any) -> bool:
+    org = _org(user)
+    return bool(org and org.is_active and county_viewer(org))
+
+
 RULES: dict[str, Callable[[Any, Any, str], Q]] = {
     "portal.region": _region_rule,
     "portal.organisation": _organisation_rule,

@@ -31,6 +31,7 @@ urlpatterns = [
     path("completeness/", views_summaries.completeness, name="completeness"),
     path("completeness/list/", views_summaries.completeness_list, name="completeness_list"),
     path("t3/", views_summaries.t3_page, name="t3"),
+    path("t3/province/", views_summaries.t3_province_page, name="t3_province"),
     path("t3/<int:pk>.xlsx", views_summaries.t3_download, name="t3_export"),
     path("imports/<int:pk>/", views_xlsx.import_job, name="import_job"),
     path("imports/<int:pk>/status/", views_xlsx.import_job_status, name="import_job_status"),

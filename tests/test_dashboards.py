@@ -75,8 +75,9 @@ def test_each_role_lands_on_its_dashboard(client, scenario):
     for who, url in expect.items():
         client.force_login(u[who])
         assert client.get(reverse("dashboards:index"))["Location"] == url, who
-    client.force_login(u["xihu_jxj"])
-    page = client.get(reverse("dashboards:index"))
+    client.force_login(u["xihu_jxj"])  # a county bureau: its county's dashboard
+    assert client.get(reverse("dashboards:index"))["Location"] == reverse("dashboards:county", args=["330106"])
+    page = client.get(reverse("dashboards:index"), {"period": "2020Q3"}, follow=True)
     assert page.status_code == 200 and w.p_hz.name in page.content.decode() and w.p_hz2.name not in page.content.decode()
 
 

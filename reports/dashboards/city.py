@@ -34,7 +34,7 @@ PARK_COLUMNS = [
     Column("multi_bank_count", "垒小户", "int", True), Column("first_loan_count", "首贷户", "int", True),
 ]
 SORT_KEYS = {c.key for c in PARK_COLUMNS if c.sortable} | {"star_rating"}
-COUNTY_COLUMNS = [Column("name", "县（市、区）"), Column("park_count", "园区数", "int"), Column("filed_parks", "已报送", "int"),
+COUNTY_COLUMNS = [Column("name", "县（市、区）", "link"), Column("park_count", "园区数", "int"), Column("filed_parks", "已报送", "int"),
                   Column("enterprises_total", "入园企业", "int"), Column("filing_coverage", "建档覆盖率", "pct"),
                   Column("credit_coverage", "授信覆盖率", "pct"), Column("credit_amount", "授信金额", "amount"),
                   Column("loan_balance", "贷款余额", "amount"), Column("weighted_loan_rate", "加权平均利率", "rate"),
@@ -126,7 +126,7 @@ def city_page(*, user: Any, city: Region, period: Period, periods: list[Period],
     ctx: dict[str, Any] = {"freshness": Freshness.of(row, f"{city.name}汇总"), "has_summary": bool(row.get("built_at")), "city": city}
     parks = park_rows(data.get("parks") or [], period)
     _add_park_tables(ctx, data, parks, flt)
-    ctx["counties"] = _counties_table(data)
+    ctx["counties"] = _counties_table(data, period)
     ctx["stars"] = star_table(data.get("by_star"))
     results = list(access.restrict(user, TargetResult.objects.filter(period=period, scope_code=city.code))
                    .select_related("target__target_set").order_by("target__target_set__order", "target__order"))
@@ -157,10 +157,13 @@ def _add_park_tables(ctx: dict[str, Any], data: dict[str, Any], parks: list[dict
     ctx["star_choices"] = [("45", "四星、五星"), ("5", "五星"), ("4", "四星"), ("3", "三星"), ("other", "其他星级")]
 
 
-def _counties_table(data: dict[str, Any]) -> Table:
+def _counties_table(data: dict[str, Any], period: Period) -> Table:
+    """One row per county, each linked to its county dashboard."""
     return Table("counties", "分县（市、区）汇总", COUNTY_COLUMNS,
-                 [dict(c, **{k: dec(c.get(k)) for k in ("filing_coverage", "credit_coverage", "credit_amount", "loan_balance",
-                                                      "weighted_loan_rate")}) for c in data.get("counties") or []])
+                 [dict(c, name_url=f"{reverse('dashboards:county', args=[c['code']])}?period={period.code}",
+                       **{k: dec(c.get(k)) for k in ("filing_coverage", "credit_coverage", "credit_amount", "loan_balance",
+                                                     "weighted_loan_rate")}) for c in data.get("counties") or []],
+                 note="点击县（市、区）查看其监测看板。")
 
 
 def _add_problem_tables(ctx: dict[str, Any], data: dict[str, Any], parks: list[dict[str, Any]], *, city: Region, period: Period) -> None:

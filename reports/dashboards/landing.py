@@ -7,6 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
+from django.urls import reverse
 from django.utils import timezone
 
 from parks.choices import ParkStatus
@@ -60,6 +61,8 @@ def landing_panel(*, user: Any, org: Any, kind: str | None) -> dict[str, Any]:
             "维护辖内小微企业园名单（名单以经信部门提供为准）。",
             "认定园区星级、批次与数字化园区称号；查阅园区附表1、附表2反馈。",
         ]
+        if access.is_county_viewer(user):
+            ctx["county_dashboard"] = {"name": org.region.name, "url": reverse("dashboards:county", args=[org.region.code])}
     else:
         ctx["duties"] = ["您的账号尚未关联机构，请联系管理员。"]
     ctx["todo"] = _todo(user=user, org=org, period=period_obj) if period_obj is not None and org is not None else []

@@ -20,6 +20,7 @@ from portal.models import Organisation, Region
 from reports.dashboards.bank import bank_page
 from reports.dashboards.city import ParkFilter, cities_visible, city_page
 from reports.dashboards.common import SIDES, period_pick, periods_for_picker
+from reports.dashboards.county import county_page
 from reports.dashboards.exports import export_response
 from reports.dashboards.park import park_page, parks_visible
 from reports.dashboards.province import province_page
@@ -76,6 +77,8 @@ def index(request: HttpRequest):
         return _redirect_keeping_query(request, "dashboards:city", code=org.region.code)
     if kind == OrgKind.BANK_BRANCH:
         return _redirect_keeping_query(request, "dashboards:bank", pk=org.pk)
+    if access.is_county_viewer(user):
+        return _redirect_keeping_query(request, "dashboards:county", code=org.region.code)
     parks = parks_visible(user)
     if kind == OrgKind.PARK_OPERATOR and len(parks) == 1:
         return _redirect_keeping_query(request, "dashboards:park", code=parks[0]["code"])
@@ -109,6 +112,22 @@ def city(request: HttpRequest, code: str):
                sort_query=_query_without(request, "format", "table", "sort", "dir"))
     return _page(request, "dashboards/city.html", ctx, title=f"{region.name}小微企业园金融服务监测看板", period=period, periods=periods,
                  filename=f"{region.name}监测看板", subtitle=f"报送期：{period.code}  地市：{region.name}")
+
+
+@login_required
+def county(request: HttpRequest, code: str):
+    """A county's dashboard (404 for a county the user may not read: see ``access.counties_readable_q``)."""
+    periods, period, _today = _common(request)
+    counties = Region.objects.filter(access.counties_readable_q(request.user), province_code=ZHEJIANG_CODE)
+    region = get_object_or_404(counties, code=code)
+    city_region = Region.objects.filter(code=region.city_code).only("code", "name").first()
+    ctx = county_page(user=request.user, county=region, period=period, periods=periods, flt=ParkFilter.from_query(request.GET))
+    ctx.update(city=city_region, city_visible=any(c == region.city_code for c, _ in cities_visible(request.user)),
+               province_visible=access.scope_q(request.user, Summary) == access.ALL,
+               sort_query=_query_without(request, "format", "table", "sort", "dir"))
+    name = f"{city_region.name if city_region else ''}{region.name}"
+    return _page(request, "dashboards/county.html", ctx, title=f"{name}小微企业园金融服务监测看板", period=period, periods=periods,
+                 filename=f"{name}监测看板", subtitle=f"报送期：{period.code}  县（市、区）：{name}")
 
 
 @login_required

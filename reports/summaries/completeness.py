@@ -46,6 +46,7 @@ class Item:
     url: str = ""
     waiting_for: str = ""  # awaiting: "bank" (a park's 附表1 waiting for its lead bank's 转报) or "regulator"
     waiting_for_name: str = ""  # the lead bank's name when waiting_for is "bank"
+    county_code: str = ""  # a park's county ("" for a bank branch: banks file per city)
 
 
 @dataclass
@@ -72,7 +73,7 @@ def completeness_items(*, period: Period, today: dt.date, city_code: str | None 
     parks = Park.objects.filter(status=ParkStatus.ACTIVE)
     if city_code:
         parks = parks.filter(county__city_code=city_code)
-    parks = list(parks.values("pk", "code", "name", "county__city_code").order_by("code"))
+    parks = list(parks.values("pk", "code", "name", "county__city_code", "county__code").order_by("code"))
     t1 = {f["park_id"]: f for f in Filing.objects.filter(period=period, schedule=ScheduleCode.T1, is_current=True, park_id__in=[p["pk"] for p in parks])
           .values("pk", "park_id", "status", "version", "days_late")}
     links = PartnerLink.objects.in_force(on=period.end)
@@ -96,7 +97,7 @@ def completeness_items(*, period: Period, today: dt.date, city_code: str | None 
         state = _state(f and f["status"], f["version"] if f else 1)
         days = f["days_late"] if f and state != "not_filed" else max(0, (today - due).days)
         item = Item("park", p["pk"], p["code"], p["name"], p["county__city_code"], "附表1/2", f and f["pk"], f["status"] if f else "",
-                    state, days > 0, days, f"/filings/{f['pk']}/" if f else f"/parks/{p['pk']}/")
+                    state, days > 0, days, f"/filings/{f['pk']}/" if f else f"/parks/{p['pk']}/", county_code=p["county__code"])
         if state == "awaiting":
             bank = lead_banks.get(p["pk"]) if f["status"] == S.SUBMITTED else None
             item.waiting_for, item.waiting_for_name = ("bank", bank) if bank else ("regulator", "")
@@ -118,22 +119,47 @@ def review_queue(items: list[Item]) -> tuple[list[Item], list[Item]]:
     return [i for i in awaiting if i.waiting_for != "bank"], [i for i in awaiting if i.waiting_for == "bank"]
 
 
-def completeness_by_city(*, period: Period, today: dt.date, city_code: str | None = None) -> list[CityRow]:
+def _count(row: CityRow, item: Item) -> None:
+    row.expected += 1
+    row.counts[item.state] += 1
+    row.kinds[item.kind]["expected"] += 1
+    row.kinds[item.kind]["approved"] += item.state == "approved"
+    if item.late:
+        row.counts["late"] += 1
+
+
+def completeness_by_city(*, period: Period, today: dt.date, city_code: str | None = None, items: list[Item] | None = None) -> list[CityRow]:
+    """One row per city (``items``: the period's ``completeness_items`` if already at hand)."""
     cities = Region.objects.filter(level="city", province_code="330000").order_by("code")
     if city_code:
         cities = cities.filter(code=city_code)
     rows = {c.code: CityRow(city=c) for c in cities}
-    for item in completeness_items(period=period, today=today, city_code=city_code):
+    if items is None:
+        items = completeness_items(period=period, today=today, city_code=city_code)
+    for item in items:
         row = rows.get(item.city_code)
-        if row is None:
-            continue
-        row.expected += 1
-        row.counts[item.state] += 1
-        row.kinds[item.kind]["expected"] += 1
-        row.kinds[item.kind]["approved"] += item.state == "approved"
-        if item.late:
-            row.counts["late"] += 1
+        if row is not None:
+            _count(row, item)
     return list(rows.values())
+
+
+BANKS_ROW_CODE = "banks"
+BANKS_ROW_NAME = "银行保险机构（附表4/5，按地市报送）"
+
+
+def completeness_by_county(*, period: Period, today: dt.date, city_code: str, items: list[Item] | None = None) -> list[CityRow]:
+    """Inside one city: one row per county that has operating parks (their 附表1/2), then one row
+    for the city's bank branches (附表4/5 are filed per city, not per county); the rows add up to
+    the city's row of ``completeness_by_city``."""
+    if items is None:
+        items = completeness_items(period=period, today=today, city_code=city_code)
+    items = [i for i in items if i.city_code == city_code]
+    county_codes = {i.county_code for i in items if i.kind == "park"}
+    rows = {c.code: CityRow(city=c) for c in Region.objects.filter(code__in=county_codes).order_by("code")}
+    banks = CityRow(city=SimpleNamespace(code=BANKS_ROW_CODE, name=BANKS_ROW_NAME, separately_planned=False))
+    for item in items:
+        _count(rows[item.county_code] if item.kind == "park" else banks, item)
+    return list(rows.values()) + ([banks] if banks.expected else [])
 
 
 def completeness_totals(rows: list[CityRow]) -> dict[str, int]:

@@ -84,6 +84,17 @@ def _finish(acc: dict[str, Any], *, target: Decimal | None = None) -> dict[str, 
     return acc
 
 
+def figures_sum(blocks: Iterable[dict[str, Any]], *, target: Decimal | None = None) -> dict[str, Any]:
+    """The sums of finished figure blocks (e.g. read back from stored JSON: amounts as strings),
+    every ratio recomputed from the sums (never averaged)."""
+    acc = _zero()
+    for block in blocks:
+        for k in acc:
+            value = block.get(k) or 0
+            acc[k] += Decimal(str(value)) if isinstance(acc[k], Decimal) else int(value)
+    return _finish(acc, target=target)
+
+
 def parks_figures(*, period: Period, city_code: str | None) -> tuple[list[dict[str, Any]], dict[str, int]]:
     """Each active park of the city (or province) with its T2 figures from its latest approved T1
     (or marked 未报送), plus the filing versions used."""

@@ -27,7 +27,7 @@ from reports.filings.kinds import BANK_PACKAGE
 from reports.filings.models import Filing, Period
 from reports.filings.periods import shift_code
 from reports.summaries.bank_figures import banks_block, partner_checks, t4_records
-from reports.summaries.completeness import completeness_by_city, completeness_rows_data
+from reports.summaries.completeness import completeness_by_city, completeness_by_county, completeness_items, completeness_rows_data
 from reports.summaries.models import Summary
 from reports.summaries.park_figures import (
     NOT_FILED_NOTE,
@@ -92,13 +92,26 @@ def city_data(*, city_code: str, period: Period, prepared: Prepared | None = Non
             "register": _register_block(register, [city_code]),
             "not_filed": [{"code": p["code"], "name": p["name"], "county": p["county"]} for p in parks if not p["filed"]],
             "not_filed_note": NOT_FILED_NOTE}
-    data["completeness"] = completeness_rows_data(completeness_by_city(period=period, today=timezone.localdate(), city_code=city_code))
+    items = completeness_items(period=period, today=timezone.localdate(), city_code=city_code)
+    data["completeness"] = completeness_rows_data(completeness_by_city(period=period, today=timezone.localdate(), city_code=city_code, items=items))
+    data["county_blocks"] = county_blocks(parks, completeness_by_county(period=period, today=timezone.localdate(), city_code=city_code, items=items))
     data["banks"] = banks_block([r for r in prepared.t4_now if r["city"] == city_code], [r for r in prepared.t4_base if r["city"] == city_code],
                                 baseline_code=period.previous_year_end_code, expected=_expected_banks(data["completeness"]))
     data["partners"] = partner_checks(period=period, parks=parks, city_code=city_code)
     versions = dict(versions)
     versions.update({str(k): v for k, v in _t4_t5_versions(period, city_code).items()})
     return data, versions
+
+
+def county_blocks(parks: list[dict[str, Any]], completeness: list) -> dict[str, dict[str, Any]]:
+    """What the county dashboards read beyond the county rows: each county's coverage by star
+    level (its parks only) and its parks' 附表1/2 completeness (filed / approved / late)."""
+    by_county: dict[str, list] = defaultdict(list)
+    for p in parks:
+        by_county[p["county_code"]].append(p)
+    rows = {r["code"]: r for r in completeness_rows_data(completeness)}
+    return {code: {"by_star": group_finish(group_raw(members))["by_star"], "completeness": rows.get(code)}
+            for code, members in sorted(by_county.items())}
 
 
 def _t4_t5_versions(period: Period, city_code: str | None) -> dict[int, int]:

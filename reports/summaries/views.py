@@ -9,14 +9,24 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from portal import access
-from portal.choices import OrgKind
+from portal.choices import ZHEJIANG_CODE, OrgKind
+from portal.models import Region
 from reports.filings.choices import ScheduleCode
 from reports.filings.models import Filing, Period
 from reports.filings.selectors import period_current
 from reports.filings.xlsx.writer import append_header, append_rows, append_title, new_workbook, workbook_bytes, xlsx_response
-from reports.summaries.completeness import STATE_LABELS, STATES, completeness_by_city, completeness_items, completeness_totals, review_queue
+from reports.summaries.completeness import (
+    STATE_LABELS,
+    STATES,
+    completeness_by_city,
+    completeness_by_county,
+    completeness_items,
+    completeness_totals,
+    review_queue,
+)
 from reports.summaries.models import Summary
 from reports.summaries.t3 import t3_export, t3_generate
+from reports.summaries.t3_province import t3_inbox, t3_province, t3_province_export, t3_province_note
 from reports.workflow.transitions import REGENERATE, allowed
 from reports.workflow.views import visible_filing, workflow_context
 
@@ -48,15 +58,27 @@ def _period_from(request) -> Period:
 
 @login_required
 def completeness(request):
+    """Per city (the province) and, for one city (``?city=``, or the branch's own), per county."""
     city = _completeness_scope(request.user)
     period = _period_from(request)
-    rows = completeness_by_city(period=period, today=timezone.localdate(), city_code=city)
+    today = timezone.localdate()
+    picked = city or _city_code(request.GET.get("city"))
+    items = completeness_items(period=period, today=today, city_code=picked)
+    rows = completeness_by_city(period=period, today=today, city_code=city, items=items if picked == city else None)
+    county_rows = completeness_by_county(period=period, today=today, city_code=picked, items=items) if picked else []
+    city_row = next((r for r in rows if r.city.code == picked), None)
     if request.GET.get("format") == "xlsx":
-        return xlsx_response(_completeness_sheet(period, rows), f"报送完整性_{period.code}.xlsx")
+        return xlsx_response(_completeness_sheet(period, rows, county_rows, city_row), f"报送完整性_{period.code}{'_' + picked if picked else ''}.xlsx")
     return render(request, "workflow/completeness.html", {
         "title": f"报送完整性与及时性 · {period.code}", "period": period, "rows": rows, "totals": completeness_totals(rows),
         "states": STATES, "periods": Period.objects.filter(is_baseline=False), "single_city": city is not None,
+        "picked": city_row, "county_rows": county_rows,
     })
+
+
+def _city_code(code: str | None) -> str | None:
+    """A Zhejiang city code from the query string, else None."""
+    return code if code and Region.objects.filter(code=code, level="city", province_code=ZHEJIANG_CODE).exists() else None
 
 
 @login_required
@@ -66,6 +88,9 @@ def completeness_list(request):
     city = city_scope or request.GET.get("city") or None
     state = request.GET.get("state", "")
     items = completeness_items(period=period, today=timezone.localdate(), city_code=city)
+    county = request.GET.get("county", "")
+    if county:
+        items = [i for i in items if i.county_code == county]
     at_banks: list = []
     if state == "late":
         items = [i for i in items if i.late]
@@ -96,11 +121,14 @@ def _workbook(title: str, subtitle: str, header: list[str], rows: list[list]) ->
     return workbook_bytes(wb)
 
 
-def _completeness_sheet(period: Period, rows) -> bytes:
+def _completeness_sheet(period: Period, rows, county_rows=(), city_row=None) -> bytes:
     header = ["地市", "应报", *[label for _, label in STATES]]
     data = [[r.city.name, r.expected, *[r.counts[k] for k, _ in STATES]] for r in rows]
     total = completeness_totals(rows)
     data.append(["合计", total.get("expected", 0), *[total.get(k, 0) for k, _ in STATES]])
+    if county_rows:
+        data += [[], [f"{city_row.city.name if city_row else ''}分县（市、区）", "应报", *[label for _, label in STATES]]]
+        data += [[r.city.name, r.expected, *[r.counts[k] for k, _ in STATES]] for r in county_rows]
     return _workbook(f"{period.code} 小微企业园报表报送完整性与及时性", f"填报截止日期：{period.filer_due:%Y-%m-%d}", header, data)
 
 
@@ -170,3 +198,23 @@ def _local(iso: str | None):
     value = parse_datetime(iso) if iso else None
     return timezone.localtime(value) if value else None
 
+
+
+@login_required
+def t3_province_page(request):
+    """The province's 附表3 inbox (the 11 cities and the state of their 附表3) and the
+    province-wide 附表3 from the accepted city sheets, 含宁波 / 不含宁波 (``?format=xlsx``: the
+    official layout)."""
+    if not access.is_province(request.user):
+        raise PermissionDenied("只有省局可以查看全省附表3。")
+    period = _period_from(request)
+    rows = t3_inbox(period=period)
+    data = t3_province(rows=rows)
+    if request.GET.get("format") == "xlsx":
+        return xlsx_response(t3_province_export(period=period, rows=rows, data=data), f"附表3_全省_{period.code}.xlsx")
+    totals = [(f"全省合计（{data[k]['label']}）", data[k]["total"], True) for k in ("incl_ningbo", "excl_ningbo")]
+    return render(request, "workflow/t3_province.html", {
+        "title": f"附表3 收件箱与全省汇总 · {period.code}", "period": period, "periods": Period.objects.filter(is_baseline=False),
+        "rows": rows, "data": data, "columns": T3_COLUMNS, "note": t3_province_note(data),
+        "lines": [(c["name"], c["total"], False) for c in data["cities"]] + totals,
+    })
