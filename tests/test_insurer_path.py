@@ -1,11 +1,13 @@
 """Insurers (``Institution.is_insurer``) file 附表4 only — section 三 and the narrative under insurer
 headings — have their own to-do, are never a park's 主办行 and never asked for 附表5 (伙伴银行情况表)."""
 import datetime as dt
+import io
 from urllib.parse import parse_qs, urlparse
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from openpyxl import load_workbook
 
 from parks import services as park_services
 from parks.choices import PartnerRole
@@ -14,6 +16,9 @@ from reports.dashboards.landing import landing_panel
 from reports.filings import services
 from reports.filings.forms import schedules_for
 from reports.filings.models import Filing, Period
+from reports.filings.xlsx.exporter import filing_export
+from reports.filings.xlsx.reader import _read_narrative
+from reports.filings.xlsx.template import template_build
 from reports.schedules.t4 import INSURER_NARRATIVE_LABELS
 from reports.workflow import services as workflow
 from tests import factories as f
@@ -104,3 +109,13 @@ def test_the_insurer_demo_login_sees_only_insurer_work(shared_demo, client):  # 
     assert INSURER_HEADING in text and BANK_HEADING not in text
     assert 'value="T5"' not in client.get(reverse("reports:filing_new")).content.decode()
     assert client.get(reverse("reports:forward_list")).status_code == 403
+
+
+def test_an_insurers_xlsx_narrative_uses_insurer_headings_and_reads_back(insurer):
+    t4 = services.filing_open(actor=insurer, schedule="T4", period=Period.objects.get(code="2020Q3"))
+    for built in (template_build(filing=t4), filing_export(filing=t4)):
+        sheet = load_workbook(io.BytesIO(built))["推进情况"]
+        headings = [row[0] for row in sheet.iter_rows(min_row=2, values_only=True)]
+        assert headings[0] == INSURER_HEADING and BANK_HEADING not in headings
+    assert _read_narrative([[INSURER_HEADING, "承保园区3个"]]) == {"partner_bank_progress": "承保园区3个"}
+    assert _read_narrative([[BANK_HEADING, "伙伴银行5家"]]) == {"partner_bank_progress": "伙伴银行5家"}
