@@ -196,6 +196,8 @@ def _validate_partner_link(link: PartnerLink) -> None:
     branch: Organisation = link.branch
     if branch.kind != OrgKind.BANK_BRANCH:
         errors["branch"] = "伙伴银行必须是银行保险机构地市一级管理机构。"
+    elif link.role == PartnerRole.LEAD and branch.institution_id and branch.institution.is_insurer:
+        errors["role"] = "保险机构不能担任园区主办行：主办行由银行担任。"
     park = link.park if link.park_id else None
     if park is not None:
         if park.county.province_code != ZHEJIANG_CODE:

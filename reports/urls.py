@@ -7,6 +7,7 @@ from reports.filings import views_settings as settings_periods
 from reports.summaries import views as views_summaries
 from reports.targets import views_settings as settings_targets
 from reports.workflow import views as views_workflow
+from reports.workflow import views_forward, views_print
 from reports.workflow import views_settings as settings_reopen
 
 app_name = "reports"
@@ -14,6 +15,7 @@ app_name = "reports"
 urlpatterns = [
     path("filings/", views.FilingListView.as_view(), name="filing_list"),
     path("filings/new/", views.filing_new, name="filing_new"),
+    path("filings/forward/", views_forward.forward_list, name="forward_list"),
     path("filings/<int:pk>/", views.filing_detail, name="filing_detail"),
     path("filings/<int:pk>/rows/", views.filing_rows, name="filing_rows"),
     path("filings/<int:pk>/rows/add/", views_rows.row_edit, name="row_add"),
@@ -28,6 +30,7 @@ urlpatterns = [
     path("filings/<int:pk>/upload/", views_xlsx.filing_upload, name="filing_upload"),
     path("filings/<int:pk>/action/<str:action>/", views_workflow.filing_action, name="filing_action"),
     path("filings/<int:pk>/diff/", views_workflow.filing_diff, name="filing_diff"),
+    path("filings/<int:pk>/print/", views_print.filing_print, name="filing_print"),
     path("completeness/", views_summaries.completeness, name="completeness"),
     path("completeness/list/", views_summaries.completeness_list, name="completeness_list"),
     path("t3/", views_summaries.t3_page, name="t3"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import QuerySet
 from django.urls import reverse
@@ -15,9 +16,10 @@ from parks.models import Enterprise, Park, PartnerLink
 from portal import access
 from portal.choices import OrgKind
 from reports.filings.choices import FilingStatus, ScheduleCode
-from reports.filings.kinds import BANK_PACKAGE, short_label
+from reports.filings.kinds import branch_schedules, is_insurer_branch, short_label
 from reports.filings.models import Filing, Period
 from reports.summaries.completeness import completeness_items, review_queue
+from reports.workflow.selectors import lead_bank_waiting
 
 
 def landing_panel(*, user: Any, org: Any, kind: str | None) -> dict[str, Any]:
@@ -32,6 +34,12 @@ def landing_panel(*, user: Any, org: Any, kind: str | None) -> dict[str, Any]:
             "维护本园区入园企业名单（入园 / 退园日期）。",
             f"于 {due:%Y年%m月%d日} 前填报 {period} 附表1《分类建档基础台帐》，系统自动生成附表2。",
             "将附表1、附表2报送园区主办行审核转报。",
+        ]
+    elif kind == OrgKind.BANK_BRANCH and is_insurer_branch(org):
+        ctx["insurer"] = True
+        ctx["duties"] = [
+            f"于 {due:%Y年%m月%d日} 前报送 {period} 附表4《金融服务情况监测表》第三部分“保险服务”及推进情况。",
+            "推进情况写明保险服务小微企业园开展情况、入园企业保险保障情况、经验做法、典型案例、困难问题和政策建议。",
         ]
     elif kind == OrgKind.BANK_BRANCH:
         links = access.restrict(user, PartnerLink.objects.in_force(on=timezone.localdate()))
@@ -99,27 +107,15 @@ def _todo(*, user: Any, org: Any, period: Any) -> list[dict[str, Any]]:
         for park in Park.objects.filter(operator=org, status="active"):
             f = mine.get(park.pk)
             if f is None:
-                items.append({"text": f"{park.name}：{period.code} 附表1尚未填报", "url": "/filings/new/", "level": "danger"})
+                items.append({"text": f"{park.name}：{period.code} 附表1尚未填报", "level": "danger",
+                              "url": new_filing_url(schedule=ScheduleCode.T1, period=period, park=park)})
             elif f.status in (FilingStatus.DRAFT, FilingStatus.RETURNED):
                 items.append({"text": f"{park.name}：{period.code} 附表1{state_labels[f.status]}，待提交", "url": f.get_absolute_url(),
                               "level": "danger" if f.status == FilingStatus.RETURNED else "warning"})
             else:
                 items.append({"text": f"{park.name}：{period.code} 附表1{state_labels[f.status]}", "url": f.get_absolute_url(), "level": "success"})
     elif org.kind == OrgKind.BANK_BRANCH:
-        own = {f.schedule: f for f in filings.filter(branch=org)}
-        for schedule in BANK_PACKAGE:
-            f = own.get(schedule)
-            label = short_label(schedule)
-            if f is None:
-                items.append({"text": f"{period.code} {label}尚未填报", "url": "/filings/new/", "level": "danger"})
-            else:
-                level = "success" if f.status in (FilingStatus.SUBMITTED, FilingStatus.CONFIRMED, FilingStatus.APPROVED) else "warning"
-                items.append({"text": f"{period.code} {label}：{state_labels[f.status]}", "url": f.get_absolute_url(), "level": level})
-        leads = PartnerLink.objects.in_force(on=timezone.localdate()).filter(branch=org, role="lead").values("park_id")
-        waiting = filings.filter(schedule=ScheduleCode.T1, status=FilingStatus.SUBMITTED, park_id__in=leads).count()
-        if waiting:
-            items.append({"text": f"{waiting} 个主办园区的附表1待您审核转报", "url": f"/filings/?period={period.pk}&status=submitted&schedule=T1",
-                          "level": "warning"})
+        items += _branch_todo(org=org, period=period, filings=filings)
     elif org.kind in (OrgKind.BRANCH_REGULATOR, OrgKind.PROVINCE_REGULATOR):
         # the same list the queue page shows (summaries.completeness): a park's 附表1 still waiting for
         # its lead bank's 转报 is the bank's work, listed apart
@@ -138,3 +134,32 @@ def _todo(*, user: Any, org: Any, period: Any) -> list[dict[str, Any]]:
         items.append({"text": f"{period.code} 附表3", "url": f"/t3/?period={period.code}", "level": "secondary"})
     return items
 
+
+
+def new_filing_url(*, schedule: str, period: Any, park: Any = None) -> str:
+    """The new-filing form preset to ``schedule`` (and period, park): the “附表X尚未填报” links."""
+    query = {"schedule": schedule, "period": period.pk} | ({"park": park.pk} if park is not None else {})
+    return f"{reverse('reports:filing_new')}?{urlencode(query)}"
+
+
+def _branch_todo(*, org: Any, period: Any, filings: QuerySet) -> list[dict[str, Any]]:
+    """A bank's or insurer's branch: its own package (an insurer's is 附表4 alone) and, for a bank,
+    its lead parks' 附表1 waiting for its 转报 (the bulk 转报 page)."""
+    items: list[dict[str, Any]] = []
+    state_labels = dict(Filing._meta.get_field("status").choices)
+    own = {f.schedule: f for f in filings.filter(branch=org)}
+    for schedule in branch_schedules(org):
+        f = own.get(schedule)
+        label = short_label(schedule)
+        if f is None:
+            items.append({"text": f"{period.code} {label}尚未填报", "url": new_filing_url(schedule=schedule, period=period), "level": "danger"})
+        else:
+            level = "success" if f.status in (FilingStatus.SUBMITTED, FilingStatus.CONFIRMED, FilingStatus.APPROVED) else "warning"
+            items.append({"text": f"{period.code} {label}：{state_labels[f.status]}", "url": f.get_absolute_url(), "level": level})
+    if is_insurer_branch(org):
+        return items  # an insurer is never a park's 主办行
+    waiting = lead_bank_waiting(branch=org).filter(period=period).count()
+    if waiting:
+        items.append({"text": f"{waiting} 个主办园区的附表1待您审核转报", "url": f"{reverse('reports:forward_list')}?period={period.pk}",
+                      "level": "warning"})
+    return items

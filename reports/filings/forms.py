@@ -13,6 +13,7 @@ from portal import access
 from portal.choices import OrgKind
 from reports.filings import selectors
 from reports.filings.choices import ScheduleCode
+from reports.filings.kinds import branch_schedules
 from reports.filings.models import Period
 from reports.filings.upload_safety import UploadRejected, upload_name_check, upload_size_check
 from reports.schedules.base import Column, Schedule
@@ -42,8 +43,8 @@ def schedules_for(user: Any) -> list[tuple[str, str]]:
     kind = access.org_kind(user)
     if kind == OrgKind.PARK_OPERATOR:
         return [(ScheduleCode.T1, ScheduleCode.T1.label)]
-    if kind == OrgKind.BANK_BRANCH:
-        return [(ScheduleCode.T4, ScheduleCode.T4.label), (ScheduleCode.T5, ScheduleCode.T5.label)]
+    if kind == OrgKind.BANK_BRANCH:  # an insurer files 附表4 only
+        return [(code, ScheduleCode(code).label) for code in branch_schedules(user.organisation)]
     return []
 
 
@@ -66,7 +67,7 @@ class FilingNewForm(forms.Form):
         self.fields["period"].queryset = periods
         self.fields["period"].label_from_instance = period_label
         current = selectors.period_current(today=timezone.localdate())
-        if current is not None:
+        if current is not None and not self.initial.get("period"):
             self.fields["period"].initial = current.pk
         if wants_t1:
             parks = access.restrict(user, Park.objects.select_related("county")).order_by("code")
@@ -115,13 +116,13 @@ class T4Form(forms.Form):
 
     lock_version = _lock_version_field()
 
-    def __init__(self, *args: Any, columns: list[Column], **kwargs: Any) -> None:
+    def __init__(self, *args: Any, columns: list[Column], narrative: tuple[Column, ...] = NARRATIVE, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.columns = columns
         for col in columns:
             self.fields[col.key] = col.form_field()
             self.fields[col.key].widget.attrs["class"] = "form-control form-control-sm text-end"
-        for col in NARRATIVE:
+        for col in narrative:
             self.fields[col.key] = forms.CharField(
                 label=col.label, required=False, max_length=col.max_length,
                 widget=forms.Textarea(attrs={"class": "form-control", "rows": 4}),

@@ -22,6 +22,7 @@ from portal.exceptions import StaleObject
 from portal.models import Organisation, User
 from reports.filings import selectors
 from reports.filings.choices import ScheduleCode
+from reports.filings.kinds import branch_schedules
 from reports.filings.models import ROW_MODELS, Filing, Period, T4Record
 from reports.filings.periods import period_defaults
 from reports.filings.register_sync import _after_rows_saved
@@ -92,6 +93,8 @@ def filing_open(*, actor: User, schedule: str, period: Period, park: Park | None
             raise ValidationError("附表4、附表5由银行保险机构地市一级管理机构填报。")
         if not (access.is_superuser(actor) or actor.organisation_id == branch.pk):
             raise PermissionDenied("只能填报本机构的报表。")
+        if schedule not in branch_schedules(branch):
+            raise ValidationError("保险机构只填报附表4（含推进情况）；附表5《伙伴银行情况表》由银行填报。")
         park = None
     if period.is_baseline and schedule != ScheduleCode.T4:
         raise ValidationError(f"{period.code} 为2018年末基数期，仅填报附表4。")

@@ -26,6 +26,7 @@ from reports.filings import selectors, services
 from reports.filings.choices import FilingStatus, ScheduleCode
 from reports.filings.filtersets import FilingFilterSet, T1RowFilterSet, T5RowFilterSet
 from reports.filings.forms import ExplanationForm, FilingNewForm, T4Form, schedules_for
+from reports.filings.kinds import is_insurer_branch
 from reports.filings.models import ROW_MODELS, Filing, T2Summary, T4Record
 from reports.filings.tables import (
     FilingTable,
@@ -38,7 +39,7 @@ from reports.filings.tables import (
 )
 from reports.schedules import SCHEDULES
 from reports.schedules.base import Issue, Schedule
-from reports.schedules.t4 import NARRATIVE, S1, S2, S3, SECTIONS
+from reports.schedules.t4 import NARRATIVE, SECTIONS, narrative_columns, section_keys
 
 GRID_PAGE_SIZE = 50
 ISSUES_SHOWN = 500
@@ -157,7 +158,7 @@ class FilingListView(ObjectListView):
 def filing_new(request: HttpRequest) -> HttpResponse:
     if not schedules_for(request.user):
         raise PermissionDenied("您所在机构不填报附表1、附表4或附表5（附表2、附表3由系统生成）。")
-    form = FilingNewForm(request.POST or None, user=request.user)
+    form = FilingNewForm(request.POST or None, user=request.user, initial=_new_filing_preset(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -168,6 +169,11 @@ def filing_new(request: HttpRequest) -> HttpResponse:
         else:
             return redirect(filing.get_absolute_url())
     return render(request, "reports/filing_new.html", {"form": form, "title": "填报报表"})
+
+
+def _new_filing_preset(request: HttpRequest) -> dict[str, str]:
+    """Links such as “附表4尚未填报” open the form preset: ``?schedule=T4&period=<pk>&park=<pk>``."""
+    return {key: request.GET[key] for key in ("schedule", "period", "park") if request.GET.get(key, "").isalnum()}
 
 
 @login_required
@@ -251,9 +257,7 @@ def last_page(row_count: int) -> int:
 # --- T4 ------------------------------------------------------------------------------------
 
 def _t4_sections(filing: Filing) -> list[tuple[str, str]]:
-    branch = filing.branch
-    insurer = bool(branch and branch.institution_id and branch.institution.is_insurer)
-    wanted = (S3,) if insurer else (S1, S2)
+    wanted = section_keys(insurer=is_insurer_branch(filing.branch))
     return [(key, heading) for key, heading in SECTIONS if key in wanted]
 
 
@@ -281,14 +285,14 @@ def _t4_page(request: HttpRequest, filing: Filing, *, editing: bool, form: T4For
             blocks.append((heading, [(line, form[line.column.key], (warnings or {}).get(line.column.key, [])) for line in lines]))
         else:
             blocks.append((heading, [(line, None, []) for line in lines]))
+    insurer = is_insurer_branch(filing.branch)
     narrative = []
-    for col in NARRATIVE:
+    for col in narrative_columns(insurer=insurer):
         narrative.append((col, form[col.key] if editing and form is not None else (getattr(record, col.key, "") if record else "")))
-    insurer = sections == [(S3, SECTIONS[2][1])]
     ctx.update({
         "editing": editing, "form": form, "blocks": blocks, "narrative": narrative, "record": record,
         "baseline_code": filing.period.previous_year_end_code, "has_baseline": baseline is not None,
-        "ratios": t4_ratios(current, insurer=insurer), "form_warnings": (warnings or {}).get("", []), "stale": stale,
+        "ratios": t4_ratios(current, insurer=insurer), "insurer": insurer, "form_warnings": (warnings or {}).get("", []), "stale": stale,
         "issues": filing.issues[:ISSUES_SHOWN], "issues_more": max(0, len(filing.issues) - ISSUES_SHOWN),
         "explanation_form": ExplanationForm(initial={"explanation": filing.explanation, "lock_version": filing.lock_version}),
     })
@@ -304,10 +308,11 @@ def t4_edit(request: HttpRequest, pk: int) -> HttpResponse:
     schedule = SCHEDULES[ScheduleCode.T4]
     sections = {key for key, _ in _t4_sections(filing)}
     columns = [c for c in schedule.columns if c.section in sections]
+    narrative = narrative_columns(insurer=is_insurer_branch(filing.branch))
     warnings: dict[str, list[str]] = {}
     stale = None
     if request.method == "POST":
-        form = T4Form(request.POST, columns=columns)
+        form = T4Form(request.POST, columns=columns, narrative=narrative)
         if form.is_valid():
             try:
                 result = services.filing_t4_save(actor=request.user, filing=filing, raw_values=form.raw_values(),
@@ -331,6 +336,6 @@ def t4_edit(request: HttpRequest, pk: int) -> HttpResponse:
             initial[col.key] = col.form_initial(getattr(record, col.key, None) if record else None)
         for col in NARRATIVE:
             initial[col.key] = getattr(record, col.key, "") if record else ""
-        form = T4Form(initial=initial, columns=columns)
+        form = T4Form(initial=initial, columns=columns, narrative=narrative)
     return _t4_page(request, filing, editing=True, form=form, warnings=warnings, stale=stale, can_change=True)
 

@@ -2,6 +2,7 @@
 narrative (推进情况). Banks fill sections 一 and 二, insurers section 三."""
 from __future__ import annotations
 
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any, Iterable
 
@@ -68,6 +69,23 @@ NARRATIVE = (
     Column("difficulties", "遇到的困难和问题", TEXT, max_length=5000),
     Column("suggestions", "政策建议", TEXT, max_length=5000),
 )
+# An insurer writes the same six parts (the same fields) about its own work: insurance for the parks
+# and their enterprises, not partner banks and 分类建档.
+INSURER_NARRATIVE_LABELS = {
+    "partner_bank_progress": "保险服务小微企业园开展情况",
+    "classification_progress": "入园企业保险保障情况",
+}
+INSURER_NARRATIVE = tuple(replace(col, label=INSURER_NARRATIVE_LABELS.get(col.key, col.label)) for col in NARRATIVE)
+
+
+def narrative_columns(*, insurer: bool) -> tuple[Column, ...]:
+    """The narrative's six parts with the headings this filer sees (bank or insurer wording)."""
+    return INSURER_NARRATIVE if insurer else NARRATIVE
+
+
+def section_keys(*, insurer: bool) -> tuple[str, ...]:
+    """The sections of 附表4 a filer fills: banks 一 and 二, insurers 三."""
+    return (S3,) if insurer else (S1, S2)
 
 LE_ERRORS = (  # (smaller, larger) — smaller ≤ larger, an error
     ("partner_parks", "parks_served"), ("lead_parks", "partner_parks"),

@@ -1,11 +1,16 @@
-"""Reads of the workflow log: when a subject first submitted (timeliness is judged on that)."""
+"""Reads of the workflow: when a subject first submitted (timeliness is judged on that), and what
+waits for a lead bank's 转报."""
 from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Min
+from django.db.models import Min, QuerySet
 from django.utils import timezone
 
+from parks.choices import PartnerRole
+from parks.models import PartnerLink
+from reports.filings.choices import FilingStatus
+from reports.filings.kinds import FORWARDED, is_insurer_branch
 from reports.filings.models import Filing
 from reports.workflow.models import FilingTransition
 
@@ -24,3 +29,22 @@ def subject_days_late(filing: Filing, *, due: dt.date, today: dt.date) -> int:
     first = first_submitted_at(filing)
     day = timezone.localdate(first) if first is not None else today
     return max(0, (day - due).days)
+
+
+def lead_bank_waiting(*, branch, on: dt.date | None = None) -> QuerySet[Filing]:
+    """The current 附表1 of the parks whose 主办行 is ``branch`` (on ``on``, default today: the day
+    ``transitions.is_lead_bank`` judges), submitted and waiting for its 转报. None for an insurer."""
+    if branch is None or is_insurer_branch(branch):
+        return Filing.objects.none()
+    leads = PartnerLink.objects.in_force(on=on or timezone.localdate()).filter(branch=branch, role=PartnerRole.LEAD)
+    return Filing.objects.filter(schedule__in=FORWARDED, status=FilingStatus.SUBMITTED, is_current=True,
+                                 park_id__in=leads.values("park_id"))
+
+
+def forward_list(*, branch, period_id: int | None = None) -> list[Filing]:
+    """The bulk 转报 page's list: ``lead_bank_waiting`` with park and period, oldest period first;
+    a filing with warnings (``warning_count``) must be opened and forwarded on its own."""
+    qs = lead_bank_waiting(branch=branch).select_related("period", "park__county")
+    if period_id:
+        qs = qs.filter(period_id=period_id)
+    return list(qs.order_by("period__year", "period__quarter", "park__code"))

@@ -21,6 +21,7 @@ own validation errors and unexplained warnings)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Iterable
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -34,7 +35,7 @@ from portal.notifications import notify, organisation_users
 from reports.filings import selectors, validation
 from reports.filings.choices import FilingStatus as S
 from reports.filings.choices import ScheduleCode
-from reports.filings.kinds import BANK_PACKAGE
+from reports.filings.kinds import BANK_PACKAGE, branch_schedules
 from reports.filings.models import ROW_MODELS, Filing, T4Record
 from reports.filings.t2 import t2_rebuild
 from reports.workflow.models import FilingTransition
@@ -109,7 +110,8 @@ def filing_submit(*, actor: User, filing: Filing, comment: str = "") -> Outcome:
     members = [m for m in whole if m.status in EDITABLE]
     if filing.branch_id:
         schedules = {m.schedule for m in whole}
-        needs_t5 = bool(selectors.branch_partner_parks_at(branch_id=filing.branch_id, on=filing.period.end))
+        needs_t5 = (ScheduleCode.T5 in branch_schedules(filing.branch)  # never an insurer's
+                    and bool(selectors.branch_partner_parks_at(branch_id=filing.branch_id, on=filing.period.end)))
         if ScheduleCode.T4 not in schedules:
             _refuse("附表4尚未填报：附表4、附表5及推进情况须一并报送。")
         if needs_t5 and ScheduleCode.T5 not in schedules:
@@ -151,15 +153,42 @@ def filing_submit(*, actor: User, filing: Filing, comment: str = "") -> Outcome:
 
 
 @transaction.atomic
-def filing_confirm(*, actor: User, filing: Filing, comment: str = "") -> Outcome:
-    """The park's lead bank checks the park's T1/T2 and forwards (转报) it to the branch."""
+def filing_confirm(*, actor: User, filing: Filing, comment: str = "", clean_only: bool = False) -> Outcome:
+    """The park's lead bank checks the park's T1/T2 and forwards (转报) it to the branch; with
+    ``clean_only`` (bulk 转报) a filing with warnings is refused: it must be opened and read first."""
     filing = _load(filing)
     require(A.CONFIRM, actor, filing)
+    if clean_only and filing.warning_count:
+        _refuse(f"有 {filing.warning_count} 条提示，不能批量转报，请打开报表查看提示及书面说明后逐份转报。")
     Filing.objects.filter(pk=filing.pk).update(status=S.CONFIRMED, lock_version=F("lock_version") + 1, updated_by=actor)
     t = _log(filing, actor, A.CONFIRM, S.SUBMITTED, S.CONFIRMED, comment)
     filing.refresh_from_db()
     _tell(_reviewer_org_ids(filing), filing, f"{filing.subject} {filing.period.code} 附表1/2 已由主办行转报，待审核")
     return Outcome([filing], [t])
+
+
+@dataclass
+class BulkOutcome:
+    forwarded: list[Filing]
+    refused: list[tuple[Filing, str]]  # (filing, why)
+
+
+def filings_confirm_many(*, actor: User, filings: Iterable[Filing], comment: str = "") -> BulkOutcome:
+    """Bulk 转报: the lead bank forwards several of its parks' submitted 附表1 at once. Each goes
+    through ``filing_confirm`` (the same rule of ``TRANSITIONS``, its own FilingTransition and
+    notification, its own savepoint) with ``clean_only``: a filing with warnings, of a park this
+    bank does not lead, or no longer waiting is refused on its own, the others are forwarded."""
+    out = BulkOutcome([], [])
+    for filing in filings:
+        try:
+            done = filing_confirm(actor=actor, filing=filing, comment=comment, clean_only=True)
+        except ValidationError as exc:
+            out.refused.append((filing, " ".join(exc.messages)))
+        except PermissionDenied as exc:
+            out.refused.append((filing, str(exc) or "无权转报此报表。"))
+        else:
+            out.forwarded += done.filings
+    return out
 
 
 @transaction.atomic

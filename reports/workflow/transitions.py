@@ -13,7 +13,7 @@ from portal.choices import OrgKind
 from portal.models import User
 from reports.filings.choices import FilingStatus as S
 from reports.filings.choices import ScheduleCode
-from reports.filings.kinds import CITY_SCHEDULES, FILER_SCHEDULES, FORWARDED
+from reports.filings.kinds import CITY_SCHEDULES, FILER_SCHEDULES, FORWARDED, is_insurer_branch
 from reports.filings.models import Filing
 from reports.workflow.models import FilingTransition
 
@@ -49,8 +49,9 @@ def lead_bank_id(filing: Filing) -> int | None:
 
 
 def is_lead_bank(actor: User, filing: Filing) -> bool:
+    """A bank (never an insurer) that is the park's 主办行 today."""
     org = _org(actor)
-    return bool(org and org.kind == OrgKind.BANK_BRANCH and lead_bank_id(filing) == org.pk)
+    return bool(org and org.kind == OrgKind.BANK_BRANCH and not is_insurer_branch(org) and lead_bank_id(filing) == org.pk)
 
 
 def subject_city_code(filing: Filing) -> str:

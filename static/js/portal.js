@@ -4,6 +4,8 @@
      <form data-confirm="…">             asks before submitting; <button data-confirm="…"> asks before its click
      <button data-copy-target="#id">     copies the value of that input to the clipboard
      <a data-history-back>               goes back one page
+     <input type="checkbox" data-check-all="name">  (un)checks every enabled checkbox named "name" of its form
+     <button data-print>                 opens the browser's print dialog (print / save as PDF)
    Listeners sit on the document, so content swapped in by htmx behaves the same. */
 (function () {
   "use strict";
@@ -13,10 +15,14 @@
     if (el.matches && el.matches("select[data-autosubmit]") && el.form) {
       if (el.form.requestSubmit) { el.form.requestSubmit(); } else { el.form.submit(); }
     }
+    if (el.matches && el.matches("input[type=checkbox][data-check-all]") && el.form) {
+      var boxes = el.form.querySelectorAll("input[type=checkbox][name='" + el.getAttribute("data-check-all") + "']:not(:disabled)");
+      Array.prototype.forEach.call(boxes, function (box) { box.checked = el.checked; });
+    }
   });
 
   document.addEventListener("click", function (event) {
-    var el = event.target.closest ? event.target.closest("[data-confirm]:not(form), [data-copy-target], [data-history-back]") : null;
+    var el = event.target.closest ? event.target.closest("[data-confirm]:not(form), [data-copy-target], [data-history-back], [data-print]") : null;
     if (!el) { return; }
     if (el.hasAttribute("data-confirm") && el.tagName !== "FORM") {
       if (!window.confirm(el.getAttribute("data-confirm"))) {
@@ -33,6 +39,11 @@
     if (el.hasAttribute("data-history-back")) {
       event.preventDefault();
       window.history.back();
+      return;
+    }
+    if (el.hasAttribute("data-print")) {
+      event.preventDefault();
+      window.print();
     }
   });
 

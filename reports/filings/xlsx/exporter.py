@@ -11,6 +11,7 @@ from typing import Any
 from parks.choices import Batch, DigitalStatus, StarRating
 from reports.filings import selectors
 from reports.filings.choices import ScheduleCode
+from reports.filings.kinds import is_insurer_branch
 from reports.filings.models import T2Summary, T4Record
 from reports.filings.xlsx import filer_line, title_of
 from reports.filings.xlsx.template import out_columns, write_grid, write_narrative_sheet, write_t4_sheet
@@ -18,7 +19,7 @@ from reports.filings.xlsx.writer import new_workbook, workbook_bytes
 from reports.schedules import SCHEDULES
 from reports.schedules.numbers import ratio
 from reports.schedules.t2 import FIGURES, REGISTER
-from reports.schedules.t4 import NARRATIVE
+from reports.schedules.t4 import NARRATIVE, narrative_columns
 
 __all__ = ["filing_export", "t2_export", "t4_ratios"]
 
@@ -51,7 +52,7 @@ def filing_export(*, filing) -> bytes:
         write_t4_sheet(ws, title=title, subtitle=subtitle, values=values, baseline=selectors.t4_baseline(filing=filing),
                        formulas=False, growth=True, extra_rows=t4_ratios(values))
         texts = T4Record.objects.filter(filing=filing).values(*[c.key for c in NARRATIVE]).first() or {}
-        write_narrative_sheet(wb, texts=texts)
+        write_narrative_sheet(wb, texts=texts, columns=narrative_columns(insurer=is_insurer_branch(filing.branch)))
     else:
         write_grid(ws, title=title, subtitle=subtitle, cols=out_columns(schedule.columns, schedule.computed), rows=stored)
     return workbook_bytes(wb)

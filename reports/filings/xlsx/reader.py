@@ -25,7 +25,7 @@ from reports.filings.xlsx import NARRATIVE_SHEET
 from reports.schedules import Schedule
 from reports.schedules.base import Issue
 from reports.schedules.parsing import normalise_header
-from reports.schedules.t4 import NARRATIVE
+from reports.schedules.t4 import INSURER_NARRATIVE, NARRATIVE
 
 __all__ = ["ReadResult", "read_rows", "HEADER_SCAN_ROWS", "PROGRESS_EVERY"]
 
@@ -262,7 +262,7 @@ def _read_t4(result: ReadResult, rows: list[list[Any]], narrative_rows: list[lis
 def _read_narrative(rows: list[list[Any]] | None) -> dict[str, str] | None:
     if rows is None:
         return None
-    index = _header_index(NARRATIVE)
+    index = _header_index(NARRATIVE + INSURER_NARRATIVE)  # bank or insurer headings, the same six fields
     texts: dict[str, str] = {}
     for row in rows:
         for c, cell in enumerate(row):

@@ -24,6 +24,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from reports.filings import selectors
 from reports.filings.choices import ScheduleCode
+from reports.filings.kinds import is_insurer_branch
 from reports.filings.models import T4Record
 from reports.filings.xlsx import (
     FILER_ROW,
@@ -62,7 +63,7 @@ from reports.filings.xlsx.writer import (
 from reports.schedules import SCHEDULES, Schedule
 from reports.schedules.base import BOOL, CHOICE, INDUSTRY, MULTI, RATE, TEXT, Column
 from reports.schedules.numbers import change as t4_change
-from reports.schedules.t4 import NARRATIVE
+from reports.schedules.t4 import NARRATIVE, narrative_columns
 
 __all__ = ["template_build", "OutColumn", "out_columns", "write_grid", "write_t4_sheet", "write_narrative_sheet",
            "T4_HEADERS", "T4_VALUE_HEADER"]
@@ -321,15 +322,15 @@ def _t4_line(ws, col: Column, number: int, row_no: int, current: Any, base: Any,
     return cells
 
 
-def write_narrative_sheet(wb: Workbook, *, texts: dict[str, Any]) -> None:
+def write_narrative_sheet(wb: Workbook, *, texts: dict[str, Any], columns: Sequence[Column] = NARRATIVE) -> None:
     ws = wb.create_sheet(NARRATIVE_SHEET)
     ws.column_dimensions["A"].width = 22
     ws.column_dimensions["B"].width = 100
     ws.append([styled(ws, "栏目", font=BOLD, fill=HEADER_FILL, border=BORDER),
                styled(ws, "内容", font=BOLD, fill=HEADER_FILL, border=BORDER)])
-    for row_no in range(2, 2 + len(NARRATIVE)):
+    for row_no in range(2, 2 + len(columns)):
         ws.row_dimensions[row_no].height = 90
-    for col in NARRATIVE:
+    for col in columns:
         ws.append([styled(ws, col.label, font=BOLD, alignment=TOP_WRAP, border=BORDER),
                    styled(ws, texts.get(col.key) or None, alignment=TOP_WRAP, border=BORDER)])
 
@@ -380,8 +381,7 @@ def template_build(*, filing) -> bytes:
         stored = selectors.filing_row_values(filing=filing)
         write_t4_sheet(ws, title=title, subtitle=subtitle, values=stored[0] if stored else {},
                        baseline=selectors.t4_baseline(filing=filing), formulas=True)
-        texts = _t4_narrative(filing)
-        write_narrative_sheet(wb, texts=texts)
+        write_narrative_sheet(wb, texts=_t4_narrative(filing), columns=narrative_columns(insurer=is_insurer_branch(filing.branch)))
         _instructions(wb, schedule, columns=schedule.columns + NARRATIVE, notes=T4_NOTES)
         return workbook_bytes(wb)
     rows = _t1_prefill(filing) if filing.schedule == ScheduleCode.T1 else _t5_prefill(filing)
