@@ -53,6 +53,10 @@ class FilingNewForm(forms.Form):
     schedule = forms.ChoiceField(label="报表")
     period = forms.ModelChoiceField(label="报送期", queryset=Period.objects.none(), empty_label=None)
     park = forms.ModelChoiceField(label="园区", queryset=Park.objects.none(), required=False, empty_label="请选择园区")
+    start_from_previous = forms.BooleanField(
+        label="从上期带入", required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+        help_text="附表1、附表5为空表时，以本单位最近一期已审核通过的报表为底稿，按期末登记册增加新入园企业（伙伴园区）、"
+                  "剔除已退园企业（已终止的伙伴关系），只需修改有变化的内容。附表4在填报页面显示上期数。")
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
