@@ -128,7 +128,9 @@ def test_the_empty_grid_offers_to_start_from_the_last(client, world, q4, ledger_
     response = client.post(reverse("reports:filing_start", args=[filing.pk]), {"lock_version": filing.lock_version})
     assert response["Location"] == reverse("reports:filing_started", args=[filing.pk])
     assert T1Row.objects.filter(filing=filing).count() == 2
-    assert 'data-testid="start-offer"' not in client.get(filing.get_absolute_url()).content.decode()
+    page = client.get(filing.get_absolute_url()).content.decode()
+    assert 'data-testid="start-offer"' not in page
+    assert "有 <b>6</b> 个必填项待补充" in page and '<td class="num err" title="从业人员(人)为必填项">' in page
 
 
 # --- 附表5 from the last ---------------------------------------------------------------------------

@@ -2,6 +2,7 @@
    server's on load; this only follows the inputs). Each indicator row declares itself:
      <tr data-t4-line data-kind="amount|count|rate" data-base="…" data-prev="…">
        <input …>  <td data-role="change-prev">  <td data-role="change">  <td data-role="growth">
+   and <button data-t4-fill-previous> copies the 上期 numbers into the inputs still empty.
    Display as reports/schedules/numbers.py: thousands separators, amounts 2 decimals, counts whole,
    a rate's change in 个百分点 (2 decimals), signed with “+” / “−” (U+2212), half-up, “—” when missing. */
 (function () {
@@ -59,6 +60,21 @@
       growth.textContent = delta !== null && base !== 0 ? fixed(delta / base * 100, 2) + "%" : EMPTY;
     }
   }
+
+  // 从上期带入: the previous period's number into every indicator not filled in yet
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest ? event.target.closest("[data-t4-fill-previous]") : null;
+    if (!button) { return; }
+    var rows = document.querySelectorAll("tr[data-t4-line]");
+    for (var i = 0; i < rows.length; i++) {
+      var input = rows[i].querySelector("input");
+      var prev = rows[i].getAttribute("data-prev");
+      if (input && input.value.trim() === "" && prev) {
+        input.value = prev;
+        update(rows[i]);
+      }
+    }
+  });
 
   document.addEventListener("input", function (event) {
     var row = event.target.closest ? event.target.closest("tr[data-t4-line]") : null;

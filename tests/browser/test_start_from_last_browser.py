@@ -69,7 +69,7 @@ def test_t4_changes_follow_the_typing(page, live_server):
     bank_org = f.bank_branch("330100", f.InstitutionFactory(name="中国工商银行股份有限公司", short_name="工商银行"), name="工商银行杭州分行")
     bank = f.UserFactory(username="bank", organisation=bank_org)
     assert services.filing_t4_save(actor=bank, filing=services.filing_open(actor=bank, schedule="T4", period=q3),
-                                   raw_values={"ent_credit_amount": "1200.5", "parks_served": "3"}).saved
+                                   raw_values={"ent_credit_amount": "1200.5", "parks_served": "3", "partner_parks": "2"}).saved
     base = services.filing_open(actor=bank, schedule="T4", period=Period.objects.get(code="2019Q4"))
     assert services.filing_t4_save(actor=bank, filing=base, raw_values={"ent_credit_amount": "1000", "parks_served": "2"}).saved
     t4 = services.filing_open(actor=bank, schedule="T4", period=q4)
@@ -83,4 +83,7 @@ def test_t4_changes_follow_the_typing(page, live_server):
     page.fill("#id_parks_served", "1")
     assert page.inner_text("[data-testid=change-prev-parks_served]") == "\u22122"
     assert page.inner_text("[data-testid=change-parks_served]") == "\u22121"
+    page.click("[data-testid=t4-fill-previous]")  # 从上期带入: only the inputs still empty
+    assert (page.input_value("#id_partner_parks"), page.input_value("#id_parks_served")) == ("2", "1")
+    assert page.inner_text("[data-testid=change-prev-partner_parks]") == "0"
     assert page.console_errors == []
