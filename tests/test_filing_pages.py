@@ -318,7 +318,7 @@ def test_the_t4_page_shows_the_change_against_the_previous_year_q4(client, world
 
     body = client.get(url("filing_detail", t4)).content.decode()
     assert "比年初增减" in body and "2019Q4" in body
-    assert '<td class="num text-success" data-testid="change-parks_served">+2</td>' in body
+    assert '<td class="num text-success" data-role="change" data-testid="change-parks_served">+2</td>' in body
     assert 'data-testid="change-ent_loan_balance">+250.50</td>' in body
     assert 'data-testid="change-service_points">—</td>' in body  # no value, no change
     assert "三、保险服务" not in body  # a bank fills sections 一 and 二

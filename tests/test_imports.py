@@ -115,8 +115,8 @@ def test_errors_produce_an_annotated_workbook_with_marked_cells_and_an_error_lis
     assert revenue["cell"] == "F6" and ws["F6"].comment and ws["F6"].fill.fgColor.rgb.endswith("FFC7CE")
     assert ws["W7"].comment and "36%" in ws["W7"].comment.text
     listed = list(wb["错误清单"].iter_rows(values_only=True))
-    assert listed[0] == ("行", "列", "值", "原因", "级别")
-    assert (6, "上年营业收入（F列）", "'+1 元", revenue["message"], "错误") in listed
+    assert listed[0] == ("行", "企业 / 园区", "列", "值", "原因", "级别")
+    assert (6, "杭州测试科技有限公司", "上年营业收入（F列）", "'+1 元", revenue["message"], "错误") in listed
     assert T1Row.objects.filter(filing=t1).count() == 0
 
 

@@ -50,7 +50,7 @@ def assert_one_bad_cell(job, *, schedule, key, row, value, code=None, message=No
     cell = wb.worksheets[0][issue["cell"]]
     assert cell.fill.fgColor.rgb.endswith("FFC7CE") and issue["message"] in cell.comment.text
     listed = list(wb["错误清单"].iter_rows(min_row=2, values_only=True))
-    assert (row, issue["message"]) in {(r[0], r[3]) for r in listed}
+    assert (row, issue["message"]) in {(r[0], r[4]) for r in listed}
     return issue
 
 

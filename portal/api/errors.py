@@ -3,7 +3,7 @@
 ``code`` is a stable machine-readable word (``invalid``, ``not_authenticated``,
 ``authentication_failed``, ``permission_denied``, ``not_found``, ``throttled``, ``stale``, ...);
 ``message`` says in Chinese what went wrong and what to do; ``errors`` lists the details, each
-``{"field", "code", "message"}`` (row imports add ``row``, ``label`` and ``value``).
+``{"field", "code", "message"}`` (row imports add ``row``, ``label``, ``value`` and ``name``: the row's enterprise or park).
 
 Django's ``PermissionDenied`` / ``ValidationError`` raised by the services, ``StaleObject``
 (optimistic locking, e.g. ``StaleFiling``), database integrity errors and a busy (locked) SQLite database (503 with

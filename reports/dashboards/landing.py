@@ -95,7 +95,6 @@ def _todo(*, user: Any, org: Any, period: Any) -> list[dict[str, Any]]:
     """This user's concrete outstanding work in ``period``: (text, link, level)."""
     items: list[dict[str, Any]] = []
     filings = access.restrict(user, Filing.objects.filter(period=period, is_current=True))
-    state_labels = dict(Filing._meta.get_field("status").choices)
     if org.kind in (OrgKind.PARK_OPERATOR, OrgKind.BRANCH_REGULATOR):
         pending = access.restrict(user, PartnerLink.objects.filter(status="proposed"))
         if org.kind == OrgKind.BRANCH_REGULATOR:
@@ -103,17 +102,7 @@ def _todo(*, user: Any, org: Any, period: Any) -> list[dict[str, Any]]:
         if count := pending.count():
             items.append({"text": f"{count} 条伙伴银行关系申报待确认", "url": "/partner-links/?status=proposed", "level": "warning"})
     if org.kind == OrgKind.PARK_OPERATOR:
-        mine = {f.park_id: f for f in filings.filter(schedule=ScheduleCode.T1)}
-        for park in Park.objects.filter(operator=org, status="active"):
-            f = mine.get(park.pk)
-            if f is None:
-                items.append({"text": f"{park.name}：{period.code} 附表1尚未填报", "level": "danger",
-                              "url": new_filing_url(schedule=ScheduleCode.T1, period=period, park=park)})
-            elif f.status in (FilingStatus.DRAFT, FilingStatus.RETURNED):
-                items.append({"text": f"{park.name}：{period.code} 附表1{state_labels[f.status]}，待提交", "url": f.get_absolute_url(),
-                              "level": "danger" if f.status == FilingStatus.RETURNED else "warning"})
-            else:
-                items.append({"text": f"{park.name}：{period.code} 附表1{state_labels[f.status]}", "url": f.get_absolute_url(), "level": "success"})
+        items += _park_todo(user=user, org=org, period=period, today=timezone.localdate())
     elif org.kind == OrgKind.BANK_BRANCH:
         items += _branch_todo(org=org, period=period, filings=filings)
     elif org.kind in (OrgKind.BRANCH_REGULATOR, OrgKind.PROVINCE_REGULATOR):
@@ -162,4 +151,32 @@ def _branch_todo(*, org: Any, period: Any, filings: QuerySet) -> list[dict[str, 
     if waiting:
         items.append({"text": f"{waiting} 个主办园区的附表1待您审核转报", "url": f"{reverse('reports:forward_list')}?period={period.pk}",
                       "level": "warning"})
+
+
+def periods_open_for_filers(*, today: dt.date) -> list[Period]:
+    """The periods a filer still owes: the quarter has ended and the lock date has not passed."""
+    return list(Period.objects.filter(is_baseline=False, end__lt=today, lock_date__gte=today).order_by("-year", "-quarter"))
+
+
+def _park_todo(*, user: Any, org: Any, period: Any, today: dt.date) -> list[dict[str, Any]]:
+    """The operator's 附表1 of ``period`` for each of its parks (whatever its state), then every other
+    open period (``periods_open_for_filers``) whose 附表1 is not filed, a draft or returned."""
+    earlier = [p for p in periods_open_for_filers(today=today) if p.pk != period.pk]
+    parks = list(Park.objects.filter(operator=org, status="active").order_by("code"))
+    filings = access.restrict(user, Filing.objects.filter(schedule=ScheduleCode.T1, is_current=True, park__in=parks,
+                                                          period__in=[period, *earlier]))
+    mine = {(f.park_id, f.period_id): f for f in filings.select_related("period")}
+    labels = dict(Filing._meta.get_field("status").choices)
+    items: list[dict[str, Any]] = []
+    for p in [period, *earlier]:
+        for park in parks:
+            f = mine.get((park.pk, p.pk))
+            if f is None:
+                items.append({"text": f"{park.name}：{p.code} 附表1尚未填报", "url": new_filing_url(schedule=ScheduleCode.T1, period=p, park=park),
+                              "level": "danger"})
+            elif f.status in (FilingStatus.DRAFT, FilingStatus.RETURNED):
+                items.append({"text": f"{park.name}：{p.code} 附表1{labels[f.status]}，待提交", "url": f.get_absolute_url(),
+                              "level": "danger" if f.status == FilingStatus.RETURNED else "warning"})
+            elif p.pk == period.pk:
+                items.append({"text": f"{park.name}：{p.code} 附表1{labels[f.status]}", "url": f.get_absolute_url(), "level": "success"})
     return items

@@ -48,12 +48,21 @@ def schedules_for(user: Any) -> list[tuple[str, str]]:
     return []
 
 
+START_HELP_T1 = ("附表1为空表时，以本园区最近一期已审核通过的附表1为底稿：仍在园的企业照抄，期末新入园的企业按登记信息加入，"
+                 "已退园的企业不带入并列出；之后只需修改有变化的内容。")
+START_HELP_BANK = ("附表5为空表时，以本机构最近一期已审核通过的附表5为底稿：仍有效的伙伴园区照抄，新建立关系的园区加入，"
+                   "已终止关系的园区不带入并列出。附表4在填报页面显示上期数，增减即时计算。")
+
+
 class FilingNewForm(forms.Form):
     """Open (or create) the current version of one schedule for one period."""
 
     schedule = forms.ChoiceField(label="报表")
     period = forms.ModelChoiceField(label="报送期", queryset=Period.objects.none(), empty_label=None)
     park = forms.ModelChoiceField(label="园区", queryset=Park.objects.none(), required=False, empty_label="请选择园区")
+    start_from_previous = forms.BooleanField(
+        label="从上期带入", required=False, widget=forms.CheckboxInput(attrs={"class": "form-check-input"}),
+    )
 
     def __init__(self, *args: Any, user: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -61,6 +70,7 @@ class FilingNewForm(forms.Form):
         choices = schedules_for(user)
         self.fields["schedule"].choices = choices
         wants_t1 = any(code == ScheduleCode.T1 for code, _ in choices)
+        self.fields["start_from_previous"].help_text = START_HELP_T1 if wants_t1 else START_HELP_BANK
         periods = Period.objects.order_by("-year", "-quarter")
         if not any(code == ScheduleCode.T4 for code, _ in choices):
             periods = periods.filter(is_baseline=False)

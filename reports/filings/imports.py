@@ -53,6 +53,8 @@ def issue_text(issue: dict[str, Any]) -> str:
     parts = []
     if issue.get("row"):
         parts.append(f"第{issue['row']}行")
+    if issue.get("name"):
+        parts.append(f"（{issue['name']}）")
     if issue.get("label"):
         parts.append(f"“{issue['label']}”")
     text = "".join(parts)

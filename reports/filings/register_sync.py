@@ -7,7 +7,7 @@ from reports.filings.choices import FilingStatus, ScheduleCode
 from reports.filings.models import Filing, T1Row
 from reports.filings.signals import approved_figures_changed
 from reports.filings.t2 import t2_rebuild
-from reports.filings.validation import filing_warnings
+from reports.filings.validation import filing_stored_issues
 from reports.schedules import SCHEDULES
 
 # --- T1 side effects: register sync and T2 -------------------------------------------------
@@ -77,8 +77,10 @@ def register_changed_refresh(*, park_id: int, dates=(), saved: Filing | None = N
 
 def _warnings_refresh(filing: Filing) -> None:
     schedule = SCHEDULES[filing.schedule]
-    warnings = filing_warnings(filing=filing, ctx=selectors.filing_context(filing=filing))
-    Filing.objects.filter(pk=filing.pk).update(warning_count=len(warnings), issues=[i.as_dict(schedule) for i in warnings])
+    kept = filing_stored_issues(filing=filing, ctx=selectors.filing_context(filing=filing))
+    errors = [i for i in kept if i.is_error]
+    Filing.objects.filter(pk=filing.pk).update(warning_count=len(kept) - len(errors), error_count=len(errors),
+                                               issues=[i.as_dict(schedule) for i in errors + [i for i in kept if not i.is_error]])
 
 
 def register_changed_receiver(sender, *, park_id: int, dates=(), **kwargs) -> None:

@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from django.conf import settings
-from django.db.models import Max, QuerySet, Sum
+from django.db.models import Max, Q, QuerySet, Sum
 
 from banks.models import Institution
 from parks.models import Park, PartnerLink, Tenancy
@@ -44,6 +44,49 @@ def branch_partner_parks_at(*, branch_id: int, on: dt.date) -> dict[str, dict[st
                          "role": link.role, "sub_branch": link.sub_branch, "since": link.since}
         for link in links
     }
+
+
+def park_tenant_rows_at(*, park_id: int, on: dt.date) -> list[dict[str, Any]]:
+    """The register's tenants on ``on`` as 附表1 rows: what the register knows of each (name,
+    统一社会信用代码, type, industry); the figures are the filer's. By name."""
+    tenancies = park_tenants_at(park_id=park_id, on=on).select_related("enterprise").order_by("enterprise__name", "enterprise__uscc")
+    return [{"enterprise_name": t.enterprise.name, "uscc": t.enterprise.uscc, "entity_type": t.enterprise.entity_type,
+             "industry": t.enterprise.industry} for t in tenancies]
+
+
+def branch_partner_rows_at(*, branch_id: int, on: dt.date) -> list[dict[str, Any]]:
+    """The branch's partner links in force on ``on`` as 附表5 rows (园区编码, name, role, 对接支行, since)."""
+    parks = branch_partner_parks_at(branch_id=branch_id, on=on)
+    return [{"park_code": code, "park_name": p["name"], "role": p["role"], "sub_branch": p["sub_branch"], "since": p["since"]}
+            for code, p in parks.items()]
+
+
+def filing_previous_approved(*, filing: Filing) -> Filing | None:
+    """The latest approved version of the same schedule and subject in an earlier (non-baseline)
+    period: what 从上期带入 starts from."""
+    period = filing.period
+    earlier = Q(period__year__lt=period.year) | Q(period__year=period.year, period__quarter__lt=period.quarter)
+    qs = Filing.objects.filter(earlier, schedule=filing.schedule, status=FilingStatus.APPROVED, period__is_baseline=False)
+    qs = qs.filter(park_id=filing.park_id) if filing.park_id else qs.filter(branch_id=filing.branch_id)
+    return qs.select_related("period").order_by("-period__year", "-period__quarter", "-version").first()
+
+
+def period_before(*, period: Period) -> Period | None:
+    """The period just before ``period`` (the 2018Q4 baseline before 2019's first)."""
+    earlier = Q(year__lt=period.year) | Q(year=period.year, quarter__lt=period.quarter)
+    return Period.objects.filter(earlier).order_by("-year", "-quarter").first()
+
+
+def t4_previous(*, filing: Filing) -> tuple[str, dict[str, Any] | None]:
+    """The previous period's 附表4 values of the same filer (its current version, whatever its
+    state) and that period's code: the 上期 column."""
+    before = period_before(period=filing.period)
+    if before is None:
+        return "", None
+    values = (T4Record.objects.filter(filing__branch=filing.branch, filing__schedule=ScheduleCode.T4,
+                                      filing__period=before, filing__is_current=True)
+              .values(*[c.key for c in T4.columns]).first())
+    return before.code, values
 
 
 def institution_names() -> frozenset[str]:

@@ -6,7 +6,7 @@ park register in step and recomputes the park's T2 at once. Concurrent edits are
 ``lock_version`` (optimistic locking), never silently overwritten."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any
 
@@ -21,13 +21,14 @@ from portal.choices import OrgKind
 from portal.exceptions import StaleObject
 from portal.models import Organisation, User
 from reports.filings import selectors
+from reports.filings.carry import CarryPlan, carry_plan
 from reports.filings.choices import ScheduleCode
 from reports.filings.kinds import branch_schedules
 from reports.filings.models import ROW_MODELS, Filing, Period, T4Record
 from reports.filings.periods import period_defaults
 from reports.filings.register_sync import _after_rows_saved
 from reports.filings.t2 import t2_rebuild
-from reports.filings.validation import filing_warnings
+from reports.filings.validation import filing_stored_issues
 from reports.schedules import SCHEDULES, T4, Issue
 from reports.schedules.t1 import held_against_register, not_tenant_elsewhere
 from reports.schedules.t4 import NARRATIVE
@@ -51,10 +52,17 @@ class SaveResult:
     updated: int = 0
     unchanged: int = 0
     deleted: int = 0
+    incomplete_rows: frozenset[int] = frozenset()
 
     @property
     def errors(self) -> list[Issue]:
         return [i for i in self.issues if i.is_error]
+
+    @property
+    def blocking(self) -> list[Issue]:
+        """The errors that stop a save: all of them, except a required cell left empty on a row
+        started from the register (``incomplete_rows``), which is saved and keeps the filing from submission."""
+        return [i for i in self.errors if not (i.code == "required" and i.row in self.incomplete_rows)]
 
     @property
     def warnings(self) -> list[Issue]:
@@ -115,11 +123,14 @@ def _check_version(filing: Filing, expected_lock_version: int | None) -> None:
 
 
 def _bump(filing: Filing, actor: User, issues: list[Issue], row_count: int) -> None:
+    """A save counted: the stored issues are the warnings and the required cells still empty on
+    rows started from the register (``filing_stored_issues``), errors first."""
     schedule = SCHEDULES[filing.schedule]
-    warnings = [i for i in issues if not i.is_error]
+    kept = [i for i in issues if i.is_error and i.code == "required"] + [i for i in issues if not i.is_error]
     Filing.objects.filter(pk=filing.pk).update(
         lock_version=F("lock_version") + 1, updated_by=actor, updated_at=timezone.now(), row_count=row_count,
-        warning_count=len(warnings), error_count=0, issues=[i.as_dict(schedule) for i in warnings],
+        warning_count=len(kept) - len([i for i in kept if i.is_error]), error_count=len([i for i in kept if i.is_error]),
+        issues=[i.as_dict(schedule) for i in kept],
     )
     filing.refresh_from_db()
 
@@ -137,8 +148,11 @@ def filing_rows_replace(
     expected_lock_version: int | None = None,
     row_numbers: list[int] | None = None,
     dry_run: bool = False,
+    incomplete_rows: frozenset[int] = frozenset(),
 ) -> SaveResult:
-    """Replace every row of a T1/T5 filing (xlsx upload, REST full replace). All or nothing."""
+    """Replace every row of a T1/T5 filing (xlsx upload, REST full replace). All or nothing.
+    ``incomplete_rows`` (从上期带入 only): rows started from the register, saved with their required
+    cells still empty (``SaveResult.blocking``)."""
     filing = _lock(filing)
     _require_can_edit(actor, filing)
     _check_version(filing, expected_lock_version)
@@ -148,13 +162,13 @@ def filing_rows_replace(
     ctx = selectors.filing_context(filing=filing)
     rows, stored_issues = schedule.validate(raw_rows, ctx)  # rows numbered as they will be stored (row_no)
     issues = [_renumber(i, row_numbers) for i in stored_issues] if row_numbers else stored_issues  # as the filer numbered them
-    result = SaveResult(saved=False, filing=filing, issues=issues)
+    result = SaveResult(saved=False, filing=filing, issues=issues, incomplete_rows=incomplete_rows)
     before = {r[schedule.natural_key]: r for r in selectors.filing_row_values(filing=filing)}
     keys_now = [r.get(schedule.natural_key) for r in rows]
     result.created = sum(1 for k in keys_now if k not in before)
     result.updated, result.unchanged = _count_changes(schedule, before, rows)
     result.deleted = sum(1 for k in before if k not in set(keys_now))
-    if result.errors or dry_run:
+    if result.blocking or dry_run:
         return result
     model = ROW_MODELS[filing.schedule]
     model.objects.filter(filing=filing).delete()
@@ -165,10 +179,44 @@ def filing_rows_replace(
     return result
 
 
+@dataclass
+class StartResult:
+    """从上期带入: the save, where it started from, and what the register changed."""
+
+    save: SaveResult
+    plan: CarryPlan
+
+    @property
+    def saved(self) -> bool:
+        return self.save.saved
+
+
+@transaction.atomic
+def filing_start_from_previous(*, actor: User, filing: Filing, expected_lock_version: int | None = None) -> StartResult:
+    """Fill an empty 附表1 / 附表5 from the latest approved earlier version of the same filer,
+    brought up to the register at this period's end (``carry.carry_plan``), through
+    ``filing_rows_replace`` (all or nothing); the register's new rows keep their figures empty."""
+    filing = _lock(filing)
+    _require_can_edit(actor, filing)
+    if filing.schedule not in ROW_MODELS:
+        raise ValidationError("只有附表1、附表5可以从上期带入；附表4在填报页面显示上期数。")
+    if ROW_MODELS[filing.schedule].objects.filter(filing=filing).exists():
+        raise ValidationError("本表已有数据，只有空表可以从上期带入。")
+    source = selectors.filing_previous_approved(filing=filing)
+    if source is None:
+        raise ValidationError(f"没有 {filing.period.code} 之前已审核通过的{filing.get_schedule_display()}，无法从上期带入。")
+    plan = carry_plan(filing=filing, source=source)
+    if not plan.raw_rows:
+        raise ValidationError(f"{source.period.code} 的{filing.get_schedule_display()}中没有仍在册的行，登记册中也没有可带入的行。")
+    save = filing_rows_replace(actor=actor, filing=filing, raw_rows=plan.raw_rows, expected_lock_version=expected_lock_version,
+                               incomplete_rows=plan.added_rows)
+    return StartResult(save=save, plan=plan)
+
+
 def _renumber(issue: Issue, row_numbers: list[int]) -> Issue:
     if issue.row is None:
         return issue
-    return Issue(issue.level, issue.column, issue.message, issue.code, row=row_numbers[issue.row - 1], value=issue.value)
+    return replace(issue, row=row_numbers[issue.row - 1], depends=())
 
 
 def _comparable(schedule, row: dict[str, Any]) -> tuple:
@@ -247,6 +295,7 @@ def filing_row_save(
     if filing.schedule == ScheduleCode.T1:
         issues += not_tenant_elsewhere([values], ctx, first_row=position)
         issues += held_against_register([values], ctx, first_row=position, missing=False)
+    issues = schedule.named(issues, {position: values}, ctx)
     result = SaveResult(saved=False, filing=filing, issues=issues)
     if result.errors:
         return result
@@ -261,7 +310,7 @@ def filing_row_save(
     else:
         _row_instance(model, filing, position, values).save()
         result.created = 1
-    all_issues = filing_warnings(filing=filing, ctx=ctx)
+    all_issues = filing_stored_issues(filing=filing, ctx=ctx)
     _bump(filing, actor, all_issues, len(others) + 1)
     _after_rows_saved(filing=filing, actor=actor)
     result.saved = True
@@ -279,7 +328,7 @@ def filing_row_delete(*, actor: User, filing: Filing, row_no: int, expected_lock
     if not deleted:
         raise ValidationError("该行不存在或已被删除，请刷新页面。")
     ctx = selectors.filing_context(filing=filing)
-    _bump(filing, actor, filing_warnings(filing=filing, ctx=ctx), model.objects.filter(filing=filing).count())
+    _bump(filing, actor, filing_stored_issues(filing=filing, ctx=ctx), model.objects.filter(filing=filing).count())
     _after_rows_saved(filing=filing, actor=actor)
     return filing
 

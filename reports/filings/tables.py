@@ -125,9 +125,12 @@ def grid_rows(schedule: Schedule, rows: Iterable[Any], issues: list[dict[str, An
               computed_keys: Iterable[str] = ()) -> list[GridRow]:
     """Display rows; cells carrying a stored warning (``filing.issues``) are marked."""
     notes: dict[tuple[int, str], list[str]] = {}
+    errors: set[tuple[int, str]] = set()  # required cells still empty on rows 从上期带入 added
     for issue in issues or []:
         if issue.get("row") is not None:
             notes.setdefault((issue["row"], issue.get("column") or ""), []).append(issue.get("message", ""))
+            if issue.get("level") == "error":
+                errors.add((issue["row"], issue.get("column") or ""))
     computed = {c.key: c for c in schedule.computed}
     first = schedule.columns[0]
     out: list[GridRow] = []
@@ -136,7 +139,7 @@ def grid_rows(schedule: Schedule, rows: Iterable[Any], issues: list[dict[str, An
         grid_row = GridRow(row_no=no, name=first.display(getattr(row, first.key)) or "—")
         for col in schedule.columns[1:]:
             note = "；".join(notes.get((no, col.key), []))
-            css = _cell_css(col.kind) + (" warn" if note else "")
+            css = _cell_css(col.kind) + (" err" if (no, col.key) in errors else " warn" if note else "")
             grid_row.cells.append(GridCell(col.display(getattr(row, col.key)), css.strip(), note))
         for key in computed_keys:
             c: Computed = computed[key]
@@ -202,6 +205,11 @@ class T4Line:
     change: str
     growth: str
     change_css: str = ""
+    previous: str = "—"  # 上期: the previous period's value of the same filer
+    change_prev: str = "—"
+    change_prev_css: str = ""
+    base_raw: str = ""  # the plain numbers the live calculation (static/js/t4.js) reads
+    prev_raw: str = ""
 
 
 def signed(col: Column, delta: Decimal | None) -> str:
@@ -215,19 +223,36 @@ def signed(col: Column, delta: Decimal | None) -> str:
     return amount_text(delta, "", signed=True)
 
 
-def t4_lines(columns: Iterable[Column], record: dict[str, Any] | None, baseline: dict[str, Any] | None) -> list[T4Line]:
+def _css(delta: Decimal | None) -> str:
+    return "text-success" if delta and delta > 0 else ("text-danger" if delta and delta < 0 else "")
+
+
+def _raw(value: Any) -> str:
+    return "" if value is None else str(value)
+
+
+def t4_lines(columns: Iterable[Column], record: dict[str, Any] | None, baseline: dict[str, Any] | None,
+             previous: dict[str, Any] | None = None) -> list[T4Line]:
+    """One line per indicator: 本季末, 年初数 and 比年初增减 / 增速, 上期 and 比上期增减."""
     lines = []
     for col in columns:
         current = (record or {}).get(col.key)
-        base = (baseline or {}).get(col.key) if baseline else None
+        base = (baseline or {}).get(col.key)
+        prev = (previous or {}).get(col.key)
         delta, growth = t4_change(current, base)
+        delta_prev, _ = t4_change(current, prev)
         lines.append(T4Line(
             column=col,
             value=col.display(current) or "—",
             baseline=col.display(base) or "—",
             change=signed(col, delta),
             growth=pct_text(growth, signed=True) if col.kind != RATE else "—",
-            change_css="text-success" if delta and delta > 0 else ("text-danger" if delta and delta < 0 else ""),
+            change_css=_css(delta),
+            previous=col.display(prev) or "—",
+            change_prev=signed(col, delta_prev),
+            change_prev_css=_css(delta_prev),
+            base_raw=_raw(base),
+            prev_raw=_raw(prev),
         ))
     return lines
 

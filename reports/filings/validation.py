@@ -18,12 +18,19 @@ def filing_issues(*, filing: Filing, ctx=None) -> list[Issue]:
         issues += schedule.check_row(dict(r), ctx, row=r.get("row_no"))
     for rule in schedule.set_rules:
         issues += list(rule(stored, ctx))
-    return issues
+    return schedule.named(issues, {r["row_no"]: r for r in stored if r.get("row_no")}, ctx)
 
 
 def filing_warnings(*, filing: Filing, ctx) -> list[Issue]:
     """The warnings of the stored rows (only warnings survive a save: errors never reach the database)."""
     return [i for i in filing_issues(filing=filing, ctx=ctx) if not i.is_error]
+
+
+def filing_stored_issues(*, filing: Filing, ctx) -> list[Issue]:
+    """What a filing keeps in ``Filing.issues``: its warnings, and the required cells still empty
+    on rows 从上期带入 started from the register (the only errors stored rows can carry; submission
+    refuses them)."""
+    return [i for i in filing_issues(filing=filing, ctx=ctx) if not i.is_error or i.code == "required"]
 
 
 # Schedules a later stage builds (附表3 from the city summary) register how their stored snapshot

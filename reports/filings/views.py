@@ -139,6 +139,29 @@ def mark_fields(form, warnings: dict[str, list[str]]) -> None:
             widget.attrs["class"] = (widget.attrs.get("class", "") + " is-warning").strip()
 
 
+def started_summary(result: services.StartResult) -> dict[str, Any]:
+    """从上期带入 as the result page shows it (kept in the session between the POST and the page)."""
+    source, save = result.plan.source, result.save
+    return {"saved": save.saved, "source": f"{source.period.code} 第{source.version}版", "source_url": source.get_absolute_url(),
+            "copied": len(result.plan.copied), "added": result.plan.added, "departed": result.plan.departed,
+            "errors": [i.as_dict(SCHEDULES[source.schedule]) for i in save.blocking][:ISSUES_SHOWN],
+            "incomplete": len(save.errors) - len(save.blocking)}
+
+
+def start_from_previous(request: HttpRequest, filing: Filing, *, expected_lock_version: int | None) -> HttpResponse:
+    """Run 从上期带入 on ``filing`` and show its result page (or the filing with the reason it could not)."""
+    try:
+        result = services.filing_start_from_previous(actor=request.user, filing=filing, expected_lock_version=expected_lock_version)
+    except services.StaleFiling as exc:
+        messages.error(request, str(exc))
+    except ValidationError as exc:
+        messages.error(request, "；".join(exc.messages))
+    else:
+        request.session[f"started:{filing.pk}"] = started_summary(result)
+        return redirect("reports:filing_started", pk=filing.pk)
+    return redirect(filing.get_absolute_url())
+
+
 # --- list and opening ----------------------------------------------------------------------
 
 class FilingListView(ObjectListView):
@@ -167,6 +190,8 @@ def filing_new(request: HttpRequest) -> HttpResponse:
         except ValidationError as exc:
             form.add_error(None, exc.messages)
         else:
+            if data.get("start_from_previous") and filing.schedule in ROW_MODELS and not filing.row_count:
+                return start_from_previous(request, filing, expected_lock_version=filing.lock_version)
             return redirect(filing.get_absolute_url())
     return render(request, "reports/filing_new.html", {"form": form, "title": "填报报表"})
 
@@ -216,6 +241,8 @@ def _grid_page(request: HttpRequest, filing: Filing) -> HttpResponse:
         "explanation_form": ExplanationForm(initial={"explanation": filing.explanation, "lock_version": filing.lock_version}),
         "filtered": bool(request.GET.get("q") or request.GET.get("category")),
     })
+    if not filing.row_count and ctx["can_edit"]:
+        ctx["previous"] = selectors.filing_previous_approved(filing=filing)
     if filing.schedule == ScheduleCode.T1:
         ctx["category_counts"] = rows.aggregate(
             total=Count("pk"), A=Count("pk", filter=Q(category="A")),
@@ -277,10 +304,11 @@ def _t4_page(request: HttpRequest, filing: Filing, *, editing: bool, form: T4For
     values = selectors.filing_row_values(filing=filing)
     current = values[0] if values else None
     baseline = selectors.t4_baseline(filing=filing)
+    previous_code, previous = selectors.t4_previous(filing=filing)
     blocks = []
     for key, heading in sections:
         cols = [c for c in schedule.columns if c.section == key]
-        lines = t4_lines(cols, current, baseline)
+        lines = t4_lines(cols, current, baseline, previous)
         if editing and form is not None:
             blocks.append((heading, [(line, form[line.column.key], (warnings or {}).get(line.column.key, [])) for line in lines]))
         else:
@@ -292,6 +320,7 @@ def _t4_page(request: HttpRequest, filing: Filing, *, editing: bool, form: T4For
     ctx.update({
         "editing": editing, "form": form, "blocks": blocks, "narrative": narrative, "record": record,
         "baseline_code": filing.period.previous_year_end_code, "has_baseline": baseline is not None,
+        "previous_code": previous_code, "has_previous": previous is not None,
         "ratios": t4_ratios(current, insurer=insurer), "insurer": insurer, "form_warnings": (warnings or {}).get("", []), "stale": stale,
         "issues": filing.issues[:ISSUES_SHOWN], "issues_more": max(0, len(filing.issues) - ISSUES_SHOWN),
         "explanation_form": ExplanationForm(initial={"explanation": filing.explanation, "lock_version": filing.lock_version}),

@@ -27,6 +27,7 @@ from reports.filings.views import (
     page_of_row,
     posted_lock_version,
     schedule_of_page,
+    start_from_previous,
 )
 from reports.schedules import SCHEDULES
 from reports.schedules.base import Schedule
@@ -130,12 +131,10 @@ def t5_prefill(request: HttpRequest, pk: int) -> HttpResponse:
     filing = filing_for_request(request, pk, change=True)
     if filing.schedule != ScheduleCode.T5:
         raise Http404("只有附表5可以从伙伴银行关系预填。")
-    partners = selectors.branch_partner_parks_at(branch_id=filing.branch_id, on=filing.period.end)
-    if not partners:
+    raw_rows = selectors.branch_partner_rows_at(branch_id=filing.branch_id, on=filing.period.end)
+    if not raw_rows:
         messages.warning(request, f"截至 {filing.period.end:%Y-%m-%d} 本机构没有有效的伙伴银行关系，无法预填。")
         return redirect(grid_url(filing))
-    raw_rows = [{"park_code": code, "park_name": p["name"], "role": p["role"], "sub_branch": p["sub_branch"],
-                 "since": p["since"].isoformat() if p["since"] else ""} for code, p in partners.items()]
     expected = posted_lock_version(request)
     if expected is None:
         messages.error(request, LOCK_VERSION_MISSING)
@@ -154,6 +153,32 @@ def t5_prefill(request: HttpRequest, pk: int) -> HttpResponse:
             for issue in result.errors[:20]:
                 messages.error(request, f"第{issue.row}行 {_t5_label(issue.column)}：{issue.message}" if issue.row else issue.message)
     return redirect(grid_url(filing))
+
+
+@login_required
+@require_POST
+def filing_start(request: HttpRequest, pk: int) -> HttpResponse:
+    """从上期带入 on an empty 附表1 / 附表5 (the button on the empty grid)."""
+    filing = filing_for_request(request, pk, change=True)
+    schedule_of_page(filing, multi_row=True)
+    expected = posted_lock_version(request)
+    if expected is None:
+        messages.error(request, LOCK_VERSION_MISSING)
+        return redirect(grid_url(filing))
+    return start_from_previous(request, filing, expected_lock_version=expected)
+
+
+@login_required
+def filing_started(request: HttpRequest, pk: int) -> HttpResponse:
+    """The result of 从上期带入: where it started from, the register's new rows (figures to fill in)
+    and the rows left out (已退园，未带入)."""
+    filing = filing_for_request(request, pk)
+    summary = request.session.get(f"started:{filing.pk}")
+    if not summary:
+        return redirect(filing.get_absolute_url())
+    ctx = filing_page_context(request, filing)
+    ctx.update({"started": summary, "grid_url": grid_url(filing), "t1": filing.schedule == ScheduleCode.T1})
+    return render(request, "reports/filing_started.html", ctx)
 
 
 def _t5_label(key: str) -> str:

@@ -5,7 +5,7 @@ yield Issues."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from typing import Any, Callable, Iterable
 
@@ -36,6 +36,7 @@ class Issue:
     row: int | None = None  # 1-based data row number within the filing/upload (None: filing level)
     value: Any = None
     depends: tuple[str, ...] = ()  # other columns the rule read: unreadable there → issue not raised
+    name: str = ""  # the row's enterprise (T1) or park (T5) as the filer knows it, shown beside the code
 
     @property
     def is_error(self) -> bool:
@@ -44,7 +45,8 @@ class Issue:
     def as_dict(self, schedule: "Schedule | None" = None) -> dict[str, Any]:
         label = schedule.label_of(self.column) if schedule and self.column else ""
         return {"level": self.level, "row": self.row, "column": self.column, "label": label,
-                "value": "" if self.value is None else str(self.value), "message": self.message, "code": self.code}
+                "value": "" if self.value is None else str(self.value), "message": self.message, "code": self.code,
+                "name": self.name}
 
 
 def error(column: str, message: str, code: str, value: Any = None, depends: tuple[str, ...] = ()) -> Issue:
@@ -252,6 +254,7 @@ class Schedule:
     set_rules: tuple[SetRule, ...] = ()
     compute: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     subject: str = "park"  # park | branch | city
+    name_key: str | None = None  # the column naming a row beside its natural key (企业名称, 园区名称)
     sections: tuple[tuple[str, str], ...] = ()  # (section key, heading)
 
     def __post_init__(self) -> None:
@@ -326,7 +329,20 @@ class Schedule:
             rows.append(values)
         for rule in self.set_rules:
             issues.extend(rule(rows, ctx))
-        return rows, issues
+        return rows, self.named(issues, dict(enumerate(rows, start=1)), ctx)
+
+    def row_name(self, values: dict[str, Any], ctx: Context | None = None) -> str:
+        """What the filer calls a row: its name column, else (T5) the partner park's registered name."""
+        name = values.get(self.name_key) if self.name_key else None
+        if not name and ctx is not None and self.natural_key:
+            name = ctx.partner_parks.get(values.get(self.natural_key) or "", {}).get("name")
+        return str(name or "")
+
+    def named(self, issues: list[Issue], rows: dict[int, dict[str, Any]], ctx: Context | None = None) -> list[Issue]:
+        """``issues`` with the name of their row (``rows``: row number → values) beside the code."""
+        if not self.name_key:
+            return issues
+        return [replace(i, name=self.row_name(rows[i.row], ctx)) if i.row in rows and not i.name else i for i in issues]
 
 
 def nz(value: Any) -> Decimal:

@@ -315,6 +315,7 @@ T1 = Schedule(
     columns=COLUMNS,
     computed=COMPUTED,
     natural_key="uscc",
+    name_key="enterprise_name",
     row_rules=(_rules,),
     set_rules=(_unique_uscc, not_tenant_elsewhere, held_against_register),
     compute=compute,

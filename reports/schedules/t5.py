@@ -80,5 +80,5 @@ def _set_rules(rows: list[dict[str, Any]], ctx: Context) -> Iterable[Issue]:
                         "t5_credit_above_t4")
 
 
-T5 = Schedule(code="T5", number=5, title="伙伴银行情况表", columns=COLUMNS, natural_key="park_code",
+T5 = Schedule(code="T5", number=5, title="伙伴银行情况表", columns=COLUMNS, natural_key="park_code", name_key="park_name",
               row_rules=(_rules,), set_rules=(_set_rules,), subject="branch")

@@ -122,7 +122,7 @@ def filing_submit(*, actor: User, filing: Filing, comment: str = "") -> Outcome:
         errors = [i for i in issues if i.is_error]
         if errors:
             first = errors[0]
-            where = f"第{first.row}行 " if first.row else ""
+            where = (f"第{first.row}行" + (f"（{first.name}）" if first.name else "") + " ") if first.row else ""
             problems.append(f"{m.get_schedule_display()}有 {len(errors)} 个错误（如：{where}{first.message}），请修改后再提交。")
         elif _unexplained_warnings(m, issues):
             problems.append(f"{m.get_schedule_display()}有 {sum(1 for i in issues if not i.is_error)} 条提示，请先填写书面说明。")

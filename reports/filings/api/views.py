@@ -80,12 +80,13 @@ class PeriodViewSet(PortalAPIMixin, viewsets.ReadOnlyModelViewSet):
 # --- helpers for row uploads ---------------------------------------------------------------------------
 
 def _api_issue(row: int | None, key: str, code: str, message: str, value: Any = None, label: str = "") -> dict[str, Any]:
-    return {"row": row, "field": key, "label": label, "code": code, "message": message, "value": "" if value is None else str(value)}
+    return {"row": row, "field": key, "label": label, "code": code, "message": message, "value": "" if value is None else str(value),
+            "name": ""}
 
 
 def _issue(d: dict[str, Any]) -> dict[str, Any]:
     return {"row": d.get("row"), "field": d.get("column") or "", "label": d.get("label") or "", "code": d.get("code") or "",
-            "message": d.get("message") or "", "value": d.get("value") or ""}
+            "message": d.get("message") or "", "value": d.get("value") or "", "name": d.get("name") or ""}
 
 
 SCALARS = (str, int, float, bool, type(None))

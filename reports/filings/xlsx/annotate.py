@@ -1,6 +1,6 @@
 """An annotated copy of an uploaded workbook: every cell with an error is filled red (warnings
 yellow) and carries a comment with the reasons, and a ``错误清单`` sheet lists every issue
-(行 / 列 / 值 / 原因 / 级别). Issues without a row (a missing column, a missing partner park) are in
+(行 / 企业或园区 / 列 / 值 / 原因 / 级别). Issues without a row (a missing column, a missing partner park) are in
 the list only."""
 from __future__ import annotations
 
@@ -54,17 +54,17 @@ def annotate_workbook(
     if ERRORS_SHEET in wb.sheetnames:
         del wb[ERRORS_SHEET]
     out = wb.create_sheet(ERRORS_SHEET)
-    out.append(["行", "列", "值", "原因", "级别"])
+    out.append(["行", "企业 / 园区", "列", "值", "原因", "级别"])
     for cell in out[1]:
         cell.font = BOLD
-    for letter, width in zip("ABCDE", (8, 30, 24, 60, 8)):
+    for letter, width in zip("ABCDEF", (8, 28, 30, 24, 60, 8)):
         out.column_dimensions[letter].width = width
     ordered = sorted(issues, key=lambda i: (i.get("level") != "error", i.get("row") is None, i.get("row") or 0))
     for issue in ordered:
         letter = column_letters.get(issue.get("column") or "")
         label = issue.get("label") or issue.get("column") or ""
         column = f"{label}（{letter}列）" if letter and label else label
-        out.append([issue.get("row"), safe_cell(column), safe_cell(issue.get("value") or ""),
+        out.append([issue.get("row"), safe_cell(issue.get("name") or ""), safe_cell(column), safe_cell(issue.get("value") or ""),
                     safe_cell(issue.get("message") or ""), LEVELS.get(issue.get("level"), issue.get("level"))])
     buffer = io.BytesIO()
     wb.save(buffer)

@@ -339,21 +339,12 @@ def write_narrative_sheet(wb: Workbook, *, texts: dict[str, Any], columns: Seque
 
 def _t1_prefill(filing) -> list[dict[str, Any]]:
     rows = selectors.filing_row_values(filing=filing)
-    if rows:
-        return rows
-    tenancies = (selectors.park_tenants_at(park_id=filing.park_id, on=filing.period.end)
-                 .select_related("enterprise").order_by("enterprise__name", "enterprise__uscc"))
-    return [{"enterprise_name": t.enterprise.name, "uscc": t.enterprise.uscc, "entity_type": t.enterprise.entity_type,
-             "industry": t.enterprise.industry} for t in tenancies]
+    return rows or selectors.park_tenant_rows_at(park_id=filing.park_id, on=filing.period.end)
 
 
 def _t5_prefill(filing) -> list[dict[str, Any]]:
     rows = selectors.filing_row_values(filing=filing)
-    if rows:
-        return rows
-    parks = selectors.branch_partner_parks_at(branch_id=filing.branch_id, on=filing.period.end)
-    return [{"park_code": code, "park_name": p["name"], "role": p["role"], "sub_branch": p["sub_branch"], "since": p["since"]}
-            for code, p in parks.items()]
+    return rows or selectors.branch_partner_rows_at(branch_id=filing.branch_id, on=filing.period.end)
 
 
 GRID_NOTES = (
