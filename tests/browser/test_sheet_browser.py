@@ -111,6 +111,16 @@ def test_sheet_paste_block_fix_error_save_equals_upload(page, live_server):
     assert errors.first.get_attribute("title").startswith("错误：")
     assert "1 个错误" in page.inner_text("[data-testid=sheet-status]")
 
+    # the paste is one step of undo; redo brings it back (with its check)
+    assert "共 20 行" in page.inner_text("[data-testid=sheet-count]")
+    page.click("[data-testid=sheet-undo]")
+    page.wait_for_function("() => document.querySelector('[data-testid=sheet-count]').textContent.startsWith('共 0 行')")
+    page.click("[data-testid=sheet-redo]")
+    page.wait_for_function("() => document.querySelector('[data-testid=sheet-count]').textContent.startsWith('共 20 行')")
+    page.wait_for_function("() => document.querySelectorAll('#sheet .cell-error').length === 1 && "
+                           "document.querySelector('#sheet').dataset.state === 'validated'")
+    errors = page.locator("#sheet .tabulator-cell.cell-error")
+
     # fix it from the keyboard: select the cell, type, Enter
     errors.first.click()
     page.keyboard.type(str(int(good.translate(ASCII))))  # a person types “26” where the sheet had “２６”
