@@ -2,7 +2,7 @@
 ``reports/models.py`` this module only wires the stages together."""
 from django.urls import path
 
-from reports.filings import views, views_rows, views_xlsx
+from reports.filings import views, views_rows, views_sheet, views_xlsx
 from reports.filings import views_settings as settings_periods
 from reports.summaries import views as views_summaries
 from reports.targets import views_settings as settings_targets
@@ -18,6 +18,8 @@ urlpatterns = [
     path("filings/forward/", views_forward.forward_list, name="forward_list"),
     path("filings/<int:pk>/", views.filing_detail, name="filing_detail"),
     path("filings/<int:pk>/rows/", views.filing_rows, name="filing_rows"),
+    path("filings/<int:pk>/sheet/", views_sheet.filing_sheet, name="filing_sheet"),
+    path("filings/<int:pk>/sheet/data/", views_sheet.filing_sheet_data, name="filing_sheet_data"),
     path("filings/<int:pk>/rows/add/", views_rows.row_edit, name="row_add"),
     path("filings/<int:pk>/rows/prefill/", views_rows.t5_prefill, name="t5_prefill"),
     path("filings/<int:pk>/start/", views_rows.filing_start, name="filing_start"),

@@ -34,5 +34,6 @@ def test_production_manifest_storage_collects_every_static_file(settings, tmp_pa
     call_command("collectstatic", interactive=False, verbosity=0)
     manifest = (tmp_path / "staticfiles.json").read_text()
     for name in ("vendor/bootstrap/bootstrap.bundle.min.js", "vendor/bootstrap/bootstrap.min.css", "vendor/htmx/htmx.min.js",
-                 "vendor/echarts/echarts.min.js", "js/dashboards.js", "css/portal.css"):
+                 "vendor/echarts/echarts.min.js", "vendor/tabulator/tabulator.min.js", "vendor/tabulator/tabulator_bootstrap5.min.css",
+                 "js/dashboards.js", "js/sheet.js", "css/portal.css", "css/sheet.css"):
         assert f'"{name}"' in manifest, name

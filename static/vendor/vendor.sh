@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Re-vendor the front-end files (Bootstrap, htmx, ECharts) from their npm packages.
+# Re-vendor the front-end files (Bootstrap, htmx, ECharts, Tabulator) from their npm packages.
 #
 #   static/vendor/vendor.sh           # fetch the versions below, write the files and licences
 #   static/vendor/vendor.sh --check   # fetch them and fail if the committed files differ
@@ -17,6 +17,7 @@ cd "$(dirname "$0")"
 BOOTSTRAP=5.3.9
 HTMX=2.0.11
 ECHARTS=5.6.0
+TABULATOR=6.5.3
 
 # package@version  path-in-package  destination (relative to static/vendor/)
 FILES=(
@@ -28,6 +29,9 @@ FILES=(
   "echarts@$ECHARTS dist/echarts.min.js echarts/echarts.min.js"
   "echarts@$ECHARTS LICENSE echarts/LICENSE"
   "echarts@$ECHARTS NOTICE echarts/NOTICE"
+  "tabulator-tables@$TABULATOR dist/js/tabulator.min.js tabulator/tabulator.min.js"
+  "tabulator-tables@$TABULATOR dist/css/tabulator_bootstrap5.min.css tabulator/tabulator_bootstrap5.min.css"
+  "tabulator-tables@$TABULATOR LICENSE tabulator/LICENSE"
 )
 
 check=0
@@ -76,9 +80,9 @@ for spec in "${FILES[@]}"; do
 done
 
 if [ $check = 0 ]; then
-  printf 'bootstrap %s\nhtmx.org %s\necharts %s\n' "$BOOTSTRAP" "$HTMX" "$ECHARTS" >VERSIONS.txt
-  echo "vendored bootstrap $BOOTSTRAP, htmx.org $HTMX, echarts $ECHARTS"
+  printf 'bootstrap %s\nhtmx.org %s\necharts %s\ntabulator-tables %s\n' "$BOOTSTRAP" "$HTMX" "$ECHARTS" "$TABULATOR" >VERSIONS.txt
+  echo "vendored bootstrap $BOOTSTRAP, htmx.org $HTMX, echarts $ECHARTS, tabulator-tables $TABULATOR"
 elif [ $status = 0 ]; then
-  echo "static/vendor matches bootstrap $BOOTSTRAP, htmx.org $HTMX, echarts $ECHARTS from npm"
+  echo "static/vendor matches bootstrap $BOOTSTRAP, htmx.org $HTMX, echarts $ECHARTS, tabulator-tables $TABULATOR from npm"
 fi
 exit $status

@@ -194,7 +194,10 @@ class FilingViewSet(LockVersionMixin, PortalAPIMixin, mixins.CreateModelMixin, v
                 "upload": UploadSerializer}.get(self.action) or FilingSerializer
 
     def get_throttles(self):
-        if self.action == "rows" and self.request.method != "POST":
+        # reads, and the dry runs of a signed-in browser (the 表格编辑 grid checks the sheet as the user
+        # types), count against the per-user budget only; saves and token clients' dry runs also against ``bulk``
+        sheet_check = self.request.method == "POST" and is_dry_run(self.request) and self.request.auth is None
+        if self.action == "rows" and (self.request.method != "POST" or sheet_check):
             return [t for t in super().get_throttles() if getattr(t, "scope", "") != "bulk"]
         return super().get_throttles()
 
