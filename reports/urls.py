@@ -5,6 +5,7 @@ from django.urls import path
 from reports.filings import views, views_rows, views_xlsx
 from reports.summaries import views as views_summaries
 from reports.workflow import views as views_workflow
+from reports.workflow import views_inbox
 
 app_name = "reports"
 
@@ -25,8 +26,12 @@ urlpatterns = [
     path("filings/<int:pk>/upload/", views_xlsx.filing_upload, name="filing_upload"),
     path("filings/<int:pk>/action/<str:action>/", views_workflow.filing_action, name="filing_action"),
     path("filings/<int:pk>/diff/", views_workflow.filing_diff, name="filing_diff"),
+    path("inbox/", views_inbox.inbox, name="inbox"),
+    path("inbox/approve/", views_inbox.inbox_approve, name="inbox_approve"),
+    path("inbox/<int:pk>/return/", views_inbox.inbox_return, name="inbox_return"),
     path("completeness/", views_summaries.completeness, name="completeness"),
     path("completeness/list/", views_summaries.completeness_list, name="completeness_list"),
+    path("completeness/urge/", views_summaries.completeness_urge, name="completeness_urge"),
     path("t3/", views_summaries.t3_page, name="t3"),
     path("t3/<int:pk>.xlsx", views_summaries.t3_download, name="t3_export"),
     path("imports/<int:pk>/", views_xlsx.import_job, name="import_job"),

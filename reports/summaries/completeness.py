@@ -46,6 +46,7 @@ class Item:
     url: str = ""
     waiting_for: str = ""  # awaiting: "bank" (a park's 附表1 waiting for its lead bank's 转报) or "regulator"
     waiting_for_name: str = ""  # the lead bank's name when waiting_for is "bank"
+    urge: str = ""  # 催报 on the list: "can", "sent" (today) or "" (see summaries.urge.urge_marks)
 
 
 @dataclass

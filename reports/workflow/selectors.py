@@ -1,4 +1,5 @@
-"""Reads of the workflow log: when a subject first submitted (timeliness is judged on that)."""
+"""Reads of the workflow log: when a subject first submitted (timeliness is judged on that), and
+the deadline it is judged against."""
 from __future__ import annotations
 
 import datetime as dt
@@ -24,3 +25,8 @@ def subject_days_late(filing: Filing, *, due: dt.date, today: dt.date) -> int:
     first = first_submitted_at(filing)
     day = timezone.localdate(first) if first is not None else today
     return max(0, (day - due).days)
+
+
+def filing_due(filing: Filing) -> dt.date:
+    """The deadline of a filing: the filers' (parks, banks) or, for a city's 附表3, the branch's."""
+    return filing.period.branch_due if filing.city_id else filing.period.filer_due

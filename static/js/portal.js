@@ -4,6 +4,7 @@
      <form data-confirm="…">             asks before submitting; <button data-confirm="…"> asks before its click
      <button data-copy-target="#id">     copies the value of that input to the clipboard
      <a data-history-back>               goes back one page
+     <input type=checkbox data-check-all="name">  ticks / unticks every enabled checkbox of that name
    Listeners sit on the document, so content swapped in by htmx behaves the same. */
 (function () {
   "use strict";
@@ -12,6 +13,10 @@
     var el = event.target;
     if (el.matches && el.matches("select[data-autosubmit]") && el.form) {
       if (el.form.requestSubmit) { el.form.requestSubmit(); } else { el.form.submit(); }
+    }
+    if (el.matches && el.matches("input[type=checkbox][data-check-all]")) {
+      var boxes = document.querySelectorAll("input[type=checkbox][name='" + el.getAttribute("data-check-all") + "']:not(:disabled)");
+      Array.prototype.forEach.call(boxes, function (box) { box.checked = el.checked; });
     }
   });
 
