@@ -7,7 +7,7 @@ from reports.filings import views_settings as settings_periods
 from reports.summaries import views as views_summaries
 from reports.targets import views_settings as settings_targets
 from reports.workflow import views as views_workflow
-from reports.workflow import views_forward, views_print
+from reports.workflow import views_forward, views_inbox, views_print
 from reports.workflow import views_settings as settings_reopen
 
 app_name = "reports"
@@ -35,8 +35,12 @@ urlpatterns = [
     path("filings/<int:pk>/action/<str:action>/", views_workflow.filing_action, name="filing_action"),
     path("filings/<int:pk>/diff/", views_workflow.filing_diff, name="filing_diff"),
     path("filings/<int:pk>/print/", views_print.filing_print, name="filing_print"),
+    path("inbox/", views_inbox.inbox, name="inbox"),
+    path("inbox/approve/", views_inbox.inbox_approve, name="inbox_approve"),
+    path("inbox/<int:pk>/return/", views_inbox.inbox_return, name="inbox_return"),
     path("completeness/", views_summaries.completeness, name="completeness"),
     path("completeness/list/", views_summaries.completeness_list, name="completeness_list"),
+    path("completeness/urge/", views_summaries.completeness_urge, name="completeness_urge"),
     path("t3/", views_summaries.t3_page, name="t3"),
     path("t3/province/", views_summaries.t3_province_page, name="t3_province"),
     path("t3/<int:pk>.xlsx", views_summaries.t3_download, name="t3_export"),

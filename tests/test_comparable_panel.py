@@ -267,7 +267,7 @@ def test_the_dashboards_index_keeps_its_query_string(client, world):
     assert client.get(reverse("dashboards:index"), {"period": "2020Q3"})["Location"] == f"{reverse('dashboards:city', args=['330100'])}?period=2020Q3"
 
 
-# --- the branch's review queue: the landing count and the list agree -------------------------------
+# --- the branch's review queue: the landing count and the inbox agree -------------------------------
 
 def test_the_branch_landing_counts_its_queue_and_lists_the_filings_at_the_banks_apart(client, world):
     from reports.filings import services
@@ -285,7 +285,11 @@ def test_the_branch_landing_counts_its_queue_and_lists_the_filings_at_the_banks_
     todo = {t["text"]: t["url"] for t in client.get("/").context["todo"]}
     assert "1 份报表待审核" in todo
     assert "1 份园区附表1待主办行审核转报（转报后进入本局待审核）" in todo
-    page = client.get(todo["1 份报表待审核"])
-    assert [i.name for i in page.context["page"]] == [world.p_hz2.name]
-    assert [(i.name, i.waiting_for_name) for i in page.context["at_banks"]] == [(world.p_hz.name, "甲银行杭州分行")]
-    assert "主办行 甲银行杭州分行 审核转报" in page.content.decode()
+    page = client.get(todo["1 份报表待审核"])  # the review inbox
+    assert [e.subject_name for e in page.context["table"].data] == [world.p_hz2.name]
+    assert [(e.subject_name, e.waiting_for) for e in page.context["waiting"].data] == [(world.p_hz.name, "甲银行杭州分行")]
+    assert "等待主办行 甲银行杭州分行 确认转报" in page.content.decode()
+    # the completeness list still splits its awaiting filings the same way
+    queue = client.get(f"/completeness/list/?period={period.code}&state=awaiting")
+    assert [i.name for i in queue.context["page"]] == [world.p_hz2.name]
+    assert [(i.name, i.waiting_for_name) for i in queue.context["at_banks"]] == [(world.p_hz.name, "甲银行杭州分行")]

@@ -90,7 +90,7 @@ def test_a_park_with_a_lead_bank_cannot_skip_the_forwarding(world, t1):
     workflow.filing_submit(actor=world.users["op_hz"], filing=t1)
     with pytest.raises(ValidationError) as exc:
         workflow.filing_approve(actor=world.users["hz_branch"], filing=t1)
-    assert "主办行确认转报" in exc.value.messages[0]
+    assert "等待主办行 甲银行杭州分行 确认转报" in exc.value.messages[0]
     assert status(t1) == "submitted"
 
 

@@ -18,7 +18,7 @@ from portal.choices import OrgKind
 from reports.filings.choices import FilingStatus, ScheduleCode
 from reports.filings.kinds import branch_schedules, is_insurer_branch, short_label
 from reports.filings.models import Filing, Period
-from reports.summaries.completeness import completeness_items, review_queue
+from reports.workflow.inbox import review_inbox
 from reports.workflow.selectors import lead_bank_waiting
 
 
@@ -106,19 +106,16 @@ def _todo(*, user: Any, org: Any, period: Any) -> list[dict[str, Any]]:
     elif org.kind == OrgKind.BANK_BRANCH:
         items += _branch_todo(org=org, period=period, filings=filings)
     elif org.kind in (OrgKind.BRANCH_REGULATOR, OrgKind.PROVINCE_REGULATOR):
-        # the same list the queue page shows (summaries.completeness): a park's 附表1 still waiting for
-        # its lead bank's 转报 is the bank's work, listed apart
-        city = org.region.code if org.kind == OrgKind.BRANCH_REGULATOR else None
-        queue, at_banks = review_queue(completeness_items(period=period, today=timezone.localdate(), city_code=city))
-        if queue:
-            items.append({"text": f"{len(queue)} 份报表待审核", "url": f"/completeness/list/?period={period.code}&state=awaiting", "level": "warning"})
-        if at_banks:
-            items.append({"text": f"{len(at_banks)} 份园区附表1待主办行审核转报（转报后进入本局待审核）",
-                          "url": f"/completeness/list/?period={period.code}&state=awaiting_bank", "level": "secondary"})
-        if org.kind == OrgKind.PROVINCE_REGULATOR:
-            t3 = filings.filter(schedule=ScheduleCode.T3, status=FilingStatus.SUBMITTED).count()
-            if t3:
-                items.append({"text": f"{t3} 份附表3待省局审核", "url": f"/t3/?period={period.code}", "level": "warning"})
+        # the very lists of the review inbox (workflow.inbox): the filings this user may approve or
+        # return now, and apart those waiting for someone else first (a park's 附表1 at its lead bank)
+        box = review_inbox(user=user)
+        items.append({"text": f"{len(box.mine)} 份报表待审核", "url": reverse("reports:inbox"), "level": "warning" if box.mine else "success"})
+        if box.waiting:
+            items.append({"text": f"{len(box.waiting)} 份园区附表1待主办行审核转报（转报后进入本局待审核）",
+                          "url": f"{reverse('reports:inbox')}#waiting", "level": "secondary"})
+        t3 = sum(1 for e in box.mine if e.filing.schedule == ScheduleCode.T3)  # the province accepts them
+        if t3:
+            items.append({"text": f"{t3} 份附表3待省局审核", "url": f"{reverse('reports:inbox')}?schedule={ScheduleCode.T3}", "level": "warning"})
         items.append({"text": f"查看 {period.code} 报送完整性与及时性", "url": f"/completeness/?period={period.code}", "level": "secondary"})
         items.append({"text": f"{period.code} 附表3", "url": f"/t3/?period={period.code}", "level": "secondary"})
     return items

@@ -47,6 +47,7 @@ class Item:
     waiting_for: str = ""  # awaiting: "bank" (a park's 附表1 waiting for its lead bank's 转报) or "regulator"
     waiting_for_name: str = ""  # the lead bank's name when waiting_for is "bank"
     county_code: str = ""  # a park's county ("" for a bank branch: banks file per city)
+    urge: str = ""  # 催报 on the list: "can", "sent" (today) or "" (see summaries.urge.urge_marks)
 
 
 @dataclass

@@ -22,7 +22,7 @@ from reports.summaries.models import ReminderLog
 DAYS_BEFORE = {5: "d5", 2: "d2", 0: "d0"}
 
 
-def _claim(period: Period, subject_key: str, kind: str, day: dt.date) -> ReminderLog | None:
+def claim(period: Period, subject_key: str, kind: str, day: dt.date) -> ReminderLog | None:
     """Record the reminder; None if it was already sent today (the unique constraint decides)."""
     try:
         with transaction.atomic():
@@ -44,7 +44,7 @@ def reminders_run(*, today: dt.date) -> dict[str, int]:
             org_id = park_ops.get(item.subject_id) if item.kind == "park" else item.subject_id
             if not org_id:
                 continue
-            log = _claim(period, f"{item.kind}:{item.subject_id}:{item.schedules}", kind, today)
+            log = claim(period, f"{item.kind}:{item.subject_id}:{item.schedules}", kind, today)
             if log is None:
                 continue
             when = "今天" if left == 0 else f"{left} 天后（{period.filer_due:%m月%d日}）"
@@ -60,7 +60,7 @@ def reminders_run(*, today: dt.date) -> dict[str, int]:
                 overdue[item.city_code].append(item)
         branches = Organisation.objects.filter(kind=OrgKind.BRANCH_REGULATOR, region__code__in=list(overdue)).values_list("pk", "region__code")
         for org_id, city in branches:
-            log = _claim(period, f"city:{city}:overdue", "overdue", today)
+            log = claim(period, f"city:{city}:overdue", "overdue", today)
             if log is None:
                 continue
             lines = "\n".join(f"· {i.name}（{i.schedules}，逾期 {i.days_late} 天）" for i in overdue[city])

@@ -4,9 +4,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
 from portal import access
 from portal.choices import ZHEJIANG_CODE, OrgKind
@@ -27,6 +30,8 @@ from reports.summaries.completeness import (
 from reports.summaries.models import Summary
 from reports.summaries.t3 import t3_export, t3_generate
 from reports.summaries.t3_province import t3_inbox, t3_province, t3_province_export, t3_province_note
+from reports.summaries.urge import KINDS as URGE_KINDS
+from reports.summaries.urge import subject_urge, urge_marks
 from reports.workflow.transitions import REGENERATE, allowed
 from reports.workflow.views import visible_filing, workflow_context
 
@@ -103,11 +108,33 @@ def completeness_list(request):
     if request.GET.get("format") == "xlsx":
         return xlsx_response(_items_sheet(period, items + at_banks), f"报送清单_{period.code}.xlsx")
     page = Paginator(items, 100).get_page(request.GET.get("page"))
+    urge_marks(items=list(page), period=period, today=timezone.localdate())
     labels = {"awaiting": "待审核（监管部门）", "awaiting_bank": "待主办行审核转报"}
     return render(request, "workflow/completeness_list.html", {
         "title": f"{period.code} 报送清单", "period": period, "page": page, "state": state,
         "state_label": labels.get(state) or STATE_LABELS.get(state, "全部"), "city": city, "states": STATE_LABELS, "at_banks": at_banks,
     })
+
+
+@login_required
+@require_POST
+def completeness_urge(request):
+    """催报 one outstanding subject (its reviewer only; once a day per subject)."""
+    period = get_object_or_404(Period, code=request.POST.get("period", ""), is_baseline=False)
+    kind, raw_id = request.POST.get("kind", ""), request.POST.get("subject", "")
+    if kind not in URGE_KINDS or not raw_id.isdigit():
+        raise PermissionDenied("催报对象无效。")
+    try:
+        sent = subject_urge(actor=request.user, period=period, kind=kind, subject_id=int(raw_id))
+    except ValidationError as exc:
+        for m in exc.messages:
+            messages.error(request, m)
+    else:
+        messages.success(request, f"已催报：站内消息和邮件已发送给 {sent.recipients} 位用户。")
+    target = request.POST.get("next") or ""
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        target = f"{reverse('reports:completeness_list')}?period={period.code}"
+    return redirect(target)
 
 
 def _workbook(title: str, subtitle: str, header: list[str], rows: list[list]) -> bytes:

@@ -1,5 +1,5 @@
-"""Reads of the workflow: when a subject first submitted (timeliness is judged on that), and what
-waits for a lead bank's 转报."""
+"""Reads of the workflow: when a subject first submitted (timeliness is judged on that), the
+deadline it is judged against, and what waits for a lead bank's 转报."""
 from __future__ import annotations
 
 import datetime as dt
@@ -48,3 +48,8 @@ def forward_list(*, branch, period_id: int | None = None) -> list[Filing]:
     if period_id:
         qs = qs.filter(period_id=period_id)
     return list(qs.order_by("period__year", "period__quarter", "park__code"))
+
+
+def filing_due(filing: Filing) -> dt.date:
+    """The deadline of a filing: the filers' (parks, banks) or, for a city's 附表3, the branch's."""
+    return filing.period.branch_due if filing.city_id else filing.period.filer_due

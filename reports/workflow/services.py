@@ -39,9 +39,20 @@ from reports.filings.kinds import BANK_PACKAGE, branch_schedules
 from reports.filings.models import ROW_MODELS, Filing, T4Record
 from reports.filings.t2 import t2_rebuild
 from reports.workflow.models import FilingTransition
-from reports.workflow.selectors import subject_days_late
+from reports.workflow.selectors import filing_due, subject_days_late
 from reports.workflow.signals import filing_transitioned
-from reports.workflow.transitions import BUTTONS, EDITABLE, A, allowed, lead_bank_id, require, reviewable_status, subject_city_code
+from reports.workflow.transitions import (
+    BUTTONS,
+    EDITABLE,
+    A,
+    allowed,
+    from_statuses,
+    lead_bank_id,
+    refusal,
+    require,
+    reviewable_status,
+    subject_city_code,
+)
 
 # --- helpers -----------------------------------------------------------------------------------
 
@@ -131,7 +142,7 @@ def filing_submit(*, actor: User, filing: Filing, comment: str = "") -> Outcome:
     if problems:
         _refuse(" ".join(problems))
     now = timezone.now()
-    due = filing.period.filer_due if not filing.city_id else filing.period.branch_due
+    due = filing_due(filing)
     transitions = []
     for m in members:
         old = m.status
@@ -286,6 +297,17 @@ def filing_actions_for(*, user: User, filing: Filing) -> list[str]:
     """The workflow buttons ``user`` is offered on ``filing``: the steps ``TRANSITIONS`` allows now."""
     today = timezone.localdate()
     return [str(a) for a in BUTTONS if allowed(a, user=user, filing=filing, today=today)]
+
+
+def filing_waiting_reason(*, user: User, filing: Filing, actions: list[str] | None = None) -> str:
+    """Why the reviewer of a filing awaiting review is offered no button: the table's refusal of
+    审核通过 (e.g. "等待主办行 XX 确认转报：…"). "" when it has a button, when the filing does not await
+    review, or when ``user`` is not its reviewer."""
+    actions = filing_actions_for(user=user, filing=filing) if actions is None else actions
+    if actions or filing.status not in from_statuses(A.APPROVE):
+        return ""
+    exc = refusal(A.APPROVE, user=user, filing=filing)
+    return exc.messages[0] if isinstance(exc, ValidationError) else ""
 
 
 def perform(action: str, *, actor: User, filing: Filing, comment: str = "") -> Outcome | Filing:

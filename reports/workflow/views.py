@@ -54,8 +54,10 @@ def workflow_context(*, user, filing: Filing) -> dict:
     versions = list(Filing.objects.filter(schedule=filing.schedule, period_id=filing.period_id, park_id=filing.park_id,
                                           branch_id=filing.branch_id, city_id=filing.city_id).order_by("version")
                     .values("pk", "version", "status", "is_current"))
+    actions = workflow.filing_actions_for(user=user, filing=filing)
     return {
-        "wf_actions": [(a, ACTION_LABELS[a]) for a in workflow.filing_actions_for(user=user, filing=filing)],
+        "wf_actions": [(a, ACTION_LABELS[a]) for a in actions],
+        "wf_waiting": workflow.filing_waiting_reason(user=user, filing=filing, actions=actions),
         "wf_timeline": FilingTransition.objects.filter(filing=filing).select_related("actor", "actor_organisation"),
         "wf_versions": versions,
     }

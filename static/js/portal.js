@@ -15,8 +15,10 @@
     if (el.matches && el.matches("select[data-autosubmit]") && el.form) {
       if (el.form.requestSubmit) { el.form.requestSubmit(); } else { el.form.submit(); }
     }
-    if (el.matches && el.matches("input[type=checkbox][data-check-all]") && el.form) {
-      var boxes = el.form.querySelectorAll("input[type=checkbox][name='" + el.getAttribute("data-check-all") + "']:not(:disabled)");
+    if (el.matches && el.matches("input[type=checkbox][data-check-all]")) {
+      var boxes = Array.prototype.filter.call(
+        document.querySelectorAll("input[type=checkbox][name='" + el.getAttribute("data-check-all") + "']:not(:disabled)"),
+        function (box) { return !el.form || box.form === el.form; });
       Array.prototype.forEach.call(boxes, function (box) { box.checked = el.checked; });
     }
   });
