@@ -12,6 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from parks.choices import Batch, DigitalStatus, ParkStatus
+from parks.models import Park
 from portal.audit import audit_record
 from portal.choices import AuditAction
 from portal.models import AuditEvent
@@ -19,6 +21,7 @@ from reports.filings.models import Period
 from reports.filings.periods import period_defaults
 from reports.targets.models import Target, TargetResult
 from reports.workflow.models import FilingTransition
+from tests import factories as f
 
 OUTSIDERS = ("hz_branch", "bank_a_hz", "op_hz", "jxt", "hz_jxj")
 
@@ -215,3 +218,18 @@ def test_the_audit_log_query_count_does_not_grow_with_the_log(client, world, per
     with django_assert_num_queries(7):
         response = client.get(url, {"action": "approve", "page": 1})
     assert response.context["table"].page.paginator.count == n
+
+
+def test_the_target_page_shows_the_park_base_from_the_register_beside_the_policy_counts(client, world):
+    operating_first = Park.objects.filter(status=ParkStatus.ACTIVE, batch=Batch.FIRST, county__province_code="330000").count()
+    f.ParkFactory(batch=Batch.FIRST, county=f.region("330203"), digital_status=DigitalStatus.PILOT)  # 宁波 海曙区
+    f.ParkFactory(batch=Batch.SECOND)
+    f.ParkFactory(batch=Batch.FIRST, status=ParkStatus.REVOKED)  # not operating: not counted
+    client.force_login(world.users["province"])
+    response = client.get(reverse("reports:target_set_list"))
+    rows = {r["key"]: r for r in response.context["park_base"]}
+    assert rows["first"]["policy"] == 505 and rows["later"]["policy"] == 272 and rows["pilot"]["policy_ningbo"] == 4
+    assert rows["first"]["register"] == operating_first + 1
+    assert rows["pilot"]["register"] == 1 and rows["pilot"]["register_ningbo"] == 1
+    assert rows["first"]["differs"] is True
+    assert 'data-testid="park-base"' in response.content.decode()

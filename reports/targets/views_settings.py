@@ -20,6 +20,7 @@ from portal import access
 from reports.targets import services
 from reports.targets.forms import TargetSetSettingsForm, TargetSettingsForm
 from reports.targets.models import Target, TargetSet
+from reports.targets.park_base import park_base_counts
 
 
 class TargetTable(tables.Table):
@@ -61,7 +62,7 @@ def _form_errors(form, exc: ValidationError) -> None:
 def target_set_list(request: HttpRequest) -> HttpResponse:
     access.require_settings(request.user)
     sets = TargetSet.objects.annotate(target_count=Count("targets")).order_by("order", "code")
-    return render(request, "settings/target_set_list.html", {"title": "目标设置", "sets": sets})
+    return render(request, "settings/target_set_list.html", {"title": "目标设置", "sets": sets, "park_base": park_base_counts()})
 
 
 @login_required
