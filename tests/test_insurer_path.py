@@ -11,7 +11,6 @@ from openpyxl import load_workbook
 
 from parks import services as park_services
 from parks.choices import PartnerRole
-from portal.models import User
 from reports.dashboards.landing import landing_panel
 from reports.filings import services
 from reports.filings.forms import schedules_for
@@ -22,7 +21,6 @@ from reports.filings.xlsx.template import template_build
 from reports.schedules.t4 import INSURER_NARRATIVE_LABELS
 from reports.workflow import services as workflow
 from tests import factories as f
-from tests.test_seed_demo import shared_demo  # noqa: F401  (the module-scoped demo, seeded once)
 
 BANK_HEADING = "伙伴银行建设情况"
 INSURER_HEADING = INSURER_NARRATIVE_LABELS["partner_bank_progress"]
@@ -94,21 +92,6 @@ def test_an_insurers_landing_has_only_insurer_work(insurer, world, open_q3):
     bank = landing_panel(user=world.users["bank_a_hz"], org=world.bank_a_hz, kind="bank_branch")
     t5 = [t for t in bank["todo"] if "附表5尚未填报" in t["text"]]
     assert t5 and parse_qs(urlparse(t5[0]["url"]).query)["schedule"] == ["T5"]
-
-
-@pytest.mark.django_db
-def test_the_insurer_demo_login_sees_only_insurer_work(shared_demo, client):  # noqa: F811
-    user = User.objects.get(username="insurer")
-    client.force_login(user)
-    home = client.get(reverse("home"))
-    texts = [t["text"] for t in home.context["todo"]] + list(home.context["duties"])
-    assert home.context["todo"] and not [t for t in texts if any(word in t for word in BANK_ONLY)], texts
-    assert "担任主办行" not in home.content.decode()
-    t4 = Filing.objects.filter(branch=user.organisation, schedule="T4", is_current=True).order_by("-period__year", "-period__quarter").first()
-    text = client.get(t4.get_absolute_url()).content.decode()
-    assert INSURER_HEADING in text and BANK_HEADING not in text
-    assert 'value="T5"' not in client.get(reverse("reports:filing_new")).content.decode()
-    assert client.get(reverse("reports:forward_list")).status_code == 403
 
 
 def test_an_insurers_xlsx_narrative_uses_insurer_headings_and_reads_back(insurer):

@@ -101,7 +101,7 @@ def test_killing_the_worker_mid_rollup_leaves_correct_summaries(world, services_
         victim.wait()
     assert not fresh("city", "330100", period) or not fresh("city", "330300", period) or not fresh("province", "330000", period)
     with celery_worker(extra_env={"CELERY_VISIBILITY_TIMEOUT": "5"}):
-        assert wait_for(lambda: fresh("city", "330100", period) and fresh("city", "330300", period) and fresh("province", "330000", period), timeout=120)
+        assert wait_for(lambda: fresh("city", "330100", period) and fresh("city", "330300", period) and fresh("province", "330000", period), timeout=240)
         assert wait_for(lambda: not Summary.objects.filter(period=period, queued=True).exists())
     expected = rollups.city_data(city_code="330100", period=period)[0]["total"]
     got = fresh("city", "330100", period).data["total"]

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 from django.db.models import Count, Q, Sum
+from django.urls import reverse
 
 from banks.choices import InstitutionType
 from banks.models import Institution
@@ -29,6 +30,7 @@ from reports.filings.choices import FilingStatus
 from reports.filings.models import Filing, Period, T1Row, T2Summary, T4Record, T5Row
 from reports.schedules import T1, T4, T5
 from reports.schedules.t2 import AMOUNT_KEYS, COUNT_KEYS, HIDDEN_SUMS, t2_compute
+from reports.schedules.t4 import INSURER_NARRATIVE_LABELS
 
 SCALE, SEED = 0.02, 7
 SKIP_MESSAGE = "演示数据已存在，跳过（使用 --reset 重新生成）。"
@@ -539,3 +541,20 @@ def test_the_2020q4_province_dashboard_compares_like_for_like_and_lists_the_park
     assert failing and listed == failing
     share = {r["code"]: r for r in page.context["targets"].rows}["ZJ2020-05"]["actual"]
     assert share == (Decimal(len(active) - len(failing)) * 100 / len(active)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+
+
+@pytest.mark.django_db
+def test_the_insurer_demo_login_sees_only_insurer_work(shared_demo, client):
+    bank_only = ("转报", "主办行", "附表5")
+    insurer_heading = INSURER_NARRATIVE_LABELS["partner_bank_progress"]
+    user = User.objects.get(username="insurer")
+    client.force_login(user)
+    home = client.get(reverse("home"))
+    texts = [t["text"] for t in home.context["todo"]] + list(home.context["duties"])
+    assert home.context["todo"] and not [t for t in texts if any(word in t for word in bank_only)], texts
+    assert "担任主办行" not in home.content.decode()
+    t4 = Filing.objects.filter(branch=user.organisation, schedule="T4", is_current=True).order_by("-period__year", "-period__quarter").first()
+    text = client.get(t4.get_absolute_url()).content.decode()
+    assert insurer_heading in text and "伙伴银行建设情况" not in text
+    assert 'value="T5"' not in client.get(reverse("reports:filing_new")).content.decode()
+    assert client.get(reverse("reports:forward_list")).status_code == 403

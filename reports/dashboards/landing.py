@@ -148,6 +148,7 @@ def _branch_todo(*, org: Any, period: Any, filings: QuerySet) -> list[dict[str, 
     if waiting:
         items.append({"text": f"{waiting} 个主办园区的附表1待您审核转报", "url": f"{reverse('reports:forward_list')}?period={period.pk}",
                       "level": "warning"})
+    return items
 
 
 def periods_open_for_filers(*, today: dt.date) -> list[Period]:
