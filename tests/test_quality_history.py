@@ -224,3 +224,31 @@ def test_submit_is_refused_until_the_history_warning_is_explained(client, world,
     services.filing_explanation_save(actor=op, filing=filing, explanation="企业归还部分贷款", expected_lock_version=filing.lock_version)
     workflow.filing_submit(actor=op, filing=filing)
     assert Filing.objects.get(pk=filing.pk).status == "submitted"
+
+
+def _to_the_branch(world, op_key, bank_key, park, period, row):
+    """A park's 附表1 saved, explained if it warns, submitted and forwarded by its lead bank."""
+    op = world.users[op_key]
+    filing = services.filing_open(actor=op, schedule="T1", period=period, park=park)
+    assert services.filing_rows_replace(actor=op, filing=filing, raw_rows=[row]).saved
+    filing.refresh_from_db()
+    services.filing_explanation_save(actor=op, filing=filing, explanation="已核实", expected_lock_version=filing.lock_version)
+    workflow.filing_submit(actor=op, filing=filing)
+    workflow.filing_confirm(actor=world.users[bank_key], filing=filing)
+    return filing
+
+
+def test_the_reviewers_queue_lists_filings_with_history_warnings_first(client, world, q2, q3):
+    # 余杭 (code 330110001, listed after 西湖 330106001) drops its loan by 60 % against its approved 2020Q2
+    def yuhang(loan: str) -> dict:
+        return t1_raw(world.e_hz2.uscc, "余杭乙企业有限公司", credit_amount="100", loan_balance=loan)
+
+    approved = _to_the_branch(world, "op_hz2", "bank_b_hz", world.p_hz2, q2, yuhang("80"))
+    workflow.filing_approve(actor=world.users["hz_branch"], filing=approved)
+    _to_the_branch(world, "op_hz2", "bank_b_hz", world.p_hz2, q3, yuhang("32"))
+    _to_the_branch(world, "op_hz", "bank_a_hz", world.p_hz, q3, t1_raw(world.e_hz.uscc, "西湖甲企业有限公司"))
+    client.force_login(world.users["hz_branch"])
+    page = client.get(reverse("reports:completeness_list"), {"period": q3.code, "state": "awaiting"})
+    assert [i.name for i in page.context["page"]] == [world.p_hz2.name, world.p_hz.name]
+    assert [i.history_warnings for i in page.context["page"]] == [1, 0]
+    assert "历史比对提示 1" in page.content.decode()
