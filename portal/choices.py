@@ -57,3 +57,4 @@ class AuditAction(models.TextChoices):
     PERIOD_CHANGE = "period_change", "修改报送期"
     TARGET_CHANGE = "target_change", "修改目标"
     TARGET_SET_CHANGE = "target_set_change", "修改目标组"
+    THRESHOLD_CHANGE = "threshold_change", "修改质量校验阈值"

@@ -192,3 +192,18 @@ def _fmt(record, field_name: str) -> Any:
         return getter()
     value = getattr(record, field_name, None)
     return "—" if value in (None, "") else value
+
+
+def history_rows(obj: Any, fields: tuple[str, ...]) -> list[dict[str, Any]]:
+    """The object's django-simple-history records, newest first, each with the fields it changed
+    (of ``fields``): the settings pages' 变更历史."""
+    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[:100])
+    rows = []
+    for i, rec in enumerate(records):
+        prev = records[i + 1] if i + 1 < len(records) else None
+        changes = []
+        if prev is not None:
+            for change in rec.diff_against(prev, included_fields=list(fields)).changes:
+                changes.append((obj._meta.get_field(change.field).verbose_name, change.old, change.new))
+        rows.append({"record": rec, "changes": changes})
+    return rows

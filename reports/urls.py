@@ -2,7 +2,7 @@
 ``reports/models.py`` this module only wires the stages together."""
 from django.urls import path
 
-from reports.filings import views, views_rows, views_sheet, views_xlsx
+from reports.filings import views, views_quality, views_rows, views_sheet, views_xlsx
 from reports.filings import views_settings as settings_periods
 from reports.summaries import views as views_summaries
 from reports.targets import views_settings as settings_targets
@@ -53,6 +53,8 @@ urlpatterns = [
     path("settings/periods/<int:pk>/", settings_periods.period_settings, name="period_settings"),
     path("settings/periods/<int:pk>/filings/", settings_reopen.period_filings, name="period_filings"),
     path("settings/filings/<int:pk>/reopen/", settings_reopen.filing_reopen, name="filing_reopen_settings"),
+    path("settings/quality/", views_quality.quality_threshold_list, name="quality_threshold_list"),
+    path("settings/quality/<int:pk>/", views_quality.quality_threshold_settings, name="quality_threshold_settings"),
     path("settings/targets/", settings_targets.target_set_list, name="target_set_list"),
     path("settings/targets/sets/<int:pk>/", settings_targets.target_set_settings, name="target_set_settings"),
     path("settings/targets/<int:pk>/", settings_targets.target_settings, name="target_settings"),

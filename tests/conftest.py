@@ -153,7 +153,8 @@ def api_world(world):
         assert res.saved, res.issue_dicts()
         t4 = services.filing_open(actor=user, schedule="T4", period=w.period)
         res = services.filing_t4_save(actor=user, filing=t4, raw_values=f.t4_cells(partner_parks=len(links), parks_served=len(links),
-                                                                                     lead_parks=sum(1 for link in links if link.role == "lead")))
+                                                                                     lead_parks=sum(1 for link in links if link.role == "lead")),
+                                     narrative=f.t4_narrative())
         assert res.saved, res.issue_dicts()
         setattr(w.filings, f"t4_{key}", Filing.objects.get(pk=t4.pk))
         setattr(w.filings, f"t5_{key}", Filing.objects.get(pk=t5.pk))

@@ -274,3 +274,11 @@ def t4_cells(**overrides) -> dict:
     }
     row.update(overrides)
     return row
+
+
+def t4_narrative(**overrides) -> dict:
+    """A 附表4 推进情况 with every section written (an empty one is a warning: reports.filings.quality)."""
+    text = {"partner_bank_progress": "本季新增伙伴园区1个", "classification_progress": "建档覆盖率稳步提升",
+            "experience": "整园授信", "cases": "某园区企业获信用贷款", "difficulties": "抵押物不足", "suggestions": "加大风险补偿"}
+    text.update(overrides)
+    return text

@@ -64,7 +64,7 @@ def test_an_insurers_t4_shows_insurer_narrative_headings_and_submits_alone(clien
     period = Period.objects.get(code="2020Q3")
     t4 = services.filing_open(actor=insurer, schedule="T4", period=period)
     assert services.filing_t4_save(actor=insurer, filing=t4, raw_values={"insured_parks": "3", "insured_enterprises": "40", "premium": "12"},
-                                   narrative={"partner_bank_progress": "承保园区3个"}).saved
+                                   narrative=f.t4_narrative(partner_bank_progress="承保园区3个")).saved
     client.force_login(insurer)
     for url in (t4.get_absolute_url(), reverse("reports:t4_edit", args=[t4.pk])):
         text = client.get(url).content.decode()

@@ -146,7 +146,7 @@ def test_t5_starts_from_the_last_approved_one_plus_the_partner_links_in_force(wo
         {"park_code": ended_park.code, "role": "伙伴银行", "sub_branch": "甲银行古荡支行", "reported_to_regulator": "是"}]).saved
     t4 = services.filing_open(actor=bank, schedule="T4", period=q3)
     assert services.filing_t4_save(actor=bank, filing=t4, raw_values={
-        "parks_served": "2", "partner_parks": "2", "lead_parks": "1", "ent_credit_amount": "100"}).saved
+        "parks_served": "2", "partner_parks": "2", "lead_parks": "1", "ent_credit_amount": "100"}, narrative=f.t4_narrative()).saved
     t5.refresh_from_db()
     workflow.filing_submit(actor=bank, filing=t5)
     workflow.filing_approve(actor=world.users["hz_branch"], filing=Filing.objects.get(pk=t5.pk))

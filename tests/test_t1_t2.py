@@ -186,11 +186,11 @@ def test_t4_save_and_cross_checks(world):
     t4 = services.filing_open(actor=world.users["bank_a_hz"], schedule="T4", period=period)
     res = services.filing_t4_save(actor=world.users["bank_a_hz"], filing=t4, raw_values={
         "parks_served": "3", "partner_parks": "2", "lead_parks": "1", "ent_credit_amount": "400",
-        "ent_loan_balance": "300", "ent_npl_balance": "301"}, narrative={"experience": "整园授信"})
+        "ent_loan_balance": "300", "ent_npl_balance": "301"}, narrative=f.t4_narrative(experience="整园授信"))
     assert not res.saved and [e.column for e in res.errors] == ["ent_npl_balance"]
     res = services.filing_t4_save(actor=world.users["bank_a_hz"], filing=t4, raw_values={
         "parks_served": "3", "partner_parks": "2", "lead_parks": "1", "ent_credit_amount": "400", "ent_loan_balance": "300"},
-        narrative={"experience": "整园授信"})
+        narrative=f.t4_narrative(experience="整园授信"))
     assert res.saved
     assert {w.code for w in res.warnings} == {"partner_parks_vs_t5", "t5_credit_above_t4"}
     assert t4.t4.experience == "整园授信"

@@ -8,6 +8,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from portal import access
 from reports.filings.choices import FilingStatus, ScheduleCode
@@ -198,6 +199,30 @@ for _key in HIDDEN_SUMS:
     T2Summary.add_to_class(_key, models.DecimalField(max_digits=24, decimal_places=6, default=0))
 
 ROW_MODELS = {ScheduleCode.T1: T1Row, ScheduleCode.T5: T5Row}
+
+
+class QualityThreshold(models.Model):
+    """One threshold of the quality edits against history (``reports.filings.quality``): data the
+    province edits on its settings page, every change kept with who and why."""
+
+    key = models.CharField("代码", max_length=40, unique=True)
+    label = models.CharField("名称", max_length=100)
+    value = models.DecimalField("阈值", max_digits=12, decimal_places=4)
+    unit = models.CharField("单位", max_length=20, blank=True)
+    help = models.CharField("说明", max_length=300, blank=True)
+    order = models.PositiveSmallIntegerField("排序", default=0)
+    history = HistoricalRecords(verbose_name="质量校验阈值变更历史")
+
+    class Meta:
+        verbose_name = "质量校验阈值"
+        verbose_name_plural = "质量校验阈值"
+        ordering = ["order", "key"]
+
+    def __str__(self) -> str:
+        return self.label
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:quality_threshold_settings", args=[self.pk])
 
 
 class ImportJob(models.Model):

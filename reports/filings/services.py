@@ -20,7 +20,7 @@ from portal import access
 from portal.choices import OrgKind
 from portal.exceptions import StaleObject
 from portal.models import Organisation, User
-from reports.filings import selectors
+from reports.filings import quality, selectors
 from reports.filings.carry import CarryPlan, carry_plan
 from reports.filings.choices import ScheduleCode
 from reports.filings.kinds import branch_schedules
@@ -161,6 +161,7 @@ def filing_rows_replace(
         raise ValidationError("该报表不是多行报表。")
     ctx = selectors.filing_context(filing=filing)
     rows, stored_issues = schedule.validate(raw_rows, ctx)  # rows numbered as they will be stored (row_no)
+    stored_issues += quality.quality_issues(filing=filing, rows=rows, insurer=ctx.is_insurer)
     issues = [_renumber(i, row_numbers) for i in stored_issues] if row_numbers else stored_issues  # as the filer numbered them
     result = SaveResult(saved=False, filing=filing, issues=issues, incomplete_rows=incomplete_rows)
     before = {r[schedule.natural_key]: r for r in selectors.filing_row_values(filing=filing)}
@@ -351,6 +352,7 @@ def filing_t4_save(
         raise ValidationError("不是附表4。")
     ctx = selectors.filing_context(filing=filing)
     rows, issues = T4.validate([raw_values], ctx)
+    issues += quality.quality_issues(filing=filing, rows=rows, narrative=narrative, insurer=ctx.is_insurer)
     values = rows[0]
     result = SaveResult(saved=False, filing=filing, issues=issues)
     before = selectors.filing_row_values(filing=filing)

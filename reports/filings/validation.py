@@ -3,13 +3,14 @@ from __future__ import annotations
 
 from typing import Callable
 
-from reports.filings import selectors
+from reports.filings import quality, selectors
 from reports.filings.models import Filing
 from reports.schedules import SCHEDULES, Issue
 
 
 def filing_issues(*, filing: Filing, ctx=None) -> list[Issue]:
-    """Every error and warning of the filing's stored rows (the schedule's row and set rules)."""
+    """Every error and warning of the filing's stored rows: the schedule's row and set rules, and the
+    quality edits against history (``quality``)."""
     schedule = SCHEDULES[filing.schedule]
     ctx = ctx if ctx is not None else selectors.filing_context(filing=filing)
     stored = selectors.filing_row_values(filing=filing)
@@ -18,6 +19,7 @@ def filing_issues(*, filing: Filing, ctx=None) -> list[Issue]:
         issues += schedule.check_row(dict(r), ctx, row=r.get("row_no"))
     for rule in schedule.set_rules:
         issues += list(rule(stored, ctx))
+    issues += quality.quality_issues(filing=filing, rows=stored, insurer=ctx.is_insurer)  # against history (issue 16)
     return schedule.named(issues, {r["row_no"]: r for r in stored if r.get("row_no")}, ctx)
 
 

@@ -136,3 +136,29 @@ def figure_text(value: Any, kind: str, *, signed: bool = False) -> str:
     if kind == "rate":
         return rate_text(value)
     return amount_text(value, "", signed=signed)
+
+
+# --- robust statistics ----------------------------------------------------------------------------
+
+def median(values: list[Any]) -> Decimal | None:
+    """The median of ``values`` (the mean of the middle two for an even count); None when empty."""
+    xs = sorted(Decimal(v) for v in values)
+    if not xs:
+        return None
+    mid = len(xs) // 2
+    return xs[mid] if len(xs) % 2 else (xs[mid - 1] + xs[mid]) / 2
+
+
+MAD_SCALE = Decimal("0.6745")  # the normal distribution's 75th percentile: MAD → σ
+
+
+def robust_z(value: Any, sample: list[Any]) -> Decimal | None:
+    """The robust z-score of ``value`` in ``sample`` (Iglewicz & Hoaglin): 0.6745 × (x − median) / MAD,
+    MAD the median absolute deviation. None when the sample is empty or its MAD is 0 (no spread)."""
+    centre = median(sample)
+    if value is None or centre is None:
+        return None
+    mad = median([abs(Decimal(v) - centre) for v in sample])
+    if not mad:
+        return None
+    return MAD_SCALE * (Decimal(value) - centre) / mad

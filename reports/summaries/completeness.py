@@ -25,6 +25,7 @@ from reports.filings.choices import FilingStatus as S
 from reports.filings.choices import ScheduleCode
 from reports.filings.kinds import BANK_PACKAGE
 from reports.filings.models import Filing, Period
+from reports.filings.quality import quality_count
 
 STATES = (("not_filed", "未报送"), ("late", "逾期"), ("awaiting", "待审核"), ("returned", "已退回"), ("approved", "已通过"))
 STATE_LABELS = dict(STATES)
@@ -48,6 +49,7 @@ class Item:
     waiting_for_name: str = ""  # the lead bank's name when waiting_for is "bank"
     county_code: str = ""  # a park's county ("" for a bank branch: banks file per city)
     urge: str = ""  # 催报 on the list: "can", "sent" (today) or "" (see summaries.urge.urge_marks)
+    history_warnings: int = 0  # the review queue: its quality warnings against history (``queue_by_history``)
 
 
 @dataclass
@@ -118,6 +120,16 @@ def review_queue(items: list[Item]) -> tuple[list[Item], list[Item]]:
     own review queue) and the parks' lead banks (转报 first; not yet the regulator's work)."""
     awaiting = [i for i in items if i.state == "awaiting"]
     return [i for i in awaiting if i.waiting_for != "bank"], [i for i in awaiting if i.waiting_for == "bank"]
+
+
+def queue_by_history(items: list[Item]) -> list[Item]:
+    """The review queue with the filings carrying quality warnings against history first (the most
+    first; otherwise in the queue's order), each with their number (``Item.history_warnings``)."""
+    ids = [i.filing_id for i in items if i.filing_id]
+    counts = {pk: quality_count(issues) for pk, issues in Filing.objects.filter(pk__in=ids).values_list("pk", "issues")} if ids else {}
+    for item in items:
+        item.history_warnings = counts.get(item.filing_id, 0)
+    return sorted(items, key=lambda i: -i.history_warnings)
 
 
 def _count(row: CityRow, item: Item) -> None:

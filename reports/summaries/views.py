@@ -25,6 +25,7 @@ from reports.summaries.completeness import (
     completeness_by_county,
     completeness_items,
     completeness_totals,
+    queue_by_history,
     review_queue,
 )
 from reports.summaries.models import Summary
@@ -101,6 +102,7 @@ def completeness_list(request):
         items = [i for i in items if i.late]
     elif state == "awaiting":  # the regulators' review queue; the 附表1 still at their lead banks apart
         items, at_banks = review_queue(items)
+        items = queue_by_history(items)  # the quality warnings against history first
     elif state == "awaiting_bank":
         items = review_queue(items)[1]
     elif state:

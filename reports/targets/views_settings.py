@@ -3,8 +3,6 @@ set or a target with a reason, and each one's history (who, when, why, which fie
 ``access.can_manage_settings`` users; the rules live in ``targets.services``."""
 from __future__ import annotations
 
-from typing import Any
-
 import django_tables2 as tables
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -17,6 +15,7 @@ from django.utils.html import format_html
 from django.views.decorators.http import require_http_methods
 
 from portal import access
+from portal.generic import history_rows
 from reports.targets import services
 from reports.targets.forms import TargetSetSettingsForm, TargetSettingsForm
 from reports.targets.models import Target, TargetSet
@@ -37,20 +36,6 @@ class TargetTable(tables.Table):
 
     def render_edit(self, record: Target) -> str:
         return format_html('<a class="btn btn-outline-primary btn-sm" href="{}">修改</a>', reverse("reports:target_settings", args=[record.pk]))
-
-
-def history_rows(obj: Any, fields: tuple[str, ...]) -> list[dict[str, Any]]:
-    """The object's history records, newest first, each with the fields it changed."""
-    records = list(obj.history.select_related("history_user").order_by("-history_date", "-history_id")[:100])
-    rows = []
-    for i, rec in enumerate(records):
-        prev = records[i + 1] if i + 1 < len(records) else None
-        changes = []
-        if prev is not None:
-            for change in rec.diff_against(prev, included_fields=list(fields)).changes:
-                changes.append((obj._meta.get_field(change.field).verbose_name, change.old, change.new))
-        rows.append({"record": rec, "changes": changes})
-    return rows
 
 
 def _form_errors(form, exc: ValidationError) -> None:
