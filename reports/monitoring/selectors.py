@@ -10,7 +10,7 @@ from portal import access
 from reports.filings.choices import FilingStatus, ScheduleCode
 from reports.filings.models import Period, T1Row
 from reports.monitoring.models import ReconciliationItem, RiskSignal
-from reports.monitoring.risk import month_add
+from reports.monitoring.risk import month_add, park_readings_drop
 
 
 def reconciliation_items(*, user: Any, period: Period | None = None, open_only: bool = True) -> QuerySet:
@@ -53,3 +53,17 @@ def risk_chart(*, signal: RiskSignal) -> dict[str, Any]:
             "series": [{"name": "用电量（千瓦时）", "data": [_num(kwh.get(m)) for m in months]},
                        {"name": "上年同月用电量", "data": [_num(kwh.get(month_add(m, -12))) for m in months], "dashed": True},
                        {"name": "贷款余额（万元）", "data": [_num(loans.get((m.year, (m.month - 1) // 3 + 1))) for m in months], "axis": 1}]}
+
+
+def desk_links(*, user: Any, branch_id: int | None = None, park_id: int | None = None) -> dict[str, Any]:
+    """The open items of one bank or one park that ``user`` sees (a link with the count on the bank
+    dashboard and the park page), and for a park whether its summed readings fall."""
+    items, signals = reconciliation_items(user=user), risk_signals(user=user).filter(acknowledged_at__isnull=True)
+    if branch_id is not None:
+        items, signals = items.filter(branch_id=branch_id), signals.filter(branch_id=branch_id)
+    if park_id is not None:
+        items, signals = items.filter(park_id=park_id), signals.filter(park_id=park_id)
+    out: dict[str, Any] = {"reconciliation": items.count(), "risk": signals.count()}
+    if park_id is not None:
+        out["park_drop"] = park_readings_drop(park_id=park_id)
+    return out

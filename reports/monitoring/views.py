@@ -26,6 +26,8 @@ def reconciliation_list(request: HttpRequest):
     periods, period = _period(request)
     show_all = request.GET.get("show") == "all"
     items = selectors.reconciliation_items(user=request.user, period=period, open_only=not show_all)
+    if request.GET.get("park"):
+        items = items.filter(park__code=request.GET["park"])
     return render(request, "monitoring/reconciliation_list.html", {
         "title": "园区与银行对账差异", "items": items.order_by("-period__year", "-period__quarter", "park__code", "branch__name", "figure")[:500],
         "periods": periods, "period": period, "show_all": show_all,
