@@ -12,6 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from parks.models import BrainReading, Park, Tenancy
+from parks.signals import send_readings_changed
 from portal import access
 from portal.models import User
 from portal.uscc import uscc_error, uscc_normalise
@@ -219,4 +220,6 @@ def brain_readings_upsert(*, actor: User, park: Park, rows: list[dict[str, Any]]
     BrainReading.objects.bulk_create(new, batch_size=1000)
     BrainReading.objects.bulk_update(changed, [*READING_FIELDS, "pushed_by", "pushed_at"], batch_size=1000)
     result.saved = True
+    if new or changed:
+        send_readings_changed(BrainReading, park_id=park.pk, months=[r.month for r in (*new, *changed)])
     return result

@@ -22,3 +22,13 @@ register_changed = Signal()
 
 def send_register_changed(sender: type, *, park_id: int, dates: Iterable[dt.date | None]) -> None:
     register_changed.send(sender=sender, park_id=park_id, dates=tuple(d for d in dates if d is not None))
+
+
+# Sent by ``parks.brain.brain_readings_upsert`` inside the transaction that saved 园区大脑 readings
+# (never on a dry run or an unchanged push): ``park_id`` and the ``months`` (first days) touched.
+# The reports stage derives its operating-risk signals from them (on commit, in a Celery task).
+readings_changed = Signal()
+
+
+def send_readings_changed(sender: type, *, park_id: int, months: Iterable[dt.date]) -> None:
+    readings_changed.send(sender=sender, park_id=park_id, months=tuple(sorted(set(months))))

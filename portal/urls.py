@@ -38,6 +38,7 @@ urlpatterns = [
     path("", include("reports.urls")),
     path("", include("reports.dashboards.urls")),
     path("", include("reports.workflow.urls")),
+    path("", include("reports.monitoring.urls")),
     path("admin/", admin.site.urls),
     path("profile/", views_profile.profile, name="profile"),
     path("", include("portal.api_urls")),

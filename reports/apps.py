@@ -10,7 +10,7 @@ class ReportsConfig(AppConfig):
         offers a hook where a later stage adds to its pages or checks; the connections are made
         here, so no stage imports a later one. (Imported inside ready(), as Django requires: the
         stages import their models, which load only after every app's models are registered.)"""
-        from parks.signals import register_changed
+        from parks.signals import readings_changed, register_changed
         from portal.landing import register_landing_panel
         from reports.dashboards.landing import landing_panel
         from reports.filings import access as filings_access
@@ -20,6 +20,8 @@ class ReportsConfig(AppConfig):
         from reports.filings import views as filing_pages
         from reports.filings.choices import ScheduleCode
         from reports.filings.signals import approved_figures_changed
+        from reports.monitoring import access as monitoring_access
+        from reports.monitoring import receivers as monitoring
         from reports.summaries import access as summaries_access
         from reports.summaries import rollups, t3
         from reports.summaries import selectors as summary_selectors
@@ -31,7 +33,7 @@ class ReportsConfig(AppConfig):
         from reports.workflow.signals import filing_transitioned
 
         # who may see what: each stage's rules in the one access module
-        for rules in (filings_access, summaries_access, targets_access):
+        for rules in (filings_access, summaries_access, targets_access, monitoring_access):
             rules.register_rules()
         # the landing page's duties and to-do list (portal draws the page, imports no domain app)
         register_landing_panel(landing_panel)
@@ -42,6 +44,9 @@ class ReportsConfig(AppConfig):
         approved_figures_changed.connect(rollups.approved_figures_changed_receiver, dispatch_uid="reports.approved_figures_changed")
         # every workflow step refreshes its city and then the province (figures and completeness)
         filing_transitioned.connect(rollups.filing_transitioned_receiver, dispatch_uid="reports.filing_transitioned")
+        # park ↔ bank reconciliation after every step of a 附表1 / 附表5; risk signals after readings arrive
+        filing_transitioned.connect(monitoring.filing_transitioned_receiver, dispatch_uid="reports.monitoring.filing_transitioned")
+        readings_changed.connect(monitoring.readings_changed_receiver, dispatch_uid="reports.monitoring.readings_changed")
         # every province summary is followed by the period's target results
         province_summary_built.connect(targets.province_summary_built_receiver, dispatch_uid="reports.province_summary_built")
         # 附表3 is built by the summaries stage: how it is checked on submit and shown

@@ -2,4 +2,5 @@
 app keeps each task beside the stage that owns it; importing those modules here registers them
 (their names stay ``reports.<stage>.<module>.<task>``)."""
 from reports.filings import imports  # noqa: F401  (the xlsx import task)
+from reports.monitoring import reconciliation, risk  # noqa: F401  (reconciliation and risk-signal rebuilds)
 from reports.summaries import reminders, rollups  # noqa: F401  (reminders, the roll-up refresh)

@@ -26,6 +26,7 @@ from reports.dashboards.park import park_page, parks_visible
 from reports.dashboards.province import province_page
 from reports.dashboards.targets import targets_page
 from reports.filings.choices import FilingStatus
+from reports.monitoring.selectors import desk_links
 from reports.summaries.models import Summary
 
 SIDE_LABELS = dict(SIDES)
@@ -137,6 +138,7 @@ def bank(request: HttpRequest, pk: int):
     banks = Organisation.objects.filter(access.filings_readable_q(request.user, "bank"), kind=OrgKind.BANK_BRANCH)
     org = get_object_or_404(banks.select_related("institution", "region"), pk=pk)
     ctx = bank_page(user=request.user, org=org, period=period, periods=periods, explicit=bool(request.GET.get("period")))
+    ctx["monitoring"] = desk_links(user=request.user, branch_id=org.pk)
     period = ctx.pop("period")
     return _page(request, "dashboards/bank.html", ctx, title=f"{org.name} 监测看板", period=period, periods=periods,
                  filename=f"{org.name}监测看板", subtitle=f"填报机构：{org.name}  报送期：{period.code}")
@@ -148,6 +150,7 @@ def park(request: HttpRequest, code: str):
     qs = Park.objects.filter(access.filings_readable_q(request.user, "park")).select_related("county", "operator")
     park_obj = get_object_or_404(qs, code=code)
     ctx = park_page(user=request.user, park=park_obj, period=period, periods=periods)
+    ctx["monitoring"] = desk_links(user=request.user, park_id=park_obj.pk)
     ctx["city_visible"] = any(c == park_obj.county.city_code for c, _ in cities_visible(request.user))
     ctx["filing_statuses"] = FilingStatus.choices
     return _page(request, "dashboards/park.html", ctx, title=f"{park_obj.name} 监测看板", period=period, periods=periods,

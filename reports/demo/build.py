@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from reports.demo.filings import demo_filings_build
 from reports.demo.helpers import write
+from reports.demo.monitoring import demo_monitoring_build
 from reports.demo.registers import registers_build
 from reports.filings.models import Period
 from reports.summaries.rollups import summaries_rebuild_all
@@ -29,6 +30,8 @@ def demo_build(
             result["open_period"] = _demo_open_latest_period()
     if filings:
         _demo_rollups(stdout=stdout)
+        # after every earlier step, with its own random generator (earlier figures unchanged)
+        result["monitoring"] = demo_monitoring_build(seed=seed, stdout=stdout)
     return result
 
 
