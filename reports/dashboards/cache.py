@@ -89,54 +89,79 @@ def _query_part(request: HttpRequest) -> str:
 
 @dataclass
 class Prepared:
-    """One page's prepared body: ``body`` is None until rendered (the ``{% prepared %}`` tag of
-    ``dashboards/base_dashboard.html`` fills it on a miss and prints it on a hit)."""
+    """One page's prepared output: ``body`` (shared by the scope) is None until rendered — the
+    ``{% prepared %}`` tag of ``dashboards/base_dashboard.html`` fills it on a miss and prints it on a
+    hit —; ``page`` is the whole response as last rendered for this very frame (user, unread count,
+    CSRF secret: the ETag), served without rendering anything."""
     key: str
+    etag: str = ""
     body: str | None = None
     title: str = ""
+    page: bytes | None = None
+    quiet: bool = True  # no flash message waits to be shown (the frame shows them: never stored then)
     stored: bool = False
 
     @classmethod
     def lookup(cls, request: HttpRequest, *, page: str, gen: str, period_code: str, today: dt.date, subject: str = "") -> Prepared:
         parts = (CODE_VERSION, gen, page, subject, period_code, today.isoformat(), scope_key(request.user), _query_part(request))
-        key = "dash:body:" + hashlib.sha1("|".join(parts).encode()).hexdigest()
-        found = cache.get(key) or {}
-        return cls(key=key, body=found.get("body"), title=found.get("title", ""), stored=bool(found))
+        prepared = cls(key="dash:body:" + hashlib.sha1("|".join(parts).encode()).hexdigest())
+        prepared.etag = _etag(request, prepared.key)
+        prepared.quiet = not len(messages.get_messages(request))
+        found = cache.get_many([prepared.key, prepared.page_key])
+        body = found.get(prepared.key) or {}
+        prepared.body, prepared.title, prepared.stored = body.get("body"), body.get("title", ""), bool(body)
+        prepared.page = found.get(prepared.page_key) if prepared.quiet else None
+        return prepared
 
-    def store(self) -> None:
+    @property
+    def page_key(self) -> str:
+        return "dash:page:" + self.etag.strip('"')
+
+    def store(self, response: HttpResponse) -> None:
+        timeout = settings.PREPARED_PAGES_SECONDS
         if self.body is not None and not self.stored:
-            cache.set(self.key, {"title": self.title, "body": self.body}, timeout=settings.PREPARED_PAGES_SECONDS)
+            cache.set(self.key, {"title": self.title, "body": self.body}, timeout=timeout)
             self.stored = True
+        if self.quiet and self.page is None:
+            cache.set(self.page_key, response.content, timeout=timeout)
 
-    def etag(self, request: HttpRequest) -> str:
-        """The body's key and the frame's per-user parts: who is signed in (name, organisation,
-        role), the unread count, the CSRF secret of the logout form."""
-        user = request.user
-        unread = portal_context(request).get("unread_notifications", 0)
-        get_token(request)  # the secret this response's logout form is signed with (made now if the browser has none)
-        frame = (self.key, str(user.pk), user.display_name, str(user.organisation_id), user.role or "", str(unread),
-                 request.META.get("CSRF_COOKIE", ""))
-        return '"' + hashlib.sha1("|".join(frame).encode()).hexdigest()[:32] + '"'
+
+def _etag(request: HttpRequest, key: str) -> str:
+    """The body's key and the frame's per-user parts: who is signed in (name, organisation, role),
+    the unread count, the CSRF secret of the logout form."""
+    user = request.user
+    unread = portal_context(request).get("unread_notifications", 0)
+    get_token(request)  # the secret this response's logout form is signed with (made now if the browser has none)
+    frame = (key, str(user.pk), user.display_name, str(user.organisation_id), user.role or "", str(unread),
+             request.META.get("CSRF_COOKIE", ""))
+    return '"' + hashlib.sha1("|".join(frame).encode()).hexdigest()[:32] + '"'
 
 
 def not_modified(request: HttpRequest, prepared: Prepared) -> HttpResponse | None:
     """304 when the browser holds this very page (and no flash message waits to be shown)."""
-    if len(messages.get_messages(request)):
+    if not prepared.quiet:
         return None
-    response = get_conditional_response(request, etag=prepared.etag(request))
+    response = get_conditional_response(request, etag=prepared.etag)
     if response is not None:
-        _headers(response, request, prepared)
+        _headers(response, prepared)
     return response
 
 
-def finish(response: HttpResponse, request: HttpRequest, prepared: Prepared) -> HttpResponse:
-    """Keep the body (a miss) and mark the response: ETag, revalidated on every visit, private."""
+def served(prepared: Prepared) -> HttpResponse | None:
+    """The whole page as rendered before for this frame, if it is in the cache."""
+    return None if prepared.page is None else HttpResponse(prepared.page)
+
+
+def finish(response: HttpResponse, prepared: Prepared) -> HttpResponse:
+    """Keep the body and the page (a miss) and mark the response: ETag (not on a page showing a
+    flash message), revalidated on every visit, private."""
     if response.status_code == 200:
-        prepared.store()
-        _headers(response, request, prepared)
+        prepared.store(response)
+        _headers(response, prepared)
     return response
 
 
-def _headers(response: HttpResponse, request: HttpRequest, prepared: Prepared) -> None:
-    response["ETag"] = prepared.etag(request)
+def _headers(response: HttpResponse, prepared: Prepared) -> None:
+    if prepared.quiet:
+        response["ETag"] = prepared.etag
     patch_cache_control(response, private=True, no_cache=True)

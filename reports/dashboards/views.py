@@ -70,8 +70,9 @@ Build = Callable[[list, Any, dt.date, "Prepared | None"], HttpResponse]  # (peri
 
 def _served(request: HttpRequest, *, page: str, subject: str = "", template: str, build: Build) -> HttpResponse:
     """A summary-only page through its prepared body (``reports.dashboards.cache``): the caller has
-    checked access; a hit renders only the frame around the stored body, a repeat visit whose
-    ETag matches gets 304; a miss ``build``s the page, which leaves its body in ``prepared``. An
+    checked access; a repeat visit whose ETag matches gets 304, the page prepared for this very frame
+    is served as it is, a body prepared for the scope gets only the frame rendered around it; a miss
+    ``build``s the page, which leaves its body in ``prepared``. An
     export, or DASHBOARD_CACHE off, builds the page every time."""
     if not prepared_pages.enabled() or request.GET.get("format") == "xlsx":
         return build(*_common(request), None)
@@ -85,11 +86,12 @@ def _served(request: HttpRequest, *, page: str, subject: str = "", template: str
     response = prepared_pages.not_modified(request, prepared)
     if response is not None:
         return response
-    if prepared.body is None:
+    response = prepared_pages.served(prepared)
+    if response is None and prepared.body is None:
         response = build(periods, period, today, prepared)
-    else:
+    elif response is None:
         response = render(request, template, {"title": prepared.title, "prepared": prepared})
-    return prepared_pages.finish(response, request, prepared)
+    return prepared_pages.finish(response, prepared)
 
 
 # --- pages -------------------------------------------------------------------------------------------
