@@ -6,7 +6,8 @@ JSON body, through DRF, the same service as the web grid and the xlsx upload (pa
 rule, save, keep the register in step, recompute 附表2). Prints rows/s and the ratio (b)/(a); also
 the idempotent re-send of the same body (everything ``unchanged``, nothing written).
 
-Runs on a throwaway SQLite database (/tmp/bench_api_push.sqlite3), whatever DATABASE_URL says:
+Runs on a fresh PostgreSQL database created for the run and dropped at its end (``bench/benchdb.py``),
+or a temporary SQLite file when PostgreSQL is not reachable (it says which), whatever DATABASE_URL says:
 
     .venv/bin/python bench/api_push.py [--rows 10000]
 """
@@ -23,8 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DB = Path("/tmp/bench_api_push.sqlite3")
-os.environ["DATABASE_URL"] = f"sqlite:///{DB}"
+import benchdb  # noqa: E402  (bench/, beside this script)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 os.environ.pop("REDIS_URL", None)
 os.environ["DEBUG"] = "0"
@@ -113,8 +114,8 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=10000)
     args = parser.parse_args()
 
-    for suffix in ("", "-journal", "-wal", "-shm"):
-        Path(f"{DB}{suffix}").unlink(missing_ok=True)
+    os.environ["DATABASE_URL"], what = benchdb.create("api_push")
+    print(f"database: {what}", flush=True)
     import django
 
     django.setup()

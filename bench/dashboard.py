@@ -1,19 +1,24 @@
 """Dashboard benchmark: the province dashboard on the full demo under gunicorn.
 
-Builds a temporary SQLite database with ``seed_demo`` (full scale unless ``--scale``), computes
+Builds a fresh PostgreSQL database (``bench/benchdb.py``; a temporary SQLite file when PostgreSQL is
+not reachable, and says so) with ``seed_demo`` (full scale unless ``--scale``), computes
 the target results, collects the static files into STATIC_ROOT (WhiteNoise serves them with
 DEBUG off), starts gunicorn with 2 workers on 127.0.0.1:<free port>, logs in as the demo
 province user with ``requests`` (the real login form) and then, in the same run against the same
 server, drives 20 concurrent clients for a bounded time at:
 
-1. a static file (``/static/css/portal.css``, served by WhiteNoise) — the baseline;
-2. the province dashboard (``/dashboards/province/?period=2020Q3``).
+1. the province dashboard (``/dashboards/province/?period=2020Q3``) built on every request
+   (``DASHBOARD_CACHE=false``: before), on a first server;
+2. then, on a second server with the prepared dashboards on (``reports.dashboards.cache``): a
+   static file (``/static/css/portal.css``, served by WhiteNoise) — the baseline —, the dashboard
+   served from its prepared body (after), and a repeat visit's ``If-None-Match`` (304).
 
-Prints median and p95 latency and requests/s of both and their ratio, then stops gunicorn and
-removes the temporary database. Loopback only; every loop is bounded.
+Prints median and p95 latency and requests/s of each and their ratios to the static file (and the
+load average), then stops gunicorn and drops the database. Loopback only; every loop is bounded.
 
-    .venv/bin/python bench/dashboard.py                 # full demo (~1 min to build on SQLite)
+    .venv/bin/python bench/dashboard.py                 # full demo
     .venv/bin/python bench/dashboard.py --scale 0.1 --seconds 10
+    BENCH_REDIS_URL=redis://127.0.0.1:6379/13 .venv/bin/python bench/dashboard.py   # prepared pages in Redis
 """
 from __future__ import annotations
 
@@ -33,6 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import requests
+from benchdb import bench_database
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -73,7 +79,7 @@ def wait_until_up(base: str, proc: subprocess.Popen, limit: float = 60.0) -> Non
 
 
 def login(base: str, username: str) -> dict[str, str]:
-    """The session cookie of a real login through the form (CSRF token included)."""
+    """The session and CSRF cookies of a real login through the form."""
     s = requests.Session()
     page = s.get(f"{base}/login/", timeout=10)
     token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
@@ -81,11 +87,13 @@ def login(base: str, username: str) -> dict[str, str]:
                   headers={"Referer": f"{base}/login/"}, allow_redirects=False, timeout=10)
     if done.status_code != 302 or "sessionid" not in s.cookies:
         raise SystemExit(f"login failed: {done.status_code}")
-    return {"sessionid": s.cookies["sessionid"]}
+    return {"sessionid": s.cookies["sessionid"], "csrftoken": s.cookies.get("csrftoken", "")}  # as a browser holds them
 
 
-def load(base: str, path: str, cookies: dict[str, str], *, clients: int, seconds: float, expect: str) -> dict[str, float]:
-    """``clients`` threads request ``path`` back to back for ``seconds``; latencies of the 200s."""
+def load(base: str, path: str, cookies: dict[str, str], *, clients: int, seconds: float, expect: str, status: int = 200,
+         headers: dict[str, str] | None = None) -> dict[str, float]:
+    """``clients`` threads request ``path`` back to back for ``seconds``; latencies of the answers
+    with ``status`` (and ``expect`` in the body)."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -99,8 +107,8 @@ def load(base: str, path: str, cookies: dict[str, str], *, clients: int, seconds
         while time.monotonic() < deadline:
             t0 = time.perf_counter()
             try:
-                r = s.get(base + path, timeout=60)
-                ok = r.status_code == 200 and expect in r.text
+                r = s.get(base + path, timeout=60, headers=headers)
+                ok = r.status_code == status and expect in r.text
             except requests.RequestException:
                 ok = False
             if ok:
@@ -123,54 +131,91 @@ def load(base: str, path: str, cookies: dict[str, str], *, clients: int, seconds
             "p95_ms": latencies[min(n - 1, int(n * 0.95))] * 1000 if n else float("nan")}
 
 
+def serve(env: dict[str, str], workers: int) -> tuple[subprocess.Popen, str]:
+    port = free_port()
+    proc = subprocess.Popen([GUNICORN, "portal.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+                             "--timeout", "120", "--log-level", "warning"], cwd=ROOT, env=env, start_new_session=True)
+    base = f"http://127.0.0.1:{port}"
+    wait_until_up(base, proc)
+    return proc, base
+
+
+def stop(proc: subprocess.Popen | None) -> None:
+    if proc is not None and proc.poll() is None:
+        os.killpg(proc.pid, signal.SIGTERM)  # the gunicorn master we started and its workers
+        try:
+            proc.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+
+
+def measure(env: dict[str, str], args: argparse.Namespace, *, cached: bool) -> dict[str, dict[str, float]]:
+    """One gunicorn with the prepared dashboards on or off: the static file (with the cache on) and
+    the dashboard, and with the cache on a repeat visit's If-None-Match (304)."""
+    proc = None
+    try:
+        proc, base = serve({**env, "DASHBOARD_CACHE": "true" if cached else "false"}, args.workers)
+        cookies = login(base, "province")
+        for path in (DASHBOARD, STATIC):  # warm both workers (and, cached, the prepared body)
+            for _ in range(6):
+                assert requests.get(base + path, cookies=cookies, timeout=60).status_code == 200
+        opts = {"clients": args.clients, "seconds": args.seconds}
+        out = {}
+        if cached:
+            out["static /static/css/portal.css"] = load(base, STATIC, cookies, expect="body", **opts)
+        name = "dashboard, prepared (after)" if cached else "dashboard, built (before)"
+        out[name] = load(base, DASHBOARD, cookies, expect="目标完成情况", **opts)
+        if cached:
+            etag = requests.get(base + DASHBOARD, cookies=cookies, timeout=60).headers["ETag"]
+            out["dashboard, If-None-Match (304)"] = load(base, DASHBOARD, cookies, expect="", status=304,
+                                                         headers={"If-None-Match": etag}, **opts)
+        return out
+    finally:
+        stop(proc)
+
+
+def report(results: dict[str, dict[str, float]]) -> None:
+    print()
+    print(f"{'':34}{'requests':>9}{'errors':>8}{'req/s':>9}{'median ms':>11}{'p95 ms':>9}")
+    for name, r in results.items():
+        print(f"{name:<38.38}{r['requests']:>5}{r['errors']:>8}{r['rps']:>9.1f}{r['median_ms']:>11.1f}{r['p95_ms']:>9.1f}")
+    static = results["static /static/css/portal.css"]
+    print()
+    for name, r in results.items():
+        if name.startswith("dashboard") and r["rps"]:
+            print(f"ratio {name} / static: median latency {r['median_ms'] / static['median_ms']:.1f}×, "
+                  f"p95 {r['p95_ms'] / static['p95_ms']:.1f}×, throughput {static['rps'] / r['rps']:.1f}× lower "
+                  f"(goal: p95 ≤ 3×, throughput ≥ 1/3)")
+    print(f"load average (1/5/15 min) at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--scale", type=float, default=1.0, help="seed_demo scale (default 1.0, the full demo)")
     parser.add_argument("--seconds", type=float, default=15.0, help="duration of each load phase (default 15)")
     parser.add_argument("--clients", type=int, default=20, help="concurrent clients (default 20)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
-    parser.add_argument("--db", help="reuse this SQLite file (seeded before) instead of building a temporary one")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_dashboard_"))
-    db = Path(args.db) if args.db else tmp / "demo.sqlite3"
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_ENV")}
-    env.update(DATABASE_URL=f"sqlite:///{db}", DEBUG="False", AXES_ENABLED="True", LOG_LEVEL="ERROR", MEDIA_ROOT=str(tmp / "media"))
-    proc = None
+    # the prepared pages in Redis when BENCH_REDIS_URL names a (scratch) database, each worker's memory otherwise
+    env.update(REDIS_URL=os.environ.get("BENCH_REDIS_URL", ""), CELERY_TASK_ALWAYS_EAGER="True", DEBUG="False",
+               AXES_ENABLED="True", LOG_LEVEL="ERROR", MEDIA_ROOT=str(tmp / "media"))
     try:
-        print(f"Building the demo database ({db}) …", flush=True)
-        if not args.db:
+        with bench_database("dashboard") as url:
+            env["DATABASE_URL"] = url
+            print(f"cache: {'Redis ' + env['REDIS_URL'] if env['REDIS_URL'] else 'local memory of each worker'}", flush=True)
             manage(env, "migrate", "--noinput", "-v", "0")
             manage(env, "seed_demo", "--scale", str(args.scale), "-v", "0")
-        n = manage(env, "shell", "-c", "from reports.targets import target_results_rebuild_all as r; print(r())").strip().splitlines()[-1]
-        print(f"  target results: {n}")
-        manage(env, "collectstatic", "--noinput", "-v", "0")
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
-        proc = subprocess.Popen([GUNICORN, "portal.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(args.workers),
-                                 "--timeout", "120", "--log-level", "warning"], cwd=ROOT, env=env, start_new_session=True)
-        wait_until_up(base, proc)
-        cookies = login(base, "province")
-        for path in (DASHBOARD, STATIC):  # warm both workers
-            for _ in range(6):
-                assert requests.get(base + path, cookies=cookies, timeout=60).status_code == 200
-        print(f"gunicorn {args.workers} workers on {base}; {args.clients} clients × {args.seconds:g} s per phase", flush=True)
-        static = load(base, STATIC, cookies, clients=args.clients, seconds=args.seconds, expect="body")
-        dash = load(base, DASHBOARD, cookies, clients=args.clients, seconds=args.seconds, expect="目标完成情况")
-        print()
-        print(f"{'':26}{'requests':>9}{'errors':>8}{'req/s':>9}{'median ms':>11}{'p95 ms':>9}")
-        for name, r in (("static /static/css/portal.css", static), ("province dashboard", dash)):
-            print(f"{name:<30.30}{r['requests']:>5}{r['errors']:>8}{r['rps']:>9.1f}{r['median_ms']:>11.1f}{r['p95_ms']:>9.1f}")
-        print()
-        print(f"ratio dashboard / static: median latency {dash['median_ms'] / static['median_ms']:.1f}×, "
-              f"p95 {dash['p95_ms'] / static['p95_ms']:.1f}×, throughput {static['rps'] / dash['rps']:.1f}× lower")
+            n = manage(env, "shell", "-c", "from reports.targets.engine import target_results_rebuild_all as r; print(r())").strip().splitlines()[-1]
+            print(f"  target results: {n}")
+            manage(env, "collectstatic", "--noinput", "-v", "0")
+            print(f"gunicorn {args.workers} workers; {args.clients} clients × {args.seconds:g} s per phase", flush=True)
+            results = measure(env, args, cached=False)
+            results = {**measure(env, args, cached=True), **results}
+        report(results)
     finally:
-        if proc is not None and proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGTERM)  # the gunicorn master we started and its workers
-            try:
-                proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
         shutil.rmtree(tmp, ignore_errors=True)
 
 

@@ -1,7 +1,8 @@
 """表格编辑 benchmark: the 附表1 spreadsheet with 1,000 rows in Debian's Chromium, against the plain
 filing page of the same filing.
 
-Builds a temporary SQLite database (migrate; one park with 1,000 tenants and a 附表1 of 1,000 valid
+Builds a fresh PostgreSQL database (bench/benchdb.py; a temporary SQLite file when PostgreSQL is not
+reachable, and says so) (migrate; one park with 1,000 tenants and a 附表1 of 1,000 valid
 rows saved through ``services.filing_rows_replace``), collects the static files, starts gunicorn
 (2 workers) on 127.0.0.1:<free port>, logs in through the real form with Playwright and measures,
 ``--runs`` times each (median printed):
@@ -32,6 +33,8 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+
+import benchdb
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
@@ -156,7 +159,9 @@ def main() -> None:
         return
     tmp = Path(tempfile.mkdtemp(prefix="bench-grid-"))
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DJANGO_ENV")}
-    env.update(DATABASE_URL=f"sqlite:///{tmp / 'db.sqlite3'}", DEBUG="False", LOG_LEVEL="ERROR", MEDIA_ROOT=str(tmp / "media"),
+    env["DATABASE_URL"], what = benchdb.create("grid")
+    print(f"database: {what}", flush=True)
+    env.update(DEBUG="False", LOG_LEVEL="ERROR", MEDIA_ROOT=str(tmp / "media"),
                STATIC_ROOT=str(tmp / "static"), DJANGO_SETTINGS_MODULE="portal.settings")
     proc = None
     try:

@@ -1,12 +1,13 @@
-"""Roll-up benchmark, on PostgreSQL.
+"""Roll-up benchmark, on PostgreSQL (a fresh database created for the run and dropped at its end,
+``bench/benchdb.py``; a temporary SQLite file, said so, when PostgreSQL is not reachable).
 
 A Zhejiang-scale quarter (780 parks, 60,000 approved ledger rows, 200 bank filings), then the same
 at 10× the rows (a national scale). For each: the full province rebuild (11 city summaries + the
 province, from the approved source rows) against one hand-written SQL GROUP BY over the same rows
 in the same run. Prints the ratio (goal ≤ 2, and under 10 s at Zhejiang scale) and how time grows.
 
-    .venv/bin/python bench/rollup.py            # uses postgres://postgres@127.0.0.1:5432/portal_bench
-    BENCH_DATABASE_URL=postgres://... .venv/bin/python bench/rollup.py
+    .venv/bin/python bench/rollup.py            # postgres://postgres@127.0.0.1:5432/bench_rollup_<pid>
+    BENCH_DB_PREFIX=bench_b .venv/bin/python bench/rollup.py
 """
 import os
 import random
@@ -17,23 +18,13 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/portal_bench")
+import benchdb  # noqa: E402  (bench/, beside this script)
+
+DB_URL, DB_WHAT = benchdb.create("rollup")
+print(f"database: {DB_WHAT}", flush=True)
 os.environ["DATABASE_URL"] = DB_URL
 os.environ["REDIS_URL"] = ""
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
-
-
-def recreate_database() -> None:
-    import psycopg
-
-    name = DB_URL.rsplit("/", 1)[1]
-    admin = DB_URL.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-recreate_database()
 
 import django  # noqa: E402
 

@@ -5,7 +5,8 @@ same file. Portal (b): ``reports.xlsx.reader.read_rows`` (python-calamine) + par
 through ``reports.filings.services.filing_rows_replace`` (register sync and T2 included). Prints rows/s and
 the ratio (b)/(a); the goal is ≤ 3.
 
-Runs on a throwaway SQLite database (/tmp/bench_xlsx.sqlite3), whatever DATABASE_URL says:
+Runs on a fresh PostgreSQL database created for the run and dropped at its end (``bench/benchdb.py``),
+or a temporary SQLite file when PostgreSQL is not reachable (it says which), whatever DATABASE_URL says:
 
     .venv/bin/python bench/xlsx_import.py [--rows 20000] [--profile]
 """
@@ -22,8 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-DB = Path("/tmp/bench_xlsx.sqlite3")
-os.environ["DATABASE_URL"] = f"sqlite:///{DB}"
+import benchdb  # noqa: E402  (bench/, beside this script)
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 os.environ.pop("REDIS_URL", None)
 os.environ["DEBUG"] = "0"  # no per-query debug logging: measure the code, not the SQL log
@@ -137,8 +138,8 @@ def main() -> int:
     parser.add_argument("--profile", action="store_true", help="print a cProfile of the portal import")
     args = parser.parse_args()
 
-    for suffix in ("", "-journal", "-wal", "-shm"):
-        Path(f"{DB}{suffix}").unlink(missing_ok=True)
+    os.environ["DATABASE_URL"], what = benchdb.create("xlsx")
+    print(f"database: {what}", flush=True)
     import django
 
     django.setup()

@@ -10,8 +10,12 @@ class ReportsConfig(AppConfig):
         offers a hook where a later stage adds to its pages or checks; the connections are made
         here, so no stage imports a later one. (Imported inside ready(), as Django requires: the
         stages import their models, which load only after every app's models are registered.)"""
+        from django.db.models.signals import post_delete, post_save
+
         from parks.signals import readings_changed, register_changed
+        from portal import generation
         from portal.landing import register_landing_panel
+        from portal.models import Organisation, Region
         from reports.dashboards.landing import landing_panel
         from reports.filings import access as filings_access
         from reports.filings import register_sync
@@ -19,6 +23,7 @@ class ReportsConfig(AppConfig):
         from reports.filings import validation as filing_validation
         from reports.filings import views as filing_pages
         from reports.filings.choices import ScheduleCode
+        from reports.filings.models import Period
         from reports.filings.signals import approved_figures_changed
         from reports.monitoring import access as monitoring_access
         from reports.monitoring import receivers as monitoring
@@ -26,9 +31,11 @@ class ReportsConfig(AppConfig):
         from reports.summaries import rollups, t3
         from reports.summaries import selectors as summary_selectors
         from reports.summaries import views as summary_pages
+        from reports.summaries.models import Summary
         from reports.summaries.signals import province_summary_built
         from reports.targets import access as targets_access
         from reports.targets import engine as targets
+        from reports.targets.models import Target, TargetResult, TargetSet
         from reports.workflow import views as workflow_pages
         from reports.workflow.signals import filing_transitioned
 
@@ -49,6 +56,11 @@ class ReportsConfig(AppConfig):
         readings_changed.connect(monitoring.readings_changed_receiver, dispatch_uid="reports.monitoring.readings_changed")
         # every province summary is followed by the period's target results
         province_summary_built.connect(targets.province_summary_built_receiver, dispatch_uid="reports.province_summary_built")
+        # the dashboards' prepared pages (reports.dashboards.cache) are stored under a generation that
+        # every saved or deleted row they are built from replaces (bulk writes bump it themselves)
+        for model in (Summary, TargetResult, Target, TargetSet, Period, Region, Organisation):
+            for name, signal in (("save", post_save), ("delete", post_delete)):
+                signal.connect(generation.changed_receiver, sender=model, dispatch_uid=f"generation.{name}.{model._meta.label}")
         # 附表3 is built by the summaries stage: how it is checked on submit and shown
         filing_validation.GENERATED_CHECKS[ScheduleCode.T3] = t3.t3_filing_issues
         filing_pages.GENERATED_PAGES[ScheduleCode.T3] = summary_pages.t3_detail

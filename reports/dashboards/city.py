@@ -119,7 +119,7 @@ def park_rows(parks: list[dict[str, Any]], period: Period) -> list[dict[str, Any
 def city_page(*, user: Any, city: Region, period: Period, periods: list[Period], today: dt.date, flt: ParkFilter) -> dict[str, Any] | None:
     visible = access.restrict(user, Summary.objects.filter(scope=Summary.Scope.CITY, code=city.code))
     row = visible.filter(period=period).values("built_at", "queued", "requested_at", "data").first()
-    if row is None and not _city_visible(user, city):
+    if row is None and not city_visible(user, city.code):
         return None
     row = row or {}
     data = row.get("data") or {}
@@ -202,10 +202,11 @@ def _trends(user: Any, visible, city: Region) -> tuple[dict, dict]:
     return trend, figures
 
 
-def _city_visible(user: Any, city: Region) -> bool:
-    """For the no-summary case only: would ``user`` see this city's roll-up if it existed?"""
+def city_visible(user: Any, code: str) -> bool:
+    """May ``user`` see the roll-up of city ``code`` (whether it exists or not)? Checked by the
+    view before a prepared page is served, and here when the city has no summary."""
     q = access.scope_q(user, Summary)
-    return q == access.ALL or q == Q(scope=Summary.Scope.CITY, code=city.code)
+    return q == access.ALL or q == Q(scope=Summary.Scope.CITY, code=code)
 
 
 def cities_visible(user: Any) -> list[tuple[str, str]]:

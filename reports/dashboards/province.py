@@ -70,7 +70,7 @@ def province_page(*, user: Any, period: Period, side: str, periods: list[Period]
     # the whole document in one read: cheaper than extracting a dozen paths from it (SQLite
     # re-parses the JSON for every path); its size depends on the cities, not on the parks
     found = visible.filter(period=period).values("built_at", "queued", "requested_at", "data").first()
-    if found is None and not _province_visible(user):
+    if found is None and not province_visible(user):
         return None
     found = found or {}
     data = found.get("data") or {}
@@ -175,8 +175,9 @@ def _trends(user: Any, visible, *, side: str, block: str) -> tuple[dict, dict]:
     return trend, figures
 
 
-def _province_visible(user: Any) -> bool:
-    """For the no-summary case only: may ``user`` see the province roll-up at all?"""
+def province_visible(user: Any) -> bool:
+    """May ``user`` see the province roll-up at all? Checked by the view before a prepared page is
+    served, and here when the period has no province summary."""
     return access.scope_q(user, Summary) == access.ALL
 
 

@@ -21,6 +21,7 @@ from django.db import OperationalError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
+from portal import generation
 from portal.choices import NINGBO_CODE, ZHEJIANG_CODE
 from portal.models import Region
 from reports.filings.kinds import BANK_PACKAGE
@@ -188,6 +189,7 @@ def summary_request(*, scope: str, code: str, period_id: int, countdown: float =
     Summary.objects.get_or_create(scope=scope, code=code, period_id=period_id)
     claimed = Summary.objects.filter(scope=scope, code=code, period_id=period_id, queued=False).update(queued=True, queued_at=now, requested_at=now)
     Summary.objects.filter(scope=scope, code=code, period_id=period_id).update(requested_at=now)
+    generation.bump()  # the pages reading it show “更新中”
     if claimed:
         transaction.on_commit(lambda: summary_rebuild_task.apply_async((scope, code, period_id), countdown=countdown))
     return bool(claimed)
@@ -197,6 +199,7 @@ def summary_request(*, scope: str, code: str, period_id: int, countdown: float =
              retry_backoff=True, retry_backoff_max=60, max_retries=5)
 def summary_rebuild_task(self, scope: str, code: str, period_id: int) -> dict[str, Any]:
     Summary.objects.filter(scope=scope, code=code, period_id=period_id).update(queued=False, queued_at=None)
+    generation.bump()
     summary = summary_rebuild(scope=scope, code=code, period_id=period_id)
     if scope == Summary.Scope.CITY:
         summary_request(scope=Summary.Scope.PROVINCE, code=ZHEJIANG_CODE, period_id=period_id)

@@ -26,6 +26,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from portal import generation
 from reports.filings.models import Period
 from reports.filings.periods import shift_code
 from reports.schedules.numbers import rounded
@@ -177,6 +178,7 @@ def target_results_rebuild(*, period_id: int) -> int:
     now = timezone.now()
     if period.is_baseline:
         TargetResult.objects.filter(period=period).delete()
+        generation.bump()
         return 0
     data = data_load(period)
     targets = list(Target.objects.select_related("target_set").order_by("target_set__order", "order", "code"))
@@ -187,6 +189,7 @@ def target_results_rebuild(*, period_id: int) -> int:
         Period.objects.select_for_update().filter(pk=period.pk).first()
         TargetResult.objects.filter(period=period).delete()
         TargetResult.objects.bulk_create(rows, batch_size=1000)
+        generation.bump()  # bulk writes send no post_save: the dashboards' prepared pages are unreachable now
     return len(rows)
 
 
