@@ -20,10 +20,12 @@ from tests.test_api_helpers import api
 pytestmark = pytest.mark.usefixtures("_api_throttle_rates")
 
 
-def t1_filing(park, period, rows, status="approved"):
+def t1_filing(park, period, rows, status="approved", banks=1):
+    """``banks``: each enterprise's 授信银行家数 (1: only its 主要授信银行 lends to it)."""
     filing = Filing.objects.create(schedule="T1", period=period, park=park, status=status, row_count=len(rows))
     for n, (uscc, bank, credit, balance) in enumerate(rows, start=1):
         T1Row.objects.create(filing=filing, row_no=n, **f.t1_stored(uscc, main_bank=bank, credit_amount=D(credit), loan_balance=D(balance),
+                                                                     lending_bank_count=banks,
                                                                      credit_loan_balance=D(0), medium_long_term_balance=D(0), renewal_balance=D(0)))
     return filing
 
@@ -63,6 +65,25 @@ def test_differences_above_the_tolerance_are_listed_and_those_below_are_not(reco
     # idempotent: the same filings give the same rows, nothing written
     assert reconciliation.reconciliation_rebuild(period_id=w.period.pk) == {"created": 0, "updated": 0, "open": 2}
     assert ReconciliationItem.objects.count() == 2
+
+
+def test_a_bank_may_lend_to_enterprises_served_by_several_banks_without_being_their_main_bank(world):
+    """西湖园: 甲银行 is the main bank of 3 enterprises (each with 2 lending banks) and 乙银行 of 1. 乙银行's
+    附表5 may count up to 1 + 3 户 (500 授信 each): 2 户 / 1,050 is inside the range, 6 户 / 3,000 is
+    above it (by 2 户 and 500 万元)."""
+    w = world
+    w.period = Period.objects.get(code="2020Q3")
+    usccs = [f.next_uscc("330106") for _ in range(4)]
+    t1_filing(w.p_hz, w.period, [(usccs[0], "甲银行", 500, 300), (usccs[1], "甲银行", 500, 300), (usccs[2], "甲银行", 500, 300)], banks=2)
+    T1Row.objects.create(filing=Filing.objects.get(schedule="T1", park=w.p_hz, period=w.period), row_no=4,
+                         **f.t1_stored(usccs[3], main_bank="乙银行", credit_amount=D(1000), loan_balance=D(800), lending_bank_count=1,
+                                       credit_loan_balance=D(0), medium_long_term_balance=D(0), renewal_balance=D(0)))
+    t5 = t5_filing(w.bank_b_hz, w.period, w.p_hz, 2, 1050, 800)
+    assert reconciliation.reconciliation_rebuild(period_id=w.period.pk)["open"] == 0
+    T5Row.objects.filter(filing=t5).update(ent_credit_count=6, ent_credit_amount=D(3000))
+    reconciliation.reconciliation_rebuild(period_id=w.period.pk)
+    items = {i.figure: (i.park_value, i.park_value_max, i.bank_value, i.difference) for i in ReconciliationItem.objects.filter(is_open=True)}
+    assert items == {"count": (D("1"), D("4"), D("6"), D("-2")), "credit": (D("1000.00"), D("2500.00"), D("3000.00"), D("-500.00"))}
 
 
 def test_tolerance_is_ten_percent_and_a_floor():

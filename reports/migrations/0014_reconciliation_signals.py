@@ -20,9 +20,10 @@ class Migration(migrations.Migration):
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('figure', models.CharField(choices=[('count', '授信户数'), ('credit', '授信金额（万元）'), ('balance', '贷款余额（万元）')], max_length=10, verbose_name='项目')),
-                ('park_value', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='园区填报（附表1）')),
+                ('park_value', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='园区填报（附表1，以其为主要授信银行）')),
+                ('park_value_max', models.DecimalField(decimal_places=2, default=0, max_digits=18, verbose_name='园区填报上限（另含多家授信银行的企业）')),
                 ('bank_value', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='银行填报（附表5）')),
-                ('difference', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='差额（园区−银行）')),
+                ('difference', models.DecimalField(decimal_places=2, max_digits=18, verbose_name='差额（园区−银行，超出区间部分）')),
                 ('is_open', models.BooleanField(db_index=True, default=True, help_text='重算后差异已在容差内时为否（意见保留）', verbose_name='差异存在')),
                 ('first_seen_at', models.DateTimeField(auto_now_add=True, verbose_name='发现时间')),
                 ('computed_at', models.DateTimeField(auto_now=True, verbose_name='计算时间')),

@@ -17,16 +17,20 @@ class Figure(models.TextChoices):
 
 
 class ReconciliationItem(models.Model):
-    """One figure of one bank in one park and period where the park's 附表1 (rows grouped by
-    主要授信银行) and the bank's 附表5 row for the park differ beyond the tolerance."""
+    """One figure of one bank in one park and period where the bank's 附表5 row for the park lies
+    outside what the park's 附表1 can attribute to it, beyond the tolerance. The 附表1 names one
+    主要授信银行 per enterprise: the enterprises naming this bank are the least it lends to
+    (``park_value``); those with several lending banks whose main bank is another may be its
+    customers too, so the most is ``park_value_max``."""
 
     period = models.ForeignKey("reports.Period", verbose_name="报送期", on_delete=models.CASCADE, related_name="+")
     park = models.ForeignKey("parks.Park", verbose_name="园区", on_delete=models.CASCADE, related_name="reconciliation_items")
     branch = models.ForeignKey("portal.Organisation", verbose_name="银行", on_delete=models.CASCADE, related_name="reconciliation_items")
     figure = models.CharField("项目", max_length=10, choices=Figure.choices)
-    park_value = models.DecimalField("园区填报（附表1）", max_digits=18, decimal_places=2)
+    park_value = models.DecimalField("园区填报（附表1，以其为主要授信银行）", max_digits=18, decimal_places=2)
+    park_value_max = models.DecimalField("园区填报上限（另含多家授信银行的企业）", max_digits=18, decimal_places=2, default=0)
     bank_value = models.DecimalField("银行填报（附表5）", max_digits=18, decimal_places=2)
-    difference = models.DecimalField("差额（园区−银行）", max_digits=18, decimal_places=2)
+    difference = models.DecimalField("差额（园区−银行，超出区间部分）", max_digits=18, decimal_places=2)
     t1_filing = models.ForeignKey("reports.Filing", verbose_name="附表1", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     t5_filing = models.ForeignKey("reports.Filing", verbose_name="附表5", null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     is_open = models.BooleanField("差异存在", default=True, db_index=True, help_text="重算后差异已在容差内时为否（意见保留）")

@@ -29,6 +29,8 @@ TOLERANCE_SHARE = Decimal("0.10")
 TOLERANCE_FLOOR = {Figure.COUNT: Decimal(1), Figure.CREDIT: Decimal(100), Figure.BALANCE: Decimal(100)}
 T5_KEYS = {Figure.COUNT: "ent_credit_count", Figure.CREDIT: "ent_credit_amount", Figure.BALANCE: "ent_loan_balance"}
 ZERO = Decimal(0)
+SHARED = Q(lending_bank_count__gt=1)  # an enterprise served by more than one bank
+SHARED_KEYS = {Figure.COUNT: "shared_count", Figure.CREDIT: "shared_credit", Figure.BALANCE: "shared_balance"}
 
 
 def differs(*, figure: str, park_value: Decimal, bank_value: Decimal) -> bool:
@@ -51,21 +53,44 @@ def filings_in_force(*, schedule: str, period_id: int, subject: str, subject_ids
 
 
 def _park_side(t1s: dict[int, int], parks: dict[int, tuple[str, str]], names: BankNames) -> dict[tuple[int, int], dict[str, Decimal]]:
-    """(park id, branch id) → the park's figures for that bank (rows whose 主要授信银行 names it)."""
+    """(park id, branch id) → the park's figures for that bank: rows whose 主要授信银行 names it."""
     park_of = {filing: park for park, filing in t1s.items()}
     out: dict[tuple[int, int], dict[str, Decimal]] = {}
     rows = (T1Row.objects.filter(filing_id__in=list(park_of)).exclude(main_bank="").values("filing_id", "main_bank")
-            .annotate(n=Count("id", filter=Q(credit_amount__gt=0)), credit=Sum("credit_amount"), balance=Sum("loan_balance")))
+            .annotate(n=Count("id", filter=Q(credit_amount__gt=0)), credit=Sum("credit_amount"), balance=Sum("loan_balance"),
+                      n_shared=Count("id", filter=SHARED & Q(credit_amount__gt=0)), credit_shared=Sum("credit_amount", filter=SHARED),
+                      balance_shared=Sum("loan_balance", filter=SHARED)))
     for r in rows:
         park_id = park_of[r["filing_id"]]
         branch = names.branch(r["main_bank"], parks[park_id][1])
         if branch is None:
             continue
-        figs = out.setdefault((park_id, branch), {Figure.COUNT: ZERO, Figure.CREDIT: ZERO, Figure.BALANCE: ZERO})
-        figs[Figure.COUNT] += r["n"]
-        figs[Figure.CREDIT] += r["credit"] or ZERO
-        figs[Figure.BALANCE] += r["balance"] or ZERO
+        figs = out.setdefault((park_id, branch), {key: ZERO for key in (*Figure.values, *SHARED_KEYS.values())})
+        for figure, (total, part) in {Figure.COUNT: ("n", "n_shared"), Figure.CREDIT: ("credit", "credit_shared"),
+                                      Figure.BALANCE: ("balance", "balance_shared")}.items():
+            figs[figure] += r[total] or ZERO
+            figs[SHARED_KEYS[figure]] += r[part] or ZERO
     return out
+
+
+def _shared_side(t1s: dict[int, int]) -> dict[int, dict[str, Decimal]]:
+    """park id → the figures of its enterprises served by more than one bank: any partner bank that
+    is not their 主要授信银行 may still be one of their lenders (the 附表1 does not say which)."""
+    park_of = {filing: park for park, filing in t1s.items()}
+    rows = (T1Row.objects.filter(SHARED, filing_id__in=list(park_of)).values("filing_id")
+            .annotate(n=Count("id", filter=Q(credit_amount__gt=0)), credit=Sum("credit_amount"), balance=Sum("loan_balance")))
+    return {park_of[r["filing_id"]]: {Figure.COUNT: Decimal(r["n"]), Figure.CREDIT: r["credit"] or ZERO,
+                                      Figure.BALANCE: r["balance"] or ZERO} for r in rows}
+
+
+def outside(*, figure: str, low: Decimal, high: Decimal, bank_value: Decimal) -> Decimal:
+    """How far the bank's figure lies outside [low, high] (0 inside): negative when above the most
+    the park's 附表1 can attribute to the bank (park − bank, like the difference shown)."""
+    if bank_value < low:
+        return low - bank_value
+    if bank_value > high:
+        return high - bank_value
+    return ZERO
 
 
 def _bank_side(t5s: dict[int, int], codes: dict[str, int]) -> dict[tuple[int, int], dict[str, Decimal]]:
@@ -85,6 +110,7 @@ def reconciliation_compute(*, period_id: int, park_ids: Iterable[int] | None = N
     t5s = filings_in_force(schedule=ScheduleCode.T5, period_id=period_id, subject="branch")
     names = BankNames()
     park_side = _park_side(t1s, parks, names)
+    shared = _shared_side(t1s)
     bank_side = _bank_side(t5s, {parks[p][0]: p for p in t1s if p in parks})
     out = []
     for park_id, branch_id in sorted(set(park_side) | set(bank_side)):
@@ -92,10 +118,14 @@ def reconciliation_compute(*, period_id: int, park_ids: Iterable[int] | None = N
             continue  # only partner banks list the park in their 附表5: others cannot be compared
         mine, theirs = park_side.get((park_id, branch_id), {}), bank_side.get((park_id, branch_id), {})
         for figure in Figure.values:
-            p, b = mine.get(figure, ZERO), theirs.get(figure, ZERO)
-            out.append({"period_id": period_id, "park_id": park_id, "branch_id": branch_id, "figure": figure, "park_value": p,
-                        "bank_value": b, "difference": p - b, "t1_filing_id": t1s[park_id], "t5_filing_id": t5s[branch_id],
-                        "is_open": differs(figure=figure, park_value=p, bank_value=b)})
+            low, b = mine.get(figure, ZERO), theirs.get(figure, ZERO)
+            # the shared enterprises whose main bank is another may be this bank's customers too
+            high = low + shared.get(park_id, {}).get(figure, ZERO) - mine.get(SHARED_KEYS[figure], ZERO)
+            gap = outside(figure=figure, low=low, high=high, bank_value=b)
+            nearest = low if b < low else high
+            out.append({"period_id": period_id, "park_id": park_id, "branch_id": branch_id, "figure": figure, "park_value": low,
+                        "park_value_max": high, "bank_value": b, "difference": gap, "t1_filing_id": t1s[park_id],
+                        "t5_filing_id": t5s[branch_id], "is_open": gap != ZERO and differs(figure=figure, park_value=nearest, bank_value=b)})
     return out
 
 
@@ -110,7 +140,7 @@ def reconciliation_rebuild(*, period_id: int, park_ids: Iterable[int] | None = N
     if park_ids is not None:
         existing_qs = existing_qs.filter(park_id__in=park_ids)
     existing = {(i.park_id, i.branch_id, i.figure): i for i in existing_qs}
-    fields = ["park_value", "bank_value", "difference", "t1_filing_id", "t5_filing_id", "is_open"]
+    fields = ["park_value", "park_value_max", "bank_value", "difference", "t1_filing_id", "t5_filing_id", "is_open"]
     new, changed, seen = [], [], set()
     for row in computed:
         key = (row["park_id"], row["branch_id"], row["figure"])

@@ -24,7 +24,7 @@ class ReconciliationItemSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = ReconciliationItem
-        fields = ["id", "period", "park", "park_code", "park_name", "branch", "bank", "figure", "figure_label", "park_value",
+        fields = ["id", "period", "park", "park_code", "park_name", "branch", "bank", "figure", "figure_label", "park_value", "park_value_max",
                   "bank_value", "difference", "is_open", "t1_filing", "t5_filing", "first_seen_at", "computed_at", "comments"]
 
 
