@@ -8,6 +8,7 @@ import json
 import re
 from typing import Any
 
+import orjson
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
@@ -91,6 +92,25 @@ def json_loads(raw: bytes, encoding: str = "utf-8") -> Any:
             raise _lone_surrogate("")
     else:
         _check(data, surrogates=surrogates)
+    return data
+
+
+_SURROGATE_ESCAPE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]")
+_LONG_DIGITS = re.compile(rb"\d{19}")  # orjson reads an integer beyond 64 bits as a float, json as an int
+
+
+def json_loads_fast(raw: bytes, encoding: str = "utf-8") -> Any:
+    """:func:`json_loads` through orjson (several times faster on a bulk body): the same data and
+    checks. Anything orjson refuses, a non-UTF-8 body and a body with a surrogate escape go the
+    ordinary way, so every refusal keeps its message (and so does a run of 19 digits: a huge integer)."""
+    if encoding.lower().replace("-", "") != "utf8" or _SURROGATE_ESCAPE_BYTES.search(raw) or _LONG_DIGITS.search(raw):
+        return json_loads(raw, encoding)
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json_loads(raw, encoding)
+    if not isinstance(data, str):
+        _check(data, surrogates=False)
     return data
 
 

@@ -4,6 +4,7 @@ from parks.models import Enterprise, Tenancy
 from portal.models import User
 from reports.filings import selectors
 from reports.filings.choices import FilingStatus, ScheduleCode
+from reports.filings.inlists import values_in
 from reports.filings.models import Filing, T1Row
 from reports.filings.signals import approved_figures_changed
 from reports.filings.t2 import t2_rebuild
@@ -30,20 +31,20 @@ def _t1_register_sync(*, filing: Filing) -> int:
     rows = list(T1Row.objects.filter(filing=filing).values("uscc", "enterprise_name", "industry", "entity_type"))
     codes = [r["uscc"] for r in rows]
     existing: dict[str, int] = {}
-    for i in range(0, len(codes), 5000):  # bounded IN lists (SQLite and PostgreSQL parameter limits)
-        existing.update(Enterprise.objects.filter(uscc__in=codes[i:i + 5000]).values_list("uscc", "pk"))
+    for where in values_in("uscc", codes):  # one array parameter on PostgreSQL, bounded IN lists elsewhere
+        existing.update(Enterprise.objects.filter(where).values_list("uscc", "pk"))
     new = [Enterprise(uscc=r["uscc"], name=r["enterprise_name"], industry=r["industry"] or "C",
                       entity_type=r["entity_type"] or ("individual" if r["uscc"].startswith("92") else "enterprise"))
            for r in rows if r["uscc"] not in existing]
     if new:
         Enterprise.objects.bulk_create(new, batch_size=1000)
         new_codes = [e.uscc for e in new]
-        for i in range(0, len(new_codes), 5000):
-            existing.update(Enterprise.objects.filter(uscc__in=new_codes[i:i + 5000]).values_list("uscc", "pk"))
+        for where in values_in("uscc", new_codes):
+            existing.update(Enterprise.objects.filter(where).values_list("uscc", "pk"))
     ids = list(existing.values())
     known: set[int] = set()  # enterprises with any stay in this park, whatever its dates
-    for i in range(0, len(ids), 5000):
-        known.update(Tenancy.objects.filter(park_id=filing.park_id, enterprise_id__in=ids[i:i + 5000]).values_list("enterprise_id", flat=True))
+    for where in values_in("enterprise__id", ids):
+        known.update(Tenancy.objects.filter(where, park_id=filing.park_id).values_list("enterprise_id", flat=True))
     missing = [pk for pk in existing.values() if pk not in known]
     Tenancy.objects.bulk_create([Tenancy(park_id=filing.park_id, enterprise_id=pk, entered_on=period.start) for pk in missing], batch_size=1000)
     return len(missing)

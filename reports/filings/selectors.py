@@ -11,6 +11,7 @@ from django.db.models import Max, Q, QuerySet, Sum
 from banks.models import Institution
 from parks.models import Park, PartnerLink, Tenancy
 from reports.filings.choices import FilingStatus, ScheduleCode
+from reports.filings.inlists import values_in
 from reports.filings.kinds import BANK_PACKAGE
 from reports.filings.models import Filing, Period, T1Row, T2Summary, T4Record, T5Row
 from reports.schedules import SCHEDULES, T1, T4, T5, Context
@@ -100,11 +101,10 @@ def enterprises_tenant_elsewhere(*, park_id: int, on: dt.date, codes: list[str])
     """Of ``codes``, those whose enterprise is a tenant of another park on ``on`` and not of
     ``park_id``: 统一社会信用代码 -> that park's name."""
     found: dict[str, str] = {}
-    for i in range(0, len(codes), 5000):  # bounded IN lists
+    for where in values_in("enterprise__uscc", codes):
         here: set[str] = set()
         other: dict[str, str] = {}
-        stays = (Tenancy.objects.in_force(on=on).filter(enterprise__uscc__in=codes[i:i + 5000])
-                 .values_list("enterprise__uscc", "park_id", "park__name"))
+        stays = Tenancy.objects.in_force(on=on).filter(where).values_list("enterprise__uscc", "park_id", "park__name")
         for code, pid, name in stays:
             if pid == park_id:
                 here.add(code)
@@ -120,8 +120,8 @@ def park_register_at(*, park_id: int, on: dt.date, codes: list[str]) -> Register
     tenants = dict(Tenancy.objects.in_force(on=on).filter(park_id=park_id).values_list("enterprise__uscc", "enterprise__name"))
     others = [c for c in codes if c not in tenants]
     stays: dict[str, tuple[dt.date, dt.date | None]] = {}
-    for i in range(0, len(others), 5000):  # bounded IN lists
-        rows = (Tenancy.objects.filter(park_id=park_id, enterprise__uscc__in=others[i:i + 5000]).order_by("entered_on")
+    for where in values_in("enterprise__uscc", others):
+        rows = (Tenancy.objects.filter(where, park_id=park_id).order_by("entered_on")
                 .values_list("enterprise__uscc", "entered_on", "left_on"))
         stays.update((code, (entered_on, left_on)) for code, entered_on, left_on in rows)  # the latest stay wins
     return RegisterAtEnd(tenants=tenants, stays=stays)
