@@ -15,7 +15,7 @@ from reports.schedules.compiled import column_parser, validate_rows
 from reports.schedules.parsing import ParseError
 
 CELLS = [
-    None, "", " ", "-", "—", "／", True, False, 0, 1, 2, -1, 7, 12.0, 0.1, 1.005, 2.675, -0.0, -0.004, -3.5, 99.99999,
+    None, "", " ", "-", "—", "／", True, False, 0, 1, 2, -1, 7, 12.0, 37.0, 1e10, 2147483646.0, 2147483647.0, 11.999999999999998, 0.1, 1.005, 2.675, -0.0, -0.004, -3.5, 99.99999,
     10**13, 10**14 - 1, 10**14, 99999999999999.995, 1e16, float("inf"), float("nan"), 2**31 - 2, 2**31 - 1, 2**40,
     Decimal("1.005"), Decimal("NaN"), "12", "12.0", "1,234.5", "１２３", "12户", "5.2%", "５．２％", "500元", "3万元",
     "是", "否", "Y", "n", "√", "有", "met", "已满足", "部分满足", "unmet", "C", "制造业", "批发和零售业", "enterprise", "企业",
@@ -40,6 +40,7 @@ def test_every_compiled_parser_answers_like_the_column(col):
     compiled = column_parser(col)
     for raw in CELLS + CELLS:  # twice: the second time from the memo
         assert _outcome(compiled, raw) == _outcome(col.parse, raw), (col.key, raw)
+    assert col.parse(None) is None  # what compiled.parse_row takes for granted
 
 
 def _rows():

@@ -53,6 +53,20 @@ def rows_write(model: type[models.Model], filing: Filing, rows: list[dict[str, A
     model.objects.bulk_create([model(**dict(zip(attnames, r))) for r in records], batch_size=BATCH)
 
 
+def objects_create(model: type[models.Model], objs: list[models.Model]) -> None:
+    """``bulk_create`` of new instances whose primary keys the caller does not need: on PostgreSQL
+    one COPY (each value as ``bulk_create`` prepares it: defaults, ``auto_now_add``)."""
+    if not objs:
+        return
+    if connection.vendor != "postgresql":
+        model.objects.bulk_create(objs, batch_size=BATCH)
+        return
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    plan = tuple((f.attname, f.column, f.null, None) for f in fields)
+    records = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs]
+    _copy(model, plan, records)
+
+
 def _copy(model: type[models.Model], plan, records: list[list[Any]]) -> None:
     qn = connection.ops.quote_name
     columns = ", ".join(qn(p[1]) for p in plan)

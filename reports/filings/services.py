@@ -181,7 +181,7 @@ def filing_rows_replace(
     _bump(filing, actor, stored_issues, len(rows))
     if plain:
         remember(filing=filing, raw_rows=raw_rows, rows=rows, issues=issues, ctx=ctx, natural_key=schedule.natural_key)
-    _after_rows_saved(filing=filing, actor=actor)
+    _after_rows_saved(filing=filing, actor=actor, rows=rows)
     result.saved = True
     return result
 

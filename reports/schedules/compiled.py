@@ -7,7 +7,8 @@ holds) straight to the canonical value the column's own parser would give, and h
 else to ``Column.parse`` itself:
 
 - amounts and rates given as ``int`` / ``float``: the same ``Decimal(repr())`` + half-up rounding;
-- counts given as ``int``, yes/no given as ``bool``;
+- counts given as ``int`` (or a whole ``float``), yes/no given as ``bool``; an empty cell (None)
+  is None in every kind of column;
 - text cells kept as typed (``text_as_typed``), codes normalised (``normalise_text``);
 - any ``str`` of a low-cardinality column (options, industries, yes/no, counts, rates) looked up in
   a per-column memo of what ``Column.parse`` answered for that very string (parsing is a pure
@@ -73,8 +74,11 @@ def _count_parser(col: Column) -> Parser:
     limit = LIMITS[COUNT]
 
     def parse(raw: Any) -> Any:
-        if type(raw) is int and 0 <= raw < limit:
+        kind = type(raw)
+        if kind is int and 0 <= raw < limit:
             return raw
+        if kind is float and raw.is_integer() and 0 <= raw < limit:  # an xlsx number
+            return int(raw)
         return col.parse(raw)
 
     return parse
@@ -150,11 +154,14 @@ def parse_row(schedule: Schedule, raw: dict[str, Any], row: int) -> tuple[dict[s
     get = raw.get
     for key, parse, default in compiled_columns(schedule):
         raw_value = get(key)
-        try:
-            value = parse(raw_value)
-        except ParseError as exc:
-            issues.append(Issue("error", key, str(exc), "parse", row=row, value=raw_value))
+        if raw_value is None:  # an empty cell: None in every kind of column
             value = None
+        else:
+            try:
+                value = parse(raw_value)
+            except ParseError as exc:
+                issues.append(Issue("error", key, str(exc), "parse", row=row, value=raw_value))
+                value = None
         if value is None and default is not None:
             value = default
         values[key] = value
