@@ -42,8 +42,13 @@ def _record(plan, filing_id: int, row_no: int, values: dict[str, Any]) -> list[A
 def rows_write(model: type[models.Model], filing: Filing, rows: list[dict[str, Any]]) -> None:
     """Replace every stored row of ``filing`` by ``rows`` (numbered from 1 in this order)."""
     model.objects.filter(filing=filing).delete()
+    rows_insert(model, filing, rows)
+
+
+def rows_insert(model: type[models.Model], filing: Filing, rows: list[dict[str, Any]], *, first_row_no: int = 1) -> None:
+    """Add ``rows`` to ``filing``, numbered from ``first_row_no``: one COPY on PostgreSQL."""
     plan = _plan(model)
-    records = [_record(plan, filing.pk, i, r) for i, r in enumerate(rows, start=1)]
+    records = [_record(plan, filing.pk, i, r) for i, r in enumerate(rows, start=first_row_no)]
     if not records:
         return
     if connection.vendor == "postgresql":

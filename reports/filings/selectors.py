@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any, Callable
 
@@ -162,6 +163,19 @@ def filing_row_values(*, filing: Filing) -> list[dict[str, Any]]:
         rec = T4Record.objects.filter(filing=filing).values(*[c.key for c in schedule.columns]).first()
         return [rec] if rec else []
     return []
+
+
+def filing_row_values_iter(*, filing: Filing, chunk_size: int = 2000) -> Iterator[dict[str, Any]]:
+    """:func:`filing_row_values` of a 附表1 / 附表5 read in chunks (a server-side cursor on
+    PostgreSQL): memory stays flat whatever the number of rows (exports)."""
+    if filing.schedule not in (ScheduleCode.T1, ScheduleCode.T5):
+        yield from filing_row_values(filing=filing)
+        return
+    if filing.schedule == ScheduleCode.T1:
+        model, keys = T1Row, [c.key for c in T1.columns] + [c.key for c in T1.computed]
+    else:
+        model, keys = T5Row, [c.key for c in T5.columns]
+    yield from model.objects.filter(filing=filing).order_by("row_no").values("row_no", *keys).iterator(chunk_size=chunk_size)
 
 
 def t4_baseline(*, filing: Filing) -> dict[str, Any] | None:
