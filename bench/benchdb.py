@@ -53,4 +53,5 @@ def choose(name: str) -> str:
     for suffix in ("", "-journal", "-wal", "-shm"):
         Path(f"{path}{suffix}").unlink(missing_ok=True)
     os.environ["DATABASE_URL"] = f"sqlite:///{path}"
-    return f"database: SQLite ({path}; PostgreSQL not reachable at {PG_URL})"
+    why = "BENCH_DB=sqlite" if os.environ.get("BENCH_DB", "").lower() == "sqlite" else f"PostgreSQL not reachable at {PG_URL}"
+    return f"database: SQLite ({path}; {why})"

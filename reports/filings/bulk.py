@@ -58,18 +58,25 @@ def rows_insert(model: type[models.Model], filing: Filing, rows: list[dict[str, 
     model.objects.bulk_create([model(**dict(zip(attnames, r))) for r in records], batch_size=BATCH)
 
 
-def objects_create(model: type[models.Model], objs: list[models.Model]) -> None:
-    """``bulk_create`` of new instances whose primary keys the caller does not need: on PostgreSQL
-    one COPY (each value as ``bulk_create`` prepares it: defaults, ``auto_now_add``)."""
-    if not objs:
-        return
-    if connection.vendor != "postgresql":
-        model.objects.bulk_create(objs, batch_size=BATCH)
+_SIMPLE = (models.CharField, models.TextField, models.IntegerField, models.BooleanField, models.DecimalField,
+           models.ForeignKey, models.DateField)  # values psycopg takes as they are (DateTimeField is a DateField: see below)
+
+
+def values_create(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
+    """New rows of ``model`` given as dicts of attribute → value (a missing one takes the field's
+    default), their primary keys not needed: on PostgreSQL one COPY, without a model instance per
+    row; elsewhere (or for a model with fields that need preparing) ``bulk_create``."""
+    if not rows:
         return
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    simple = all(isinstance(f, _SIMPLE) and not isinstance(f, models.DateTimeField)
+                 and not getattr(f, "auto_now", False) and not getattr(f, "auto_now_add", False) for f in fields)
+    if connection.vendor != "postgresql" or not simple:
+        model.objects.bulk_create([model(**r) for r in rows], batch_size=BATCH)
+        return
     plan = tuple((f.attname, f.column, f.null, None) for f in fields)
-    records = [[f.get_db_prep_save(f.pre_save(obj, True), connection) for f in fields] for obj in objs]
-    _copy(model, plan, records)
+    defaults = [(f.attname, f.get_default()) for f in fields]
+    _copy(model, plan, [[r[a] if a in r else d for a, d in defaults] for r in rows])
 
 
 def _copy(model: type[models.Model], plan, records: list[list[Any]]) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 from parks.models import Enterprise, Tenancy
 from portal.models import User
 from reports.filings import selectors
-from reports.filings.bulk import objects_create
+from reports.filings.bulk import values_create
 from reports.filings.choices import FilingStatus, ScheduleCode
 from reports.filings.inlists import values_in
 from reports.filings.models import Filing, T1Row
@@ -36,12 +36,12 @@ def _t1_register_sync(*, filing: Filing, rows: list[dict] | None = None) -> int:
     existing: dict[str, int] = {}
     for where in values_in("uscc", codes):  # one array parameter on PostgreSQL, bounded IN lists elsewhere
         existing.update(Enterprise.objects.filter(where).values_list("uscc", "pk"))
-    new = [Enterprise(uscc=r["uscc"], name=r["enterprise_name"], industry=r["industry"] or "C",
-                      entity_type=r["entity_type"] or ("individual" if r["uscc"].startswith("92") else "enterprise"))
+    new = [{"uscc": r["uscc"], "name": r["enterprise_name"], "industry": r["industry"] or "C",
+            "entity_type": r["entity_type"] or ("individual" if r["uscc"].startswith("92") else "enterprise")}
            for r in rows if r["uscc"] not in existing]
     if new:
-        objects_create(Enterprise, new)
-        new_codes = [e.uscc for e in new]
+        values_create(Enterprise, new)
+        new_codes = [e["uscc"] for e in new]
         for where in values_in("uscc", new_codes):
             existing.update(Enterprise.objects.filter(where).values_list("uscc", "pk"))
     ids = list(existing.values())
@@ -49,7 +49,7 @@ def _t1_register_sync(*, filing: Filing, rows: list[dict] | None = None) -> int:
     for where in values_in("enterprise__id", ids):
         known.update(Tenancy.objects.filter(where, park_id=filing.park_id).values_list("enterprise_id", flat=True))
     missing = [pk for pk in existing.values() if pk not in known]
-    objects_create(Tenancy, [Tenancy(park_id=filing.park_id, enterprise_id=pk, entered_on=period.start) for pk in missing])
+    values_create(Tenancy, [{"park_id": filing.park_id, "enterprise_id": pk, "entered_on": period.start} for pk in missing])
     return len(missing)
 
 
