@@ -21,7 +21,9 @@ class AnyOf(Lookup):
 
     def as_sql(self, compiler, connection):
         lhs, lhs_params = self.process_lhs(compiler, connection)
-        return f"{lhs} = ANY(%s)", [*lhs_params, list(self.rhs)]
+        # the array typed as the column (a list of ints would be numeric[]: no index, a cast per row)
+        db_type = self.lhs.output_field.cast_db_type(connection)
+        return f"{lhs} = ANY(%s::{db_type}[])", [*lhs_params, list(self.rhs)]
 
 
 def values_in(lookup: str, values: Sequence[Any]) -> Iterator[Q]:

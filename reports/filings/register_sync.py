@@ -35,7 +35,7 @@ def _t1_register_sync(*, filing: Filing, rows: list[dict] | None = None) -> int:
     codes = [r["uscc"] for r in rows]
     existing: dict[str, int] = {}
     for where in values_in("uscc", codes):  # one array parameter on PostgreSQL, bounded IN lists elsewhere
-        existing.update(Enterprise.objects.filter(where).values_list("uscc", "pk"))
+        existing.update(Enterprise.objects.filter(where).order_by().values_list("uscc", "pk"))
     new = [{"uscc": r["uscc"], "name": r["enterprise_name"], "industry": r["industry"] or "C",
             "entity_type": r["entity_type"] or ("individual" if r["uscc"].startswith("92") else "enterprise")}
            for r in rows if r["uscc"] not in existing]
@@ -43,11 +43,11 @@ def _t1_register_sync(*, filing: Filing, rows: list[dict] | None = None) -> int:
         values_create(Enterprise, new)
         new_codes = [e["uscc"] for e in new]
         for where in values_in("uscc", new_codes):
-            existing.update(Enterprise.objects.filter(where).values_list("uscc", "pk"))
+            existing.update(Enterprise.objects.filter(where).order_by().values_list("uscc", "pk"))
     ids = list(existing.values())
     known: set[int] = set()  # enterprises with any stay in this park, whatever its dates
     for where in values_in("enterprise__id", ids):
-        known.update(Tenancy.objects.filter(where, park_id=filing.park_id).values_list("enterprise_id", flat=True))
+        known.update(Tenancy.objects.filter(where, park_id=filing.park_id).order_by().values_list("enterprise_id", flat=True))
     missing = [pk for pk in existing.values() if pk not in known]
     values_create(Tenancy, [{"park_id": filing.park_id, "enterprise_id": pk, "entered_on": period.start} for pk in missing])
     return len(missing)

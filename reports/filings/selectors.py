@@ -118,7 +118,7 @@ def enterprises_tenant_elsewhere(*, park_id: int, on: dt.date, codes: list[str])
 def park_register_at(*, park_id: int, on: dt.date, codes: list[str]) -> RegisterAtEnd:
     """The park's tenants on ``on`` (``Tenancy.objects.in_force``) and, of ``codes`` that are not
     among them, the latest stay each had in this park (left before ``on`` or entered after)."""
-    tenants = dict(Tenancy.objects.in_force(on=on).filter(park_id=park_id).values_list("enterprise__uscc", "enterprise__name"))
+    tenants = dict(Tenancy.objects.in_force(on=on).filter(park_id=park_id).order_by().values_list("enterprise__uscc", "enterprise__name"))
     others = [c for c in codes if c not in tenants]
     stays: dict[str, tuple[dt.date, dt.date | None]] = {}
     for where in values_in("enterprise__uscc", others):
