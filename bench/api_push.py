@@ -6,10 +6,10 @@ JSON body, through DRF, the same service as the web grid and the xlsx upload (pa
 rule, save, keep the register in step, recompute 附表2). Prints rows/s and the ratio (b)/(a); also
 the idempotent re-send of the same body (everything ``unchanged``, nothing written).
 
-Runs on a fresh PostgreSQL database created for the run and dropped at its end (``bench/benchdb.py``),
-or a temporary SQLite file when PostgreSQL is not reachable (it says which), whatever DATABASE_URL says:
+Runs on a fresh PostgreSQL database when a server answers (created and dropped, ``bench/benchdb.py``),
+else on a throwaway SQLite file, whatever DATABASE_URL says; the first line says which:
 
-    .venv/bin/python bench/api_push.py [--rows 10000]
+    .venv/bin/python bench/api_push.py [--rows 10000] [--profile]
 """
 from __future__ import annotations
 
@@ -24,7 +24,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-import benchdb  # noqa: E402  (bench/, beside this script)
+sys.path.insert(0, str(ROOT / "bench"))
+import benchdb  # noqa: E402
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "portal.settings")
 os.environ.pop("REDIS_URL", None)
@@ -94,14 +95,15 @@ def setup_world(n: int):
     return user, codes, filing, baseline_filing
 
 
-def baseline_bulk_create(rows: list[dict], filing) -> float:
-    """bulk_create of the same rows, parsed to canonical values beforehand (not timed)."""
+def baseline_bulk_create(rows: list[dict], filing, ctx_filing) -> float:
+    """bulk_create of the same rows, parsed to canonical values beforehand (not timed; checked
+    against the pushed filing's park, whose tenants they are)."""
     from reports.filings import selectors
     from reports.filings.models import T1Row
     from reports.filings.services import _row_instance
     from reports.schedules import T1
 
-    parsed, issues = T1.validate(rows, selectors.filing_context(filing=filing))
+    parsed, issues = T1.validate(rows, selectors.filing_context(filing=ctx_filing))
     assert not [i for i in issues if i.is_error], [i.as_dict() for i in issues if i.is_error][:3]
     instances = [_row_instance(T1Row, filing, i, r) for i, r in enumerate(parsed, start=1)]
     started = time.perf_counter()
@@ -112,10 +114,10 @@ def baseline_bulk_create(rows: list[dict], filing) -> float:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=10000)
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of the first push")
     args = parser.parse_args()
 
-    os.environ["DATABASE_URL"], what = benchdb.create("api_push")
-    print(f"database: {what}", flush=True)
+    print(benchdb.choose("api_push"))
     import django
 
     django.setup()
@@ -131,16 +133,28 @@ def main() -> int:
     rows = make_rows(codes)
     body = json.dumps({"rows": rows}, ensure_ascii=False).encode()
 
-    baseline = baseline_bulk_create(rows, baseline_filing)
+    baseline = baseline_bulk_create(rows, baseline_filing, filing)
 
     _, token = token_create(user=user, name="bench", days=30)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token}")
     url = f"/api/v1/filings/{filing.pk}/rows/"
     if_match = f'"{Filing.objects.get(pk=filing.pk).lock_version}"'  # a full replace names the version it replaces
+    profiler = None
+    if args.profile:
+        import cProfile
+
+        profiler = cProfile.Profile()
+        profiler.enable()
     started = time.perf_counter()
     response = client.post(url, data=body, content_type="application/json", HTTP_IF_MATCH=if_match)
     api = time.perf_counter() - started
+    if profiler:
+        import pstats
+
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
     result = response.json()
     if response.status_code != 200 or not result.get("saved") or result.get("created") != args.rows:
         print("API push failed:", response.status_code, {k: v for k, v in result.items() if k != "warnings"}, file=sys.stderr)
@@ -148,9 +162,15 @@ def main() -> int:
     assert T1Row.objects.filter(filing=filing).count() == args.rows
     lock_version = Filing.objects.get(pk=filing.pk).lock_version
 
+    if args.profile:
+        profiler = cProfile.Profile()
+        profiler.enable()
     started = time.perf_counter()
     again = client.post(url, data=body, content_type="application/json", HTTP_IF_MATCH=if_match).json()  # a retry
     resend = time.perf_counter() - started
+    if args.profile:
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(35)
     assert again["unchanged"] == args.rows and not again["saved"], {k: again[k] for k in ("created", "updated", "deleted")}
     assert Filing.objects.get(pk=filing.pk).lock_version == lock_version
 

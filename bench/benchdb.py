@@ -66,3 +66,12 @@ def bench_database(name: str) -> Iterator[str]:
     finally:
         if url.startswith("postgres"):
             _drop(url.rsplit("/", 1)[1])
+
+
+def choose(name: str) -> str:
+    """Point ``DATABASE_URL`` at a fresh database for bench ``name`` (call before ``django.setup()``);
+    returns a line saying which."""
+    url, what = create(name)
+    os.environ["DATABASE_URL"] = url
+    os.environ["CONN_MAX_AGE"] = "0"
+    return f"database: {what}"

@@ -8,6 +8,7 @@ import json
 import re
 from typing import Any
 
+import orjson
 from rest_framework.exceptions import ParseError
 from rest_framework.parsers import JSONParser
 
@@ -91,6 +92,48 @@ def json_loads(raw: bytes, encoding: str = "utf-8") -> Any:
             raise _lone_surrogate("")
     else:
         _check(data, surrogates=surrogates)
+    return data
+
+
+_SURROGATE_ESCAPE_BYTES = re.compile(rb"\\u[dD][89a-fA-F]")
+_INT64 = 2.0**63  # orjson reads an integer beyond 64 bits as a float, json as an int
+
+
+def _may_hold_surrogates(raw: bytes) -> bool:
+    return (b"\\ud" in raw or b"\\uD" in raw) and bool(_SURROGATE_ESCAPE_BYTES.search(raw))
+
+
+def _has_huge_float(data: Any) -> bool:
+    """A float at least 2**63 in size anywhere in ``data`` (which may have been a huge integer)."""
+    stack = [data]
+    while stack:
+        node = stack.pop()
+        for v in (node.values() if type(node) is dict else node):
+            kind = type(v)
+            if kind is dict or kind is list:
+                stack.append(v)
+            elif kind is float and not -_INT64 < v < _INT64:
+                return True
+    return False
+
+
+def json_loads_fast(raw: bytes, encoding: str = "utf-8") -> Any:
+    """:func:`json_loads` through orjson (several times faster on a bulk body): the same data and
+    checks. Anything orjson refuses, a non-UTF-8 body, a body with a surrogate escape and one with
+    a huge number (maybe an integer beyond 64 bits) go the ordinary way, so every refusal keeps its
+    message and every value its type."""
+    if encoding.lower().replace("-", "") != "utf8" or _may_hold_surrogates(raw):
+        return json_loads(raw, encoding)
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError:
+        return json_loads(raw, encoding)
+    if type(data) is dict or type(data) is list:
+        if _has_huge_float(data):
+            return json_loads(raw, encoding)
+        _check(data, surrogates=False)
+    elif type(data) is float and not -_INT64 < data < _INT64:
+        return json_loads(raw, encoding)
     return data
 
 

@@ -3,7 +3,9 @@ from __future__ import annotations
 from parks.models import Enterprise, Tenancy
 from portal.models import User
 from reports.filings import selectors
+from reports.filings.bulk import values_create
 from reports.filings.choices import FilingStatus, ScheduleCode
+from reports.filings.inlists import values_in
 from reports.filings.models import Filing, T1Row
 from reports.filings.signals import approved_figures_changed
 from reports.filings.t2 import t2_rebuild
@@ -12,40 +14,42 @@ from reports.schedules import SCHEDULES
 
 # --- T1 side effects: register sync and T2 -------------------------------------------------
 
-def _after_rows_saved(*, filing: Filing, actor: User) -> None:
+def _after_rows_saved(*, filing: Filing, actor: User, rows: list[dict] | None = None) -> None:
+    """``rows``: the saved rows when the caller holds them all (else read back)."""
     if filing.schedule == ScheduleCode.T1:
-        registered = _t1_register_sync(filing=filing)
+        registered = _t1_register_sync(filing=filing, rows=rows)
         t2_rebuild(filing=filing)
         if registered:  # new tenants from the period's first day: later periods' 附表2 change too
             register_changed_refresh(park_id=filing.park_id, dates=(filing.period.start,), saved=filing)
 
 
-def _t1_register_sync(*, filing: Filing) -> int:
+def _t1_register_sync(*, filing: Filing, rows: list[dict] | None = None) -> int:
     """Rows whose enterprise the park's register does not know become tenants from the period's
     first day (the enterprise itself is registered by 统一社会信用代码 if new). An enterprise with
     any stay in this park is left alone: its 入园 / 退园 dates are the register's, and a row of an
     enterprise that is not a tenant at period end is a warning (held_against_register), never a
     silent re-admission. Returns the number of tenancies created."""
     period = filing.period
-    rows = list(T1Row.objects.filter(filing=filing).values("uscc", "enterprise_name", "industry", "entity_type"))
+    if rows is None:
+        rows = list(T1Row.objects.filter(filing=filing).values("uscc", "enterprise_name", "industry", "entity_type"))
     codes = [r["uscc"] for r in rows]
     existing: dict[str, int] = {}
-    for i in range(0, len(codes), 5000):  # bounded IN lists (SQLite and PostgreSQL parameter limits)
-        existing.update(Enterprise.objects.filter(uscc__in=codes[i:i + 5000]).values_list("uscc", "pk"))
-    new = [Enterprise(uscc=r["uscc"], name=r["enterprise_name"], industry=r["industry"] or "C",
-                      entity_type=r["entity_type"] or ("individual" if r["uscc"].startswith("92") else "enterprise"))
+    for where in values_in("uscc", codes):  # one array parameter on PostgreSQL, bounded IN lists elsewhere
+        existing.update(Enterprise.objects.filter(where).order_by().values_list("uscc", "pk"))
+    new = [{"uscc": r["uscc"], "name": r["enterprise_name"], "industry": r["industry"] or "C",
+            "entity_type": r["entity_type"] or ("individual" if r["uscc"].startswith("92") else "enterprise")}
            for r in rows if r["uscc"] not in existing]
     if new:
-        Enterprise.objects.bulk_create(new, batch_size=1000)
-        new_codes = [e.uscc for e in new]
-        for i in range(0, len(new_codes), 5000):
-            existing.update(Enterprise.objects.filter(uscc__in=new_codes[i:i + 5000]).values_list("uscc", "pk"))
+        values_create(Enterprise, new)
+        new_codes = [e["uscc"] for e in new]
+        for where in values_in("uscc", new_codes):
+            existing.update(Enterprise.objects.filter(where).order_by().values_list("uscc", "pk"))
     ids = list(existing.values())
     known: set[int] = set()  # enterprises with any stay in this park, whatever its dates
-    for i in range(0, len(ids), 5000):
-        known.update(Tenancy.objects.filter(park_id=filing.park_id, enterprise_id__in=ids[i:i + 5000]).values_list("enterprise_id", flat=True))
+    for where in values_in("enterprise__id", ids):
+        known.update(Tenancy.objects.filter(where, park_id=filing.park_id).order_by().values_list("enterprise_id", flat=True))
     missing = [pk for pk in existing.values() if pk not in known]
-    Tenancy.objects.bulk_create([Tenancy(park_id=filing.park_id, enterprise_id=pk, entered_on=period.start) for pk in missing], batch_size=1000)
+    values_create(Tenancy, [{"park_id": filing.park_id, "enterprise_id": pk, "entered_on": period.start} for pk in missing])
     return len(missing)
 
 

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any, Callable
 
@@ -11,6 +12,7 @@ from django.db.models import Max, Q, QuerySet, Sum
 from banks.models import Institution
 from parks.models import Park, PartnerLink, Tenancy
 from reports.filings.choices import FilingStatus, ScheduleCode
+from reports.filings.inlists import values_in
 from reports.filings.kinds import BANK_PACKAGE
 from reports.filings.models import Filing, Period, T1Row, T2Summary, T4Record, T5Row
 from reports.schedules import SCHEDULES, T1, T4, T5, Context
@@ -100,11 +102,10 @@ def enterprises_tenant_elsewhere(*, park_id: int, on: dt.date, codes: list[str])
     """Of ``codes``, those whose enterprise is a tenant of another park on ``on`` and not of
     ``park_id``: 统一社会信用代码 -> that park's name."""
     found: dict[str, str] = {}
-    for i in range(0, len(codes), 5000):  # bounded IN lists
+    for where in values_in("enterprise__uscc", codes):
         here: set[str] = set()
         other: dict[str, str] = {}
-        stays = (Tenancy.objects.in_force(on=on).filter(enterprise__uscc__in=codes[i:i + 5000])
-                 .values_list("enterprise__uscc", "park_id", "park__name"))
+        stays = Tenancy.objects.in_force(on=on).filter(where).values_list("enterprise__uscc", "park_id", "park__name")
         for code, pid, name in stays:
             if pid == park_id:
                 here.add(code)
@@ -117,11 +118,11 @@ def enterprises_tenant_elsewhere(*, park_id: int, on: dt.date, codes: list[str])
 def park_register_at(*, park_id: int, on: dt.date, codes: list[str]) -> RegisterAtEnd:
     """The park's tenants on ``on`` (``Tenancy.objects.in_force``) and, of ``codes`` that are not
     among them, the latest stay each had in this park (left before ``on`` or entered after)."""
-    tenants = dict(Tenancy.objects.in_force(on=on).filter(park_id=park_id).values_list("enterprise__uscc", "enterprise__name"))
+    tenants = dict(Tenancy.objects.in_force(on=on).filter(park_id=park_id).order_by().values_list("enterprise__uscc", "enterprise__name"))
     others = [c for c in codes if c not in tenants]
     stays: dict[str, tuple[dt.date, dt.date | None]] = {}
-    for i in range(0, len(others), 5000):  # bounded IN lists
-        rows = (Tenancy.objects.filter(park_id=park_id, enterprise__uscc__in=others[i:i + 5000]).order_by("entered_on")
+    for where in values_in("enterprise__uscc", others):
+        rows = (Tenancy.objects.filter(where, park_id=park_id).order_by("entered_on")
                 .values_list("enterprise__uscc", "entered_on", "left_on"))
         stays.update((code, (entered_on, left_on)) for code, entered_on, left_on in rows)  # the latest stay wins
     return RegisterAtEnd(tenants=tenants, stays=stays)
@@ -162,6 +163,19 @@ def filing_row_values(*, filing: Filing) -> list[dict[str, Any]]:
         rec = T4Record.objects.filter(filing=filing).values(*[c.key for c in schedule.columns]).first()
         return [rec] if rec else []
     return []
+
+
+def filing_row_values_iter(*, filing: Filing, chunk_size: int = 2000) -> Iterator[dict[str, Any]]:
+    """:func:`filing_row_values` of a 附表1 / 附表5 read in chunks (a server-side cursor on
+    PostgreSQL): memory stays flat whatever the number of rows (exports)."""
+    if filing.schedule not in (ScheduleCode.T1, ScheduleCode.T5):
+        yield from filing_row_values(filing=filing)
+        return
+    if filing.schedule == ScheduleCode.T1:
+        model, keys = T1Row, [c.key for c in T1.columns] + [c.key for c in T1.computed]
+    else:
+        model, keys = T5Row, [c.key for c in T5.columns]
+    yield from model.objects.filter(filing=filing).order_by("row_no").values("row_no", *keys).iterator(chunk_size=chunk_size)
 
 
 def t4_baseline(*, filing: Filing) -> dict[str, Any] | None:

@@ -21,15 +21,18 @@ from portal.choices import OrgKind
 from portal.exceptions import StaleObject
 from portal.models import Organisation, User
 from reports.filings import quality, selectors
+from reports.filings.bulk import count_changes, rows_write
 from reports.filings.carry import CarryPlan, carry_plan
 from reports.filings.choices import ScheduleCode
 from reports.filings.kinds import branch_schedules
 from reports.filings.models import ROW_MODELS, Filing, Period, T4Record
 from reports.filings.periods import period_defaults
 from reports.filings.register_sync import _after_rows_saved
+from reports.filings.resend import recall, remember, remembering
 from reports.filings.t2 import t2_rebuild
 from reports.filings.validation import filing_stored_issues
 from reports.schedules import SCHEDULES, T4, Issue
+from reports.schedules.compiled import validate_rows
 from reports.schedules.t1 import held_against_register, not_tenant_elsewhere
 from reports.schedules.t4 import NARRATIVE
 
@@ -159,25 +162,40 @@ def filing_rows_replace(
     schedule = SCHEDULES[filing.schedule]
     if not schedule.multi_row:
         raise ValidationError("该报表不是多行报表。")
-    ctx = selectors.filing_context(filing=filing)
-    rows, stored_issues = schedule.validate(raw_rows, ctx)  # rows numbered as they will be stored (row_no)
+    ctx = remembering(selectors.filing_context(filing=filing))
+    rows, stored_issues = validate_rows(schedule, raw_rows, ctx)  # rows numbered as they will be stored (row_no)
     stored_issues += quality.quality_issues(filing=filing, rows=rows, insurer=ctx.is_insurer)
     issues = [_renumber(i, row_numbers) for i in stored_issues] if row_numbers else stored_issues  # as the filer numbered them
     result = SaveResult(saved=False, filing=filing, issues=issues, incomplete_rows=incomplete_rows)
     before = {r[schedule.natural_key]: r for r in selectors.filing_row_values(filing=filing)}
     keys_now = [r.get(schedule.natural_key) for r in rows]
     result.created = sum(1 for k in keys_now if k not in before)
-    result.updated, result.unchanged = _count_changes(schedule, before, rows)
-    result.deleted = sum(1 for k in before if k not in set(keys_now))
+    result.updated, result.unchanged = count_changes(schedule, before, rows)
+    sent = set(keys_now)
+    result.deleted = sum(1 for k in before if k not in sent)
+    plain = not row_numbers and not incomplete_rows and not result.errors  # what an API re-send would find again
     if result.blocking or dry_run:
+        if plain and dry_run and result.created == result.updated == result.deleted == 0:
+            remember(filing=filing, raw_rows=raw_rows, rows=rows, issues=issues, ctx=ctx, natural_key=schedule.natural_key)
         return result
-    model = ROW_MODELS[filing.schedule]
-    model.objects.filter(filing=filing).delete()
-    model.objects.bulk_create([_row_instance(model, filing, i, r) for i, r in enumerate(rows, start=1)], batch_size=1000)
+    rows_write(ROW_MODELS[filing.schedule], filing, rows)
     _bump(filing, actor, stored_issues, len(rows))
-    _after_rows_saved(filing=filing, actor=actor)
+    if plain:
+        remember(filing=filing, raw_rows=raw_rows, rows=rows, issues=issues, ctx=ctx, natural_key=schedule.natural_key)
+    _after_rows_saved(filing=filing, actor=actor, rows=rows)
     result.saved = True
     return result
+
+
+def filing_rows_unchanged(*, actor: User, filing: Filing, raw_rows: list[dict[str, Any]]) -> SaveResult | None:
+    """The answer of a full replace that would change nothing (``resend.recall``), or None: then ask
+    ``filing_rows_replace``. Refused like it when the filing cannot be edited."""
+    filing = Filing.objects.select_related("period", "park__county", "branch__institution").get(pk=filing.pk)
+    issues = recall(filing=filing, raw_rows=raw_rows) if SCHEDULES[filing.schedule].multi_row else None
+    if issues is None:
+        return None
+    _require_can_edit(actor, filing)
+    return SaveResult(saved=False, filing=filing, issues=list(issues), unchanged=len(raw_rows))
 
 
 @dataclass
@@ -228,19 +246,6 @@ def _norm(v: Any) -> Any:
     if isinstance(v, Decimal):
         return v.normalize()
     return "" if v is None else v
-
-
-def _count_changes(schedule, before: dict, rows: list[dict]) -> tuple[int, int]:
-    updated = unchanged = 0
-    for r in rows:
-        old = before.get(r.get(schedule.natural_key))
-        if old is None:
-            continue
-        if _comparable(schedule, old) == _comparable(schedule, r):
-            unchanged += 1
-        else:
-            updated += 1
-    return updated, unchanged
 
 
 _FIELDS: dict[type, frozenset[str]] = {}

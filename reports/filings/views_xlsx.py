@@ -18,7 +18,7 @@ from reports.filings.models import Filing, ImportJob
 from reports.filings.views import ISSUES_SHOWN, filing_for_request, filing_page_context, schedule_of_page
 from reports.filings.xlsx import exporter
 from reports.filings.xlsx import template as xlsx_template
-from reports.filings.xlsx.writer import XLSX, xlsx_response
+from reports.filings.xlsx.writer import XLSX, xlsx_file_response, xlsx_response
 from reports.schedules import SCHEDULES
 
 # --- xlsx: template, exports, upload, import jobs ------------------------------------------
@@ -47,7 +47,7 @@ def filing_template(request: HttpRequest, pk: int) -> HttpResponse:
 def filing_export(request: HttpRequest, pk: int) -> HttpResponse:
     filing = filing_for_request(request, pk)
     schedule_of_page(filing)
-    return xlsx_response(exporter.filing_export(filing=filing), _filename(filing, "导出"))
+    return xlsx_file_response(exporter.filing_export_file(filing=filing), _filename(filing, "导出"))
 
 
 @login_required

@@ -77,7 +77,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Literal
+from typing import Any, Literal
 
 __all__ = [
     "SIZE_LABELS",
@@ -180,6 +180,19 @@ def enterprise_size(
     """
     if industry is None or not str(industry).strip():
         return None
+    key = (industry, employees, revenue, total_assets)
+    last = _LAST
+    if last[0] == key:  # a row's rules and its computed columns ask the same question in a row
+        return last[1]
+    result = _enterprise_size(industry, employees, revenue, total_assets)
+    globals()["_LAST"] = (key, result)
+    return result
+
+
+_LAST: tuple[Any, Size | None] = (None, None)
+
+
+def _enterprise_size(industry: str, employees: int | None, revenue: Decimal | None, total_assets: Decimal | None) -> Size | None:
     size_class = size_class_for(industry)
     given = {_E: employees, _R: revenue, _A: total_assets}
     raw = [given[indicator] for indicator in size_class.indicators]

@@ -6,7 +6,7 @@ change since then (比年初增减), the growth rate (增速) and the main ratio
 Every string cell goes through ``safe_cell`` (formula injection)."""
 from __future__ import annotations
 
-from typing import Any
+from typing import IO, Any
 
 from parks.choices import Batch, DigitalStatus, StarRating
 from reports.filings import selectors
@@ -14,14 +14,15 @@ from reports.filings.choices import ScheduleCode
 from reports.filings.kinds import is_insurer_branch
 from reports.filings.models import T2Summary, T4Record
 from reports.filings.xlsx import filer_line, title_of
+from reports.filings.xlsx.stream import grid_workbook_file
 from reports.filings.xlsx.template import out_columns, write_grid, write_narrative_sheet, write_t4_sheet
-from reports.filings.xlsx.writer import new_workbook, workbook_bytes
+from reports.filings.xlsx.writer import new_workbook, workbook_bytes, workbook_file
 from reports.schedules import SCHEDULES
 from reports.schedules.numbers import ratio
 from reports.schedules.t2 import FIGURES, REGISTER
 from reports.schedules.t4 import NARRATIVE, narrative_columns
 
-__all__ = ["filing_export", "t2_export", "t4_ratios"]
+__all__ = ["filing_export", "filing_export_file", "t2_export", "t4_ratios"]
 
 T4_RATIOS = (  # label, numerator, denominator — recomputed from the sums, never averaged
     ("入园企业不良贷款率(%)", "ent_npl_balance", "ent_loan_balance"),
@@ -40,22 +41,32 @@ def t4_ratios(values: dict[str, Any]) -> list[tuple[str, Any]]:
 
 def filing_export(*, filing) -> bytes:
     """The filing (T1, T4 or T5) as an xlsx in the official layout."""
+    with filing_export_file(filing=filing) as f:
+        return f.read()
+
+
+def filing_export_file(*, filing) -> IO[bytes]:
+    """:func:`filing_export` written to a temporary file (returned open, at its start; deleted when
+    closed): the rows are read in chunks (a server-side cursor) and their XML is streamed
+    straight into the zip (``stream.grid_workbook_file``), so an export of any size is written and sent
+    (``FileResponse``) in flat memory."""
     schedule = SCHEDULES.get(filing.schedule)
     if schedule is None:
         raise ValueError(f"no export for {filing.schedule}; use t2_export for 附表2")
     wb = new_workbook(write_only=True)
     ws = wb.create_sheet(f"附表{schedule.number}")
     title, subtitle = title_of(filing), filer_line(filing)
-    stored = selectors.filing_row_values(filing=filing)
     if filing.schedule == ScheduleCode.T4:
+        stored = selectors.filing_row_values(filing=filing)
         values = stored[0] if stored else {}
         write_t4_sheet(ws, title=title, subtitle=subtitle, values=values, baseline=selectors.t4_baseline(filing=filing),
                        formulas=False, growth=True, extra_rows=t4_ratios(values))
         texts = T4Record.objects.filter(filing=filing).values(*[c.key for c in NARRATIVE]).first() or {}
         write_narrative_sheet(wb, texts=texts, columns=narrative_columns(insurer=is_insurer_branch(filing.branch)))
     else:
-        write_grid(ws, title=title, subtitle=subtitle, cols=out_columns(schedule.columns, schedule.computed), rows=stored)
-    return workbook_bytes(wb)
+        return grid_workbook_file(wb, ws, title=title, subtitle=subtitle, cols=out_columns(schedule.columns, schedule.computed),
+                                  rows=selectors.filing_row_values_iter(filing=filing))
+    return workbook_file(wb)
 
 
 def t2_export(*, filing) -> bytes:

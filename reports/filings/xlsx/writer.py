@@ -17,10 +17,11 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import tempfile
 from decimal import Decimal
-from typing import Any, Iterable
+from typing import IO, Any, Iterable
 
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
 from openpyxl import Workbook
@@ -32,7 +33,7 @@ from openpyxl.utils import get_column_letter
 __all__ = [
     "XLSX", "TITLE_FONT", "PAGE_TITLE_FONT", "BOLD", "HEADER_FILL", "LIGHT_FILL", "COMPUTED_FILL", "SECTION_FILL", "BORDER",
     "CENTER_WRAP", "TOP_WRAP", "MIDDLE_WRAP",
-    "new_workbook", "workbook_bytes", "xlsx_response", "styled", "cell_value", "append_title", "append_header", "append_rows",
+    "new_workbook", "workbook_bytes", "workbook_file", "xlsx_response", "xlsx_file_response", "STREAM_ABOVE", "styled", "cell_value", "append_title", "append_header", "append_rows",
     "style_row", "number_format", "column_widths",
     "UNSAFE_PREFIXES", "safe_cell", "AMOUNT_FORMAT", "COUNT_FORMAT", "PCT_FORMAT", "RATE_FORMAT", "PP_FORMAT", "FORMAT_BY_KIND",
     "format_of", "figure_format", "append_figures", "RATIO_KEYS",
@@ -117,6 +118,35 @@ def workbook_bytes(wb: Workbook) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def workbook_file(wb: Workbook) -> IO[bytes]:
+    """The workbook saved to a temporary file (deleted when closed), open at its start."""
+    f = tempfile.TemporaryFile()
+    try:
+        wb.save(f)
+    except BaseException:
+        f.close()
+        raise
+    f.seek(0)
+    return f
+
+
+STREAM_ABOVE = 1024 * 1024  # bytes: a bigger workbook is streamed from its file, a smaller one sent at once
+
+
+def xlsx_file_response(f: IO[bytes], filename: str) -> HttpResponse:
+    """The download of a workbook written to a file (:func:`workbook_file`): streamed in chunks
+    (``FileResponse``, which closes and so deletes the file) when it is big, else sent as one body."""
+    size = f.seek(0, io.SEEK_END)
+    f.seek(0)
+    if size <= STREAM_ABOVE:
+        with f:
+            return xlsx_response(f.read(), filename)
+    response = FileResponse(f, content_type=XLSX, as_attachment=True, filename=filename)
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    response["Cache-Control"] = "private, no-store"
+    return response
 
 
 def xlsx_response(data: bytes, filename: str) -> HttpResponse:

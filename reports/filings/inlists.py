@@ -1,0 +1,37 @@
+"""``column IN (…)`` over thousands of values: on PostgreSQL one ``= ANY(%s)`` with the list as a
+single array parameter (no statement with thousands of placeholders for the driver to split and
+the server to plan), elsewhere bounded ``IN`` lists (SQLite's parameter limit)."""
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from typing import Any
+
+from django.db import connection, models
+from django.db.models import Lookup, Q
+
+CHUNK = 5000
+
+
+@models.Field.register_lookup
+class AnyOf(Lookup):
+    """``field__any_of=[…]``: ``field = ANY(%s)``, the list one array parameter (PostgreSQL only)."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        # the array typed as the column (a list of ints would be numeric[]: no index, a cast per row)
+        db_type = self.lhs.output_field.cast_db_type(connection)
+        return f"{lhs} = ANY(%s::{db_type}[])", [*lhs_params, list(self.rhs)]
+
+
+def values_in(lookup: str, values: Sequence[Any]) -> Iterator[Q]:
+    """The filters that together select ``lookup`` in ``values`` (an empty list: none)."""
+    if not values:
+        return
+    if connection.vendor == "postgresql":
+        yield Q(**{f"{lookup}__any_of": list(values)})
+        return
+    for i in range(0, len(values), CHUNK):
+        yield Q(**{f"{lookup}__in": list(values[i:i + CHUNK])})
