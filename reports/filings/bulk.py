@@ -88,22 +88,27 @@ def _copy(model: type[models.Model], plan, records: list[list[Any]]) -> None:
                 copy.write_row(record)
 
 
+def same_value(a: Any, b: Any) -> bool:
+    """THE rule for "this cell did not change": equal values (``Decimal`` by value), empty text and
+    None alike. Saves (updated / unchanged), 附表4 and the version diff all ask here."""
+    return a == b or ((a is None or a == "") and (b is None or b == ""))
+
+
+def same_row(schedule, old: dict[str, Any], new: dict[str, Any]) -> bool:
+    """Every column of the schedule holds the same value (``same_value``), stopping at the first difference."""
+    return all(same_value(old.get(c.key), new.get(c.key)) for c in schedule.columns)
+
+
 def count_changes(schedule, before: dict[Any, dict[str, Any]], rows: list[dict[str, Any]]) -> tuple[int, int]:
-    """(updated, unchanged) of ``rows`` against the stored rows ``before`` (natural key → values):
-    a row is unchanged when every column holds an equal value (``Decimal`` by value, empty text
-    as None), the comparison ``services._comparable`` makes, stopping at the first difference."""
-    keys = [c.key for c in schedule.columns]
+    """(updated, unchanged) of ``rows`` against the stored rows ``before`` (natural key → values)."""
     natural_key = schedule.natural_key
     updated = unchanged = 0
     for r in rows:
         old = before.get(r.get(natural_key))
         if old is None:
             continue
-        for k in keys:
-            a, b = old.get(k), r.get(k)
-            if a != b and not ((a is None or a == "") and (b is None or b == "")):
-                updated += 1
-                break
-        else:
+        if same_row(schedule, old, r):
             unchanged += 1
+        else:
+            updated += 1
     return updated, unchanged

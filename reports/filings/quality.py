@@ -25,7 +25,7 @@ from reports.filings.choices import ScheduleCode
 from reports.filings.models import Filing
 from reports.schedules import T4, Issue
 from reports.schedules.base import nz, warning
-from reports.schedules.numbers import HUNDRED, amount_text, count_text, growth, median, number_text, pct_text, rate_text, robust_z
+from reports.schedules.numbers import amount_text, count_text, growth, median, number_text, pct_text, rate_text, robust_z
 from reports.schedules.t2 import t2_compute
 from reports.schedules.t4 import RATES, narrative_columns
 
@@ -133,7 +133,7 @@ def inclusive_fall(*, values: dict[str, Any], year_end: qs.Previous, share: Deci
         old, new = (year_end.values or {}).get(key), values.get(key)
         if not old or new is None or new >= old:
             continue
-        fall = (Decimal(old) - Decimal(new)) * HUNDRED / Decimal(old)
+        fall = -growth(new, old, exact=True)  # the fall in % of the year-end balance
         if fall > share:
             label = T4.label_of(key)
             out.append(warning(key, f"{label}较{year_end.period}年末（已审核）下降{pct_text(fall)}：年初 {amount_text(old)}，本期 {amount_text(new)}，"

@@ -7,7 +7,6 @@ park register in step and recomputes the park's T2 at once. Concurrent edits are
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +20,7 @@ from portal.choices import OrgKind
 from portal.exceptions import StaleObject
 from portal.models import Organisation, User
 from reports.filings import quality, selectors
-from reports.filings.bulk import count_changes, rows_write
+from reports.filings.bulk import count_changes, rows_write, same_row
 from reports.filings.carry import CarryPlan, carry_plan
 from reports.filings.choices import ScheduleCode
 from reports.filings.kinds import branch_schedules
@@ -238,16 +237,6 @@ def _renumber(issue: Issue, row_numbers: list[int]) -> Issue:
     return replace(issue, row=row_numbers[issue.row - 1], depends=())
 
 
-def _comparable(schedule, row: dict[str, Any]) -> tuple:
-    return tuple(_norm(row.get(c.key)) for c in schedule.columns)
-
-
-def _norm(v: Any) -> Any:
-    if isinstance(v, Decimal):
-        return v.normalize()
-    return "" if v is None else v
-
-
 _FIELDS: dict[type, frozenset[str]] = {}
 
 
@@ -362,7 +351,7 @@ def filing_t4_save(
     result = SaveResult(saved=False, filing=filing, issues=issues)
     before = selectors.filing_row_values(filing=filing)
     if before:
-        same = _comparable(T4, before[0]) == _comparable(T4, values)
+        same = same_row(T4, before[0], values)
         result.unchanged, result.updated = (1, 0) if same else (0, 1)
     else:
         result.created = 1

@@ -22,6 +22,7 @@ from reports.filings.choices import FilingStatus, ScheduleCode
 from reports.filings.models import Filing, T1Row, T5Row
 from reports.monitoring.banks import BankNames
 from reports.monitoring.models import Figure, ReconciliationItem
+from reports.monitoring.upsert import upsert_closing
 
 # THE tolerance: a figure differs when |park − bank| exceeds BOTH the share of the larger side and
 # the floor (1 户; 100 万元).
@@ -140,26 +141,11 @@ def reconciliation_rebuild(*, period_id: int, park_ids: Iterable[int] | None = N
     if park_ids is not None:
         existing_qs = existing_qs.filter(park_id__in=park_ids)
     existing = {(i.park_id, i.branch_id, i.figure): i for i in existing_qs}
-    fields = ["park_value", "park_value_max", "bank_value", "difference", "t1_filing_id", "t5_filing_id", "is_open"]
-    new, changed, seen = [], [], set()
-    for row in computed:
-        key = (row["park_id"], row["branch_id"], row["figure"])
-        seen.add(key)
-        item = existing.get(key)
-        if item is None:
-            if row["is_open"]:
-                new.append(ReconciliationItem(**row))
-        elif any(getattr(item, f) != row[f] for f in fields):
-            for f in fields:
-                setattr(item, f, row[f])
-            changed.append(item)
-    for key, item in existing.items():
-        if key not in seen and item.is_open:
-            item.is_open = False
-            changed.append(item)
-    ReconciliationItem.objects.bulk_create(new, batch_size=1000)
-    ReconciliationItem.objects.bulk_update(changed, fields, batch_size=1000)
-    return {"created": len(new), "updated": len(changed), "open": sum(1 for r in computed if r["is_open"])}
+    rows = {(r["park_id"], r["branch_id"], r["figure"]): r for r in computed}
+    created, updated = upsert_closing(
+        model=ReconciliationItem, existing=existing, computed=rows, flag="is_open", create=lambda row: row["is_open"],
+        fields=["park_value", "park_value_max", "bank_value", "difference", "t1_filing_id", "t5_filing_id", "is_open"])
+    return {"created": created, "updated": updated, "open": sum(1 for r in computed if r["is_open"])}
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)

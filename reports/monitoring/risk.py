@@ -23,6 +23,7 @@ from reports.filings.choices import FilingStatus, ScheduleCode
 from reports.filings.models import T1Row
 from reports.monitoring.banks import BankNames
 from reports.monitoring.models import RiskSignal
+from reports.monitoring.upsert import upsert_closing
 from reports.schedules.numbers import rounded
 
 RISK_DROP = Decimal("0.30")  # a fall of more than 30 % …
@@ -101,23 +102,10 @@ def risk_signals_rebuild(*, park_id: int) -> dict[str, int]:
     that no longer holds is kept inactive (with its acknowledgement)."""
     computed = {(r["enterprise_id"], r["month"]): r | {"is_active": True} for r in risk_signals_compute(park_id=park_id)}
     existing = {(s.enterprise_id, s.month): s for s in RiskSignal.objects.select_for_update().filter(park_id=park_id)}
-    new, changed = [], []
-    for key, row in computed.items():
-        signal = existing.get(key)
-        if signal is None:
-            new.append(RiskSignal(**row))
-        elif any(getattr(signal, f) != row[f] for f in SIGNAL_FIELDS):
-            for f in SIGNAL_FIELDS:
-                setattr(signal, f, row[f])
-            changed.append(signal)
-    for key, signal in existing.items():
-        if key not in computed and signal.is_active:
-            signal.is_active = False
-            changed.append(signal)
     # (enterprise, month) is unique: a signal already stored under another park is left alone
-    RiskSignal.objects.bulk_create(new, batch_size=1000, ignore_conflicts=True)
-    RiskSignal.objects.bulk_update(changed, SIGNAL_FIELDS, batch_size=1000)
-    return {"created": len(new), "updated": len(changed), "active": len(computed)}
+    created, updated = upsert_closing(model=RiskSignal, existing=existing, computed=computed, fields=SIGNAL_FIELDS, flag="is_active",
+                                      ignore_conflicts=True)
+    return {"created": created, "updated": updated, "active": len(computed)}
 
 
 @shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5)

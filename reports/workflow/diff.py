@@ -6,7 +6,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 
 from parks.models import Park
-from reports.filings import selectors, services
+from reports.filings import selectors
+from reports.filings.bulk import same_value
 from reports.filings.choices import ScheduleCode
 from reports.filings.models import Filing, T4Record
 from reports.schedules import SCHEDULES
@@ -77,6 +78,6 @@ def filing_diff(*, old: Filing, new: Filing) -> Diff:
             continue
         for col in columns:
             x, y = a[k].get(col.key), b[k].get(col.key)
-            if services._norm(x) != services._norm(y):
+            if not same_value(x, y):
                 changed.append(CellChange(k, col.key, col.label, col.display(x), col.display(y), names.get(k, "")))
     return Diff(added, removed, changed)
