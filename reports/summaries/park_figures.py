@@ -5,15 +5,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Iterable
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 
 from parks.choices import Batch, DigitalStatus, StarRating
 from parks.models import Park, PartnerLink, Tenancy
 from portal.choices import ZHEJIANG_CODE
-from reports.filings.choices import FilingStatus, ScheduleCode
-from reports.filings.kinds import subject_field
-from reports.filings.models import Filing, Period, T2Summary
+from reports.filings.choices import ScheduleCode
+from reports.filings.models import Period, T2Summary
 from reports.filings.periods import shift_code
+from reports.filings.selectors import filings_latest_approved
 from reports.filings.t2 import D0, t2_aggregates
 from reports.schedules.t2 import AMOUNT_KEYS, COUNT_KEYS, HIDDEN_SUMS, coverage_target, t2_ratios
 
@@ -41,27 +41,6 @@ def park_partner_counts(*, on, city_code: str | None) -> dict[int, int]:
     qs = (PartnerLink.objects.in_force(on=on).filter(**park_filter("park__", city_code))
           .values("park_id").annotate(n=Count("pk")).order_by())
     return {r["park_id"]: r["n"] for r in qs}
-
-
-# --- which versions count --------------------------------------------------------------------
-
-def latest_approved(*, schedule: str, period: Period, **filters):
-    """A queryset of the latest approved version of each subject's filing (usable as a subquery)."""
-    subject = subject_field(schedule).removesuffix("_id")
-    newer = Filing.objects.filter(schedule=schedule, period=period, status=FilingStatus.APPROVED,
-                                  **{subject: OuterRef(subject)}, version__gt=OuterRef("version"))
-    return Filing.objects.filter(schedule=schedule, period=period, status=FilingStatus.APPROVED, **filters).filter(~Exists(newer))
-
-
-def approved_versions(*, schedule: str, period: Period, **filters) -> dict[int, tuple[int, int]]:
-    """subject id (park or branch) → (filing id, version) of its latest approved version."""
-    subject = subject_field(schedule)
-    best: dict[int, tuple[int, int]] = {}
-    rows = Filing.objects.filter(schedule=schedule, period=period, status=FilingStatus.APPROVED, **filters).values_list(subject, "pk", "version")
-    for sid, pk, version in rows:
-        if sid not in best or version > best[sid][1]:
-            best[sid] = (pk, version)
-    return best
 
 
 # --- figures ---------------------------------------------------------------------------------
@@ -100,7 +79,7 @@ def parks_figures(*, period: Period, city_code: str | None) -> tuple[list[dict[s
     (or marked 未报送), plus the filing versions used."""
     parks = list(Park.objects.filter(**park_filter("", city_code)).values("pk", "code", "name", "county_id", "county__code", "county__name", "county__city_code",
                                  "star_rating", "batch", "digital_status").order_by("county__code", "code"))
-    approved = latest_approved(schedule=ScheduleCode.T1, period=period, **park_filter("park__", city_code))
+    approved = filings_latest_approved(schedule=ScheduleCode.T1, period=period, **park_filter("park__", city_code))
     versions = {park_id: (pk, version) for pk, park_id, version in approved.values_list("pk", "park_id", "version")}
     sums = t2_aggregates(filings=approved)
     tenants = park_tenant_counts(on=period.end, city_code=city_code)
@@ -142,7 +121,7 @@ def park_figures_earlier(*, period: Period, city_code: str | None) -> dict[str, 
         if earlier is None:
             out[kind] = None
             continue
-        approved = latest_approved(schedule=ScheduleCode.T1, period=earlier, **park_filter("park__", city_code))
+        approved = filings_latest_approved(schedule=ScheduleCode.T1, period=earlier, **park_filter("park__", city_code))
         out[kind] = {r["park_id"]: r for r in T2Summary.objects.filter(filing__in=approved.values("pk")).values("park_id", *PARK_PANEL_KEYS)}
     return out
 
