@@ -9,7 +9,7 @@ from reports.monitoring.models import ReconciliationItem, RiskSignal
 
 
 class ReconciliationItemFilterSet(django_filters.FilterSet):
-    period = CodeOrIdFilter(field_name="period", queryset=Period.objects.all(), what="报送期", label="报送期：编码（如 2020Q4）或 id")
+    period = CodeOrIdFilter(field_name="period", queryset=Period.objects.all(), public=True, what="报送期", label="报送期：编码（如 2020Q4）或 id")
     park = CodeOrIdFilter(field_name="park", queryset=Park.objects.all(), what="园区", label="园区：编码或 id")
     is_open = django_filters.BooleanFilter(field_name="is_open", label="仅未消除的差异")
 
