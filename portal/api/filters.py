@@ -52,15 +52,17 @@ class CodeOrIdFilter(django_filters.Filter):
     value is a whole number) — narrowed by ``portal.access.restrict`` to what the request's user
     may read, so a park or city the user cannot read is the same 400 "unknown" as one that does
     not exist (the answer never tells which exists); ``public=True`` for what everybody reads
-    (periods, targets). The list is filtered on ``field_name`` equal to the found object's
+    (periods, targets); ``readable=`` when a list names what its readers see through it (a partner
+bank names the parks of its reconciliation items, not only the parks it may open). The list is filtered on ``field_name`` equal to the found object's
     ``to_field`` (its primary key by default; e.g. ``to_field="code"`` for a region stored by
     code). With ``method=`` the method receives the found object."""
 
     field_class = CodeOrIdField
 
     def __init__(self, *args, queryset, code_field: str = "code", to_field: str = "pk", what: str = "记录", public: bool = False,
-                 **kwargs):
+                 readable=None, **kwargs):
         self.to_field, self.public = to_field, public
+        self.readable = readable or access.restrict  # (user, queryset) → what the user may name
         kwargs.update(queryset=queryset, code_field=code_field, what=what)
         super().__init__(*args, **kwargs)
 
@@ -72,7 +74,7 @@ class CodeOrIdFilter(django_filters.Filter):
             if not self.public:
                 request = getattr(getattr(self, "parent", None), "request", None)
                 user = getattr(request, "user", None)
-                field.queryset = access.restrict(user, field.queryset) if user is not None else field.queryset.none()
+                field.queryset = self.readable(user, field.queryset) if user is not None else field.queryset.none()
         return self._field
 
     def filter(self, qs, value):
