@@ -37,6 +37,7 @@ from portal import access
 from portal.api.bulk import DRY_RUN_PARAMETER, BulkJSONParser, ImportSummarySerializer, is_dry_run, summary_message
 from portal.api.errors import ApiError, ErrorSerializer
 from portal.api.views import PortalAPIMixin
+from portal.gcpause import gc_paused
 from reports.filings import imports, selectors, services
 from reports.filings.api.concurrency import IF_MATCH, LOCK_REQUIRED, LockVersionMixin
 from reports.filings.api.filtersets import FilingAPIFilterSet, ImportJobFilterSet, PeriodAPIFilterSet
@@ -160,6 +161,7 @@ class FilingViewSet(LockVersionMixin, PortalAPIMixin, mixins.CreateModelMixin, v
             return self.get_paginated_response(serializer(page, many=True).data if serializer else [])
         return self._rows_save(request, filing)
 
+    @gc_paused()  # a bulk path: thousands of rows alive till the end (portal.gcpause)
     def _rows_save(self, request, filing: Filing) -> Response:
         if not access.can(request.user, access.CHANGE, filing):
             raise PermissionDenied("您没有权限修改此报表。")
