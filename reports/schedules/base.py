@@ -25,6 +25,7 @@ TEXT, USCC, AMOUNT, RATE, COUNT, CHOICE, BOOL, INDUSTRY, DATE, MULTI, PHONE = (
 UNITS = {AMOUNT: "万元", RATE: "%"}
 # What the database columns hold (amount 16 digits with 2 decimals, rate 9 with 4, count int32).
 LIMITS = {AMOUNT: Decimal(10) ** 14, RATE: Decimal(10) ** 5, COUNT: 2**31 - 1}
+_EMPTY = (None, "")  # a cell left empty (``in`` compares by identity first, then ==)
 
 
 @dataclass(frozen=True)
@@ -259,6 +260,7 @@ class Schedule:
 
     def __post_init__(self) -> None:
         self.by_key = {c.key: c for c in self.columns}
+        self.required_keys = tuple(c.key for c in self.columns if c.required)
         keys = [c.key for c in self.columns] + [c.key for c in self.computed]
         assert len(keys) == len(set(keys)), f"{self.code}: duplicate keys"
 
@@ -297,14 +299,26 @@ class Schedule:
     def check_row(self, values: dict[str, Any], ctx: Context, *, row: int | None = None, parsed_bad: set[str] = frozenset(),
                   raw: dict[str, Any] | None = None) -> list[Issue]:
         """Required columns and row rules. An issue names the value as the filer wrote it (``raw``)."""
+        return self.required_issues(values, row=row, parsed_bad=parsed_bad) + \
+            self.rule_issues(values, ctx, row=row, parsed_bad=parsed_bad, raw=raw)
+
+    def required_issues(self, values: dict[str, Any], *, row: int | None = None, parsed_bad: set[str] = frozenset()) -> list[Issue]:
+        """A required cell empty (and not unreadable: that is its parse error). A row with every
+        required cell filled costs one look at each."""
+        required = self.required_keys
+        if all(values.get(key) not in _EMPTY for key in required):
+            return []
+        return [Issue("error", key, f"{self.by_key[key].label}为必填项", "required", row=row)
+                for key in required if key not in parsed_bad and values.get(key) in _EMPTY]
+
+    def rule_issues(self, values: dict[str, Any], ctx: Context, *, row: int | None = None, parsed_bad: set[str] = frozenset(),
+                    raw: dict[str, Any] | None = None) -> list[Issue]:
+        """The row rules' issues, each naming the value as the filer wrote it (``raw``)."""
         issues: list[Issue] = []
-        for col in self.columns:
-            if col.required and col.key not in parsed_bad and (values.get(col.key) is None or values.get(col.key) == ""):
-                issues.append(Issue("error", col.key, f"{col.label}为必填项", "required", row=row))
         for rule in self.row_rules:
             for issue in rule(values, ctx):
                 # a cell that could not be read is unknown, not zero: no issue that relied on it
-                if issue.column in parsed_bad or parsed_bad.intersection(issue.depends):
+                if parsed_bad and (issue.column in parsed_bad or parsed_bad.intersection(issue.depends)):
                     continue
                 if issue.value is not None:
                     value = issue.value
