@@ -38,6 +38,8 @@ def rows_digest(raw_rows: list[dict[str, Any]]) -> str:
 def _canon(value: Any) -> Any:
     """A deterministic form of a context value (sets sorted, dicts by key, dataclasses as dicts)."""
     if isinstance(value, dict):
+        if all(type(k) is str and type(v) is str for k, v in value.items()):  # codes → names: no walk needed
+            return sorted(value.items())
         return sorted(((repr(k), _canon(v)) for k, v in value.items()), key=lambda kv: kv[0])
     if isinstance(value, (set, frozenset)):
         return sorted(repr(_canon(v)) for v in value)

@@ -64,14 +64,38 @@ def _cell_error(schedule, n: int, key: str, value: Any) -> dict[str, Any] | None
 _SMALL = float(2**31 - 1)  # below every COLUMN_LIMITS: a number this small is never too large
 
 
+def _plain(raw: dict[str, Any], keys: frozenset[str], limited: frozenset[str]) -> bool:
+    """A row that passes as it is (the usual case, looked at without building it again): only
+    writable keys; every cell null, a boolean, a number too small to be too large, or a text
+    without NUL (a longer one of a number column may be too large: looked at cell by cell)."""
+    if not raw.keys() <= keys:
+        return False
+    for key, value in raw.items():
+        kind = type(value)
+        if kind is str:
+            if "\x00" in value or (len(value) >= 6 and key in limited):
+                return False
+        elif kind is int or kind is float:
+            if not -_SMALL < value < _SMALL:
+                return False
+        elif not (value is None or kind is bool):
+            return False
+    return True
+
+
 def rows_check(*, schedule_code: str, rows: list[Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Rows with unknown keys dropped (each reported as an error) and non-object rows replaced by an
     empty one (numbering is kept), plus the errors found here."""
     allowed, ignored = ROW_KEYS[schedule_code], ROW_IGNORED_KEYS[schedule_code]
     schedule = SCHEDULES[schedule_code]
+    plain_keys = frozenset(allowed) - frozenset(ignored)
+    limited = frozenset(k for k in plain_keys if k in schedule.by_key and schedule.by_key[k].kind in COLUMN_LIMITS)
     errors: list[dict[str, Any]] = []
     clean: list[dict[str, Any]] = []
     for n, raw in enumerate(rows, start=1):
+        if type(raw) is dict and _plain(raw, plain_keys, limited):
+            clean.append(dict(raw))
+            continue
         if not isinstance(raw, dict):
             errors.append(_api_issue(n, "", "invalid_row", "每一行应为一个对象（JSON object）"))
             clean.append({})
