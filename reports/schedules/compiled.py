@@ -116,6 +116,8 @@ def _text_parser(col: Column) -> Parser:
 
 def _uscc_parser(col: Column) -> Parser:
     def parse(raw: Any) -> Any:
+        if type(raw) is str and raw.isascii() and raw.isalnum():  # letters and digits only: nothing to normalise
+            return raw.upper()
         text = normalise_text(raw)
         return uscc_normalise(text) if text else None
 
