@@ -5,7 +5,7 @@ yield Issues."""
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Callable, Iterable
 
@@ -42,6 +42,10 @@ class Issue:
     @property
     def is_error(self) -> bool:
         return self.level == "error"
+
+    def named(self, name: str) -> "Issue":
+        """This issue with its row's name (``dataclasses.replace`` without its field-by-field look-up)."""
+        return Issue(self.level, self.column, self.message, self.code, self.row, self.value, self.depends, name)
 
     def as_dict(self, schedule: "Schedule | None" = None) -> dict[str, Any]:
         label = schedule.label_of(self.column) if schedule and self.column else ""
@@ -356,7 +360,7 @@ class Schedule:
         """``issues`` with the name of their row (``rows``: row number → values) beside the code."""
         if not self.name_key:
             return issues
-        return [replace(i, name=self.row_name(rows[i.row], ctx)) if i.row in rows and not i.name else i for i in issues]
+        return [i.named(self.row_name(rows[i.row], ctx)) if i.row in rows and not i.name else i for i in issues]
 
 
 def nz(value: Any) -> Decimal:
