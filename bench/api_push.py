@@ -178,6 +178,9 @@ def main() -> int:
     print(f"api_push: {n} rows ({len(body) / 1e6:.1f} MB JSON); bulk_create {baseline:.2f} s; "
           f"API bulk upsert {api:.2f} s ({n / api:.0f} rows/s); ratio {api / baseline:.1f}; "
           f"re-send of the same body {resend:.2f} s (all unchanged, nothing written)")
+    print(f"RESULT: api_push_rows_per_s {n / api:.0f}")
+    print(f"RESULT: api_push_ratio_to_bulk_create {api / baseline:.2f}")
+    print(f"RESULT: api_push_resend_s {resend:.3f}")
     return 0
 
 

@@ -1,11 +1,13 @@
 """统一社会信用代码 (GB 32100-2015): normalisation and check character."""
 import unicodedata
+from operator import mul
 
 from django.core.exceptions import ValidationError
 
 ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
 _INDEX = {ch: i for i, ch in enumerate(ALPHABET)}
+_VALID = frozenset(ALPHABET)
 FORBIDDEN = set("IOZSV")
 
 
@@ -16,7 +18,7 @@ def uscc_normalise(value: object) -> str:
 
 
 def uscc_check_char(first17: str) -> str:
-    total = sum(_INDEX[ch] * w for ch, w in zip(first17, WEIGHTS))
+    total = sum(map(mul, map(_INDEX.__getitem__, first17), WEIGHTS))
     return ALPHABET[(31 - total % 31) % 31]
 
 
@@ -24,8 +26,8 @@ def uscc_error(code: str) -> str | None:
     """The reason a normalised code is invalid, in Chinese, or None when it is valid."""
     if len(code) != 18:
         return f"统一社会信用代码应为18位，实际为{len(code)}位"
-    bad = sorted({ch for ch in code if ch not in _INDEX})
-    if bad:
+    if not _VALID.issuperset(code):
+        bad = sorted({ch for ch in code if ch not in _INDEX})
         forbidden = [ch for ch in bad if ch in FORBIDDEN]
         if forbidden:
             return f"统一社会信用代码不得包含字母 {'、'.join(forbidden)}（I、O、Z、S、V 不使用）"

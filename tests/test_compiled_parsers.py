@@ -75,3 +75,17 @@ def test_the_fast_json_parser_refuses_like_json(body):
     with pytest.raises(Exception) as fast:
         json_loads_fast(body)
     assert (type(fast.value), str(fast.value)) == (type(slow.value), str(slow.value))
+
+
+def test_validate_rows_column_by_column_keeps_each_rows_errors_in_the_columns_order():
+    # errors are found column after column; each row's come back as Schedule.validate lists them
+    rows = [{"uscc": "913301060000000000", "employees": "多", "revenue": "很多", "loan_rate": "高", "tech_type": "也许"},
+            {"uscc": "913301060000000000", "revenue": 5.0},
+            {"employees": 2.5, "credit_amount": float("nan"), "is_first_loan": "x"}] * 3
+    ctx = Context(period_end=datetime.date(2020, 9, 30))
+    rows_fast, issues_fast = validate_rows(T1, rows, ctx)
+    assert (rows_fast, issues_fast) == T1.validate(rows, ctx)
+    first = [i.column for i in issues_fast if i.row == 1 and i.code == "parse"]
+    assert first == [c.key for c in T1.columns if c.key in first] and len(first) == 4
+    t5 = [{"park_code": "330106001", "since": float("nan"), "services": "规划、装修"}, {}]
+    assert validate_rows(T5, t5, ctx) == T5.validate(t5, ctx)

@@ -542,3 +542,11 @@ def test_normalise_header_keeps_meaningful_parentheses():
     assert normalise_header("园区服务站（点）数（个）") == "园区服务站(点)数"
     assert normalise_header("其中：信用贷款余额") == "其中:信用贷款余额"
     assert normalise_header(None) == ""
+
+
+@pytest.mark.parametrize("raw", [float("nan"), float("inf"), Decimal("NaN"), Decimal("sNaN"), Decimal("-Infinity"),
+                                 datetime.datetime(1899, 12, 30), datetime.date(2101, 1, 1)])
+def test_parse_date_gives_a_cell_error_for_nan_infinity_and_years_out_of_range(raw):
+    # calamine reads NaN as a float nan, or as 1899-12-30 in a date-formatted cell
+    with pytest.raises(ParseError, match="不是有效的日期"):
+        parse_date(raw)

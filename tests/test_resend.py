@@ -2,12 +2,17 @@
 with the very answer the dry-run probe would give; anything that moved since goes the ordinary way."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
-from reports.filings import services
-from reports.filings.models import Filing, T1Row
+from reports.filings import quality_services, services
+from reports.filings.models import Filing, Period, T1Row
+from reports.workflow import services as workflow
 from tests import factories as f
 from tests.test_api_helpers import api, t1_row
+from tests.test_filing_pages import t1_raw
+from tests.test_quality_history import approve_t1
 
 pytestmark = pytest.mark.usefixtures("_api_throttle_rates", "_media")
 
@@ -53,3 +58,58 @@ def test_a_moved_context_or_another_body_is_read_again(api_world, monkeypatch, s
     assert T1Row.objects.get(filing=filing).employees == 61
     _no_parsing(monkeypatch)
     assert _post(client, filing, body).json()["unchanged"] == 1  # and that save is remembered in turn
+
+
+# --- the quality edits against history read more than the rows and the Context ------------------------
+
+def _q3_resent(world, loan_balance: int):
+    """西湖智造's 2020Q3 附表1 saved through the API (previous approved 2020Q2: loan 80), and its
+    client; the re-send is then remembered."""
+    client = api(world.users["op_hz"])
+    filing = services.filing_open(actor=world.users["op_hz"], schedule="T1", period=Period.objects.get(code="2020Q3"),
+                                  park=world.p_hz)
+    body = {"rows": [t1_raw(world.e_hz.uscc, "西湖甲企业有限公司", credit_amount="100", loan_balance=str(loan_balance))]}
+    assert _post(client, filing, body).json()["saved"] is True
+    assert _post(client, filing, body).json()["unchanged"] == 1  # remembered now
+    return client, filing, body
+
+
+def _warning_codes(answer) -> list[str]:
+    return [i["code"] for i in answer["warnings"]]
+
+
+@pytest.fixture
+def ledger_q2(world):
+    """西湖智造's approved 2020Q2 附表1: 西湖甲企业, credit 100, loan 80."""
+    return t1_approved(world, Period.objects.get(code="2020Q2"), loan_balance="80")
+
+
+def t1_approved(world, period, *, loan_balance: str, credit_amount: str = "100", filing=None) -> Filing:
+    op = world.users["op_hz"]
+    filing = filing or services.filing_open(actor=op, schedule="T1", period=period, park=world.p_hz)
+    res = services.filing_rows_replace(actor=op, filing=filing, expected_lock_version=filing.lock_version,
+                                       raw_rows=[t1_raw(world.e_hz.uscc, "西湖甲企业有限公司", loan_balance=loan_balance,
+                                                                 credit_amount=credit_amount)])
+    assert res.saved, res.issue_dicts()
+    return approve_t1(world, res.filing)
+
+
+def test_a_resend_after_a_threshold_change_is_checked_again(world, ledger_q2):
+    client, filing, body = _q3_resent(world, loan_balance=48)  # −40 %: within the 50 % in force
+    assert "history_loan_jump" not in _warning_codes(_post(client, filing, body).json())
+    threshold = {t.key: t for t in quality_services.quality_thresholds_ensure()}["enterprise_change_share"]
+    quality_services.quality_threshold_update(actor=world.users["province"], threshold=threshold, value=Decimal(30), reason="收紧")
+    again = _post(client, filing, body).json()
+    assert again["unchanged"] == 1 and again["saved"] is False
+    assert "history_loan_jump" in _warning_codes(again)
+
+
+def test_a_resend_after_the_previous_quarters_approved_figures_change_is_checked_again(world, ledger_q2):
+    client, filing, body = _q3_resent(world, loan_balance=48)  # −40 % against 80
+    assert "history_loan_jump" not in _warning_codes(_post(client, filing, body).json())
+    amended = workflow.filing_amend(actor=world.users["op_hz"], filing=ledger_q2)
+    t1_approved(world, None, loan_balance="120", credit_amount="150", filing=amended)  # v2 approved: 48 is −60 % of 120
+    again = _post(client, filing, body).json()
+    assert again["unchanged"] == 1
+    [jump] = [i for i in again["warnings"] if i["code"] == "history_loan_jump"]
+    assert "上期 120.00 万元" in jump["message"]

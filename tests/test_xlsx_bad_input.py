@@ -298,3 +298,27 @@ def test_a_t4_sheet_without_any_indicator_is_refused(t4, world):
     assert job.status == ImportJob.Status.FAILED
     assert "没有找到附表4的指标名称" in job.result["issues"][0]["message"]
     saved_nothing(t4, T4Record, 0)
+
+
+def _with_cell_xml(data: bytes, old: bytes, new: bytes) -> bytes:
+    """The workbook ``data`` with ``old`` replaced by ``new`` in its first sheet's XML."""
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                assert old in content
+                content = content.replace(old, new)
+            target.writestr(item, content)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("stored", [b"NaN", b"inf"])
+def test_t5_a_nan_in_a_date_cell_is_a_cell_error_not_a_crash(t5, world, stored):
+    row = f.t5_cells("330106001", "西湖智造小微企业园", since=43831)  # an Excel serial, 2020-01-01
+    data = _with_cell_xml(f.xlsx_fill_grid(template_build(filing=t5), [row]), b"<v>43831</v>", b"<v>" + stored + b"</v>")
+    job = filing_upload(actor=world.users["bank_a_hz"], filing=t5, name="附表5.xlsx", data=data)
+    assert job.status == ImportJob.Status.FAILED
+    [issue] = [i for i in job.result["issues"] if i["level"] == "error"]
+    assert (issue["row"], issue["column"], issue["code"], issue["message"]) == (FIRST, "since", "parse", "不是有效的日期")
+    saved_nothing(t5, T5Row, 0)

@@ -103,17 +103,25 @@ def _may_hold_surrogates(raw: bytes) -> bool:
     return (b"\\ud" in raw or b"\\uD" in raw) and bool(_SURROGATE_ESCAPE_BYTES.search(raw))
 
 
-def _has_huge_float(data: Any) -> bool:
-    """A float at least 2**63 in size anywhere in ``data`` (which may have been a huge integer)."""
-    stack = [data]
-    while stack:
-        node = stack.pop()
-        for v in (node.values() if type(node) is dict else node):
-            kind = type(v)
-            if kind is dict or kind is list:
-                stack.append(v)
-            elif kind is float and not -_INT64 < v < _INT64:
-                return True
+def _walk_fast(data: Any) -> bool:
+    """One walk of what orjson built, level by level: the nesting depth checked (ApiError when too
+    deep, like ``_check_depth``), and True when a float at least 2**63 in size is anywhere (it may
+    have been an integer beyond 64 bits: the caller reads the body again the ordinary way)."""
+    level = [data]
+    depth = 0
+    while level:
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise _too_deep()
+        below: list[Any] = []
+        for node in level:
+            for v in (node.values() if type(node) is dict else node):
+                kind = type(v)
+                if kind is dict or kind is list:
+                    below.append(v)
+                elif kind is float and not -_INT64 < v < _INT64:
+                    return True
+        level = below
     return False
 
 
@@ -129,9 +137,8 @@ def json_loads_fast(raw: bytes, encoding: str = "utf-8") -> Any:
     except orjson.JSONDecodeError:
         return json_loads(raw, encoding)
     if type(data) is dict or type(data) is list:
-        if _has_huge_float(data):
+        if _walk_fast(data):
             return json_loads(raw, encoding)
-        _check(data, surrogates=False)
     elif type(data) is float and not -_INT64 < data < _INT64:
         return json_loads(raw, encoding)
     return data

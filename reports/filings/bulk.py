@@ -25,18 +25,23 @@ def _plan(model: type[models.Model]) -> tuple[tuple[str, str, bool, Any], ...]:
     return plan
 
 
-def _record(plan, filing_id: int, row_no: int, values: dict[str, Any]) -> list[Any]:
-    out = []
-    get = values.get
-    for attname, _column, null, default in plan:
-        if attname == "filing_id":
-            out.append(filing_id)
-        elif attname == "row_no":
-            out.append(row_no)
-        else:
-            value = get(attname)
-            out.append(default if value is None and not null else value)
-    return out
+def _records(plan, filing_id: int, rows: list[dict[str, Any]], first_row_no: int) -> list[list[Any]]:
+    """One list of column values per row, in ``plan``'s order: every attribute read in one
+    comprehension, then the filing, the row number and the defaults of NOT NULL columns put in."""
+    attnames = [p[0] for p in plan]
+    at_filing, at_row = attnames.index("filing_id"), attnames.index("row_no")
+    defaults = [(i, default) for i, (_a, _c, null, default) in enumerate(plan) if not null and default is not None]
+    records = []
+    for row_no, values in enumerate(rows, start=first_row_no):
+        get = values.get
+        record = [get(a) for a in attnames]
+        record[at_filing] = filing_id
+        record[at_row] = row_no
+        for i, default in defaults:
+            if record[i] is None:
+                record[i] = default
+        records.append(record)
+    return records
 
 
 def rows_write(model: type[models.Model], filing: Filing, rows: list[dict[str, Any]]) -> None:
@@ -48,7 +53,7 @@ def rows_write(model: type[models.Model], filing: Filing, rows: list[dict[str, A
 def rows_insert(model: type[models.Model], filing: Filing, rows: list[dict[str, Any]], *, first_row_no: int = 1) -> None:
     """Add ``rows`` to ``filing``, numbered from ``first_row_no``: one COPY on PostgreSQL."""
     plan = _plan(model)
-    records = [_record(plan, filing.pk, i, r) for i, r in enumerate(rows, start=first_row_no)]
+    records = _records(plan, filing.pk, rows, first_row_no)
     if not records:
         return
     if connection.vendor == "postgresql":

@@ -22,6 +22,7 @@ from django.db import OperationalError, transaction
 from django.utils import timezone
 
 from portal import access
+from portal.gcpause import gc_paused
 from reports.filings import services
 from reports.filings.choices import ScheduleCode
 from reports.filings.models import Filing, ImportJob
@@ -115,6 +116,7 @@ def _issue_dicts(issues: list[dict[str, Any]], read: ReadResult | None, *, t4: b
     return out
 
 
+@gc_paused()  # a bulk path (portal.gcpause)
 def filing_upload(
     *,
     actor,
@@ -163,6 +165,7 @@ def filing_upload(
     return import_job_process(job.pk, data=data, read=read)
 
 
+@gc_paused()
 def import_job_process(job_id: int, *, data: bytes | None = None, read: ReadResult | None = None) -> ImportJob:
     """Process one import job (the Celery task and the synchronous path both call this).
     A job that is already done or failed is returned unchanged (idempotent)."""

@@ -110,10 +110,13 @@ def enterprise_moves(*, rows: list[dict[str, Any]], previous: qs.Previous, share
 def park_checks(*, filing: Filing, rows: list[dict[str, Any]], limits: dict[str, Decimal]) -> list[Issue]:
     """附表2 as these rows make it: credited count and coverage against the previous approved 附表2,
     and the weighted loan rate against the city's approved parks this period."""
+    previous = qs.t2_previous(filing=filing)
+    sample = qs.park_city_rates(filing=filing)
+    if not previous.values and _too_few(sample, limits):
+        return []  # nothing to hold 附表2 against: not computed
     tenants, total = qs.park_register_now(filing=filing)
     now = t2_compute(rows=rows, enterprises_total=total, partner_bank_count=0, star_rating=filing.park.star_rating, tenants=tenants)
     out: list[Issue] = []
-    previous = qs.t2_previous(filing=filing)
     if previous.values:
         old_n, new_n = previous.values["credited_count"], now["credited_count"]
         drop = growth(new_n, old_n, exact=True)
@@ -126,13 +129,17 @@ def park_checks(*, filing: Filing, rows: list[dict[str, Any]], limits: dict[str,
             out.append(warning("", f"附表2授信覆盖率较{previous.period}（已审核）下降{number_text(old_c - new_c)}个百分点：上期 {pct_text(old_c)}，"
                                    f"本期 {pct_text(new_c)}，超过{number_text(limits['park_coverage_drop_points'])}个百分点，请说明原因",
                                "history_coverage_drop", value=f"{pct_text(new_c)}（上期 {pct_text(old_c)}）"))
-    return out + rate_outlier(column="", label="附表2加权平均利率", value=now["weighted_loan_rate"],
-                              sample=qs.park_city_rates(filing=filing), limits=limits)
+    return out + rate_outlier(column="", label="附表2加权平均利率", value=now["weighted_loan_rate"], sample=sample, limits=limits)
+
+
+def _too_few(sample: list[Decimal], limits: dict[str, Decimal]) -> bool:
+    """Too few approved rates in the city for a distribution (``rate_min_sample``)."""
+    return len(sample) < max(int(limits["rate_min_sample"]), 1)
 
 
 def rate_outlier(*, column: str, label: str, value: Any, sample: list[Decimal], limits: dict[str, Decimal]) -> list[Issue]:
     """A rate whose robust z-score in its city's approved rates this period exceeds the limit."""
-    if value is None or len(sample) < max(int(limits["rate_min_sample"]), 1):
+    if value is None or _too_few(sample, limits):
         return []
     z = robust_z(value, sample)
     if z is None or abs(z) <= limits["rate_z_limit"]:

@@ -109,6 +109,27 @@ def t4_previous_narrative(*, filing: Filing) -> Previous:
     return Previous(source.period.code, record) if record else Previous()
 
 
+def quality_inputs(*, filing: Filing) -> dict[str, Any]:
+    """Everything the quality edits of ``filing`` (``quality.quality_issues``) read besides its own
+    rows, as plain comparable values: the thresholds in force, which previous approved filing (and
+    version) the rows are compared with and its 附表2, the city's approved rates this period; 附表4
+    also the approved year-end and the previous 推进情况. Equal inputs, equal warnings for the same
+    rows (the park register at period end, which 附表2 counts, is the rules' ``Context``)."""
+    if filing.period.is_baseline:
+        return {}
+    inputs: dict[str, Any] = {"thresholds": quality_thresholds()}
+    source = selectors.filing_previous_approved(filing=filing)
+    inputs["previous"] = (source.pk, source.version, source.lock_version, source.updated_at) if source else None
+    if filing.schedule == ScheduleCode.T1:
+        inputs["t2_previous"] = t2_previous(filing=filing).values
+        inputs["city_rates"] = sorted(park_city_rates(filing=filing))
+        inputs["star_rating"] = filing.park.star_rating
+    elif filing.schedule == ScheduleCode.T4:
+        inputs["year_end"] = t4_year_end(filing=filing).values
+        inputs["city_rates"] = {key: sorted(rates) for key, rates in branch_city_rates(filing=filing).items()}
+    return inputs
+
+
 def t4_stored_narrative(*, filing: Filing) -> dict[str, str]:
     """The 推进情况 stored on the filing's own 附表4 record."""
     return T4Record.objects.filter(filing=filing).values(*[c.key for c in NARRATIVE]).first() or {}

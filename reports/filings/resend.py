@@ -4,11 +4,13 @@ When a full replace of a 附表1 / 附表5 is saved (or a dry run finds nothing 
 keeps, under the filing and its ``lock_version``, a digest of the raw rows as sent, the issues the
 schedule's rules found, and a fingerprint of everything those rules looked at besides the rows (the
 ``Context``: period, thresholds, registered names, partner parks, and what the register answered
-for the rows' codes). A later request with the same raw rows, at the same ``lock_version`` (no row
-changed since: every row write bumps it), under the same fingerprint (recomputed now, from the
+for the rows' codes), and a fingerprint of what the quality edits against history read
+(``quality_selectors.quality_inputs``: thresholds, the previous approved filing, the city's rates).
+A later request with the same raw rows, at the same ``lock_version`` (no row
+changed since: every row write bumps it), under the same fingerprints (recomputed now, from the
 database) would parse to the very rows stored — parsing is a pure function of the cell — and find the
 very same issues: so its answer is those issues, everything ``unchanged``, nothing written.
-Anything else (no entry, another body, another version, a context that moved) goes the ordinary way."""
+Anything else (no entry, another body, another version, a context or a history that moved) goes the ordinary way."""
 from __future__ import annotations
 
 import dataclasses
@@ -18,12 +20,12 @@ from typing import Any, Callable
 import orjson
 from django.core.cache import cache
 
-from reports.filings import selectors
+from reports.filings import quality_selectors, selectors
 from reports.filings.models import Filing
 from reports.schedules import Issue
 from reports.schedules.base import Context
 
-PREFIX = "filing-rows:v1"
+PREFIX = "filing-rows:v2"
 TTL = 24 * 3600
 
 
@@ -36,6 +38,8 @@ def rows_digest(raw_rows: list[dict[str, Any]]) -> str:
 def _canon(value: Any) -> Any:
     """A deterministic form of a context value (sets sorted, dicts by key, dataclasses as dicts)."""
     if isinstance(value, dict):
+        if all(type(k) is str and type(v) is str for k, v in value.items()):  # codes → names: no walk needed
+            return sorted(value.items())
         return sorted(((repr(k), _canon(v)) for k, v in value.items()), key=lambda kv: kv[0])
     if isinstance(value, (set, frozenset)):
         return sorted(repr(_canon(v)) for v in value)
@@ -77,6 +81,11 @@ def _memo(look_up: Callable[[list[str]], Any]) -> Callable[[list[str]], Any]:
     return ask
 
 
+def quality_fingerprint(filing: Filing) -> str:
+    """What the quality edits against history read besides the rows (``quality_inputs``)."""
+    return hashlib.blake2b(repr(_canon(quality_selectors.quality_inputs(filing=filing))).encode(), digest_size=20).hexdigest()
+
+
 def _key(filing: Filing) -> str:
     """The filing's rows as of now: every row write bumps ``lock_version`` and stamps ``updated_at``
     (the stamp keeps a database rebuilt under a surviving cache from matching an old entry)."""
@@ -93,7 +102,7 @@ def remember(*, filing: Filing, raw_rows: list[dict[str, Any]], rows: list[dict[
     back, no filing ever shows this key's ``updated_at`` again."""
     codes = _codes(rows, natural_key)
     entry = {"digest": rows_digest(raw_rows), "codes": codes, "context": context_fingerprint(ctx, codes),
-             "issues": list(issues), "rows": len(rows)}
+             "quality": quality_fingerprint(filing), "issues": list(issues), "rows": len(rows)}
     cache.set(_key(filing), entry, TTL)
 
 
@@ -104,5 +113,7 @@ def recall(*, filing: Filing, raw_rows: list[dict[str, Any]]) -> list[Issue] | N
     if not entry or entry["rows"] != len(raw_rows) or entry["digest"] != rows_digest(raw_rows):
         return None
     if context_fingerprint(selectors.filing_context(filing=filing), entry["codes"]) != entry["context"]:
+        return None
+    if quality_fingerprint(filing) != entry["quality"]:
         return None
     return entry["issues"]

@@ -18,6 +18,7 @@ from parks.models import Park
 from portal import access
 from portal.choices import OrgKind
 from portal.exceptions import StaleObject
+from portal.gcpause import gc_paused
 from portal.models import Organisation, User
 from reports.filings import quality, selectors
 from reports.filings.bulk import count_changes, rows_write, same_row
@@ -141,6 +142,7 @@ def _lock(filing: Filing) -> Filing:
     return Filing.objects.select_for_update(of=("self",)).select_related("period", "park__county", "branch__institution").get(pk=filing.pk)
 
 
+@gc_paused()  # every bulk path (REST, xlsx, 从上期带入) comes here: portal.gcpause
 @transaction.atomic
 def filing_rows_replace(
     *,

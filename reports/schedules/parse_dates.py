@@ -28,9 +28,13 @@ def _make_date(year: str, month: str, day: str) -> datetime.date:
         result = datetime.date(int(year), int(month), int(day))
     except ValueError:
         raise ParseError("不是有效的日期") from None
-    if not 1900 <= result.year <= 2100:
+    return _in_range(result)
+
+
+def _in_range(date: datetime.date) -> datetime.date:
+    if not 1900 <= date.year <= 2100:
         raise ParseError("不是有效的日期")
-    return result
+    return date
 
 
 def parse_date(value: Any) -> datetime.date | None:
@@ -38,14 +42,13 @@ def parse_date(value: Any) -> datetime.date | None:
     ``2020-06-30``, ``2020/6/30``, ``2020.6.30``, ``20200630``, ``2020年6月30日``."""
     if value is None:
         return None
-    if isinstance(value, datetime.datetime):
-        return value.date()
     if isinstance(value, datetime.date):
-        return value
+        # calamine reads a NaN (or 0) in a date-formatted cell as 1899-12-30: the same years as typed text
+        return _in_range(value.date() if isinstance(value, datetime.datetime) else value)
     if isinstance(value, bool):
         raise ParseError("不是有效的日期")
     if isinstance(value, (int, float, Decimal)):
-        if isinstance(value, float) and not math.isfinite(value):
+        if not (value.is_finite() if isinstance(value, Decimal) else math.isfinite(value)):  # NaN / ±inf: a cell error, not a crash
             raise ParseError("不是有效的日期")
         if value == int(value) and 19000101 <= value <= 21001231:
             # 20200630 typed into a cell Excel treats as a number.

@@ -153,6 +153,8 @@ INDUSTRY_SIZE_CLASS: dict[str, str] = {
     **{letter: "其他" for letter in "JMNOPQRST"},
 }
 
+_CLASS_OF = {letter: SIZE_CLASSES[name] for letter, name in INDUSTRY_SIZE_CLASS.items()}  # the usual 门类 letters
+_EXACT = (int, Decimal)  # what the parsers give: compared with the bounds without conversion
 _LOW = Decimal(0)
 _HIGH = Decimal("Infinity")
 
@@ -193,9 +195,11 @@ _LAST: tuple[Any, Size | None] = (None, None)
 
 
 def _enterprise_size(industry: str, employees: int | None, revenue: Decimal | None, total_assets: Decimal | None) -> Size | None:
-    size_class = size_class_for(industry)
+    size_class = _CLASS_OF.get(industry) or size_class_for(industry)
     given = {_E: employees, _R: revenue, _A: total_assets}
     raw = [given[indicator] for indicator in size_class.indicators]
+    if None not in raw and all(type(v) in _EXACT for v in raw):  # every indicator known, compared exactly as it is
+        return size_class.classify(tuple(raw))
     # Classification is monotone in every indicator: if it is the same with a missing value
     # read as 0 and as +∞, it does not depend on that value.
     low = tuple(_LOW if v is None else Decimal(str(v)) for v in raw)

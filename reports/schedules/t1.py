@@ -239,6 +239,7 @@ def _rules(row: dict[str, Any], ctx: Context) -> Iterable[Issue]:
         yield from group(row, ctx)
 
 
+@functools.lru_cache(maxsize=4096)  # a few bank names, thousands of rows
 def _matches_institution(name: str, names: frozenset[str]) -> bool:
     """Names are compared by their normalised key (full/half width, spaces, case); never stored so."""
     key = text_key(name)

@@ -23,7 +23,6 @@ batch with any error saves nothing and lists every error; a dry run reports exac
 the real run would (same code path)."""
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -38,12 +37,12 @@ from portal import access
 from portal.api.bulk import DRY_RUN_PARAMETER, BulkJSONParser, ImportSummarySerializer, is_dry_run, summary_message
 from portal.api.errors import ApiError, ErrorSerializer
 from portal.api.views import PortalAPIMixin
+from portal.gcpause import gc_paused
 from reports.filings import imports, selectors, services
 from reports.filings.api.concurrency import IF_MATCH, LOCK_REQUIRED, LockVersionMixin
 from reports.filings.api.filtersets import FilingAPIFilterSet, ImportJobFilterSet, PeriodAPIFilterSet
+from reports.filings.api.rows_body import narrative_split, rows_check
 from reports.filings.api.serializers import (
-    ROW_IGNORED_KEYS,
-    ROW_KEYS,
     ROW_OUTPUT_PROXY,
     ROW_SERIALIZERS,
     FilingCreateSerializer,
@@ -59,12 +58,6 @@ from reports.filings.choices import ScheduleCode
 from reports.filings.models import ROW_MODELS, Filing, ImportJob, Period, T4Record
 from reports.filings.upload_safety import UploadRejected, upload_size_check
 from reports.schedules import SCHEDULES
-from reports.schedules.base import AMOUNT, COUNT, RATE, Column
-from reports.schedules.parsing import ParseError
-from reports.schedules.t4 import NARRATIVE
-
-NARRATIVE_KEYS = {c.key: c for c in NARRATIVE}
-
 
 # --- periods ----------------------------------------------------------------------------------------
 
@@ -81,108 +74,9 @@ class PeriodViewSet(PortalAPIMixin, viewsets.ReadOnlyModelViewSet):
 
 # --- helpers for row uploads ---------------------------------------------------------------------------
 
-def _api_issue(row: int | None, key: str, code: str, message: str, value: Any = None, label: str = "") -> dict[str, Any]:
-    return {"row": row, "field": key, "label": label, "code": code, "message": message, "value": "" if value is None else str(value),
-            "name": ""}
-
-
 def _issue(d: dict[str, Any]) -> dict[str, Any]:
     return {"row": d.get("row"), "field": d.get("column") or "", "label": d.get("label") or "", "code": d.get("code") or "",
             "message": d.get("message") or "", "value": d.get("value") or "", "name": d.get("name") or ""}
-
-
-SCALARS = (str, int, float, bool, type(None))
-# What the database columns hold (PositiveIntegerField, DecimalField(16, 2), DecimalField(9, 4)):
-# a bigger number is an error here rather than an overflow at save time.
-COLUMN_LIMITS = {COUNT: Decimal(2**31 - 1), AMOUNT: Decimal("1e14"), RATE: Decimal("1e5")}
-
-
-def _too_large(col: Column, raw: Any) -> bool:
-    limit = COLUMN_LIMITS.get(col.kind)
-    if limit is None or raw is None or isinstance(raw, bool):
-        return False
-    if isinstance(raw, (int, float)):
-        return abs(Decimal(raw)) >= limit
-    if isinstance(raw, str) and sum(ch.isdigit() for ch in raw) >= 6:
-        try:
-            value = col.parse(raw)
-        except ParseError:
-            return False
-        return value is not None and abs(Decimal(value)) >= limit
-    return False
-
-
-def _label(schedule, key: str) -> str:
-    return NARRATIVE_KEYS[key].label if key in NARRATIVE_KEYS else schedule.label_of(key)
-
-
-def _cell_error(schedule, n: int, key: str, value: Any) -> dict[str, Any] | None:
-    """The error of one allowed cell, if any (its label looked up only then)."""
-    if not isinstance(value, SCALARS):
-        label = _label(schedule, key)
-        return _api_issue(n, key, "invalid_type", f"{label}应为文本、数值或布尔值", label=label)
-    if isinstance(value, str) and "\x00" in value:
-        label = _label(schedule, key)
-        return _api_issue(n, key, "invalid_character", f"{label}含有非法字符（\\u0000）", label=label)
-    col = schedule.by_key.get(key)
-    if col is not None and _too_large(col, value):
-        label = _label(schedule, key)
-        return _api_issue(n, key, "too_large", f"{label}数值过大", value, label)
-    return None
-
-
-_SMALL = float(2**31 - 1)  # below every COLUMN_LIMITS: a number this small is never too large
-
-
-def _check_rows(schedule_code: str, rows: list[Any]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Rows with unknown keys dropped (each reported as an error) and non-object rows replaced by an
-    empty one (numbering is kept), plus the errors found here."""
-    allowed, ignored = ROW_KEYS[schedule_code], ROW_IGNORED_KEYS[schedule_code]
-    schedule = SCHEDULES[schedule_code]
-    errors: list[dict[str, Any]] = []
-    clean: list[dict[str, Any]] = []
-    for n, raw in enumerate(rows, start=1):
-        if not isinstance(raw, dict):
-            errors.append(_api_issue(n, "", "invalid_row", "每一行应为一个对象（JSON object）"))
-            clean.append({})
-            continue
-        row: dict[str, Any] = {}
-        for key, value in raw.items():
-            if key in ignored:
-                continue
-            if key not in allowed:
-                errors.append(_api_issue(n, str(key), "unknown_field", f"未知字段“{key}”"))
-                continue
-            kind = type(value)
-            # the usual cells (short text without NUL, small numbers, booleans, null) need no further look
-            if not (value is None or kind is bool or (kind is str and len(value) < 6 and "\x00" not in value)
-                    or ((kind is int or kind is float) and -_SMALL < value < _SMALL)):
-                problem = _cell_error(schedule, n, key, value)
-                if problem is not None:
-                    errors.append(problem)
-                    if problem["code"] != "too_large":
-                        continue
-            row[key] = value
-        clean.append(row)
-    return clean, errors
-
-
-def _narrative(row: dict[str, Any]) -> tuple[dict[str, str] | None, list[dict[str, Any]]]:
-    narrative: dict[str, str] = {}
-    errors: list[dict[str, Any]] = []
-    for key, col in NARRATIVE_KEYS.items():
-        if key not in row:
-            continue
-        value = row.pop(key)
-        if value is None:
-            value = ""
-        if not isinstance(value, str):
-            errors.append(_api_issue(1, key, "invalid_type", f"{col.label}应为文本", value, col.label))
-        elif len(value.strip()) > col.max_length:
-            errors.append(_api_issue(1, key, "max_length", f"{col.label}不能超过{col.max_length}个字符", label=col.label))
-        else:
-            narrative[key] = value
-    return (narrative or None), errors
 
 
 def _narrative_changed(filing: Filing, narrative: dict[str, str] | None) -> bool:
@@ -267,6 +161,7 @@ class FilingViewSet(LockVersionMixin, PortalAPIMixin, mixins.CreateModelMixin, v
             return self.get_paginated_response(serializer(page, many=True).data if serializer else [])
         return self._rows_save(request, filing)
 
+    @gc_paused()  # a bulk path: thousands of rows alive till the end (portal.gcpause)
     def _rows_save(self, request, filing: Filing) -> Response:
         if not access.can(request.user, access.CHANGE, filing):
             raise PermissionDenied("您没有权限修改此报表。")
@@ -283,13 +178,13 @@ class FilingViewSet(LockVersionMixin, PortalAPIMixin, mixins.CreateModelMixin, v
         dry_run = is_dry_run(request)
         if not dry_run:
             self.require_lock_version(expected)
-        rows, api_errors = _check_rows(filing.schedule, raw_rows)
+        rows, api_errors = rows_check(schedule_code=filing.schedule, rows=raw_rows)
         narrative = None
         if not schedule.multi_row:
             if len(rows) != 1:
                 raise ApiError("附表4只有一条记录：rows 应恰好包含1个对象。", code="invalid", status_code=400,
                                errors=[{"field": "rows", "code": "one_record", "message": f"应为1个对象，实际为{len(rows)}个"}])
-            narrative, narrative_errors = _narrative(rows[0])
+            narrative, narrative_errors = narrative_split(row=rows[0])
             api_errors += narrative_errors
 
         def run(dry: bool, lock: int | None = expected) -> services.SaveResult:

@@ -20,6 +20,7 @@ from typing import Any, Callable
 from openpyxl.utils import get_column_letter
 from python_calamine import CalamineWorkbook
 
+from portal.gcpause import gc_paused
 from reports.filings.choices import ScheduleCode
 from reports.filings.xlsx import NARRATIVE_SHEET
 from reports.schedules import Schedule
@@ -105,6 +106,7 @@ def clean_text(value: Any) -> Any:
     return value
 
 
+@gc_paused()  # a whole sheet of cells alive till the end (portal.gcpause)
 def read_rows(*, schedule: Schedule, data: bytes, progress: Progress | None = None) -> ReadResult:
     """Read the first sheet of an uploaded workbook for ``schedule``. Never raises on bad content:
     problems of the file come back as error issues (``result.errors``)."""
