@@ -3,7 +3,8 @@
 Builds a fresh PostgreSQL database (``bench/benchdb.py``; a temporary SQLite file when PostgreSQL is
 not reachable, and says so) with ``seed_demo`` (full scale unless ``--scale``), computes
 the target results, collects the static files into STATIC_ROOT (WhiteNoise serves them with
-DEBUG off), starts gunicorn with 2 workers on 127.0.0.1:<free port>, logs in as the demo
+DEBUG off), starts gunicorn as production does (``portal/gunicorn_conf.py``) with 2 workers on
+127.0.0.1:<free port>, logs in as the demo
 province user with ``requests`` (the real login form) and then, in the same run against the same
 server, drives 20 concurrent clients for a bounded time at:
 
@@ -132,9 +133,12 @@ def load(base: str, path: str, cookies: dict[str, str], *, clients: int, seconds
 
 
 def serve(env: dict[str, str], workers: int) -> tuple[subprocess.Popen, str]:
+    """gunicorn as production runs it (portal/gunicorn_conf.py: sync workers, the app preloaded), on a
+    free loopback port, ``workers`` workers, no access log."""
     port = free_port()
-    proc = subprocess.Popen([GUNICORN, "portal.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-                             "--timeout", "120", "--log-level", "warning"], cwd=ROOT, env=env, start_new_session=True)
+    env = {**env, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers), "GUNICORN_ACCESS_LOG": ""}
+    proc = subprocess.Popen([GUNICORN, "portal.wsgi:application", "--config", "python:portal.gunicorn_conf", "--log-level", "warning"],
+                            cwd=ROOT, env=env, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     wait_until_up(base, proc)
     return proc, base
@@ -186,6 +190,14 @@ def report(results: dict[str, dict[str, float]]) -> None:
             print(f"ratio {name} / static: median latency {r['median_ms'] / static['median_ms']:.1f}×, "
                   f"p95 {r['p95_ms'] / static['p95_ms']:.1f}×, throughput {static['rps'] / r['rps']:.1f}× lower "
                   f"(goal: p95 ≤ 3×, throughput ≥ 1/3)")
+    prepared, built = results.get("dashboard, prepared (after)"), results.get("dashboard, built (before)")
+    if prepared and prepared["rps"]:
+        print(f"RESULT: dashboard_prepared_p95_vs_static {prepared['p95_ms'] / static['p95_ms']:.1f}x "
+              f"({prepared['p95_ms']:.1f} ms vs {static['p95_ms']:.1f} ms; goal <= 3x)")
+        print(f"RESULT: dashboard_prepared_throughput_vs_static 1/{static['rps'] / prepared['rps']:.1f} "
+              f"({prepared['rps']:.0f} vs {static['rps']:.0f} req/s; goal >= 1/3)")
+    if built and built["rps"]:
+        print(f"RESULT: dashboard_built_p95_vs_static {built['p95_ms'] / static['p95_ms']:.1f}x ({built['p95_ms']:.1f} ms)")
     print(f"load average (1/5/15 min) at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
 
 
