@@ -13,6 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from portal.auth import user_with_organisation
 from portal.cache import PortalRedisCache
 from portal.notifications import notifications_mark_read, notify, unread_count
 from tests import factories as f
@@ -68,6 +69,16 @@ def test_the_user_its_organisation_and_region_come_in_one_query(client, world):
     assert len(users) == 1, users
     assert '"portal_organisation"' in users[0] and '"portal_region"' in users[0]
     assert "portal_organisation" not in _tables(queries) and "portal_region" not in _tables(queries)
+
+
+def test_the_compiled_user_query_loads_any_user_as_the_orm_does(world, django_assert_num_queries):
+    with django_assert_num_queries(1):
+        user = user_with_organisation(pk=str(world.users["xihu_jxj"].pk))  # the session keeps it as text
+        assert (user.username, user.organisation.name, user.organisation.region.code) == ("xihu_jxj", "西湖区经信局", "330106")
+        assert user.date_joined == world.users["xihu_jxj"].date_joined and user.is_active is True
+    root = user_with_organisation(pk=world.admin.pk)
+    assert root.is_superuser and root.organisation is None
+    assert user_with_organisation(pk=world.admin.pk + 10_000) is None
 
 
 def test_the_unread_count_is_cached_and_changes_with_a_new_notification(client, world):
