@@ -55,7 +55,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.security_headers.PermissionsPolicyMiddleware",  # before whitenoise, so static files get it too
-    "csp.middleware.CSPMiddleware",
+    "portal.security_headers.PortalCSPMiddleware",  # django-csp's, the header built once
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",

@@ -144,7 +144,8 @@ def _etag(request: HttpRequest, key: str) -> str:
     of the logout form."""
     user = request.user
     unread = getattr(request, "_unread_token", "")
-    get_token(request)  # the secret this response's logout form is signed with (made now if the browser has none)
+    if not request.META.get("CSRF_COOKIE"):
+        get_token(request)  # the secret this response's logout form is signed with, made now: the browser has none
     frame = (key, str(user.pk), user.display_name, str(user.organisation_id), user.role or "", str(unread),
              request.META.get("CSRF_COOKIE", ""))
     return '"' + hashlib.sha1("|".join(frame).encode()).hexdigest()[:32] + '"'
