@@ -12,7 +12,8 @@ server, drives 20 concurrent clients for a bounded time at:
    (``DASHBOARD_CACHE=false``: before), on a first server;
 2. then, on a second server with the prepared dashboards on (``reports.dashboards.cache``): a
    static file (``/static/css/portal.css``, served by WhiteNoise) — the baseline —, the dashboard
-   served from its prepared body (after), and a repeat visit's ``If-None-Match`` (304).
+   served from its prepared body (after), and a repeat visit's ``If-None-Match`` (304), in turns
+   (``--rounds``, default 3: the machine's other load weighs on baseline and pages alike).
 
 Prints median and p95 latency and requests/s of each and their ratios to the static file (and the
 load average), then stops gunicorn and drops the database. Loopback only; every loop is bounded.
@@ -92,9 +93,9 @@ def login(base: str, username: str) -> dict[str, str]:
 
 
 def load(base: str, path: str, cookies: dict[str, str], *, clients: int, seconds: float, expect: str, status: int = 200,
-         headers: dict[str, str] | None = None) -> dict[str, float]:
-    """``clients`` threads request ``path`` back to back for ``seconds``; latencies of the answers
-    with ``status`` (and ``expect`` in the body)."""
+         headers: dict[str, str] | None = None) -> dict:
+    """``clients`` threads request ``path`` back to back for ``seconds``: the latencies of the
+    answers with ``status`` (and ``expect`` in the body), the other answers, the time taken."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -124,10 +125,15 @@ def load(base: str, path: str, cookies: dict[str, str], *, clients: int, seconds
     with ThreadPoolExecutor(max_workers=clients) as pool:
         for f in [pool.submit(worker) for _ in range(clients)]:
             f.result()
-    elapsed = time.monotonic() - started
-    latencies.sort()
+    return {"latencies": latencies, "errors": errors[0], "elapsed": time.monotonic() - started}
+
+
+def summary(phases: list[dict]) -> dict[str, float]:
+    """The phases of one path taken together: requests, errors, requests/s, median and p95 latency."""
+    latencies = sorted(x for phase in phases for x in phase["latencies"])
+    elapsed = sum(phase["elapsed"] for phase in phases)
     n = len(latencies)
-    return {"requests": n, "errors": errors[0], "rps": n / elapsed if elapsed else 0.0,
+    return {"requests": n, "errors": sum(phase["errors"] for phase in phases), "rps": n / elapsed if elapsed else 0.0,
             "median_ms": statistics.median(latencies) * 1000 if n else float("nan"),
             "p95_ms": latencies[min(n - 1, int(n * 0.95))] * 1000 if n else float("nan")}
 
@@ -163,17 +169,21 @@ def measure(env: dict[str, str], args: argparse.Namespace, *, cached: bool) -> d
         for path in (DASHBOARD, STATIC):  # warm both workers (and, cached, the prepared body)
             for _ in range(6):
                 assert requests.get(base + path, cookies=cookies, timeout=60).status_code == 200
-        opts = {"clients": args.clients, "seconds": args.seconds}
-        out = {}
-        if cached:
-            out["static /static/css/portal.css"] = load(base, STATIC, cookies, expect="body", **opts)
-        name = "dashboard, prepared (after)" if cached else "dashboard, built (before)"
-        out[name] = load(base, DASHBOARD, cookies, expect="目标完成情况", **opts)
-        if cached:
-            etag = requests.get(base + DASHBOARD, cookies=cookies, timeout=60).headers["ETag"]
-            out["dashboard, If-None-Match (304)"] = load(base, DASHBOARD, cookies, expect="", status=304,
-                                                         headers={"If-None-Match": etag}, **opts)
-        return out
+        if not cached:
+            built = load(base, DASHBOARD, cookies, expect="目标完成情况", clients=args.clients, seconds=args.seconds)
+            return {"dashboard, built (before)": summary([built])}
+        # the baseline and the pages in turns (``--rounds`` of each), so a change in the machine's other
+        # load during the run weighs on all of them alike
+        etag = requests.get(base + DASHBOARD, cookies=cookies, timeout=60).headers["ETag"]
+        opts = {"clients": args.clients, "seconds": args.seconds / args.rounds}
+        phases: dict[str, list[dict]] = {"static /static/css/portal.css": [], "dashboard, prepared (after)": [],
+                                         "dashboard, If-None-Match (304)": []}
+        for _ in range(args.rounds):
+            phases["static /static/css/portal.css"].append(load(base, STATIC, cookies, expect="body", **opts))
+            phases["dashboard, prepared (after)"].append(load(base, DASHBOARD, cookies, expect="目标完成情况", **opts))
+            phases["dashboard, If-None-Match (304)"].append(load(base, DASHBOARD, cookies, expect="", status=304,
+                                                                 headers={"If-None-Match": etag}, **opts))
+        return {name: summary(runs) for name, runs in phases.items()}
     finally:
         stop(proc)
 
@@ -207,6 +217,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0, help="duration of each load phase (default 15)")
     parser.add_argument("--clients", type=int, default=20, help="concurrent clients (default 20)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--rounds", type=int, default=3, help="turns of static / prepared / 304, each seconds/rounds long (default 3)")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_dashboard_"))
