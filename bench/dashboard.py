@@ -3,7 +3,8 @@
 Builds a fresh PostgreSQL database (``bench/benchdb.py``; a temporary SQLite file when PostgreSQL is
 not reachable, and says so) with ``seed_demo`` (full scale unless ``--scale``), computes
 the target results, collects the static files into STATIC_ROOT (WhiteNoise serves them with
-DEBUG off), starts gunicorn with 2 workers on 127.0.0.1:<free port>, logs in as the demo
+DEBUG off), starts gunicorn as production does (``portal/gunicorn_conf.py``) with 2 workers on
+127.0.0.1:<free port>, logs in as the demo
 province user with ``requests`` (the real login form) and then, in the same run against the same
 server, drives 20 concurrent clients for a bounded time at:
 
@@ -11,7 +12,8 @@ server, drives 20 concurrent clients for a bounded time at:
    (``DASHBOARD_CACHE=false``: before), on a first server;
 2. then, on a second server with the prepared dashboards on (``reports.dashboards.cache``): a
    static file (``/static/css/portal.css``, served by WhiteNoise) — the baseline —, the dashboard
-   served from its prepared body (after), and a repeat visit's ``If-None-Match`` (304).
+   served from its prepared body (after), and a repeat visit's ``If-None-Match`` (304), in turns
+   (``--rounds``, default 3: the machine's other load weighs on baseline and pages alike).
 
 Prints median and p95 latency and requests/s of each and their ratios to the static file (and the
 load average), then stops gunicorn and drops the database. Loopback only; every loop is bounded.
@@ -91,9 +93,9 @@ def login(base: str, username: str) -> dict[str, str]:
 
 
 def load(base: str, path: str, cookies: dict[str, str], *, clients: int, seconds: float, expect: str, status: int = 200,
-         headers: dict[str, str] | None = None) -> dict[str, float]:
-    """``clients`` threads request ``path`` back to back for ``seconds``; latencies of the answers
-    with ``status`` (and ``expect`` in the body)."""
+         headers: dict[str, str] | None = None) -> dict:
+    """``clients`` threads request ``path`` back to back for ``seconds``: the latencies of the
+    answers with ``status`` (and ``expect`` in the body), the other answers, the time taken."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -123,18 +125,26 @@ def load(base: str, path: str, cookies: dict[str, str], *, clients: int, seconds
     with ThreadPoolExecutor(max_workers=clients) as pool:
         for f in [pool.submit(worker) for _ in range(clients)]:
             f.result()
-    elapsed = time.monotonic() - started
-    latencies.sort()
+    return {"latencies": latencies, "errors": errors[0], "elapsed": time.monotonic() - started}
+
+
+def summary(phases: list[dict]) -> dict[str, float]:
+    """The phases of one path taken together: requests, errors, requests/s, median and p95 latency."""
+    latencies = sorted(x for phase in phases for x in phase["latencies"])
+    elapsed = sum(phase["elapsed"] for phase in phases)
     n = len(latencies)
-    return {"requests": n, "errors": errors[0], "rps": n / elapsed if elapsed else 0.0,
+    return {"requests": n, "errors": sum(phase["errors"] for phase in phases), "rps": n / elapsed if elapsed else 0.0,
             "median_ms": statistics.median(latencies) * 1000 if n else float("nan"),
             "p95_ms": latencies[min(n - 1, int(n * 0.95))] * 1000 if n else float("nan")}
 
 
 def serve(env: dict[str, str], workers: int) -> tuple[subprocess.Popen, str]:
+    """gunicorn as production runs it (portal/gunicorn_conf.py: sync workers, the app preloaded), on a
+    free loopback port, ``workers`` workers, no access log."""
     port = free_port()
-    proc = subprocess.Popen([GUNICORN, "portal.wsgi:application", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-                             "--timeout", "120", "--log-level", "warning"], cwd=ROOT, env=env, start_new_session=True)
+    env = {**env, "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": str(workers), "GUNICORN_ACCESS_LOG": ""}
+    proc = subprocess.Popen([GUNICORN, "portal.wsgi:application", "--config", "python:portal.gunicorn_conf", "--log-level", "warning"],
+                            cwd=ROOT, env=env, start_new_session=True)
     base = f"http://127.0.0.1:{port}"
     wait_until_up(base, proc)
     return proc, base
@@ -159,17 +169,21 @@ def measure(env: dict[str, str], args: argparse.Namespace, *, cached: bool) -> d
         for path in (DASHBOARD, STATIC):  # warm both workers (and, cached, the prepared body)
             for _ in range(6):
                 assert requests.get(base + path, cookies=cookies, timeout=60).status_code == 200
-        opts = {"clients": args.clients, "seconds": args.seconds}
-        out = {}
-        if cached:
-            out["static /static/css/portal.css"] = load(base, STATIC, cookies, expect="body", **opts)
-        name = "dashboard, prepared (after)" if cached else "dashboard, built (before)"
-        out[name] = load(base, DASHBOARD, cookies, expect="目标完成情况", **opts)
-        if cached:
-            etag = requests.get(base + DASHBOARD, cookies=cookies, timeout=60).headers["ETag"]
-            out["dashboard, If-None-Match (304)"] = load(base, DASHBOARD, cookies, expect="", status=304,
-                                                         headers={"If-None-Match": etag}, **opts)
-        return out
+        if not cached:
+            built = load(base, DASHBOARD, cookies, expect="目标完成情况", clients=args.clients, seconds=args.seconds)
+            return {"dashboard, built (before)": summary([built])}
+        # the baseline and the pages in turns (``--rounds`` of each), so a change in the machine's other
+        # load during the run weighs on all of them alike
+        etag = requests.get(base + DASHBOARD, cookies=cookies, timeout=60).headers["ETag"]
+        opts = {"clients": args.clients, "seconds": args.seconds / args.rounds}
+        phases: dict[str, list[dict]] = {"static /static/css/portal.css": [], "dashboard, prepared (after)": [],
+                                         "dashboard, If-None-Match (304)": []}
+        for _ in range(args.rounds):
+            phases["static /static/css/portal.css"].append(load(base, STATIC, cookies, expect="body", **opts))
+            phases["dashboard, prepared (after)"].append(load(base, DASHBOARD, cookies, expect="目标完成情况", **opts))
+            phases["dashboard, If-None-Match (304)"].append(load(base, DASHBOARD, cookies, expect="", status=304,
+                                                                 headers={"If-None-Match": etag}, **opts))
+        return {name: summary(runs) for name, runs in phases.items()}
     finally:
         stop(proc)
 
@@ -186,6 +200,14 @@ def report(results: dict[str, dict[str, float]]) -> None:
             print(f"ratio {name} / static: median latency {r['median_ms'] / static['median_ms']:.1f}×, "
                   f"p95 {r['p95_ms'] / static['p95_ms']:.1f}×, throughput {static['rps'] / r['rps']:.1f}× lower "
                   f"(goal: p95 ≤ 3×, throughput ≥ 1/3)")
+    prepared, built = results.get("dashboard, prepared (after)"), results.get("dashboard, built (before)")
+    if prepared and prepared["rps"]:
+        print(f"RESULT: dashboard_prepared_p95_vs_static {prepared['p95_ms'] / static['p95_ms']:.1f}x "
+              f"({prepared['p95_ms']:.1f} ms vs {static['p95_ms']:.1f} ms; goal <= 3x)")
+        print(f"RESULT: dashboard_prepared_throughput_vs_static 1/{static['rps'] / prepared['rps']:.1f} "
+              f"({prepared['rps']:.0f} vs {static['rps']:.0f} req/s; goal >= 1/3)")
+    if built and built["rps"]:
+        print(f"RESULT: dashboard_built_p95_vs_static {built['p95_ms'] / static['p95_ms']:.1f}x ({built['p95_ms']:.1f} ms)")
     print(f"load average (1/5/15 min) at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} CPUs")
 
 
@@ -195,6 +217,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=15.0, help="duration of each load phase (default 15)")
     parser.add_argument("--clients", type=int, default=20, help="concurrent clients (default 20)")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers (default 2)")
+    parser.add_argument("--rounds", type=int, default=3, help="turns of static / prepared / 304, each seconds/rounds long (default 3)")
     args = parser.parse_args()
 
     tmp = Path(tempfile.mkdtemp(prefix="bench_dashboard_"))

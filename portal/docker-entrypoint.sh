@@ -4,6 +4,7 @@
 # collected here: dependencies and static files are baked into the image at build time.
 #
 #   docker-entrypoint.sh web          gunicorn on $BIND (default 0.0.0.0:8000), $WEB_CONCURRENCY workers
+#                                     (portal/gunicorn_conf.py)
 #   docker-entrypoint.sh worker       Celery worker, $CELERY_CONCURRENCY processes
 #   docker-entrypoint.sh beat         Celery beat (the daily jobs and the stuck roll-up check)
 #   docker-entrypoint.sh migrate      apply the database migrations, then exit (compose's one-shot service)
@@ -22,14 +23,8 @@ command="${1:-web}"
 
 case "$command" in
   web)
-    exec gunicorn portal.wsgi:application \
-      --bind "${BIND:-0.0.0.0:${PORT:-8000}}" \
-      --workers "${WEB_CONCURRENCY:-4}" \
-      --timeout "${GUNICORN_TIMEOUT:-120}" \
-      --graceful-timeout 30 \
-      --max-requests 2000 --max-requests-jitter 200 \
-      --access-logfile - --error-logfile - \
-      "$@"
+    # bind, workers (sync, preloaded), timeouts, logs: portal/gunicorn_conf.py (bench/dashboard.py uses it too)
+    exec gunicorn portal.wsgi:application --config python:portal.gunicorn_conf "$@"
     ;;
   worker)
     exec celery -A portal worker --loglevel "${CELERY_LOG_LEVEL:-INFO}" \

@@ -55,7 +55,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "portal.security_headers.PermissionsPolicyMiddleware",  # before whitenoise, so static files get it too
-    "csp.middleware.CSPMiddleware",
+    "portal.security_headers.PortalCSPMiddleware",  # django-csp's, the header built once
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -171,7 +171,7 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 20000
 # Cache and Celery: Redis when REDIS_URL is set; otherwise in-process.
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "portal.cache.PortalRedisCache", "LOCATION": REDIS_URL}}  # one client, reused
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
@@ -328,9 +328,12 @@ SPECTACULAR_SETTINGS = {
 
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 8 * 60 * 60
-# "django.contrib.sessions.backends.cached_db" (write-through: Redis, then the table) saves every
-# signed-in request its session query; not the default yet — the tests' pinned query counts include it
-SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends.db")
+# With Redis the sessions are "cached_db" (write-through: Redis, then the table): a signed-in request
+# reads its session from Redis, not the table. Without Redis the cache is each process's own memory,
+# which another server process would not see change (a logout, a password change): the table alone.
+# (The tests run with cached_db either way — one process —, so their pinned query counts are those of
+# the production set-up: tests/conftest.py.)
+SESSION_ENGINE = env.str("SESSION_ENGINE", default="django.contrib.sessions.backends." + ("cached_db" if REDIS_URL else "db"))
 CSRF_COOKIE_HTTPONLY = False
 CSRF_FAILURE_VIEW = "portal.errors.csrf_failure"
 X_FRAME_OPTIONS = "DENY"

@@ -26,6 +26,9 @@ admin.site.site_title = "报送平台管理"
 admin.site.index_title = "数据管理"
 
 urlpatterns = [
+    # the dashboards first: the most requested pages resolve at the first patterns tried (their paths
+    # — dashboards/…, audit/ — are no other module's)
+    path("", include("reports.dashboards.urls")),
     path("", views.home, name="home"),
     path("healthz", health.healthz, name="healthz"),
     path("login/", PortalLoginView.as_view(), name="login"),
@@ -36,7 +39,6 @@ urlpatterns = [
     path("", include("parks.urls")),
     path("", include("banks.urls")),
     path("", include("reports.urls")),
-    path("", include("reports.dashboards.urls")),
     path("", include("reports.workflow.urls")),
     path("", include("reports.monitoring.urls")),
     path("admin/", admin.site.urls),

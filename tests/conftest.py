@@ -53,6 +53,14 @@ def _fresh_generation():
 
 
 @pytest.fixture(autouse=True)
+def _cached_db_sessions(settings):
+    """Sessions as in production with Redis (portal.settings): cached_db, also when the tests run on
+    local memory (one process: no other process to miss a change), so the pinned query counts are
+    those of the production set-up either way."""
+    settings.SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hasher(settings):
     # fast hashing in tests; PBKDF2 still verifies passwords hashed outside a test (module fixtures)
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher", "django.contrib.auth.hashers.PBKDF2PasswordHasher"]

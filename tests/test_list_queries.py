@@ -14,15 +14,16 @@ from portal.models import Organisation, Region
 from tests import factories as f
 
 LISTS = {
-    # url name: queries for a province user (session, user+org+region, unread messages, count, rows, filter choices)
-    "parks:park_list": 7,
-    "parks:enterprise_list": 5,
-    "parks:tenancy_list": 5,
-    "parks:partnerlink_list": 6,
-    "banks:institution_list": 5,
-    "banks:branch_list": 6,
-    "portal:organisation_list": 6,
-    "portal:region_list": 5,
+    # url name: queries for a province user (user+org+region, count, rows, filter choices), after a first
+    # page has put the session and the unread count in the cache
+    "parks:park_list": 5,
+    "parks:enterprise_list": 3,
+    "parks:tenancy_list": 3,
+    "parks:partnerlink_list": 4,
+    "banks:institution_list": 3,
+    "banks:branch_list": 4,
+    "portal:organisation_list": 4,
+    "portal:region_list": 3,
 }
 
 
@@ -68,6 +69,7 @@ def _count(client, url) -> int:
 def test_list_page_query_count_is_pinned_and_flat(client, world, url_name, expected, django_assert_num_queries):
     client.force_login(world.users["province"])
     url = reverse(url_name)
+    client.get(url)  # warm: the unread count in the cache
     _grow(10)
     small = _count(client, url)
     _grow(990)
@@ -83,6 +85,7 @@ def test_list_page_query_count_is_pinned_and_flat(client, world, url_name, expec
 def test_scoped_list_pages_are_flat_for_a_bank_user(client, world, url_name):
     client.force_login(world.users["bank_a_hz"])
     url = reverse(url_name)
+    client.get(url)  # warm: the unread count in the cache
     _grow(10)
     small = _count(client, url)
     _grow(990)

@@ -12,6 +12,9 @@ from unittest import mock
 import pytest
 import yaml
 from django.db import OperationalError
+from django.urls import get_resolver
+
+from portal import gunicorn_conf
 
 ROOT = Path(__file__).resolve().parent.parent
 ENTRYPOINT = ROOT / "portal" / "docker-entrypoint.sh"
@@ -79,3 +82,15 @@ def test_ci_runs_the_production_smoke_test_after_the_tests():
     smoke = (ROOT / ".ci" / "smoke_production.sh").read_text()
     for part in ("DJANGO_ENV=production", "collectstatic", '"$ENTRY" migrate', '"$ENTRY" "$role"', "trap cleanup EXIT", "dropdb"):
         assert part in smoke, part
+
+
+def test_production_and_the_dashboard_bench_run_gunicorn_with_one_configuration():
+    assert gunicorn_conf.worker_class == "sync" and gunicorn_conf.preload_app is True and callable(gunicorn_conf.when_ready)
+    assert "--config python:portal.gunicorn_conf" in ENTRYPOINT.read_text()
+    bench = (ROOT / "bench" / "dashboard.py").read_text()
+    assert '"--config", "python:portal.gunicorn_conf"' in bench
+
+
+def test_the_dashboards_are_the_first_urls_tried():
+    first = get_resolver().url_patterns[0]
+    assert getattr(first, "urlconf_name", None).__name__ == "reports.dashboards.urls"

@@ -7,9 +7,13 @@ import re
 from pathlib import Path
 
 import pytest
+from csp.decorators import csp_update
+from csp.utils import build_policy
 from django.conf import settings
+from django.http import HttpResponse
 from django.urls import reverse
 
+from portal.security_headers import PortalCSPMiddleware
 from reports.filings import services
 from reports.filings.models import Period
 from tests.test_t1_t2 import raw_row
@@ -137,3 +141,11 @@ def test_no_template_has_inline_script_or_event_handlers():
     assert len(templates) > 30
     found = {str(t.relative_to(ROOT)): p for t in templates if (p := inline_script_problems(t.read_text()))}
     assert found == {}
+
+
+def test_the_header_built_once_is_django_csp_s_and_a_view_s_own_policy_still_wins(rf):
+    plain = PortalCSPMiddleware(lambda request: HttpResponse("ok"))
+    assert plain(rf.get("/"))["Content-Security-Policy"] == build_policy()
+    own = PortalCSPMiddleware(csp_update({"img-src": ["https://tiles.example.org"]})(lambda request: HttpResponse("ok")))
+    header = own(rf.get("/"))["Content-Security-Policy"]
+    assert "https://tiles.example.org" in header and header != build_policy()

@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from parks.models import Park
-from portal import access, generation
+from portal import access
 from portal.choices import ZHEJIANG_CODE, OrgKind, RegionLevel
 from portal.models import Organisation, Region
 from reports.dashboards import cache as prepared_pages
@@ -78,8 +78,7 @@ def _served(request: HttpRequest, *, page: str, subject: str = "", template: str
     if not prepared_pages.enabled() or request.GET.get("format") == "xlsx":
         return build(*_common(request), None)
     today = timezone.localdate()
-    gen = generation.current()
-    periods = prepared_pages.periods(gen)
+    gen, periods = prepared_pages.frame(request)
     period = period_pick(periods, request.GET.get("period"), today)
     if period is None:
         raise Http404("尚无报送期。")

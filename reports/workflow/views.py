@@ -7,11 +7,11 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from portal import access
 from portal.models import Notification
+from portal.notifications import notifications_mark_read
 from reports.filings.models import Filing
 from reports.workflow import diff as versions
 from reports.workflow import services as workflow
@@ -85,7 +85,7 @@ def filing_diff(request, pk: int):
 def notifications(request):
     qs = Notification.objects.filter(user=request.user)
     if request.method == "POST":
-        qs.filter(read_at__isnull=True).update(read_at=timezone.now())
+        notifications_mark_read(user=request.user)
         messages.success(request, "已全部标记为已读。")
         return redirect("notifications")
     page = Paginator(qs, 30).get_page(request.GET.get("page"))
@@ -95,9 +95,7 @@ def notifications(request):
 @login_required
 def notification_open(request, pk: int):
     note = get_object_or_404(Notification, pk=pk, user=request.user)
-    if note.read_at is None:
-        note.read_at = timezone.now()
-        note.save(update_fields=["read_at"])
+    notifications_mark_read(user=request.user, notification=note)
     return redirect(note.url or "notifications")
 
 
