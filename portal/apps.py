@@ -7,15 +7,20 @@ class PortalConfig(AppConfig):
 
     def ready(self) -> None:
         """The audit log hears every registry change, login, failed login and lockout (imported
-        here, as Django requires: the receivers' module imports portal's models)."""
+        here, as Django requires: the receivers' module imports portal's models); eager tasks
+        enqueued during a request wait for its end."""
         from axes.signals import user_locked_out
         from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+        from django.core.signals import request_finished, request_started
         from simple_history.signals import post_create_historical_record
 
-        from portal import audit
+        from portal import audit, deferred
 
         post_create_historical_record.connect(audit.history_record_receiver, dispatch_uid="portal.audit.history")
         user_logged_in.connect(audit.login_receiver, dispatch_uid="portal.audit.login")
         user_logged_out.connect(audit.logout_receiver, dispatch_uid="portal.audit.logout")
         user_login_failed.connect(audit.login_failed_receiver, dispatch_uid="portal.audit.login_failed")
         user_locked_out.connect(audit.locked_out_receiver, dispatch_uid="portal.audit.locked_out")
+        # eager tasks enqueued during a request run after its response (portal.deferred)
+        request_started.connect(deferred.request_started_receiver, dispatch_uid="portal.deferred.started")
+        request_finished.connect(deferred.request_finished_receiver, dispatch_uid="portal.deferred.finished")
