@@ -137,7 +137,7 @@ def cities_parts(*, period: Period, codes: list[str]) -> dict[str, dict[str, Any
     """The stored parts of these cities. A city never built, or with a dirty park, is built first;
     a queued one is not (its task comes and requests the province again): its stored parts are
     summed, or computed without being stored if it has none yet."""
-    stored = {s.code: s for s in Summary.objects.filter(scope=Summary.Scope.CITY, period=period, code__in=codes)}
+    stored = {s.code: s for s in Summary.objects.filter(scope=Summary.Scope.CITY, period=period, code__in=codes).defer("data", "source_versions")}
     dirty = set(ParkSummary.objects.filter(period=period, dirty=True).values_list("park__county__city_code", flat=True).distinct())
     out = {}
     for code in codes:
@@ -191,7 +191,7 @@ def summary_rebuild(*, scope: str, code: str, period_id: int, prepared: Prepared
     Summary.objects.get_or_create(scope=scope, code=code, period=period)
     started = time.perf_counter()
     with transaction.atomic():
-        summary = Summary.objects.select_for_update().get(scope=scope, code=code, period=period)
+        summary = Summary.objects.select_for_update().defer("data", "source_versions", "parts").get(scope=scope, code=code, period=period)
         if scope == Summary.Scope.CITY:
             data, versions, parts = city_data(city_code=code, period=period, prepared=prepared)
         else:
