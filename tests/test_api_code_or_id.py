@@ -72,3 +72,37 @@ def test_parks_city_by_code_or_id_and_unknown_is_a_400(api_world):
     by_code = _ids(client, f"/api/v1/parks/?city={city.code}")
     assert w.p_hz.pk in by_code and _ids(client, f"/api/v1/parks/?city={city.pk}") == by_code
     assert _invalid_field(client, "/api/v1/parks/?city=nowhere") == ["city"]
+
+
+# --- a park the user cannot read is "unknown", like one that does not exist (no existence probing) ---
+
+def _error(client, url: str) -> dict:
+    response = client.get(url)
+    assert response.status_code == 400, response.content
+    return response.json()
+
+
+def test_a_park_of_another_city_is_unknown_to_a_branch_regulator_exactly_like_a_missing_park(api_world):
+    w = api_world
+    client = api(w.users["hz_branch"])
+    assert _ids(client, f"/api/v1/filings/?park={w.p_hz.code}") == {w.filings.t1_op_hz.pk}  # its own city's park
+    unreadable = _error(client, f"/api/v1/filings/?park={w.p_wz.code}")
+    missing = _error(client, "/api/v1/filings/?park=330302999")
+    assert unreadable == {**missing, "errors": [{**e, "message": e["message"].replace("330302999", w.p_wz.code)} for e in missing["errors"]]}
+    assert unreadable["errors"][0]["field"] == "park" and w.p_wz.code in unreadable["errors"][0]["message"]
+    assert _error(client, f"/api/v1/filings/?park={w.p_wz.pk}")["errors"][0]["field"] == "park"  # by id too
+
+
+def test_a_park_operator_names_only_its_own_park_in_filters(api_world):
+    w = api_world
+    client = api(w.users["op_hz"])
+    assert _ids(client, f"/api/v1/filings/?park={w.p_hz.pk}") == {w.filings.t1_op_hz.pk}
+    assert _invalid_field(client, f"/api/v1/filings/?park={w.p_hz2.code}") == ["park"]
+    assert _invalid_field(client, f"/api/v1/reconciliation-items/?park={w.p_wz.code}") == ["park"]
+
+
+def test_periods_are_public_so_a_bank_names_any_period(api_world):
+    w = api_world
+    client = api(w.users["bank_a_hz"])
+    assert _ids(client, "/api/v1/filings/?period=2020Q3&schedule=T4") == {w.filings.t4_bank_a_hz.pk}
+    assert _ids(client, f"/api/v1/filings/?period={w.period.pk}&schedule=T4") == {w.filings.t4_bank_a_hz.pk}

@@ -15,6 +15,7 @@ from django.utils import timezone
 from parks.models import Park, PartnerLink
 from portal.choices import OrgKind
 from portal.models import Organisation
+from reports.filings import services
 from reports.filings.models import Filing, Period
 from reports.workflow import services as workflow
 from reports.workflow.bulk import filings_approve_bulk
@@ -23,6 +24,7 @@ from reports.workflow.models import FilingTransition
 from reports.workflow.transitions import A, allowed
 from tests import factories as f
 from tests.inbox_helpers import park_t1_submitted
+from tests.test_filing_pages import t1_raw
 from tests.workflow_helpers import bank_package_drafted
 
 APPROVE = FilingTransition.Action.APPROVE
@@ -226,8 +228,10 @@ def _grow(world, period, n: int, start: int) -> None:
     PartnerLink.objects.bulk_create(PartnerLink(park=p, branch=world.bank_a_hz, role="lead", sub_branch="支行", since=dt.date(2019, 7, 1),
                                                 status="confirmed") for p in parks[::3])
     now = timezone.now()
+    jump = {"level": "warning", "code": "history_loan_jump", "message": "贷款余额较上期变动"}
     Filing.objects.bulk_create(Filing(schedule="T1", period=period, park=p, status="submitted", submitted_at=now,
-                                      warning_count=i % 2, row_count=1) for i, p in enumerate(parks))
+                                      warning_count=i % 2, issues=[jump] if i % 2 and i % 3 == 1 else [], row_count=1)
+                               for i, p in enumerate(parks))
 
 
 def _count(client, url) -> int:
@@ -252,5 +256,52 @@ def test_the_inbox_query_count_is_pinned_and_flat(client, world, django_assert_n
         response = client.get(url)
     assert response.status_code == 200 and small == INBOX_QUERIES
     assert _count(client, url + "?schedule=T1&warnings=no&q=批量&page=2&sort=-days_left&w-page=2") == INBOX_QUERIES
+    assert _count(client, url + "?warnings=history&sort=-quality_warnings") == INBOX_QUERIES
     client.force_login(world.users["province"])
     assert _count(client, url) <= INBOX_QUERIES + 1  # + the city choices
+
+
+# --- quality warnings against history (issue 16): the reviewer sees them first ---------------------------
+
+def _t1_filed(operator, park, period, uscc: str, loan: str) -> Filing:
+    filing = services.filing_open(actor=operator, schedule="T1", period=period, park=park)
+    assert services.filing_rows_replace(actor=operator, filing=filing, raw_rows=[t1_raw(uscc, "骤降企业有限公司", loan_balance=loan)]).saved
+    return Filing.objects.get(pk=filing.pk)
+
+
+@pytest.fixture
+def dropped(world, scene):
+    """余杭骤降园: its approved 2020Q2 附表1 lends 80 万元 to its one tenant, its submitted 2020Q3
+    one 20 万元 (−75 %, a 贷款余额 warning against history), explained."""
+    park = f.ParkFactory(code="330110209", name="余杭骤降园", county=f.region("330110"))
+    operator = f.UserFactory(organisation=park.operator)
+    tenant = f.TenancyFactory(park=park, enterprise=f.EnterpriseFactory(uscc=f.next_uscc("330110")))
+    before = _t1_filed(operator, park, Period.objects.get(code="2020Q2"), tenant.enterprise.uscc, "80")
+    workflow.filing_submit(actor=operator, filing=before)
+    workflow.filing_approve(actor=world.users["hz_branch"], filing=before)
+    now = _t1_filed(operator, park, scene.period, tenant.enterprise.uscc, "20")
+    services.filing_explanation_save(actor=operator, filing=now, explanation="企业归还部分贷款。")
+    workflow.filing_submit(actor=operator, filing=now)
+    return Filing.objects.get(pk=now.pk)
+
+
+def test_a_filing_with_a_warning_against_history_comes_first_in_the_inbox_with_its_count(world, scene, dropped):
+    box = review_inbox(user=world.users["hz_branch"])
+    assert box.mine[0].pk == dropped.pk and box.mine[0].quality_warnings == 1
+    assert [e.quality_warnings for e in box.mine[1:]] == [0] * (len(box.mine) - 1)
+    # without it, the same filings keep their order by deadline and submission
+    assert [e.pk for e in box.mine[1:]] == [e.pk for e in review_inbox(user=world.users["hz_branch"],
+                                                                        filings=Filing.objects.exclude(pk=dropped.pk)).mine]
+    assert scene.warned.pk in pks(box.mine[1:])  # a warning of the register only is not one against history
+
+
+def test_the_inbox_page_shows_the_history_column_and_filters_on_it(client, world, scene, dropped):
+    client.force_login(world.users["hz_branch"])
+    page = client.get(reverse("reports:inbox"))
+    html = page.content.decode()
+    assert "历史比对预警" in html and html.count('data-testid="inbox-history"') == 1
+    assert page.context["table"].page.object_list.data[0].pk == dropped.pk
+    filtered = client.get(reverse("reports:inbox"), {"warnings": "history"})
+    assert [r.pk for r in filtered.context["table"].data] == [dropped.pk]
+    assert "有历史比对预警" in filtered.content.decode()
+    assert [r.pk for r in client.get(reverse("reports:inbox"), {"warnings": "yes"}).context["table"].data] == [dropped.pk, scene.warned.pk]

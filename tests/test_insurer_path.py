@@ -11,6 +11,7 @@ from openpyxl import load_workbook
 
 from parks import services as park_services
 from parks.choices import PartnerRole
+from portal.models import Notification
 from reports.dashboards.landing import landing_panel
 from reports.filings import services
 from reports.filings.forms import schedules_for
@@ -19,6 +20,7 @@ from reports.filings.xlsx.exporter import filing_export
 from reports.filings.xlsx.reader import _read_narrative
 from reports.filings.xlsx.template import template_build
 from reports.schedules.t4 import INSURER_NARRATIVE_LABELS
+from reports.summaries.completeness import completeness_items
 from reports.workflow import services as workflow
 from tests import factories as f
 
@@ -102,3 +104,18 @@ def test_an_insurers_xlsx_narrative_uses_insurer_headings_and_reads_back(insurer
         assert headings[0] == INSURER_HEADING and BANK_HEADING not in headings
     assert _read_narrative([[INSURER_HEADING, "承保园区3个"]]) == {"partner_bank_progress": "承保园区3个"}
     assert _read_narrative([[BANK_HEADING, "伙伴银行5家"]]) == {"partner_bank_progress": "伙伴银行5家"}
+
+
+def test_the_completeness_list_names_an_insurers_package_t4_and_a_banks_t4_t5(insurer, world):
+    period = Period.objects.get(code="2020Q3")
+    t4 = services.filing_open(actor=insurer, schedule="T4", period=period)
+    services.filing_t4_save(actor=insurer, filing=t4, raw_values={"insured_parks": "3", "insured_enterprises": "40", "premium": "12"},
+                            narrative=f.t4_narrative(partner_bank_progress="承保园区3个"))
+    workflow.filing_submit(actor=insurer, filing=t4)
+    services.filing_open(actor=world.users["bank_a_hz"], schedule="T4", period=period)
+    items = {i.name: i.schedules for i in completeness_items(period=period, today=dt.date(2020, 10, 1), city_code="330100")
+             if i.kind == "branch"}
+    assert items["丙保险杭州分公司"] == "附表4"
+    assert items[world.bank_a_hz.name] == "附表4/5"
+    titles = list(Notification.objects.filter(title__contains="丙保险杭州分公司").values_list("title", flat=True))
+    assert titles and all("2020Q3 附表4已提交" in t for t in titles), titles

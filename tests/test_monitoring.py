@@ -131,6 +131,14 @@ def test_reconciliation_access_and_comments_over_the_api(recon):
         assert api(w.users[who]).get(url).status_code == 404, who
     listed = api(w.users["bank_b_hz"]).get("/api/v1/reconciliation-items/?period=2020Q3").json()
     assert [r["figure"] for r in listed["results"]] == ["count"]
+    by_park = api(w.users["bank_b_hz"]).get(f"/api/v1/reconciliation-items/?park={w.p_hz.code}")
+    assert by_park.status_code == 200 and [r["figure"] for r in by_park.json()["results"]] == ["count"]  # a partner names its item's park
+    assert api(w.users["bank_b_hz"]).get(f"/api/v1/reconciliation-items/?park={w.p_hz2.code}").json()["results"] == []  # its city's
+    assert api(w.users["bank_a_wz"]).get(f"/api/v1/reconciliation-items/?park={w.p_hz.code}").status_code == 400  # another city's
+    t5_filing(w.bank_a_wz, w.period, w.p_hz, 9, 9000, 9000)  # until its own 附表5 names that park
+    reconciliation.reconciliation_rebuild(period_id=w.period.pk)
+    across = api(w.users["bank_a_wz"]).get(f"/api/v1/reconciliation-items/?park={w.p_hz.code}")
+    assert across.status_code == 200 and {r["figure"] for r in across.json()["results"]} >= {"count"}
     r = api(w.users["op_hz"]).post(url + "comment/", {"text": "园区按主要授信银行归集，含一笔银团贷款"}, format="json")
     assert r.status_code == 201 and r.json()["organisation"] == "西湖园运营公司"
     assert api(w.users["op_hz"]).post(url + "comment/", {"text": ""}, format="json").status_code == 400

@@ -28,9 +28,11 @@ from reports.demo.reset import demo_reset
 from reports.filings import selectors
 from reports.filings.choices import FilingStatus
 from reports.filings.models import Filing, Period, T1Row, T2Summary, T4Record, T5Row
+from reports.filings.quality import quality_count
 from reports.schedules import T1, T4, T5
 from reports.schedules.t2 import AMOUNT_KEYS, COUNT_KEYS, HIDDEN_SUMS, t2_compute
 from reports.schedules.t4 import INSURER_NARRATIVE_LABELS
+from reports.workflow.inbox import review_inbox
 
 SCALE, SEED = 0.02, 7
 SKIP_MESSAGE = "演示数据已存在，跳过（使用 --reset 重新生成）。"
@@ -294,9 +296,10 @@ def test_t1_rows_pass_every_error_rule(shared_demo):
             if r["credit_amount"]:
                 assert r["main_bank"] in ctx.institution_names and 1 <= r["lending_bank_count"] <= 5
             checked += 1
-        # and one warning per tenant at period end missing from the ledger (held against the register)
+        # and one warning per tenant at period end missing from the ledger (held against the register),
+        # and the quality warnings against history planted on 2020Q4 (``reports.demo.quality``)
         missing = tenants - {r["uscc"] for r in rows}
-        assert warnings + len(missing) == filing.warning_count == len(filing.issues)
+        assert warnings + len(missing) + quality_count(filing.issues) == filing.warning_count == len(filing.issues)
         assert {i["value"] for i in filing.issues if i["code"] == "tenant_missing"} == missing
         assert not list(T1.set_rules[0](rows, ctx))
     assert checked > 300
@@ -558,3 +561,115 @@ def test_the_insurer_demo_login_sees_only_insurer_work(shared_demo, client):
     assert insurer_heading in text and "伙伴银行建设情况" not in text
     assert 'value="T5"' not in client.get(reverse("reports:filing_new")).content.decode()
     assert client.get(reverse("reports:forward_list")).status_code == 403
+
+
+# --- issue 16 on the demo: quality warnings against history planted on 2020Q4 (reports.demo.quality) ---
+
+def _quality_filings(code: str) -> list[Filing]:
+    return [f for f in Filing.objects.filter(period__code="2020Q4", is_current=True).select_related("period", "park", "branch")
+            if any(i["code"] == code for i in f.issues)]
+
+
+def _codes(filing: Filing) -> Counter:
+    return Counter(i["code"] for i in filing.issues)
+
+
+@pytest.mark.django_db
+def test_2020q4_carries_the_planted_warnings_against_history_each_on_a_filing_in_review(shared_demo):
+    assert "2020Q4 历史比对预警" in shared_demo and "企业贷款余额变动 2" in shared_demo
+    stored = Counter(i["code"] for issues in Filing.objects.filter(period__code="2020Q4", is_current=True).values_list("issues", flat=True)
+                     for i in issues)
+    # planted only: the narrative texts differ from quarter to quarter, the ledgers keep their balances
+    assert (stored["history_loan_jump"], stored["history_credit_jump"], stored["history_credited_drop"], stored["history_coverage_drop"],
+            stored["narrative_empty"], stored["narrative_repeated"]) == (2, 0, 1, 1, 1, 2)
+    assert stored["history_inclusive_fall"] >= 2 and stored["history_rate_outlier"] >= 1  # planted, and what the real rules find
+    # every filing with such a warning that was submitted carries its filer's explanation
+    for f in Filing.objects.filter(period__code="2020Q4", is_current=True).exclude(status=FilingStatus.DRAFT):
+        assert not quality_count(f.issues) or f.explanation, f
+    # the planted worlds are not approved: the roll-ups (approved versions) are untouched
+    for code in ("history_loan_jump", "history_credited_drop", "narrative_empty", "narrative_repeated"):
+        assert [f.status != FilingStatus.APPROVED for f in _quality_filings(code)] == [True], code
+
+
+@pytest.mark.django_db
+def test_the_planted_loan_jump_is_70_percent_below_the_previous_approved_balance(shared_demo):
+    [filing] = _quality_filings("history_loan_jump")
+    previous = selectors.filing_previous_approved(filing=filing)
+    assert previous.period.code == "2020Q3"
+    before = dict(T1Row.objects.filter(filing=previous).values_list("uscc", "loan_balance"))
+    now = {r.uscc: r for r in T1Row.objects.filter(filing=filing)}
+    jumps = [i for i in filing.issues if i["code"] == "history_loan_jump"]
+    assert len(jumps) == 2
+    for issue in jumps:
+        row = T1Row.objects.get(filing=filing, row_no=issue["row"])
+        assert row.loan_balance == (before[row.uscc] * Decimal("0.3")).quantize(Decimal("0.01")) > 0
+        assert "−70.00%" in issue["message"] and "2020Q3" in issue["message"]
+        assert max(row.credit_loan_balance, row.medium_long_term_balance, row.renewal_balance) <= row.loan_balance
+    assert sum(1 for u, r in now.items() if before.get(u) and r.loan_balance < before[u] / 2) == 2  # no other jump
+
+
+@pytest.mark.django_db
+def test_the_planted_credited_drop_leaves_credited_tenants_out_of_the_ledger(shared_demo):
+    [filing] = _quality_filings("history_credited_drop")
+    assert _quality_filings("history_coverage_drop") == [filing]
+    previous = selectors.filing_previous_approved(filing=filing)
+    old, new = T2Summary.objects.get(filing=previous), T2Summary.objects.get(filing=filing)
+    assert new.credited_count < old.credited_count * Decimal("0.8")  # more than 20 % fewer
+    assert old.credit_coverage - new.credit_coverage > 10  # more than 10 points
+    tenants = set(selectors.park_tenants_at(park_id=filing.park_id, on=filing.period.end).values_list("enterprise__uscc", flat=True))
+    missing = tenants - set(T1Row.objects.filter(filing=filing).values_list("uscc", flat=True))
+    credited_before = set(T1Row.objects.filter(filing=previous, credit_amount__gt=0).values_list("uscc", flat=True))
+    assert _codes(filing)["tenant_missing"] == len(missing) and missing & credited_before
+
+
+@pytest.mark.django_db
+def test_the_planted_narratives_one_section_empty_two_repeated_and_none_else(shared_demo):
+    [empty] = _quality_filings("narrative_empty")
+    assert T4Record.objects.get(filing=empty).cases == "" and "典型案例" in [i for i in empty.issues if i["code"] == "narrative_empty"][0]["message"]
+    [repeated] = _quality_filings("narrative_repeated")
+    now, before = T4Record.objects.get(filing=repeated), T4Record.objects.get(filing=selectors.filing_previous_approved(filing=repeated))
+    same = [k for k in ("partner_bank_progress", "classification_progress", "experience", "cases", "difficulties", "suggestions")
+            if getattr(now, k) == getattr(before, k)]
+    assert same == ["experience", "difficulties"]
+    # every other 附表4 of a quarter (banks and insurers) has six sections, each different from its previous quarter's
+    texts: dict[int, list[tuple[str, tuple[str, ...]]]] = {}
+    for r in T4Record.objects.filter(filing__period__is_baseline=False, filing__is_current=True).exclude(filing__in=(empty, repeated)).order_by(
+            "filing__period__year", "filing__period__quarter").select_related("filing__period"):
+        sections = (r.partner_bank_progress, r.classification_progress, r.experience, r.cases, r.difficulties, r.suggestions)
+        assert all(sections), r.filing
+        for _, previous in texts.get(r.filing.branch_id, [])[-1:]:
+            assert all(a != b for a, b in zip(sections, previous)), r.filing
+        texts.setdefault(r.filing.branch_id, []).append((r.filing.period.code, sections))
+    insurer = T4Record.objects.filter(filing__branch__institution__type="insurer", filing__period__code="2020Q4").first()
+    assert "保险服务" in insurer.partner_bank_progress and "伙伴银行" not in insurer.partner_bank_progress
+
+
+@pytest.mark.django_db
+def test_every_stored_inclusive_fall_is_a_fall_below_the_approved_year_end_and_the_planted_outlier_tops_its_city(shared_demo):
+    year_end = {}
+    for f in Filing.objects.filter(schedule="T4", period__code="2019Q4", status=FilingStatus.APPROVED).select_related("t4").order_by("version"):
+        year_end[f.branch_id] = f.t4
+    fell = set()
+    for f in Filing.objects.filter(schedule="T4", period__code="2020Q4", is_current=True).select_related("t4"):
+        base = year_end.get(f.branch_id)
+        if base and any(getattr(base, k) and getattr(f.t4, k) is not None and getattr(f.t4, k) < getattr(base, k)
+                        for k in ("inclusive_loan_balance", "ent_inclusive_balance")):
+            fell.add(f.pk)
+    assert fell and {f.pk for f in _quality_filings("history_inclusive_fall")} == fell
+    assert any(f.status != FilingStatus.APPROVED for f in _quality_filings("history_inclusive_fall"))
+    tops = []
+    for f in _quality_filings("history_rate_outlier"):
+        city = Filing.objects.filter(schedule="T4", period__code="2020Q4", status=FilingStatus.APPROVED, branch__region=f.branch.region_id,
+                                     t4__ent_new_loan_rate__isnull=False).exclude(branch=f.branch)
+        rates = list(city.values_list("t4__ent_new_loan_rate", flat=True))
+        if len(rates) >= 5 and f.t4.ent_new_loan_rate > max(rates):
+            tops.append(f)
+    assert any(f.status != FilingStatus.APPROVED for f in tops)  # the planted one (a natural one may top its city too)
+
+
+@pytest.mark.django_db
+def test_the_province_inbox_lists_the_filings_with_warnings_against_history_first(shared_demo):
+    box = review_inbox(user=User.objects.get(username="province"))
+    flagged = [e.quality_warnings > 0 for e in box.mine]
+    assert flagged[0] and flagged == sorted(flagged, reverse=True)
+    assert {e.pk for e in box.mine if e.quality_warnings} >= {f.pk for f in _quality_filings("narrative_empty") + _quality_filings("narrative_repeated")}

@@ -4,6 +4,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 
+from portal import access
 from portal.models import Region
 
 MAX_ID = 2**63 - 1  # the largest primary key any database here stores
@@ -48,16 +49,33 @@ class CodeOrIdFilter(django_filters.Filter):
     same list, ``?period=nonsense`` is a 400 naming the field (never an empty page).
 
     ``queryset`` is where the value is looked up (by ``code_field`` first, then by id when the
-    value is a whole number); the list is filtered on ``field_name`` equal to the found object's
+    value is a whole number) — narrowed by ``portal.access.restrict`` to what the request's user
+    may read, so a park or city the user cannot read is the same 400 "unknown" as one that does
+    not exist (the answer never tells which exists); ``public=True`` for what everybody reads
+    (periods, targets); ``readable=`` when a list names what its readers see through it (a partner
+bank names the parks of its reconciliation items, not only the parks it may open). The list is filtered on ``field_name`` equal to the found object's
     ``to_field`` (its primary key by default; e.g. ``to_field="code"`` for a region stored by
     code). With ``method=`` the method receives the found object."""
 
     field_class = CodeOrIdField
 
-    def __init__(self, *args, queryset, code_field: str = "code", to_field: str = "pk", what: str = "记录", **kwargs):
-        self.to_field = to_field
+    def __init__(self, *args, queryset, code_field: str = "code", to_field: str = "pk", what: str = "记录", public: bool = False,
+                 readable=None, **kwargs):
+        self.to_field, self.public = to_field, public
+        self.readable = readable or access.restrict  # (user, queryset) → what the user may name
         kwargs.update(queryset=queryset, code_field=code_field, what=what)
         super().__init__(*args, **kwargs)
+
+    @property
+    def field(self):
+        """The form field, its look-up narrowed to the request's user (none without a request)."""
+        if not hasattr(self, "_field"):
+            field = super().field
+            if not self.public:
+                request = getattr(getattr(self, "parent", None), "request", None)
+                user = getattr(request, "user", None)
+                field.queryset = self.readable(user, field.queryset) if user is not None else field.queryset.none()
+        return self._field
 
     def filter(self, qs, value):
         if value is None:

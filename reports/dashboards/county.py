@@ -36,7 +36,7 @@ COUNTY_PARK_COLUMNS = [
 ]
 COUNTY_COMPLETENESS_COLUMNS = [Column("name", "县（市、区）", "link")] + COMPLETENESS_COLUMNS[1:]
 BATCHES = dict(Batch.choices)
-COMPLETENESS_NOTE = "应报：辖内每个运营中园区的附表1/2（银行保险机构的附表4/5按地市报送，见地市看板）。"
+COMPLETENESS_NOTE = "应报：辖内每个运营中园区的附表1/2（银行的附表4/5、保险机构的附表4按地市报送，见地市看板）。"
 
 
 def county_page(*, user: Any, county: Region, period: Period, periods: list[Period], flt: ParkFilter) -> dict[str, Any]:

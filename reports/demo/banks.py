@@ -1,5 +1,6 @@
 """What the banks and insurers file (附表4 and 附表5): their whole-of-city figures, their lending in
-the parks (from the parks' ledgers), their partner-park rows, the insurers' section, the narrative."""
+the parks (from the parks' ledgers), their partner-park rows, the insurers' section (the narrative:
+``narratives``)."""
 from __future__ import annotations
 
 import random
@@ -276,7 +277,7 @@ def _t5_rows(partner: list[LoadedLink], facts: dict[tuple[int, int], dict[str, A
     return t5, service_points, operator_count, operator_balance
 
 
-# --- insurers (section 三) and the narrative ----------------------------------------------------
+# --- insurers (section 三) ----------------------------------------------------
 
 def insurer_values(rng: random.Random, branch: LoadedBranch, insured: tuple[float, float], insured_parks: int, *,
                    scale_back: float) -> dict[str, Any]:
@@ -294,20 +295,3 @@ def insurer_values(rng: random.Random, branch: LoadedBranch, insured: tuple[floa
         "claims_paid": as_money(premium * rng.uniform(0.2, 0.7)),
         "credit_insurance_loan_amount": as_money(sum_insured * rng.uniform(0.03, 0.1)),
     }
-
-
-def narrative(branch: LoadedBranch, period: Period, v: dict[str, Any]) -> dict[str, str]:
-    end = f"{period.end.year}年{period.end.month}月末"
-    return {
-        "partner_bank_progress": (
-            f"截至{end}，{branch.name}与辖内{v['partner_parks']}个小微企业园建立伙伴银行关系，其中担任主办行"
-            f"{v['lead_parks']}个，设立园区服务站（点）{v['service_points']}个，服务小微企业园{v['parks_served']}个。"),
-        "classification_progress": (
-            f"配合园区运营方开展入园企业分类建档，对入园企业授信{v['ent_credit_count']}户、授信金额"
-            f"{v['ent_credit_amount']}万元，贷款余额{v['ent_loan_balance']}万元。"),
-        "experience": "推行“一园一策”，由主办行牵头组建园区金融服务团队，定期走访入园企业，开展银企对接。",
-        "cases": "为园区内一家精密制造企业以厂房按揭方式发放中长期贷款，支持其购置设备、扩大产能。",
-        "difficulties": "部分入园企业成立时间短、财务不规范、缺少有效抵押物，信用贷款投放仍有难度。",
-        "suggestions": "建议加快园区厂房分割办证，完善政府性融资担保和风险补偿机制，推进涉企信用信息共享。",
-    }
-

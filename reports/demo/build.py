@@ -1,5 +1,6 @@
 """``demo_build``: the demo registers, then (unless ``filings=False``) the 2019Q2–2020Q4 filings
-with their timelines, the latest period kept open, and the city and province summaries."""
+with their timelines, the latest period kept open with its quality warnings against history
+(``quality``), and the city and province summaries."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,6 +12,7 @@ from django.utils import timezone
 from reports.demo.filings import demo_filings_build
 from reports.demo.helpers import write
 from reports.demo.monitoring import demo_monitoring_build
+from reports.demo.quality import demo_quality_build
 from reports.demo.registers import registers_build
 from reports.filings.models import Period
 from reports.summaries.rollups import summaries_rebuild_all
@@ -28,6 +30,7 @@ def demo_build(
         if filings:
             result["filings"] = demo_filings_build(seed=seed, scale=scale, stdout=stdout)
             result["open_period"] = _demo_open_latest_period()
+            result["quality"] = demo_quality_build(stdout=stdout)  # on filings in review: the roll-ups are untouched
     if filings:
         _demo_rollups(stdout=stdout)
         # after every earlier step, with its own random generator (earlier figures unchanged)

@@ -24,7 +24,7 @@ from typing import IO, Any
 from banks.choices import InstitutionType
 from parks.choices import ParkStatus
 from portal.models import User
-from reports.demo.banks import bank_values, city_figures, insurer_values, link_facts, narrative, section_two
+from reports.demo.banks import bank_values, city_figures, insurer_values, link_facts, section_two
 from reports.demo.calibration import (
     A_CA,
     A_CC,
@@ -51,6 +51,7 @@ from reports.demo.calibration import (
 from reports.demo.helpers import write
 from reports.demo.ledgers import t1_values, trajectory
 from reports.demo.loaded import LoadedBranch, LoadedLink, LoadedPark, LoadedTenant, registers_load
+from reports.demo.narratives import insurer_narrative, narrative
 from reports.demo.timelines import FilingMeta, baseline_meta, demo_transitions_build, filing_meta, filing_times_write, park_schedule
 from reports.filings.choices import FilingStatus, ScheduleCode
 from reports.filings.models import Filing, Period, T1Row, T2Summary, T4Record, T5Row
@@ -252,6 +253,8 @@ class _FilingsBuilder:
                 k = max(i, 0)
                 values = insurer_values(brng, branch, self.insured[branch.city_code][k],
                                         len(self.insured_parks[branch.city_code][k]), scale_back=0.75 if j == 0 else 1.0)
+                if j > 0:
+                    values.update(insurer_narrative(branch, period, values))
             else:
                 active = sorted((link for link in links if i >= 0 and link.active_at(period.end)), key=lambda link: link.park_code)
                 values, rows = bank_values(

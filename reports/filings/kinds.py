@@ -23,6 +23,12 @@ def short_label(code: str) -> str:
     return f"附表{str(code)[1:]}" if code in Code.values else str(code)
 
 
+def schedules_label(codes: tuple[str, ...] | list[str]) -> str:
+    """A set of schedules as people write it: 附表1/2, 附表4/5, 附表4."""
+    nums = [str(c)[1:] for c in codes]
+    return f"附表{'/'.join(nums)}"
+
+
 def subject_field(code: str) -> str:
     """The Filing field naming the subject of a schedule: park_id, branch_id or city_id."""
     return SUBJECT_FIELD[Code(code)]
@@ -36,3 +42,8 @@ def is_insurer_branch(org: Any) -> bool:
 def branch_schedules(org: Any) -> tuple[str, ...]:
     """The schedules a bank or insurer city branch files each period (its package)."""
     return INSURER_SCHEDULES if is_insurer_branch(org) else BANK_PACKAGE
+
+
+def filing_schedules_label(filing: Any) -> str:
+    """What a filing's subject files, for messages: 附表1/2 (a park), 附表4/5 (a bank), 附表4 (an insurer)."""
+    return schedules_label(PARK_SCHEDULES if filing.park_id else branch_schedules(filing.branch))

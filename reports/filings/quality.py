@@ -20,6 +20,10 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Iterable
 
+from django.db.models import Q, TextField
+from django.db.models.functions import Cast
+from django.db.models.lookups import Contains
+
 from reports.filings import quality_selectors as qs
 from reports.filings.choices import ScheduleCode
 from reports.filings.models import Filing
@@ -29,15 +33,28 @@ from reports.schedules.numbers import amount_text, count_text, growth, median, n
 from reports.schedules.t2 import t2_compute
 from reports.schedules.t4 import RATES, narrative_columns
 
-HISTORY_PREFIX = "history_"
 NARRATIVE_CODES = ("narrative_empty", "narrative_repeated")
+# THE codes of these edits: the filing header's count, the inbox's sort, column and filter.
+QUALITY_CODES = ("history_loan_jump", "history_credit_jump", "history_credited_drop", "history_coverage_drop",
+                 "history_inclusive_fall", "history_rate_outlier", *NARRATIVE_CODES)
 ENTERPRISE_FIGURES = (("loan_balance", "贷款余额", "history_loan_jump"), ("credit_amount", "授信金额", "history_credit_jump"))
 INCLUSIVE_BALANCES = ("inclusive_loan_balance", "ent_inclusive_balance")
 
 
 def is_quality_code(code: str) -> bool:
     """A warning of these edits (the reviewer sees their number on the filing's header)."""
-    return code.startswith(HISTORY_PREFIX) or code in NARRATIVE_CODES
+    return code in QUALITY_CODES
+
+
+def quality_q(path: str = "") -> Q:
+    """Filings (the Filing at ``path``) whose stored issues hold a warning of these edits. The
+    issues' JSON read as text (``"code": "…"`` is how both PostgreSQL's jsonb and SQLite's JSON text
+    write a pair; a quote inside a message is escaped, so never matches), one test per code."""
+    text = Cast(f"{path}__issues" if path else "issues", output_field=TextField())
+    q = Q()
+    for code in QUALITY_CODES:
+        q |= Q(Contains(text, f'"code": "{code}"'))
+    return q
 
 
 def quality_count(issues: Iterable[dict[str, Any]]) -> int:

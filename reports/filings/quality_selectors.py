@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 
 from reports.filings import selectors
 from reports.filings.choices import FilingStatus, ScheduleCode
-from reports.filings.models import Filing, Period, QualityThreshold, T1Row, T2Summary, T4Record
+from reports.filings.models import Filing, QualityThreshold, T1Row, T2Summary, T4Record
 from reports.schedules.t4 import NARRATIVE, RATES
 
 # THE thresholds and their defaults (key, label, default, unit, help). The data migration
@@ -55,13 +55,6 @@ def filing_city_code(*, filing: Filing) -> str:
     return region.city_code or region.code
 
 
-def _latest_approved(*, schedule: str, period: Period, subject: str, **filters):
-    """The latest approved version of each subject's filing of ``schedule`` in ``period``."""
-    newer = Filing.objects.filter(schedule=schedule, period=period, status=FilingStatus.APPROVED,
-                                  **{subject: OuterRef(subject)}, version__gt=OuterRef("version"))
-    return Filing.objects.filter(schedule=schedule, period=period, status=FilingStatus.APPROVED, **filters).filter(~Exists(newer))
-
-
 def t1_previous_rows(*, filing: Filing) -> Previous:
     """uscc → credit_amount / loan_balance of the park's previous approved 附表1."""
     source = selectors.filing_previous_approved(filing=filing)
@@ -86,8 +79,8 @@ def park_register_now(*, filing: Filing) -> tuple[set[str], int]:
 
 def park_city_rates(*, filing: Filing) -> list[Decimal]:
     """The 附表2 weighted loan rates of the other parks of the city with an approved 附表1 this period."""
-    approved = _latest_approved(schedule=ScheduleCode.T1, period=filing.period, subject="park_id",
-                                park__county__city_code=filing_city_code(filing=filing))
+    approved = selectors.filings_latest_approved(schedule=ScheduleCode.T1, period=filing.period,
+                                                  park__county__city_code=filing_city_code(filing=filing))
     return list(T2Summary.objects.filter(filing__in=approved.values("pk"), weighted_loan_rate__isnull=False)
                 .exclude(park_id=filing.park_id).values_list("weighted_loan_rate", flat=True))
 
@@ -95,7 +88,7 @@ def park_city_rates(*, filing: Filing) -> list[Decimal]:
 def branch_city_rates(*, filing: Filing) -> dict[str, list[Decimal]]:
     """附表4 rate key → the rates of the other branches of the city with an approved 附表4 this period."""
     city = filing_city_code(filing=filing)
-    approved = _latest_approved(schedule=ScheduleCode.T4, period=filing.period, subject="branch_id").filter(
+    approved = selectors.filings_latest_approved(schedule=ScheduleCode.T4, period=filing.period).filter(
         Q(branch__region__city_code=city) | Q(branch__region__code=city))
     records = list(T4Record.objects.filter(filing__in=approved.values("pk")).exclude(filing__branch_id=filing.branch_id).values(*RATES))
     return {key: [r[key] for r in records if r[key] is not None] for key in RATES}

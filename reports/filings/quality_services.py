@@ -1,5 +1,6 @@
-"""The province's changes to the thresholds of the quality edits against history (``quality``):
-each kept in the model's django-simple-history (who, when, why) and in the audit log."""
+"""Writes of the quality edits against history (``quality``): the province's changes to their
+thresholds — each kept in the model's django-simple-history (who, when, why) and in the audit log —
+and a stored filing's warnings checked again (``filing_warnings_refresh``)."""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -11,8 +12,11 @@ from django.db import transaction
 from portal import access
 from portal.audit import audit_record, changes_between
 from portal.choices import AuditAction
-from reports.filings.models import QualityThreshold
+from reports.filings import selectors
+from reports.filings.models import Filing, QualityThreshold
 from reports.filings.quality_selectors import THRESHOLDS
+from reports.filings.validation import filing_stored_issues
+from reports.schedules import SCHEDULES
 
 THRESHOLD_FIELDS = ("value",)
 
@@ -45,3 +49,17 @@ def quality_threshold_update(*, actor: Any, threshold: QualityThreshold, value: 
     threshold.save()
     audit_record(actor=actor, action=AuditAction.THRESHOLD_CHANGE, obj=threshold, reason=reason, changes=changes)
     return changes
+
+
+def filing_warnings_refresh(*, filing: Filing) -> int:
+    """Check a stored filing again and store what it keeps (``validation.filing_stored_issues``:
+    its warnings, quality edits against history included, and the required cells still empty),
+    without counting as an edit (no lock_version, no updated_at). Used when what the filing is
+    held against moves (the park's register, the demo's planted quarter). Returns the warnings."""
+    schedule = SCHEDULES[filing.schedule]
+    kept = filing_stored_issues(filing=filing, ctx=selectors.filing_context(filing=filing))
+    errors = [i for i in kept if i.is_error]
+    warnings = [i for i in kept if not i.is_error]
+    Filing.objects.filter(pk=filing.pk).update(warning_count=len(warnings), error_count=len(errors),
+                                               issues=[i.as_dict(schedule) for i in errors + warnings])
+    return len(warnings)

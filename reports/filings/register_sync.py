@@ -2,15 +2,13 @@ from __future__ import annotations
 
 from parks.models import Enterprise, Tenancy
 from portal.models import User
-from reports.filings import selectors
 from reports.filings.bulk import values_create
 from reports.filings.choices import FilingStatus, ScheduleCode
 from reports.filings.inlists import values_in
 from reports.filings.models import Filing, T1Row
+from reports.filings.quality_services import filing_warnings_refresh
 from reports.filings.signals import approved_figures_changed
 from reports.filings.t2 import t2_rebuild
-from reports.filings.validation import filing_stored_issues
-from reports.schedules import SCHEDULES
 
 # --- T1 side effects: register sync and T2 -------------------------------------------------
 
@@ -73,18 +71,10 @@ def register_changed_refresh(*, park_id: int, dates=(), saved: Filing | None = N
     affected = [f for f in filings if since is None or f.period.end >= since]
     for f in affected:
         if f.is_current and f.status != FilingStatus.APPROVED and (saved is None or f.pk != saved.pk):
-            _warnings_refresh(f)
+            filing_warnings_refresh(filing=f)
     periods = sorted({f.period_id for f in affected if f.status == FilingStatus.APPROVED})
     if periods:
         approved_figures_changed.send(sender=Filing, park_id=park_id, city_code=filings[0].park.county.city_code, period_ids=periods)
-
-
-def _warnings_refresh(filing: Filing) -> None:
-    schedule = SCHEDULES[filing.schedule]
-    kept = filing_stored_issues(filing=filing, ctx=selectors.filing_context(filing=filing))
-    errors = [i for i in kept if i.is_error]
-    Filing.objects.filter(pk=filing.pk).update(warning_count=len(kept) - len(errors), error_count=len(errors),
-                                               issues=[i.as_dict(schedule) for i in errors + [i for i in kept if not i.is_error]])
 
 
 def register_changed_receiver(sender, *, park_id: int, dates=(), **kwargs) -> None:

@@ -7,13 +7,13 @@ from decimal import Decimal
 from typing import Any, Callable
 
 from django.conf import settings
-from django.db.models import Max, Q, QuerySet, Sum
+from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Sum
 
 from banks.models import Institution
 from parks.models import Park, PartnerLink, Tenancy
 from reports.filings.choices import FilingStatus, ScheduleCode
 from reports.filings.inlists import values_in
-from reports.filings.kinds import BANK_PACKAGE
+from reports.filings.kinds import BANK_PACKAGE, subject_field
 from reports.filings.models import Filing, Period, T1Row, T2Summary, T4Record, T5Row
 from reports.schedules import SCHEDULES, T1, T4, T5, Context
 from reports.schedules.base import RegisterAtEnd
@@ -61,6 +61,21 @@ def branch_partner_rows_at(*, branch_id: int, on: dt.date) -> list[dict[str, Any
     parks = branch_partner_parks_at(branch_id=branch_id, on=on)
     return [{"park_code": code, "park_name": p["name"], "role": p["role"], "sub_branch": p["sub_branch"], "since": p["since"]}
             for code, p in parks.items()]
+
+
+def filings_latest_approved(*, schedule: str, period: Period, **filters: Any) -> QuerySet[Filing]:
+    """The version that counts for each subject of ``schedule`` in ``period``: its latest approved
+    one (a queryset, usable as a subquery). Summaries, quality checks and targets all ask here."""
+    subject = subject_field(schedule)
+    newer = Filing.objects.filter(schedule=schedule, period=period, status=FilingStatus.APPROVED,
+                                  **{subject: OuterRef(subject)}, version__gt=OuterRef("version"))
+    return Filing.objects.filter(schedule=schedule, period=period, status=FilingStatus.APPROVED, **filters).filter(~Exists(newer))
+
+
+def filings_approved_versions(*, schedule: str, period: Period, **filters: Any) -> dict[int, tuple[int, int]]:
+    """subject id (park, branch or city) → (filing id, version) of the version that counts."""
+    rows = filings_latest_approved(schedule=schedule, period=period, **filters).values_list(subject_field(schedule), "pk", "version")
+    return {sid: (pk, version) for sid, pk, version in rows}
 
 
 def filing_previous_approved(*, filing: Filing) -> Filing | None:

@@ -5,32 +5,41 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
+from django_filters import FilterSet
 
-from reports.filings.models import Period
-from reports.monitoring import selectors, services
+from reports.monitoring import exports, selectors, services
+from reports.monitoring.filtersets import ReconciliationFilterSet, RiskSignalFilterSet, bound_data
 from reports.monitoring.reconciliation import TOLERANCE_FLOOR, TOLERANCE_SHARE
 from reports.monitoring.risk import RISK_DROP, RISK_MONTHS
 
+PAGE_SIZE = 50
 
-def _period(request: HttpRequest) -> tuple[list[Period], Period | None]:
-    periods = list(Period.objects.filter(is_baseline=False).order_by("-year", "-quarter"))
-    code = request.GET.get("period", "")
-    return periods, next((p for p in periods if p.code == code), None)
+
+def _filtered(filterset: FilterSet) -> QuerySet:
+    """The filtered list (nothing when a filter value is invalid: the form shows why)."""
+    return filterset.qs if filterset.is_valid() else filterset.queryset.none()
+
+
+def _page(request: HttpRequest, rows: QuerySet):
+    return Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 @login_required
 def reconciliation_list(request: HttpRequest):
-    periods, period = _period(request)
-    show_all = request.GET.get("show") == "all"
-    items = selectors.reconciliation_items(user=request.user, period=period, open_only=not show_all)
-    if request.GET.get("park"):
-        items = items.filter(park__code=request.GET["park"])
+    """The differences the user sees, filtered (``filtersets``), 50 a page; ``?format=xlsx``: the
+    whole filtered list as a workbook."""
+    filterset = ReconciliationFilterSet(bound_data(request.GET, state="open"), request=request,
+                                        queryset=selectors.reconciliation_items(user=request.user, open_only=False))
+    items = _filtered(filterset).order_by("-period__year", "-period__quarter", "park__code", "branch__name", "figure", "pk")
+    if request.GET.get("format") == "xlsx":
+        return exports.reconciliation_export(items=items.annotate(comment_count=Count("comments")))
     return render(request, "monitoring/reconciliation_list.html", {
-        "title": "园区与银行对账差异", "items": items.order_by("-period__year", "-period__quarter", "park__code", "branch__name", "figure")[:500],
-        "periods": periods, "period": period, "show_all": show_all,
+        "title": "园区与银行对账差异", "filter": filterset, "page": _page(request, items), "export_testid": "reconciliation-export",
         "tolerance": f"差额超过较大一方的{TOLERANCE_SHARE * 100:.0f}%，且不少于{TOLERANCE_FLOOR['count']:.0f}户 / {TOLERANCE_FLOOR['credit']:.0f}万元"})
 
 
@@ -52,11 +61,15 @@ def reconciliation_detail(request: HttpRequest, pk: int):
 
 @login_required
 def risk_list(request: HttpRequest):
-    periods, period = _period(request)
-    show_all = request.GET.get("show") == "all"
-    signals = selectors.risk_signals(user=request.user, period=period, active_only=not show_all)
+    """The signals the user sees, filtered (``filtersets``), 50 a page; ``?format=xlsx``: the whole
+    filtered list as a workbook."""
+    filterset = RiskSignalFilterSet(bound_data(request.GET, state="active"), request=request,
+                                    queryset=selectors.risk_signals(user=request.user, active_only=False))
+    signals = _filtered(filterset).order_by("-month", "park__code", "enterprise__name", "pk")
+    if request.GET.get("format") == "xlsx":
+        return exports.risk_export(signals=signals)
     return render(request, "monitoring/risk_list.html", {
-        "title": "经营风险信号（园区大脑）", "signals": signals[:500], "periods": periods, "period": period, "show_all": show_all,
+        "title": "经营风险信号（园区大脑）", "filter": filterset, "page": _page(request, signals), "export_testid": "risk-export",
         "rule": f"用电量连续{RISK_MONTHS}个月同比下降超过{RISK_DROP * 100:.0f}%，且最近一期审核通过的附表1有贷款余额"})
 
 

@@ -12,10 +12,11 @@ from parks.models import PartnerLink
 from portal.choices import ZHEJIANG_CODE
 from reports.filings.choices import ScheduleCode
 from reports.filings.models import Period, T4Record, T5Row
+from reports.filings.selectors import filings_approved_versions, filings_latest_approved
 from reports.filings.t2 import D0
 from reports.schedules.numbers import change, ratio, weighted
 from reports.schedules.t4 import COLUMNS as T4_COLUMNS
-from reports.summaries.park_figures import approved_versions, latest_approved, park_filter
+from reports.summaries.park_figures import park_filter
 
 # --- banks: T4 sums, like-for-like changes, and the partner-bank checks --------------------------
 
@@ -39,7 +40,7 @@ def t4_records(*, period_code: str, city_code: str | None = None) -> list[dict[s
     filters = {"branch__region__province_code": ZHEJIANG_CODE}
     if city_code:
         filters["branch__region__code"] = city_code
-    ids = [v[0] for v in approved_versions(schedule=ScheduleCode.T4, period=period, **filters).values()]
+    ids = [v[0] for v in filings_approved_versions(schedule=ScheduleCode.T4, period=period, **filters).values()]
     rates = tuple(T4_RATES)
     return list(T4Record.objects.filter(filing_id__in=ids).values(
         "filing_id", *T4_ADDITIVE, *rates, branch_id=F("filing__branch_id"), branch_name=F("filing__branch__name"),
@@ -148,7 +149,7 @@ def partner_checks(*, period: Period, parks: list[dict[str, Any]], city_code: st
     approved 附表5 (the register allows one lead bank at a time, so this can only be a filing error)."""
     leads = set(PartnerLink.objects.in_force(on=period.end).filter(role=PartnerRole.LEAD, **park_filter("park__", city_code))
                 .values_list("park_id", flat=True))
-    filings = latest_approved(schedule=ScheduleCode.T5, period=period, **({"branch__region__code": city_code} if city_code else {}))
+    filings = filings_latest_approved(schedule=ScheduleCode.T5, period=period, **({"branch__region__code": city_code} if city_code else {}))
     reported = defaultdict(int)
     for code in T5Row.objects.filter(filing__in=filings.values("pk"), role=PartnerRole.LEAD).values_list("park_code", flat=True):
         reported[code] += 1

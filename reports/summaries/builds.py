@@ -23,6 +23,7 @@ from portal.models import Region
 from reports.filings.kinds import BANK_PACKAGE
 from reports.filings.models import Period
 from reports.filings.periods import shift_code
+from reports.filings.selectors import filings_approved_versions
 from reports.summaries.bank_figures import banks_block, partner_checks, t4_records
 from reports.summaries.completeness import completeness_by_city, completeness_by_county, completeness_items, completeness_rows_data
 from reports.summaries.models import ParkSummary, Summary
@@ -30,7 +31,6 @@ from reports.summaries.park_figures import (
     NOT_FILED_NOTE,
     PARK_PANEL_KINDS,
     _register_block,
-    approved_versions,
     group_finish,
     group_merge,
     group_raw,
@@ -125,7 +125,7 @@ def _t4_t5_versions(period: Period, city_code: str | None) -> dict[int, int]:
     out = {}
     for schedule in BANK_PACKAGE:
         filters = {"branch__region__code": city_code} if city_code else {}
-        out.update({pk: version for pk, version in approved_versions(schedule=schedule, period=period, **filters).values()})
+        out.update({pk: version for pk, version in filings_approved_versions(schedule=schedule, period=period, **filters).values()})
     return out
 
 

@@ -17,13 +17,14 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
+from banks.choices import InstitutionType
 from parks.choices import ParkStatus, PartnerRole
 from parks.models import Park, PartnerLink
 from portal.choices import OrgKind
 from portal.models import Organisation, Region
 from reports.filings.choices import FilingStatus as S
 from reports.filings.choices import ScheduleCode
-from reports.filings.kinds import BANK_PACKAGE
+from reports.filings.kinds import BANK_PACKAGE, INSURER_SCHEDULES, PARK_SCHEDULES, schedules_label
 from reports.filings.models import Filing, Period
 from reports.filings.quality import quality_count
 
@@ -38,7 +39,7 @@ class Item:
     code: str
     name: str
     city_code: str
-    schedules: str  # "附表1/2" or "附表4/5"
+    schedules: str  # "附表1/2", "附表4/5" (a bank) or "附表4" (an insurer)
     filing_id: int | None
     status: str  # filing status or ""
     state: str  # not_filed | returned | awaiting | approved
@@ -85,7 +86,7 @@ def completeness_items(*, period: Period, today: dt.date, city_code: str | None 
     branches = Organisation.objects.filter(pk__in=branch_ids, kind=OrgKind.BANK_BRANCH)
     if city_code:
         branches = branches.filter(region__code=city_code)
-    branches = list(branches.values("pk", "name", "region__code").order_by("region__code", "name"))
+    branches = list(branches.values("pk", "name", "region__code", "institution__type").order_by("region__code", "name"))
     package: dict[int, dict] = {}
     for f in bank_filings.filter(branch_id__in=[b["pk"] for b in branches]).values("pk", "branch_id", "schedule", "status", "version", "days_late").order_by("schedule"):
         package.setdefault(f["branch_id"], f)  # T4 represents the package (T5 if T4 is missing)
@@ -99,7 +100,7 @@ def completeness_items(*, period: Period, today: dt.date, city_code: str | None 
         f = t1.get(p["pk"])
         state = _state(f and f["status"], f["version"] if f else 1)
         days = f["days_late"] if f and state != "not_filed" else max(0, (today - due).days)
-        item = Item("park", p["pk"], p["code"], p["name"], p["county__city_code"], "附表1/2", f and f["pk"], f["status"] if f else "",
+        item = Item("park", p["pk"], p["code"], p["name"], p["county__city_code"], schedules_label(PARK_SCHEDULES), f and f["pk"], f["status"] if f else "",
                     state, days > 0, days, f"/filings/{f['pk']}/" if f else f"/parks/{p['pk']}/", county_code=p["county__code"])
         if state == "awaiting":
             bank = lead_banks.get(p["pk"]) if f["status"] == S.SUBMITTED else None
@@ -109,10 +110,15 @@ def completeness_items(*, period: Period, today: dt.date, city_code: str | None 
         f = package.get(b["pk"])
         state = _state(f and f["status"], f["version"] if f else 1)
         days = f["days_late"] if f and state != "not_filed" else max(0, (today - due).days)
-        items.append(Item("branch", b["pk"], "", b["name"], b["region__code"], "附表4/5", f and f["pk"], f["status"] if f else "",
+        items.append(Item("branch", b["pk"], "", b["name"], b["region__code"], _package_label(b), f and f["pk"], f["status"] if f else "",
                           state, days > 0, days, f"/filings/{f['pk']}/" if f else f"/organisations/{b['pk']}/",
                           waiting_for="regulator" if state == "awaiting" else ""))
     return items
+
+
+def _package_label(branch: dict) -> str:
+    """附表4/5 for a bank's package, 附表4 for an insurer's."""
+    return schedules_label(INSURER_SCHEDULES if branch["institution__type"] == InstitutionType.INSURER else BANK_PACKAGE)
 
 
 def review_queue(items: list[Item]) -> tuple[list[Item], list[Item]]:
@@ -157,7 +163,7 @@ def completeness_by_city(*, period: Period, today: dt.date, city_code: str | Non
 
 
 BANKS_ROW_CODE = "banks"
-BANKS_ROW_NAME = "银行保险机构（附表4/5，按地市报送）"
+BANKS_ROW_NAME = "银行保险机构（附表4/5，保险机构附表4，按地市报送）"
 
 
 def completeness_by_county(*, period: Period, today: dt.date, city_code: str, items: list[Item] | None = None) -> list[CityRow]:

@@ -6,14 +6,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any, Iterable
 
-from django.db.models import Count, Exists, OuterRef
+from django.db.models import Count
 
 from parks.choices import Batch
 from parks.models import Park, PartnerLink, Tenancy
 from portal.choices import ZHEJIANG_CODE
-from reports.filings.choices import FilingStatus
-from reports.filings.kinds import subject_field
-from reports.filings.models import Filing, Period
 from reports.filings.t2 import D0
 from reports.schedules.t2 import AMOUNT_KEYS, COUNT_KEYS, HIDDEN_SUMS, coverage_target, t2_ratios
 
@@ -41,27 +38,6 @@ def park_partner_counts(*, on, where: dict[str, Any]) -> dict[int, int]:
     """park id → its partner banks at ``on`` (THE register's links in force, as 附表2 counts them)."""
     qs = PartnerLink.objects.in_force(on=on).filter(**where).values("park_id").annotate(n=Count("pk")).order_by()
     return {r["park_id"]: r["n"] for r in qs}
-
-
-# --- which versions count --------------------------------------------------------------------
-
-def latest_approved(*, schedule: str, period: Period, **filters):
-    """A queryset of the latest approved version of each subject's filing (usable as a subquery)."""
-    subject = subject_field(schedule).removesuffix("_id")
-    newer = Filing.objects.filter(schedule=schedule, period=period, status=FilingStatus.APPROVED,
-                                  **{subject: OuterRef(subject)}, version__gt=OuterRef("version"))
-    return Filing.objects.filter(schedule=schedule, period=period, status=FilingStatus.APPROVED, **filters).filter(~Exists(newer))
-
-
-def approved_versions(*, schedule: str, period: Period, **filters) -> dict[int, tuple[int, int]]:
-    """subject id (park or branch) → (filing id, version) of its latest approved version."""
-    subject = subject_field(schedule)
-    best: dict[int, tuple[int, int]] = {}
-    rows = Filing.objects.filter(schedule=schedule, period=period, status=FilingStatus.APPROVED, **filters).values_list(subject, "pk", "version")
-    for sid, pk, version in rows:
-        if sid not in best or version > best[sid][1]:
-            best[sid] = (pk, version)
-    return best
 
 
 # --- figures ---------------------------------------------------------------------------------

@@ -22,13 +22,13 @@ from parks.models import Park
 from reports.filings.choices import ScheduleCode
 from reports.filings.models import Period, T2Summary
 from reports.filings.periods import shift_code
+from reports.filings.selectors import filings_latest_approved
 from reports.filings.t2 import t2_aggregates
 from reports.schedules.t2 import t2_ratios
 from reports.summaries.models import ParkSummary
 from reports.summaries.park_figures import (
     PARK_PANEL_KEYS,
     PARK_PANEL_KINDS,
-    latest_approved,
     park_filter,
     park_partner_counts,
     park_tenant_counts,
@@ -71,14 +71,14 @@ def park_entries_compute(*, period: Period, city_code: str | None = None, park_i
     if park_ids is not None:
         parks = parks.filter(pk__in=where["park_id__in"])
     ids = list(parks.values_list("pk", flat=True))
-    approved = latest_approved(schedule=ScheduleCode.T1, period=period, **where)
+    approved = filings_latest_approved(schedule=ScheduleCode.T1, period=period, **where)
     versions = {park_id: (pk, version) for pk, park_id, version in approved.values_list("pk", "park_id", "version")}
     sums = t2_aggregates(filings=approved) if versions else {}
     tenants = park_tenant_counts(on=period.end, where=where)
     partners = park_partner_counts(on=period.end, where=where)
     earlier = {}
     for kind, then in earlier_periods(period=period).items():
-        filings = latest_approved(schedule=ScheduleCode.T1, period=then, **where)
+        filings = filings_latest_approved(schedule=ScheduleCode.T1, period=then, **where)
         earlier[kind] = {r["park_id"]: r for r in T2Summary.objects.filter(filing__in=filings.values("pk")).values("park_id", *PARK_PANEL_KEYS)}
     out = {}
     for pid in ids:

@@ -17,6 +17,7 @@ from portal.choices import NINGBO_CODE, ZHEJIANG_CODE, RegionLevel
 from portal.models import Region
 from reports.filings.choices import FilingStatus, ScheduleCode
 from reports.filings.models import Filing, Period
+from reports.filings.selectors import filings_latest_approved
 from reports.filings.xlsx.writer import (
     BOLD,
     LIGHT_FILL,
@@ -30,7 +31,7 @@ from reports.filings.xlsx.writer import (
     workbook_bytes,
 )
 from reports.schedules.t2 import FIGURES, coverage_target
-from reports.summaries.park_figures import STAR_BLOCKS, figures_sum, latest_approved
+from reports.summaries.park_figures import STAR_BLOCKS, figures_sum
 from reports.summaries.t3 import FIGURE_KEYS
 
 SIDES = (("incl_ningbo", "含宁波", None), ("excl_ningbo", "不含宁波", NINGBO_CODE))
@@ -45,7 +46,7 @@ def t3_inbox(*, period: Period) -> list[dict[str, Any]]:
                                                                                                                   "separately_planned"))
     current = {f["city_id"]: f for f in Filing.objects.filter(schedule=ScheduleCode.T3, period=period, is_current=True)
                .values("pk", "city_id", "status", "version", "submitted_at", "approved_at", "days_late", "updated_at")}
-    accepted = {f["city_id"]: f for f in latest_approved(schedule=ScheduleCode.T3, period=period).values(
+    accepted = {f["city_id"]: f for f in filings_latest_approved(schedule=ScheduleCode.T3, period=period).values(
         "pk", "city_id", "version", "approved_at", total=F("snapshot__data__total"), by_star=F("snapshot__data__by_star"),
         counties=F("snapshot__data__counties"), park_count=F("snapshot__data__park_count"),
         filed_parks=F("snapshot__data__filed_parks"), not_filed=F("snapshot__data__not_filed"))}

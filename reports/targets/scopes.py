@@ -12,10 +12,10 @@ from portal.models import Region
 from reports.filings.choices import ScheduleCode
 from reports.filings.models import Period, T4Record
 from reports.filings.periods import shift_code
+from reports.filings.selectors import filings_approved_versions
 from reports.schedules.numbers import ratio
 from reports.summaries.bank_figures import T4_ADDITIVE, T4_RATES, t4_sum
 from reports.summaries.models import Summary
-from reports.summaries.park_figures import approved_versions
 from reports.targets.choices import Earlier
 from reports.targets.indicators import (
     NINGBO_LABEL,
@@ -100,7 +100,7 @@ def data_load(period: Period) -> Data:
     periods = {p.code: p for p in Period.objects.filter(code__in=codes)}
     filing_period: dict[int, str] = {}
     for code, p in periods.items():
-        for filing_id, _version in approved_versions(schedule=ScheduleCode.T4, period=p, branch__region__province_code=ZHEJIANG_CODE).values():
+        for filing_id, _version in filings_approved_versions(schedule=ScheduleCode.T4, period=p, branch__region__province_code=ZHEJIANG_CODE).values():
             filing_period[filing_id] = code
     if filing_period:
         records = T4Record.objects.filter(filing_id__in=list(filing_period)).values(

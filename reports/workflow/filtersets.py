@@ -11,9 +11,10 @@ from reports.filings.choices import FilingStatus
 from reports.filings.filtersets import PeriodChoiceFilter
 from reports.filings.kinds import CITY_SCHEDULES, FILER_SCHEDULES, short_label
 from reports.filings.models import Filing
+from reports.filings.quality import quality_q
 from reports.workflow.inbox import REVIEW_STATUSES
 
-WARNINGS = (("yes", "有提示"), ("no", "无提示"))
+WARNINGS = (("yes", "有提示"), ("no", "无提示"), ("history", "有历史比对预警"))
 
 
 def _counties(request):
@@ -54,4 +55,6 @@ class InboxFilterSet(PortalFilterSet):
             return queryset.filter(warning_count__gt=0)
         if value == "no":
             return queryset.filter(warning_count=0)
+        if value == "history":
+            return queryset.filter(quality_q())
         return queryset

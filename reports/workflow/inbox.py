@@ -10,7 +10,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
-from django.db.models import OuterRef, QuerySet, Subquery, Sum
+from django.db.models import BooleanField, ExpressionWrapper, OuterRef, QuerySet, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -19,6 +19,7 @@ from portal.models import User
 from portal.selectors import region_zhejiang_cities
 from reports.filings.kinds import BANK_PACKAGE, short_label
 from reports.filings.models import Filing
+from reports.filings.quality import quality_count, quality_q
 from reports.workflow.selectors import filing_due
 from reports.workflow.transitions import A, from_statuses, lead_bank_name, refusal, with_workflow_facts
 
@@ -47,6 +48,7 @@ class InboxEntry:
     waiting_for: str = ""  # whom the filing waits for (the lead bank's name)
     reason: str = ""  # why this user cannot act yet: the table's refusal
     package_warnings: int = 0  # warnings of the other members approved with it (a bank's 附表4+5)
+    quality_warnings: int = 0  # its warnings of the quality edits against history (历史比对预警)
 
     @property
     def pk(self) -> int:
@@ -75,12 +77,16 @@ def inbox_filings(*, user: User) -> QuerySet[Filing]:
 def review_inbox(*, user: User, filings: QuerySet[Filing] | None = None, today: dt.date | None = None) -> Inbox:
     """``user``'s inbox over ``filings`` (a narrowing of ``inbox_filings``; default all of them), in a
     constant number of queries: ``mine`` (approve or return allowed now) and ``waiting`` (this user
-    reviews them, but another step comes first), each sorted by deadline, then by submission."""
+    reviews them, but another step comes first), each sorted with the filings holding a quality
+    warning against history first (``quality.quality_q``: the reviewer sees them first), then by
+    deadline, then by submission."""
     today = today or timezone.localdate()
     qs = inbox_filings(user=user) if filings is None else filings
     cities = dict(region_zhejiang_cities().values_list("code", "name"))
     box = Inbox()
-    for filing in with_workflow_facts(qs, today=today).annotate(package_warnings=_package_warnings()):
+    facts = with_workflow_facts(qs, today=today).annotate(
+        package_warnings=_package_warnings(), history_flagged=ExpressionWrapper(quality_q(), output_field=BooleanField()))
+    for filing in facts:
         approve = refusal(A.APPROVE, user=user, filing=filing, today=today)
         give_back = refusal(A.RETURN, user=user, filing=filing, today=today)
         if approve is None or give_back is None:
@@ -88,7 +94,7 @@ def review_inbox(*, user: User, filings: QuerySet[Filing] | None = None, today: 
         elif isinstance(approve, ValidationError):  # the user's to review (``who`` holds), not yet
             box.waiting.append(_entry(filing, cities, today, waiting_for=lead_bank_name(filing), reason=approve.messages[0]))
     for entries in (box.mine, box.waiting):
-        entries.sort(key=lambda e: (e.days_left, e.submitted_at or timezone.now(), e.pk))
+        entries.sort(key=lambda e: (not e.filing.history_flagged, e.days_left, e.submitted_at or timezone.now(), e.pk))
     return box
 
 
@@ -117,5 +123,5 @@ def _entry(filing: Filing, cities: dict[str, str], today: dt.date, **extra) -> I
         filing=filing, subject_name=name, subject_code=code, schedule=short_label(filing.schedule), city_name=city,
         county_name=county, submitted_at=filing.submitted_at, due=due, days_left=(due - today).days,
         warnings=filing.warning_count, version=filing.version, status=filing.status, status_label=filing.get_status_display(),
-        package_warnings=filing.package_warnings if filing.branch_id else 0, **extra,
+        package_warnings=filing.package_warnings if filing.branch_id else 0, quality_warnings=quality_count(filing.issues), **extra,
     )

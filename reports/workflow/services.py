@@ -35,7 +35,7 @@ from portal.notifications import notify, organisation_users
 from reports.filings import selectors, validation
 from reports.filings.choices import FilingStatus as S
 from reports.filings.choices import ScheduleCode
-from reports.filings.kinds import BANK_PACKAGE, branch_schedules
+from reports.filings.kinds import BANK_PACKAGE, branch_schedules, filing_schedules_label
 from reports.filings.models import ROW_MODELS, Filing, T4Record
 from reports.filings.signals import approved_figures_changed
 from reports.filings.t2 import t2_rebuild
@@ -157,7 +157,7 @@ def filing_submit(*, actor: User, filing: Filing, comment: str = "") -> Outcome:
         transitions.append(_log(m, actor, A.SUBMIT, old, S.SUBMITTED, comment))
         m.refresh_from_db()
     lead = lead_bank_id(filing)
-    what = f"{filing.subject} {filing.period.code} {'附表1/2' if filing.park_id else '附表4/5'}"
+    what = f"{filing.subject} {filing.period.code} {filing_schedules_label(filing)}"
     if lead and S.SUBMITTED in reviewable_status(filing):
         _tell(_reviewer_org_ids(filing), filing, f"{what}已修改后重新提交，待审核")
     elif lead:

@@ -49,6 +49,8 @@ class _InboxBase(tables.Table):
     submitted_at = tables.Column(verbose_name="提交时间", empty_values=())
     days_left = tables.Column(verbose_name="填报截止", order_by=("days_left", "submitted_at"))
     warnings = tables.Column(verbose_name="提示数", attrs=NUMBER)
+    quality_warnings = tables.Column(verbose_name="历史比对预警", attrs=NUMBER,
+                                     order_by=("quality_warnings", "days_left"))
     version = tables.Column(verbose_name="版本", attrs=NUMBER)
     status = tables.Column(verbose_name="状态", order_by=("status_label", "days_left"))
 
@@ -72,6 +74,12 @@ class _InboxBase(tables.Table):
     def render_warnings(self, value: int) -> str:
         return format_html('<span class="badge text-bg-warning">{}</span>', value) if value else "0"
 
+    def render_quality_warnings(self, value: int) -> str:
+        if not value:
+            return "0"
+        return format_html('<span class="badge text-bg-danger" data-testid="inbox-history" title="与上期、上年末已审核数或同地市同期分布比对的预警">{}</span>',
+                           value)
+
     def render_version(self, value: int) -> str:
         return f"第{value}版"
 
@@ -88,7 +96,8 @@ class InboxTable(_InboxBase):
     actions = tables.TemplateColumn(template_name="workflow/_inbox_actions.html", verbose_name="操作", orderable=False)
 
     class Meta(_InboxBase.Meta):
-        sequence = ("select", "subject", "schedule", "period", "area", "submitted_at", "days_left", "warnings", "version", "status", "actions")
+        sequence = ("select", "subject", "schedule", "period", "area", "submitted_at", "days_left", "warnings", "quality_warnings", "version", "status",
+                    "actions")
         attrs = {**_InboxBase.Meta.attrs, "data-testid": "inbox-table"}
         row_attrs = {"data-filing": lambda record: record.pk}
 
@@ -99,7 +108,8 @@ class InboxWaitingTable(_InboxBase):
     waiting = tables.Column(verbose_name="等待", accessor="reason", orderable=False)
 
     class Meta(_InboxBase.Meta):
-        sequence = ("subject", "schedule", "period", "area", "submitted_at", "days_left", "warnings", "version", "status", "waiting")
+        sequence = ("subject", "schedule", "period", "area", "submitted_at", "days_left", "warnings", "quality_warnings", "version", "status",
+                    "waiting")
         attrs = {**_InboxBase.Meta.attrs, "data-testid": "inbox-waiting-table"}
         row_attrs = {"data-filing": lambda record: record.pk}
         prefix = "w-"

@@ -321,16 +321,19 @@
       return;
     }
     if (mod && !editing && (e.key === "y" || e.key === "Y")) { e.preventDefault(); restore(S.redo, S.undo); return; }
-    if (editing || mod || e.altKey || e.key.length !== 1 || !S.cfg.can_edit) { return; }
+    // an input method (拼音, 五笔) takes the key first: keyCode 229 / "Process" — open the editor and let
+    // the composition land in it, instead of typing the key itself
+    var ime = e.isComposing || e.keyCode === 229 || e.key === "Process";
+    if (editing || mod || e.altKey || (e.key.length !== 1 && !ime) || !S.cfg.can_edit) { return; }
     var cell = activeCell();
     if (!cell) { return; }
-    e.preventDefault();
+    if (!ime) { e.preventDefault(); }
     cell.edit(true);
     var input = cell.getElement().querySelector("input, textarea");
-    if (input) {
-      input.value = e.key;
-      input.dispatchEvent(new Event("input", { bubbles: true }));
-    }
+    if (!input) { return; }
+    input.focus();
+    input.value = ime ? "" : e.key;
+    if (!ime) { input.dispatchEvent(new Event("input", { bubbles: true })); }
   }
 
   // --- actions -----------------------------------------------------------------------------------------

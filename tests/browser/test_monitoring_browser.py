@@ -1,5 +1,5 @@
-"""In a real browser: the branch regulator goes from its desk (the navigation) to a reconciliation
-item and comments on it, then to a risk signal, sees its chart drawn and acknowledges it."""
+"""In a real browser: the branch regulator goes from its desk (the navigation) to the reconciliation
+list, filters it and downloads the filtered list, opens an item and comments on it, then to a risk signal, sees its chart drawn and acknowledges it."""
 import pytest
 
 from reports.filings.models import Period
@@ -33,6 +33,17 @@ def test_the_branch_walks_from_its_desk_to_a_difference_and_a_risk_signal(page, 
     page.select_option("[data-testid=period-select]", "2020Q3")
     page.wait_for_url("**period=2020Q3**")
     assert "西湖智造小微企业园" in page.inner_text("[data-testid=reconciliation-table]")
+    # the list's filters and its download: the filtered list as a workbook
+    page.select_option("[data-testid=status-select]", "closed")
+    page.wait_for_url("**status=closed**")
+    assert "暂无超出容差的差异" in page.inner_text("[data-testid=reconciliation-table]")
+    page.select_option("[data-testid=status-select]", "open")
+    page.wait_for_url("**status=open**")
+    assert "共 1 条" in page.inner_text("[data-testid=list-count] >> nth=0")
+    with page.expect_download() as download:
+        page.click("[data-testid=reconciliation-export]")
+    assert download.value.suggested_filename.startswith("园区与银行对账差异") and "format=xlsx" in download.value.url
+    assert "period=2020Q3" in download.value.url and "status=open" in download.value.url
     page.click("[data-testid=reconciliation-open]")
     assert "贷款余额" in page.inner_text("[data-testid=reconciliation-title]")
     page.fill("[data-testid=comment-text]", "请工商银行核实附表5贷款余额")

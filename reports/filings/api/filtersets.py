@@ -25,7 +25,7 @@ class PeriodAPIFilterSet(django_filters.FilterSet):
 class FilingAPIFilterSet(PortalFilterSet):
     search_fields = ("park__name", "park__code", "branch__name", "city__name")
     schedule = django_filters.ChoiceFilter(choices=ScheduleCode.choices, label="报表")
-    period = CodeOrIdFilter(field_name="period", queryset=Period.objects.all(), what="报送期", label="报送期：编码（如 2020Q4）或 id")
+    period = CodeOrIdFilter(field_name="period", queryset=Period.objects.all(), public=True, what="报送期", label="报送期：编码（如 2020Q4）或 id")
     status = django_filters.ChoiceFilter(choices=FilingStatus.choices, label="状态")
     park = CodeOrIdFilter(field_name="park", queryset=Park.objects.all(), what="园区", label="园区：编码或 id")
     park_code = django_filters.CharFilter(field_name="park__code", label="园区编码")

@@ -11,6 +11,7 @@ from django.db import transaction
 
 from reports.demo.build import demo_build
 from reports.demo.catalogue import DEMO_PASSWORD
+from reports.demo.quality import quality_summary
 from reports.demo.reset import demo_conflicts, demo_exists, demo_reset
 
 SKIP_MESSAGE = "演示数据已存在，跳过（使用 --reset 重新生成）。"
@@ -90,6 +91,7 @@ class Command(BaseCommand):
             f"  伙伴银行关系：{result['partner_links']} 条（主办行 {result['lead_links']} 条）",
             *Command.filing_summary(result.get("filings")),
             *([f"  {result['open_period']} 报送期保持开放（锁定日期顺延90天），可用演示账号继续填报、审核。"] if result.get("open_period") else []),
+            *([f"  {quality_summary(result['quality'])}"] if result.get("quality") else []),
             "",
             f"演示账号（密码均为 {DEMO_PASSWORD}；“park” 账号对应园区：{result['demo_park']['code']} {result['demo_park']['name']}）：",
         ]

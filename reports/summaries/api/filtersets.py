@@ -9,7 +9,7 @@ from reports.summaries.models import Summary
 
 
 class ParkSummaryFilterSet(django_filters.FilterSet):
-    period = CodeOrIdFilter(field_name="period", queryset=Period.objects.all(), what="报送期", label="报送期：编码（如 2020Q4）或 id")
+    period = CodeOrIdFilter(field_name="period", queryset=Period.objects.all(), public=True, what="报送期", label="报送期：编码（如 2020Q4）或 id")
     park = CodeOrIdFilter(field_name="park", queryset=Park.objects.all(), what="园区", label="园区：编码或 id")
     park_code = django_filters.CharFilter(field_name="park__code", label="园区编码")
     city = region_filter("county__city_code", "地市：代码（如 330100）或 id")
@@ -22,7 +22,7 @@ class ParkSummaryFilterSet(django_filters.FilterSet):
 
 
 class SummaryFilterSet(django_filters.FilterSet):
-    period = CodeOrIdFilter(field_name="period", queryset=Period.objects.all(), what="报送期", label="报送期：编码（如 2020Q4）或 id")
+    period = CodeOrIdFilter(field_name="period", queryset=Period.objects.all(), public=True, what="报送期", label="报送期：编码（如 2020Q4）或 id")
     code = django_filters.CharFilter(field_name="code", label="区划代码（地市或省）")
 
     class Meta:
