@@ -42,7 +42,7 @@ worker: install
 beat: install
 	$(VENV)/bin/celery -A portal beat -l INFO
 
-## make bench: every bench/ script (each on a fresh PostgreSQL database when the server answers, SQLite otherwise),
+## make bench: every bench/ script but the helpers benchdb.py and scale.py (each on a fresh PostgreSQL database when the server answers, SQLite otherwise),
 ## then the `RESULT: <name> <figure>` lines they printed, in one table (a bench that failed says so there).
 ## BENCH_REDIS_URL=redis://127.0.0.1:6379/<db> puts the benches' caches in that (scratch) Redis database.
 bench: SHELL := /bin/bash
@@ -50,7 +50,7 @@ bench: .SHELLFLAGS := -o pipefail -c
 bench: install
 	@log=$$(mktemp); table=$$(mktemp); status=0; \
 	for b in bench/*.py; do \
-	  [ "$$b" = bench/benchdb.py ] && continue; name=$$(basename $$b .py); echo "== $$b"; \
+	  case "$$b" in bench/benchdb.py|bench/scale.py) continue;; esac; name=$$(basename $$b .py); echo "== $$b"; \
 	  if $(PY) -u $$b 2>&1 | tee $$log; then :; else status=1; printf '%s\t%s\t%s\n' "$$name" "-" "FAILED" >>$$table; fi; \
 	  sed -n 's/^RESULT: *\([^ ]*\) *\(.*\)$$/\1\t\2/p' $$log | sed "s/^/$$name\t/" >>$$table; \
 	done; \

@@ -221,6 +221,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
 ROLLUP_STUCK_MINUTES = env.int("ROLLUP_STUCK_MINUTES", default=10)
 # Fault injection for the redelivery test: a roll-up sleeps this long inside its transaction.
 ROLLUP_BUILD_DELAY = env.float("ROLLUP_BUILD_DELAY", default=0.0)
+# A roll-up task waits this long before it starts: the requests of a burst of approvals (many in a
+# second) join the one already queued, so each scope is refreshed once (reports.summaries.rollups).
+ROLLUP_COALESCE_SECONDS = env.float("ROLLUP_COALESCE_SECONDS", default=0.5)
 CELERY_RESULT_EXPIRES = timedelta(days=1)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {

@@ -47,6 +47,8 @@ def events() -> None:
     # a park's register changed (入园 / 退园, an enterprise, a partner link): its 附表2 and
     # warnings are recomputed in the same transaction (parks must not import reports) …
     register_changed.connect(register_sync.register_changed_receiver, dispatch_uid="reports.register_changed")
+    # … the park's parts of the roll-ups are dirty in every period it can touch, filed or not …
+    register_changed.connect(rollups.register_changed_receiver, dispatch_uid="reports.summaries.register_changed")
     # … and the roll-ups of the periods whose approved figures it moved are requested
     approved_figures_changed.connect(rollups.approved_figures_changed_receiver, dispatch_uid="reports.approved_figures_changed")
     # every workflow step refreshes its city and then the province (figures and completeness)

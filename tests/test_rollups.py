@@ -153,7 +153,10 @@ def test_an_approval_rebuilds_its_city_then_the_province(world, eager_celery, dj
 def test_rebuild_summaries_command(world, two_parks, capsys):
     call_command("rebuild_summaries", period="2020q3", city="330100")
     assert "2020Q3: 重建 2 个汇总" in capsys.readouterr().out
-    assert Summary.objects.filter(period=two_parks, built_at__isnull=False).count() == 2
+    built = Summary.objects.filter(period=two_parks, built_at__isnull=False)
+    assert set(built.filter(code__in=("330100", "330000")).values_list("code", flat=True)) == {"330100", "330000"}
+    # the province sums every city's parts: the cities never built are built first (the others once)
+    assert set(built.filter(builds__gt=1).values_list("code", flat=True)) == set()
 
 
 def test_t3_is_generated_by_the_branch_submitted_and_accepted_by_the_province(world, two_parks):

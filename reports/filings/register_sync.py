@@ -74,7 +74,7 @@ def register_changed_refresh(*, park_id: int, dates=(), saved: Filing | None = N
             filing_warnings_refresh(filing=f)
     periods = sorted({f.period_id for f in affected if f.status == FilingStatus.APPROVED})
     if periods:
-        approved_figures_changed.send(sender=Filing, city_code=filings[0].park.county.city_code, period_ids=periods)
+        approved_figures_changed.send(sender=Filing, park_id=park_id, city_code=filings[0].park.county.city_code, period_ids=periods)
 
 
 def register_changed_receiver(sender, *, park_id: int, dates=(), **kwargs) -> None:

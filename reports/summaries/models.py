@@ -40,6 +40,9 @@ class Summary(models.Model):
     built_at = models.DateTimeField("数据更新于", null=True, blank=True)
     build_ms = models.PositiveIntegerField("耗时(毫秒)", default=0)
     builds = models.PositiveIntegerField("构建次数", default=0)
+    # What a later level sums instead of reading ledger rows again: a city's raw sums (by county,
+    # star level, batch; its comparable panels), its parks' partner-check items and its 附表1 versions.
+    parts = models.JSONField("汇总分项", default=dict, blank=True)
 
     class Meta:
         verbose_name = "汇总"
@@ -52,3 +55,24 @@ class Summary(models.Model):
     @property
     def is_stale(self) -> bool:
         return self.queued or (self.requested_at is not None and (self.built_at is None or self.requested_at > self.built_at))
+
+
+class ParkSummary(models.Model):
+    """One park's part of the roll-ups of one period: the figures of its latest approved 附表1 (the
+    additive sums of its rows, unrounded), its tenants and partner banks at period end, and its
+    figures at the earlier periods the comparable panels refer to. A city summary sums these rows;
+    an approval or a register change marks the park ``dirty`` and only that park is read again."""
+
+    park = models.ForeignKey("parks.Park", verbose_name="园区", on_delete=models.CASCADE, related_name="+")
+    period = models.ForeignKey(Period, verbose_name="报送期", on_delete=models.CASCADE, related_name="+")
+    data = models.JSONField("园区分项", default=dict, blank=True, encoder=DjangoJSONEncoder)
+    dirty = models.BooleanField("待更新", default=True)
+    built_at = models.DateTimeField("更新于", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "园区汇总分项"
+        verbose_name_plural = "园区汇总分项"
+        constraints = [models.UniqueConstraint(fields=["park", "period"], name="one_park_summary_per_period")]
+
+    def __str__(self) -> str:
+        return f"{self.park_id} {self.period_id}"

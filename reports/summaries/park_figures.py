@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import copy
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -7,14 +8,10 @@ from typing import Any, Iterable
 
 from django.db.models import Count
 
-from parks.choices import Batch, DigitalStatus, StarRating
+from parks.choices import Batch
 from parks.models import Park, PartnerLink, Tenancy
 from portal.choices import ZHEJIANG_CODE
-from reports.filings.choices import ScheduleCode
-from reports.filings.models import Period, T2Summary
-from reports.filings.periods import shift_code
-from reports.filings.selectors import filings_latest_approved
-from reports.filings.t2 import D0, t2_aggregates
+from reports.filings.t2 import D0
 from reports.schedules.t2 import AMOUNT_KEYS, COUNT_KEYS, HIDDEN_SUMS, coverage_target, t2_ratios
 
 ADDITIVE = tuple(k for k in COUNT_KEYS if k not in ("partner_bank_count", "enterprises_total")) + AMOUNT_KEYS + HIDDEN_SUMS
@@ -31,15 +28,15 @@ def park_filter(prefix: str, city_code: str | None) -> dict[str, Any]:
     return f
 
 
-def park_tenant_counts(*, on, city_code: str | None) -> dict[int, int]:
-    qs = (Tenancy.objects.in_force(on=on).filter(**park_filter("park__", city_code))
-          .values("park_id").annotate(n=Count("pk")).order_by())
+def park_tenant_counts(*, on, where: dict[str, Any]) -> dict[int, int]:
+    """park id → its tenants at ``on`` (``where``: filters on the tenancy, e.g. ``park_filter("park__", …)``)."""
+    qs = Tenancy.objects.in_force(on=on).filter(**where).values("park_id").annotate(n=Count("pk")).order_by()
     return {r["park_id"]: r["n"] for r in qs}
 
 
-def park_partner_counts(*, on, city_code: str | None) -> dict[int, int]:
-    qs = (PartnerLink.objects.in_force(on=on).filter(**park_filter("park__", city_code))
-          .values("park_id").annotate(n=Count("pk")).order_by())
+def park_partner_counts(*, on, where: dict[str, Any]) -> dict[int, int]:
+    """park id → its partner banks at ``on`` (THE register's links in force, as 附表2 counts them)."""
+    qs = PartnerLink.objects.in_force(on=on).filter(**where).values("park_id").annotate(n=Count("pk")).order_by()
     return {r["park_id"]: r["n"] for r in qs}
 
 
@@ -74,56 +71,10 @@ def figures_sum(blocks: Iterable[dict[str, Any]], *, target: Decimal | None = No
     return _finish(acc, target=target)
 
 
-def parks_figures(*, period: Period, city_code: str | None) -> tuple[list[dict[str, Any]], dict[str, int]]:
-    """Each active park of the city (or province) with its T2 figures from its latest approved T1
-    (or marked 未报送), plus the filing versions used."""
-    parks = list(Park.objects.filter(**park_filter("", city_code)).values("pk", "code", "name", "county_id", "county__code", "county__name", "county__city_code",
-                                 "star_rating", "batch", "digital_status").order_by("county__code", "code"))
-    approved = filings_latest_approved(schedule=ScheduleCode.T1, period=period, **park_filter("park__", city_code))
-    versions = {park_id: (pk, version) for pk, park_id, version in approved.values_list("pk", "park_id", "version")}
-    sums = t2_aggregates(filings=approved)
-    tenants = park_tenant_counts(on=period.end, city_code=city_code)
-    partners = park_partner_counts(on=period.end, city_code=city_code)
-    stars, digital = dict(StarRating.choices), dict(DigitalStatus.choices)
-    out = []
-    for p in parks:
-        row = {"park_id": p["pk"], "code": p["code"], "name": p["name"], "county_code": p["county__code"],
-               "county": p["county__name"], "city_code": p["county__city_code"], "star_rating": p["star_rating"],
-               "star_label": stars[p["star_rating"]], "batch": p["batch"], "digital_status": digital[p["digital_status"]],
-               "partner_bank_count": partners.get(p["pk"], 0)}
-        v = versions.get(p["pk"])
-        if v is None:
-            row.update(filed=False, filing_id=None, version=None)
-        else:
-            fig = dict(sums[v[0]])
-            fig["enterprises_total"] = tenants.get(p["pk"], 0)
-            fig["partner_bank_count"] = row["partner_bank_count"]
-            t2_ratios(fig, star_rating=p["star_rating"])
-            row.update(fig, filed=True, filing_id=v[0], version=v[1])
-        out.append(row)
-    return out, {str(v[0]): v[1] for v in versions.values()}
-
-
 # --- comparable panels of parks: the same parks at an earlier period ----------------------------
 
 PARK_PANEL_KEYS = ("enterprises_total", "filed_count", "credited_count", "loan_count", "first_loan_count")
 PARK_PANEL_KINDS = ("previous_quarter", "previous_year_end", "same_quarter_last_year")
-
-
-def park_figures_earlier(*, period: Period, city_code: str | None) -> dict[str, dict[int, dict[str, Any]] | None]:
-    """For each earlier period a comparison may refer to: park id → its 附表2 figures there (the
-    stored T2 of its latest approved 附表1); None when that period does not exist."""
-    codes = {kind: shift_code(period.code, kind) for kind in PARK_PANEL_KINDS}
-    periods = {p.code: p for p in Period.objects.filter(code__in=set(codes.values()), is_baseline=False)}
-    out: dict[str, dict[int, dict[str, Any]] | None] = {}
-    for kind, code in codes.items():
-        earlier = periods.get(code)
-        if earlier is None:
-            out[kind] = None
-            continue
-        approved = filings_latest_approved(schedule=ScheduleCode.T1, period=earlier, **park_filter("park__", city_code))
-        out[kind] = {r["park_id"]: r for r in T2Summary.objects.filter(filing__in=approved.values("pk")).values("park_id", *PARK_PANEL_KEYS)}
-    return out
 
 
 def _park_panel_zero() -> dict[str, Any]:
@@ -274,3 +225,42 @@ def _register_block(register: dict[str, dict[str, int]], cities: Iterable[str]) 
             out[k] = out.get(k, 0) + v
     return out
 
+
+
+# --- a city's raw sums kept in its summary (Summary.parts), so the province sums the cities ------
+
+def _figures_dump(acc: dict[str, Any]) -> dict[str, Any]:
+    return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in acc.items()}
+
+
+def _figures_load(acc: dict[str, Any]) -> dict[str, Any]:
+    out = _zero()
+    for k, v in acc.items():
+        out[k] = Decimal(v) if isinstance(out.get(k), Decimal) else v
+    return out
+
+
+def groups_dump(g: Groups) -> dict[str, Any]:
+    """The raw sums as plain JSON (amounts as exact decimal strings): ``groups_load`` gives them back unchanged."""
+    return {"total": _figures_dump(g.total), "counties": {c: _figures_dump(a) for c, a in g.counties.items()},
+            "county_names": dict(g.county_names), "county_parks": {c: list(v) for c, v in g.county_parks.items()},
+            "stars": {k: _figures_dump(a) for k, a in g.stars.items()}, "star_parks": dict(g.star_parks),
+            "star_filed": dict(g.star_filed), "batches": {str(b): _figures_dump(a) for b, a in g.batches.items()},
+            "counts": [g.park_count, g.filed_parks, g.full_coverage, g.partner_3_5],
+            "panels": copy.deepcopy(g.panels), "panel_codes": dict(g.panel_codes)}
+
+
+def groups_load(data: dict[str, Any]) -> Groups:
+    g = Groups()
+    g.total = _figures_load(data["total"])
+    g.counties = {c: _figures_load(a) for c, a in data["counties"].items()}
+    g.county_names = dict(data["county_names"])
+    g.county_parks.update({c: list(v) for c, v in data["county_parks"].items()})
+    g.stars = {k: _figures_load(a) for k, a in data["stars"].items()}
+    g.star_parks.update(data["star_parks"])
+    g.star_filed.update(data["star_filed"])
+    g.batches = {b: _figures_load(data["batches"][str(b)]) for b in g.batches}  # JSON keys are strings
+    g.park_count, g.filed_parks, g.full_coverage, g.partner_3_5 = data["counts"]
+    g.panels = {kind: {**acc, "now": dict(acc["now"]), "then": dict(acc["then"])} for kind, acc in data["panels"].items()}
+    g.panel_codes = dict(data["panel_codes"])
+    return g

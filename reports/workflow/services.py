@@ -37,6 +37,7 @@ from reports.filings.choices import FilingStatus as S
 from reports.filings.choices import ScheduleCode
 from reports.filings.kinds import BANK_PACKAGE, branch_schedules, filing_schedules_label
 from reports.filings.models import ROW_MODELS, Filing, T4Record
+from reports.filings.signals import approved_figures_changed
 from reports.filings.t2 import t2_rebuild
 from reports.workflow.models import FilingTransition
 from reports.workflow.selectors import filing_due, subject_days_late
@@ -62,6 +63,9 @@ def _refuse(message: str) -> None:
 
 def _log(filing: Filing, actor: User, action: str, old: str, new: str, comment: str = "") -> FilingTransition:
     transaction.on_commit(lambda: filing_transitioned.send(sender=Filing, filing=filing))
+    if filing.schedule == ScheduleCode.T1 and S.APPROVED in (old, new):  # the approved figures of a park moved
+        approved_figures_changed.send(sender=Filing, park_id=filing.park_id, city_code=subject_city_code(filing),
+                                      period_ids=[filing.period_id], refresh=False)  # filing_transitioned refreshes
     audit_record(actor=actor, action=action, obj=filing, reason=comment, changes={"status": [old, new]} if old != new else {})
     return FilingTransition.objects.create(filing=filing, action=action, from_status=old, to_status=new, actor=actor,
                                            actor_organisation_id=actor.organisation_id, comment=comment)

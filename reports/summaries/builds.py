@@ -1,0 +1,208 @@
+"""The builds of the summaries: a city's 附表3 with its banks' 附表4/5 totals, and the province's.
+
+A city sums its parks' parts (``ParkSummary``: a dirty one is read again from the ledger first) and
+keeps its raw sums in ``Summary.parts``; the province sums the cities' parts. Every ratio is
+recomputed from the sums (never averaged) with the project's one rounding rule (``t2_ratios``). The
+full rebuild (nightly, ``rebuild_summaries``) computes every park's part in one pass and then runs
+these same builds, so both paths give the same summaries. A build runs under a row lock on its
+Summary (one per scope and period) and writes in one transaction, recording when it ran and which
+filing versions it used. Running it twice, or twice at once, gives the same answer."""
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from portal.choices import NINGBO_CODE, ZHEJIANG_CODE
+from portal.models import Region
+from reports.filings.kinds import BANK_PACKAGE
+from reports.filings.models import Period
+from reports.filings.periods import shift_code
+from reports.filings.selectors import filings_approved_versions
+from reports.summaries.bank_figures import banks_block, partner_checks, t4_records
+from reports.summaries.completeness import completeness_by_city, completeness_by_county, completeness_items, completeness_rows_data
+from reports.summaries.models import ParkSummary, Summary
+from reports.summaries.park_figures import (
+    NOT_FILED_NOTE,
+    PARK_PANEL_KINDS,
+    _register_block,
+    group_finish,
+    group_merge,
+    group_raw,
+    groups_dump,
+    groups_load,
+    register_park_counts,
+)
+from reports.summaries.park_summaries import earlier_periods, park_entries_current, park_row, park_summaries_rebuild, parks_listed
+
+
+@dataclass
+class Prepared:
+    """What a build reads besides the summaries: the parks (register attributes) with their parts,
+    the banks' 附表4 now and at the previous year-end, the register's park counts, and the earlier
+    periods of the comparable panels. A full rebuild reads them once for the whole province."""
+
+    parks: list
+    entries: dict
+    t4_now: list
+    t4_base: list
+    register: dict
+    earlier: dict
+
+    @classmethod
+    def read(cls, *, period: Period, city_code: str | None, full: bool = False) -> Prepared:
+        """``full``: every park's part is recomputed (one query per figure family); otherwise only
+        the dirty ones are."""
+        parks = parks_listed(city_code=city_code)
+        entries = (park_summaries_rebuild(period=period, city_code=city_code) if full
+                   else park_entries_current(period=period, park_ids=[p["pk"] for p in parks]))
+        return cls(parks, entries, t4_records(period_code=period.code, city_code=city_code),
+                   t4_records(period_code=period.previous_year_end_code, city_code=city_code),
+                   register_park_counts(city_code=city_code), earlier_periods(period=period))
+
+
+def _earlier_codes(period: Period) -> dict[str, str]:
+    return {kind: shift_code(period.code, kind) for kind in PARK_PANEL_KINDS}
+
+
+def _expected_banks(completeness: list[dict[str, Any]], exclude: str | None = None) -> int:
+    return sum(r.get("banks_expected", 0) for r in completeness if r["code"] != exclude)
+
+
+def _city_parks(prepared: Prepared, city_code: str) -> tuple[list[dict[str, Any]], dict[str, dict[int, dict]]]:
+    """The city's park rows and their figures at the earlier periods (kind → park id → figures)."""
+    parks = [park_row(p, prepared.entries[p["pk"]]) for p in prepared.parks if p["county__city_code"] == city_code]
+    earlier: dict[str, dict[int, dict]] = {kind: {} for kind in prepared.earlier}
+    for p in parks:
+        then = prepared.entries[p["park_id"]]["earlier"]
+        for kind, figures in earlier.items():
+            if then.get(kind) is not None:
+                figures[p["park_id"]] = then[kind]
+    return parks, earlier
+
+
+def city_data(*, city_code: str, period: Period, prepared: Prepared | None = None) -> tuple[dict[str, Any], dict[str, int], dict[str, Any]]:
+    """A city's summary data, the filing versions it counts, and its parts for the province."""
+    city = Region.objects.get(code=city_code)
+    prepared = prepared or Prepared.read(period=period, city_code=city_code)
+    parks, earlier = _city_parks(prepared, city_code)
+    groups = group_raw(parks, earlier, _earlier_codes(period))
+    data = {"city": {"code": city.code, "name": city.name, "separately_planned": city.separately_planned},
+            "period": period.code, "parks": parks, **group_finish(groups),
+            "register": _register_block(prepared.register, [city_code]),
+            "not_filed": [{"code": p["code"], "name": p["name"], "county": p["county"]} for p in parks if not p["filed"]],
+            "not_filed_note": NOT_FILED_NOTE}
+    items = completeness_items(period=period, today=timezone.localdate(), city_code=city_code)
+    data["completeness"] = completeness_rows_data(completeness_by_city(period=period, today=timezone.localdate(), city_code=city_code, items=items))
+    data["county_blocks"] = county_blocks(parks, completeness_by_county(period=period, today=timezone.localdate(), city_code=city_code, items=items))
+    data["banks"] = banks_block([r for r in prepared.t4_now if r["city"] == city_code], [r for r in prepared.t4_base if r["city"] == city_code],
+                                baseline_code=period.previous_year_end_code, expected=_expected_banks(data["completeness"]))
+    data["partners"] = partner_checks(period=period, parks=parks, city_code=city_code)
+    t1_versions = {str(p["filing_id"]): p["version"] for p in parks if p["filed"]}
+    parts = {"groups": groups_dump(groups), "versions": t1_versions,
+             "parks": [[p["park_id"], p["code"], p["name"], p["partner_bank_count"], p["filed"]] for p in parks]}
+    versions = {**t1_versions, **{str(k): v for k, v in _t4_t5_versions(period, city_code).items()}}
+    return data, versions, parts
+
+
+def county_blocks(parks: list[dict[str, Any]], completeness: list) -> dict[str, dict[str, Any]]:
+    """What the county dashboards read beyond the county rows: each county's coverage by star
+    level (its parks only) and its parks' 附表1/2 completeness (filed / approved / late)."""
+    by_county: dict[str, list] = defaultdict(list)
+    for p in parks:
+        by_county[p["county_code"]].append(p)
+    rows = {r["code"]: r for r in completeness_rows_data(completeness)}
+    return {code: {"by_star": group_finish(group_raw(members))["by_star"], "completeness": rows.get(code)}
+            for code, members in sorted(by_county.items())}
+
+
+def _t4_t5_versions(period: Period, city_code: str | None) -> dict[int, int]:
+    out = {}
+    for schedule in BANK_PACKAGE:
+        filters = {"branch__region__code": city_code} if city_code else {}
+        out.update({pk: version for pk, version in filings_approved_versions(schedule=schedule, period=period, **filters).values()})
+    return out
+
+
+def cities() -> list[Region]:
+    return list(Region.objects.filter(level="city", province_code=ZHEJIANG_CODE).order_by("code"))
+
+
+def cities_parts(*, period: Period, codes: list[str]) -> dict[str, dict[str, Any]]:
+    """The stored parts of these cities. A city never built, or with a dirty park, is built first;
+    a queued one is not (its task comes and requests the province again): its stored parts are
+    summed, or computed without being stored if it has none yet."""
+    stored = {s.code: s for s in Summary.objects.filter(scope=Summary.Scope.CITY, period=period, code__in=codes).defer("data", "source_versions")}
+    dirty = set(ParkSummary.objects.filter(period=period, dirty=True).values_list("park__county__city_code", flat=True).distinct())
+    out = {}
+    for code in codes:
+        s = stored.get(code)
+        if s is not None and s.queued:
+            out[code] = s.parts or city_data(city_code=code, period=period)[2]
+        elif s is None or not s.parts or code in dirty:
+            out[code] = summary_rebuild(scope=Summary.Scope.CITY, code=code, period_id=period.pk).parts
+        else:
+            out[code] = s.parts
+    return out
+
+
+def province_data(*, period: Period, city_parts: dict[str, dict[str, Any]], prepared: Prepared | None = None) -> tuple[dict[str, Any], dict[str, int]]:
+    """The province's summary data from the cities' parts (no ledger row is read)."""
+    regions = cities()
+    codes = [c.code for c in regions]
+    groups = {code: groups_load(city_parts[code]["groups"]) for code in codes}
+    parks = [{"park_id": pid, "code": code, "name": name, "partner_bank_count": n, "filed": filed}
+             for c in codes for pid, code, name, n, filed in city_parts[c]["parks"]]
+    register = prepared.register if prepared else register_park_counts()
+    t4_now = prepared.t4_now if prepared else t4_records(period_code=period.code)
+    t4_base = prepared.t4_base if prepared else t4_records(period_code=period.previous_year_end_code)
+    data = {
+        "period": period.code,
+        "cities": [{"code": c.code, "name": c.name, "separately_planned": c.separately_planned, **group_finish(groups[c.code]),
+                    "register": _register_block(register, [c.code])} for c in regions],
+        "incl_ningbo": {**group_finish(group_merge(groups.values())), "register": _register_block(register, codes)},
+        "excl_ningbo": {**group_finish(group_merge(g for code, g in groups.items() if code != NINGBO_CODE)),
+                        "register": _register_block(register, [c for c in codes if c != NINGBO_CODE])},
+        "not_filed_count": sum(1 for p in parks if not p["filed"]),
+        "not_filed_note": NOT_FILED_NOTE,
+    }
+    data["completeness"] = completeness_rows_data(completeness_by_city(period=period, today=timezone.localdate()))
+    data["banks"] = {}
+    for key, exclude in (("incl_ningbo", None), ("excl_ningbo", NINGBO_CODE)):
+        data["banks"][key] = banks_block([r for r in t4_now if r["city"] != exclude], [r for r in t4_base if r["city"] != exclude],
+                                         baseline_code=period.previous_year_end_code, expected=_expected_banks(data["completeness"], exclude))
+    data["partners"] = partner_checks(period=period, parks=parks)
+    versions = {}
+    for code in codes:
+        versions.update(city_parts[code]["versions"])
+    versions.update({str(k): v for k, v in _t4_t5_versions(period, None).items()})
+    return data, versions
+
+
+def summary_rebuild(*, scope: str, code: str, period_id: int, prepared: Prepared | None = None,
+                    city_parts: dict[str, dict[str, Any]] | None = None) -> Summary:
+    """Recompute one summary under a row lock, in one transaction (idempotent)."""
+    period = Period.objects.get(pk=period_id)
+    Summary.objects.get_or_create(scope=scope, code=code, period=period)
+    started = time.perf_counter()
+    with transaction.atomic():
+        summary = Summary.objects.select_for_update().defer("data", "source_versions", "parts").get(scope=scope, code=code, period=period)
+        if scope == Summary.Scope.CITY:
+            data, versions, parts = city_data(city_code=code, period=period, prepared=prepared)
+        else:
+            if city_parts is None:
+                city_parts = cities_parts(period=period, codes=[c.code for c in cities()])
+            (data, versions), parts = province_data(period=period, city_parts=city_parts, prepared=prepared), {}
+        if settings.ROLLUP_BUILD_DELAY:
+            time.sleep(settings.ROLLUP_BUILD_DELAY)
+        summary.data, summary.source_versions, summary.parts = data, versions, parts
+        summary.built_at = timezone.now()
+        summary.build_ms = int((time.perf_counter() - started) * 1000)
+        summary.builds += 1
+        summary.save()
+    return summary
