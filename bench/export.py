@@ -116,6 +116,8 @@ def main() -> int:
     print(f"export: {args.rows} 附表1 rows → {size / 1e6:.1f} MB xlsx in {seconds:.2f} s (goal ≤ {GOAL:g} s), "
           f"{'streamed' if response.streaming else 'NOT streamed'}; peak RSS {before:.0f} MB before the export, "
           f"{after:.0f} MB after (+{after - before:.0f} MB)")
+    print(f"RESULT: export_{args.rows}_rows_s {seconds:.2f} (goal ≤ {GOAL:g}; {'streamed' if response.streaming else 'NOT streamed'}, "
+          f"peak RSS +{after - before:.0f} MB)")
     return 0
 
 

@@ -186,6 +186,8 @@ def main() -> None:
     print(f"  paste {args.rows}×30 → cells updated                               {med['pasted']:8.0f} ms")
     print(f"  paste {args.rows}×30 → server dry run painted (incl. 400 ms wait) {med['validated']:8.0f} ms   ×{med['validated'] / med['page']:.2f} of baseline")
     print(f"  save {args.rows} rows (保存 → answer)                              {med['save']:8.0f} ms")
+    print(f"RESULT: grid_sheet_interactive_vs_page {med['sheet'] / med['page']:.2f}x ({med['sheet']:.0f} ms, {args.rows} rows)")
+    print(f"RESULT: grid_save_ms {med['save']:.0f} ({args.rows} rows)")
 
 
 if __name__ == "__main__":

@@ -93,6 +93,8 @@ def measure(period: Period, label: str) -> tuple[int, float, float]:
     print(f"rollup [{label}]: {Park.objects.count()} parks, {rows} ledger rows, "
           f"{Filing.objects.filter(period=period, schedule__in=('T4', 'T5')).count()} bank filings; "
           f"SQL GROUP BY {base:.3f} s; full province rebuild {full:.3f} s; ratio {full / base:.2f} (goal ≤ 2, < 10 s)")
+    tag = "zhejiang" if label == "Zhejiang" else "10x"
+    print(f"RESULT: rollup_full_vs_group_by_{tag} {full / base:.2f}x ({full:.3f} s vs {base:.3f} s; goal ≤ 2)")
     return rows, base, full
 
 

@@ -91,3 +91,5 @@ print(f"risk signals, all {len(parks)} parks: {t_signals:.2f} s ({found} signals
       f"per park {1000 * t_signals / max(len(parks), 1):.1f} ms")
 print(f"baseline (one SQL GROUP BY over every reading): {t_base:.2f} s — ratio {t_signals / t_base:.1f}×")
 print(f"reconciliation, {len(periods)} periods × all parks: {t_recon:.2f} s ({items} open items)")
+print(f"RESULT: signals_all_parks_s {t_signals:.2f} ({t_signals / t_base:.1f}x one GROUP BY; {found} signals, {len(parks)} parks)")
+print(f"RESULT: reconciliation_all_periods_s {t_recon:.2f} ({items} open items)")
