@@ -4,6 +4,7 @@ from types import SimpleNamespace
 import pytest
 
 from parks.choices import PartnerRole
+from portal.celery import app as celery_app
 from tests import factories as f
 
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
@@ -237,3 +238,9 @@ def scenario(world):
     from tests.target_scenario import scenario_build
 
     return scenario_build(world)
+
+
+@pytest.fixture
+def eager_celery(monkeypatch):
+    """Run tasks in-process for this test even when REDIS_URL points the app at a real broker."""
+    monkeypatch.setattr(celery_app.conf, "task_always_eager", True)

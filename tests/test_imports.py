@@ -16,9 +16,8 @@ pytestmark = pytest.mark.usefixtures("_media")  # uploads in a temporary MEDIA_R
 
 
 @pytest.fixture
-def eager_celery(monkeypatch):
-    """Run tasks in-process even when REDIS_URL points the app at a real broker."""
-    monkeypatch.setattr(celery_app.conf, "task_always_eager", True)
+def eager_celery(eager_celery, monkeypatch):
+    """conftest's eager Celery, with a task's exception raised in the test."""
     monkeypatch.setattr(celery_app.conf, "task_eager_propagates", True)
 
 

@@ -129,17 +129,6 @@ def test_a_burst_of_requests_enqueues_one_rebuild(world, two_parks, django_captu
     assert Summary.objects.get(scope="city", code="330100", period=two_parks).is_stale
 
 
-@pytest.fixture
-def eager_celery():
-    """Run tasks in-process for this test even when a Redis broker is configured."""
-    from portal.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
-
-
 def test_an_approval_rebuilds_its_city_then_the_province(world, eager_celery, django_capture_on_commit_callbacks):
     period = Period.objects.get(code="2020Q3")
     with django_capture_on_commit_callbacks(execute=True):

@@ -30,16 +30,6 @@ from tests.test_t1_t2 import raw_row
 PERIODS = ("2020Q2", "2020Q3")  # 2020Q2 is 2020Q3's previous quarter: its approvals move Q3's comparable panels
 
 
-@pytest.fixture
-def eager_celery():
-    from portal.celery import app
-
-    before = app.conf.task_always_eager
-    app.conf.task_always_eager = True
-    yield
-    app.conf.task_always_eager = before
-
-
 def _users(world, park):
     op = next(u for u in world.users.values() if u.organisation_id == park.operator_id)
     reviewer = world.users["hz_branch"] if park.county.city_code == "330100" else world.users["wz_branch"]
