@@ -51,3 +51,22 @@ def test_a_real_celery_worker_consumes_the_broker():
         result = ping.delay()
         assert result.get(timeout=60) == "pong"
         assert proc.poll() is None
+
+
+def test_each_xdist_worker_uses_a_redis_database_of_its_own():
+    from tests.xdist_services import worker_redis_url
+
+    assert worker_redis_url("redis://127.0.0.1:6379/15", "gw0") == "redis://127.0.0.1:6379/15"
+    assert worker_redis_url("redis://127.0.0.1:6379/15", "gw1") == "redis://127.0.0.1:6379/14"
+    assert worker_redis_url("redis://127.0.0.1:6379/0", "gw1") == "redis://127.0.0.1:6379/15"
+    assert worker_redis_url("redis://127.0.0.1:6379/15", "") == "redis://127.0.0.1:6379/15"  # not under xdist
+    assert worker_redis_url("", "gw1") == ""  # no Redis: local memory, nothing to share
+
+
+def test_the_settings_use_the_redis_database_of_this_xdist_worker(settings):
+    import os
+
+    from tests.xdist_services import worker_redis_url
+
+    configured = os.environ["PORTAL_TESTS_REDIS_URL"]  # as CI set it, before the plugin
+    assert settings.REDIS_URL == worker_redis_url(configured, os.environ.get("PYTEST_XDIST_WORKER", ""))
