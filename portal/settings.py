@@ -163,6 +163,8 @@ MEDIA_URL = "media/"
 # Uploads: the schedules' xlsx files are checked again before parsing (reports.xlsx).
 UPLOAD_MAX_BYTES = env.int("UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 IMPORT_ASYNC_ROWS = env.int("IMPORT_ASYNC_ROWS", default=2000)  # larger uploads run in a Celery task
+EXPORT_ASYNC_ROWS = env.int("EXPORT_ASYNC_ROWS", default=20000)  # larger 附表1/5 exports are written by a Celery task
+EXPORT_KEEP_DAYS = env.int("EXPORT_KEEP_DAYS", default=7)  # then the export file is deleted (beat)
 RATE_WARNING_THRESHOLD = env.str("RATE_WARNING_THRESHOLD", default="15.4")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
@@ -238,6 +240,10 @@ CELERY_BEAT_SCHEDULE = {
     "clear-expired-sessions": {
         "task": "portal.tasks.sessions_clear_expired",
         "schedule": timedelta(hours=24),
+    },
+    "export-jobs-purge": {  # export files older than EXPORT_KEEP_DAYS
+        "task": "reports.filings.export_jobs.export_jobs_purge_task",
+        "schedule": crontab(hour=3, minute=0),
     },
     "summaries-requeue-stuck": {  # roll-ups left “更新中” longer than ROLLUP_STUCK_MINUTES
         "task": "reports.summaries.rollups.summaries_requeue_stuck_task",

@@ -2,7 +2,7 @@ from django.contrib import admin
 
 from portal import access
 from portal.admin import ScopedAdmin
-from reports.filings.models import Filing, ImportJob, Period
+from reports.filings.models import ExportJob, Filing, ImportJob, Period
 
 
 @admin.register(Period)
@@ -56,6 +56,24 @@ class FilingAdmin(ScopedAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(admin.ModelAdmin):
+    list_display = ("id", "filing", "lock_version", "status", "progress", "total_rows", "created_by", "created_at", "finished_at")
+    list_filter = ("status",)
+    list_select_related = ("filing__period", "filing__park", "filing__branch", "filing__city", "created_by")
+    raw_id_fields = ("filing", "created_by")
+
+    def get_queryset(self, request):
+        visible = access.restrict(request.user, Filing.objects.all(), access.VIEW)
+        return super().get_queryset(request).filter(filing__in=visible)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in ExportJob._meta.concrete_fields]
+
+    def has_add_permission(self, request):
         return False
 
 

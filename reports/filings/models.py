@@ -258,3 +258,36 @@ class ImportJob(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("reports:import_job", args=[self.pk])
+
+
+class ExportJob(models.Model):
+    """An xlsx export of a large 附表1 / 附表5 (over ``EXPORT_ASYNC_ROWS`` rows), written by a Celery
+    task that reports its progress here; the file is kept ``EXPORT_KEEP_DAYS`` days for download."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "排队中"
+        RUNNING = "running", "生成中"
+        DONE = "done", "已生成"
+        FAILED = "failed", "生成失败"
+
+    filing = models.ForeignKey(Filing, verbose_name="报表", on_delete=models.CASCADE, related_name="export_jobs")
+    lock_version = models.PositiveIntegerField("报表修改序号", help_text="导出所依据的报表版本；报表此后修改过则需重新生成")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="申请人", null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    status = models.CharField("状态", max_length=10, choices=Status.choices, default=Status.PENDING)
+    progress = models.PositiveSmallIntegerField("进度(%)", default=0)
+    total_rows = models.PositiveIntegerField("数据行数", default=0)
+    file = models.FileField("导出文件", upload_to="exports/%Y/%m/", blank=True)
+    error = models.CharField("失败原因", max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = "导出任务"
+        verbose_name_plural = "导出任务"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"导出任务 #{self.pk}（{self.get_status_display()}）"
+
+    def get_absolute_url(self) -> str:
+        return reverse("reports:export_job", args=[self.pk])

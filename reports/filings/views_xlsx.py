@@ -11,10 +11,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
 from portal import access
-from reports.filings import imports, services
+from reports.filings import export_jobs, imports, services
 from reports.filings.choices import ScheduleCode
 from reports.filings.forms import UploadForm
-from reports.filings.models import Filing, ImportJob
+from reports.filings.models import ExportJob, Filing, ImportJob
 from reports.filings.views import ISSUES_SHOWN, filing_for_request, filing_page_context, schedule_of_page
 from reports.filings.xlsx import exporter
 from reports.filings.xlsx import template as xlsx_template
@@ -45,9 +45,58 @@ def filing_template(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def filing_export(request: HttpRequest, pk: int) -> HttpResponse:
+    """Streamed at once; a large 附表1/5 gets a page that starts an export job instead."""
     filing = filing_for_request(request, pk)
     schedule_of_page(filing)
+    if export_jobs.export_job_needed(filing=filing):
+        ctx = filing_page_context(request, filing)
+        ctx.update({"threshold": settings.EXPORT_ASYNC_ROWS, "keep_days": settings.EXPORT_KEEP_DAYS,
+                    "export_jobs": filing.export_jobs.select_related("created_by").order_by("-created_at")[:5]})
+        return render(request, "reports/export_start.html", ctx)
     return xlsx_file_response(exporter.filing_export_file(filing=filing), _filename(filing, "导出"))
+
+
+@login_required
+@require_http_methods(["POST"])
+def filing_export_start(request: HttpRequest, pk: int) -> HttpResponse:
+    filing = filing_for_request(request, pk)
+    schedule_of_page(filing)
+    if not export_jobs.export_job_needed(filing=filing):
+        return redirect("reports:filing_export", pk=filing.pk)
+    return redirect(export_jobs.export_job_start(actor=request.user, filing=filing).get_absolute_url())
+
+
+def _export_job_for(request: HttpRequest, pk: int) -> ExportJob:
+    visible = access.restrict(request.user, Filing.objects.all(), access.VIEW)
+    jobs = ExportJob.objects.select_related("filing", "created_by")
+    return get_object_or_404(jobs.filter(filing__in=visible), pk=pk)
+
+
+def _export_ctx(job: ExportJob) -> dict[str, Any]:
+    return {"job": job, "running": job.status in (ExportJob.Status.PENDING, ExportJob.Status.RUNNING),
+            "stale": job.lock_version != job.filing.lock_version, "keep_days": settings.EXPORT_KEEP_DAYS}
+
+
+@login_required
+def export_job(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _export_job_for(request, pk)
+    ctx = filing_page_context(request, filing_for_request(request, job.filing_id))
+    ctx.update(_export_ctx(job))
+    return render(request, "reports/export_job.html", ctx)
+
+
+@login_required
+def export_job_status(request: HttpRequest, pk: int) -> HttpResponse:
+    return render(request, "reports/_export_job_status.html", _export_ctx(_export_job_for(request, pk)))
+
+
+@login_required
+def export_job_download(request: HttpRequest, pk: int) -> HttpResponse:
+    job = _export_job_for(request, pk)
+    if job.status != ExportJob.Status.DONE or not job.file:
+        raise Http404("导出文件尚未生成或已过期删除。")
+    filing = filing_for_request(request, job.filing_id)
+    return FileResponse(job.file.open("rb"), as_attachment=True, filename=_filename(filing, "导出"), content_type=XLSX)
 
 
 @login_required

@@ -6,7 +6,7 @@ change since then (比年初增减), the growth rate (增速) and the main ratio
 Every string cell goes through ``safe_cell`` (formula injection)."""
 from __future__ import annotations
 
-from typing import IO, Any
+from typing import IO, Any, Callable, Iterator
 
 from parks.choices import Batch, DigitalStatus, StarRating
 from reports.filings import selectors
@@ -45,11 +45,11 @@ def filing_export(*, filing) -> bytes:
         return f.read()
 
 
-def filing_export_file(*, filing) -> IO[bytes]:
+def filing_export_file(*, filing, rows_wrap: Callable[[Iterator[dict]], Iterator[dict]] | None = None) -> IO[bytes]:
     """:func:`filing_export` written to a temporary file (returned open, at its start; deleted when
     closed): the rows are read in chunks (a server-side cursor) and their XML is streamed
     straight into the zip (``stream.grid_workbook_file``), so an export of any size is written and sent
-    (``FileResponse``) in flat memory."""
+    (``FileResponse``) in flat memory. ``rows_wrap`` sees the rows go by (an export job's progress)."""
     schedule = SCHEDULES.get(filing.schedule)
     if schedule is None:
         raise ValueError(f"no export for {filing.schedule}; use t2_export for 附表2")
@@ -65,7 +65,7 @@ def filing_export_file(*, filing) -> IO[bytes]:
         write_narrative_sheet(wb, texts=texts, columns=narrative_columns(insurer=is_insurer_branch(filing.branch)))
     else:
         return grid_workbook_file(wb, ws, title=title, subtitle=subtitle, cols=out_columns(schedule.columns, schedule.computed),
-                                  rows=selectors.filing_row_values_iter(filing=filing))
+                                  rows=(rows_wrap or iter)(selectors.filing_row_values_iter(filing=filing)))
     return workbook_file(wb)
 
 
