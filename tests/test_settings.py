@@ -67,6 +67,14 @@ def test_celery_app_is_configured_for_safe_redelivery():
     assert "clear-expired-sessions" in app.conf.beat_schedule
 
 
+def test_every_beat_job_names_a_task_the_worker_knows():
+    from portal.celery import app
+
+    app.loader.import_default_modules()  # what a worker imports at start (autodiscovery)
+    assert {job["task"] for job in app.conf.beat_schedule.values()} - set(app.tasks) == set()
+    assert "export-jobs-purge" in app.conf.beat_schedule
+
+
 def test_a_lost_rollup_is_redone_within_minutes_not_hours():
     """Redelivery after the visibility timeout, and the beat job for lost messages: both in minutes,
     in the order time limit < visibility timeout < stuck threshold (no task runs twice at once)."""
