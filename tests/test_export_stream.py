@@ -51,3 +51,35 @@ def test_a_big_export_is_streamed(client, world, ledger, monkeypatch):
     assert response.streaming and response["Content-Type"] == writer.XLSX
     assert response["Content-Disposition"].startswith("attachment; filename*=utf-8''")
     assert _cells(b"".join(response.streaming_content)) == _cells(filing_export(filing=ledger))
+
+
+def _workbook_cells(data: bytes) -> list:
+    """Every sheet: name, state, cells (value, format, type), merges, panes, hidden rows, dropdowns."""
+    wb = openpyxl.load_workbook(io.BytesIO(data))
+    out = []
+    for ws in wb.worksheets:
+        out.append([ws.title, ws.sheet_state, ws.freeze_panes, sorted(str(r) for r in ws.merged_cells.ranges),
+                    sorted((str(dv.sqref), dv.formula1, dv.type) for dv in ws.data_validations.dataValidation),
+                    [n for n, d in ws.row_dimensions.items() if d.hidden],
+                    [[(c.value, c.number_format, c.data_type) for c in row] for row in ws.iter_rows()]])
+    return out
+
+
+def test_the_streamed_template_is_the_template_openpyxl_writes(ledger):
+    from reports.filings.xlsx.template import GRID_NOTES, _instructions, _Lists, template_build
+
+    wb = writer.new_workbook(write_only=True)
+    ws = wb.create_sheet("附表1")
+    lists = _Lists()
+    write_grid(ws, title=title_of(ledger), subtitle=filer_line(ledger), cols=out_columns(T1.columns),
+               rows=selectors.filing_row_values(filing=ledger), lists=lists)
+    _instructions(wb, T1, columns=T1.columns, notes=GRID_NOTES)
+    lists.write(wb)
+    reference = _workbook_cells(writer.workbook_bytes(wb))
+    built = _workbook_cells(template_build(filing=ledger))
+    assert [sheet[0] for sheet in built] == ["附表1", "填报说明", "下拉选项"] == [sheet[0] for sheet in reference]
+    assert built == reference
+    grid = built[0][6]
+    col = [key for key, _, _ in grid[3]].index("enterprise_name")  # the hidden key row
+    names = [row[col][0] for row in grid[4:]]  # as typed; a cell that could start a formula is made text
+    assert names == ["西湖甲企业有限公司", "甲 & 乙有限公司", "'单引号'", "'-减号开头"]

@@ -14,8 +14,7 @@ from reports.filings.choices import ScheduleCode
 from reports.filings.kinds import is_insurer_branch
 from reports.filings.models import T2Summary, T4Record
 from reports.filings.xlsx import filer_line, title_of
-from reports.filings.xlsx.stream import grid_workbook_file
-from reports.filings.xlsx.template import out_columns, write_grid, write_narrative_sheet, write_t4_sheet
+from reports.filings.xlsx.template import grid_workbook_file, out_columns, write_grid, write_narrative_sheet, write_t4_sheet
 from reports.filings.xlsx.writer import new_workbook, workbook_bytes, workbook_file
 from reports.schedules import SCHEDULES
 from reports.schedules.numbers import ratio
@@ -48,7 +47,7 @@ def filing_export(*, filing) -> bytes:
 def filing_export_file(*, filing, rows_wrap: Callable[[Iterator[dict]], Iterator[dict]] | None = None) -> IO[bytes]:
     """:func:`filing_export` written to a temporary file (returned open, at its start; deleted when
     closed): the rows are read in chunks (a server-side cursor) and their XML is streamed
-    straight into the zip (``stream.grid_workbook_file``), so an export of any size is written and sent
+    straight into the zip (``template.grid_workbook_file``), so an export of any size is written and sent
     (``FileResponse``) in flat memory. ``rows_wrap`` sees the rows go by (an export job's progress)."""
     schedule = SCHEDULES.get(filing.schedule)
     if schedule is None:

@@ -15,17 +15,19 @@ import re
 import tempfile
 import zipfile
 from decimal import Decimal
-from typing import IO, Any, Iterable, Sequence
+from typing import IO, TYPE_CHECKING, Any, Iterable, Sequence
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.datetime import to_excel
 
 from reports.filings.xlsx import FIRST_DATA_ROW, excel_value
-from reports.filings.xlsx.template import OutColumn, write_grid
 from reports.schedules.base import AMOUNT, BOOL, COUNT, DATE, RATE
 
-__all__ = ["grid_workbook_file"]
+if TYPE_CHECKING:
+    from reports.filings.xlsx.template import OutColumn
+
+__all__ = ["probe_rows", "spliced_workbook_file"]
 
 CHUNK = 1000  # rows per write into the zip stream
 _PROBE = {BOOL: True, COUNT: 1, AMOUNT: Decimal(1), RATE: Decimal(1), DATE: dt.date(2020, 1, 1)}
@@ -33,8 +35,10 @@ _CELL_STYLE = re.compile(r'<c r="([A-Z]+)\d+"(?: s="(\d+)")?')
 _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
 
 
-def _probe_row(cols: Sequence[OutColumn]) -> dict[str, Any]:
-    return {c.key: _PROBE.get(c.kind, "x") for c in cols}
+def probe_rows(cols: Sequence[OutColumn]) -> list[dict[str, Any]]:
+    """The one row to write in place of the data (a value in every column, so every column's
+    cell style is registered); :func:`spliced_workbook_file` replaces it with the real rows."""
+    return [{c.key: _PROBE.get(c.kind, "x") for c in cols}]
 
 
 def _cell(ref: str, style: str, value: Any) -> str:
@@ -71,10 +75,9 @@ def _rows_xml(cols: Sequence[OutColumn], styles: dict[str, str], rows: Iterable[
         yield "".join(out)
 
 
-def grid_workbook_file(wb: Workbook, ws, *, title: str, subtitle: str, cols: Sequence[OutColumn],
-                       rows: Iterable[dict[str, Any]]) -> IO[bytes]:
-    """``write_grid(ws, …, rows=rows)`` and the workbook saved, as a temporary file open at its start."""
-    write_grid(ws, title=title, subtitle=subtitle, cols=cols, rows=[_probe_row(cols)])
+def spliced_workbook_file(wb: Workbook, ws, *, cols: Sequence[OutColumn], rows: Iterable[dict[str, Any]]) -> IO[bytes]:
+    """The workbook ``wb`` (complete, its sheet ``ws`` holding the :func:`probe_rows` as data) saved
+    with ``rows`` in place of the probe row, as a temporary file open at its start."""
     skeleton = tempfile.TemporaryFile()
     try:
         wb.save(skeleton)

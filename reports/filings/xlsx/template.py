@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from itertools import zip_longest
-from typing import Any, Iterable, Sequence
+from typing import IO, Any, Iterable, Sequence
 
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -44,6 +44,7 @@ from reports.filings.xlsx import (
     safe_cell,
     title_of,
 )
+from reports.filings.xlsx.stream import probe_rows, spliced_workbook_file
 from reports.filings.xlsx.writer import (
     BOLD,
     BORDER,
@@ -157,6 +158,17 @@ def write_grid(
                       alignment=CENTER_WRAP, border=BORDER) for col in cols])
     ws.append([col.key for col in cols])
     return _grid_rows(ws, cols, rows)
+
+
+def grid_workbook_file(wb: Workbook, ws, *, title: str, subtitle: str, cols: Sequence[OutColumn],
+                       rows: Iterable[dict[str, Any]], lists: _Lists | None = None) -> IO[bytes]:
+    """``write_grid(ws, …, rows=rows)`` and the workbook saved, as a temporary file open at its
+    start; the data rows are streamed into it in chunks (``stream``): flat memory, any size. The
+    workbook's other sheets (and ``lists``) are written by the caller first."""
+    write_grid(ws, title=title, subtitle=subtitle, cols=cols, rows=probe_rows(cols), lists=lists)
+    if lists is not None:
+        lists.write(wb)
+    return spliced_workbook_file(wb, ws, cols=cols, rows=rows)
 
 
 def _grid_layout(ws, cols: Sequence[OutColumn], *, lists: _Lists | None, frozen_cols: int) -> None:
@@ -377,11 +389,9 @@ def template_build(*, filing) -> bytes:
         return workbook_bytes(wb)
     rows = _t1_prefill(filing) if filing.schedule == ScheduleCode.T1 else _t5_prefill(filing)
     ws = wb.create_sheet(f"附表{schedule.number}")
-    lists = _Lists()
-    write_grid(ws, title=title, subtitle=subtitle, cols=out_columns(schedule.columns), rows=rows, lists=lists)
     _instructions(wb, schedule, columns=schedule.columns, notes=GRID_NOTES)
-    lists.write(wb)
-    return workbook_bytes(wb)
+    with grid_workbook_file(wb, ws, title=title, subtitle=subtitle, cols=out_columns(schedule.columns), rows=rows, lists=_Lists()) as fh:
+        return fh.read()
 
 
 def _t4_narrative(filing) -> dict[str, Any]:
