@@ -63,13 +63,16 @@ def branch_partner_rows_at(*, branch_id: int, on: dt.date) -> list[dict[str, Any
             for code, p in parks.items()]
 
 
-def filings_latest_approved(*, schedule: str, period: Period, **filters: Any) -> QuerySet[Filing]:
+def filings_latest_approved(*, schedule: str, period: Period | None, **filters: Any) -> QuerySet[Filing]:
     """The version that counts for each subject of ``schedule`` in ``period``: its latest approved
-    one (a queryset, usable as a subquery). Summaries, quality checks and targets all ask here."""
+    one (a queryset, usable as a subquery). Summaries, quality checks and targets all ask here.
+    ``period`` None: the periods ``filters`` select (e.g. ``period__code__in``), each on its own."""
     subject = subject_field(schedule)
-    newer = Filing.objects.filter(schedule=schedule, period=period, status=FilingStatus.APPROVED,
+    newer = Filing.objects.filter(schedule=schedule, period=OuterRef("period"), status=FilingStatus.APPROVED,
                                   **{subject: OuterRef(subject)}, version__gt=OuterRef("version"))
-    return Filing.objects.filter(schedule=schedule, period=period, status=FilingStatus.APPROVED, **filters).filter(~Exists(newer))
+    if period is not None:
+        filters["period"] = period
+    return Filing.objects.filter(schedule=schedule, status=FilingStatus.APPROVED, **filters).filter(~Exists(newer))
 
 
 def filings_approved_versions(*, schedule: str, period: Period, **filters: Any) -> dict[int, tuple[int, int]]:

@@ -12,7 +12,7 @@ from parks.models import PartnerLink
 from portal.choices import ZHEJIANG_CODE
 from reports.filings.choices import ScheduleCode
 from reports.filings.models import Period, T4Record, T5Row
-from reports.filings.selectors import filings_approved_versions, filings_latest_approved
+from reports.filings.selectors import filings_latest_approved
 from reports.filings.t2 import D0
 from reports.schedules.numbers import change, ratio, weighted
 from reports.schedules.t4 import COLUMNS as T4_COLUMNS
@@ -33,16 +33,14 @@ RATE_WEIGHTS = "rate_weights"  # rate -> [Σ rate × balance, Σ balance]: kept 
 
 
 def t4_records(*, period_code: str, city_code: str | None = None) -> list[dict[str, Any]]:
-    """The latest approved T4 of every branch (of a city, or the province) with its city and type."""
-    period = Period.objects.filter(code=period_code).first()
-    if period is None:
-        return []
+    """The latest approved T4 of every branch (of a city, or the province) with its city and type
+    (one query)."""
     filters = {"branch__region__province_code": ZHEJIANG_CODE}
     if city_code:
         filters["branch__region__code"] = city_code
-    ids = [v[0] for v in filings_approved_versions(schedule=ScheduleCode.T4, period=period, **filters).values()]
+    filings = filings_latest_approved(schedule=ScheduleCode.T4, period=None, period__code=period_code, **filters)
     rates = tuple(T4_RATES)
-    return list(T4Record.objects.filter(filing_id__in=ids).values(
+    return list(T4Record.objects.filter(filing__in=filings.values("pk")).values(
         "filing_id", *T4_ADDITIVE, *rates, branch_id=F("filing__branch_id"), branch_name=F("filing__branch__name"),
         city=F("filing__branch__region__code"), type=F("filing__branch__institution__type")))
 
@@ -140,19 +138,29 @@ def banks_block(current: list[dict[str, Any]], baseline: list[dict[str, Any]], *
     return {"total": t4_sum(current), "baseline": t4_sum(baseline) if baseline else {}, **panel}
 
 
-def partner_checks(*, period: Period, parks: list[dict[str, Any]], city_code: str | None = None) -> dict[str, Any]:
+def partner_facts(*, period: Period, city_code: str | None = None) -> tuple[set[int], dict[str, int]]:
+    """What the partner-bank checks read besides the parks (two queries): the parks (of a city, or
+    the province) with a 主办行 in THE register's links in force at period end, and how many
+    approved 附表5 (of the city's branches, or all) report each park code as 主办行."""
+    leads = set(PartnerLink.objects.in_force(on=period.end).filter(role=PartnerRole.LEAD, **park_filter("park__", city_code))
+                .values_list("park_id", flat=True))
+    filings = filings_latest_approved(schedule=ScheduleCode.T5, period=period, **({"branch__region__code": city_code} if city_code else {}))
+    reported: dict[str, int] = defaultdict(int)
+    for code in T5Row.objects.filter(filing__in=filings.values("pk"), role=PartnerRole.LEAD).values_list("park_code", flat=True):
+        reported[code] += 1
+    return leads, dict(reported)
+
+
+def partner_checks(*, period: Period, parks: list[dict[str, Any]], city_code: str | None = None,
+                   facts: tuple[set[int], dict[str, int]] | None = None) -> dict[str, Any]:
     """Parks outside the 3–5 partner-bank rule and parks without a 主办行, from THE register's links
     in force at period end (``PartnerLink.objects.in_force`` — the same definition as each park's
     附表2 伙伴银行家数 and ZJ2020-05), so this list is exactly the parks that fail ZJ2020-05.
 
     One bank-reported cross-check stays: parks that two or more banks report as 主办行 in their
-    approved 附表5 (the register allows one lead bank at a time, so this can only be a filing error)."""
-    leads = set(PartnerLink.objects.in_force(on=period.end).filter(role=PartnerRole.LEAD, **park_filter("park__", city_code))
-                .values_list("park_id", flat=True))
-    filings = filings_latest_approved(schedule=ScheduleCode.T5, period=period, **({"branch__region__code": city_code} if city_code else {}))
-    reported = defaultdict(int)
-    for code in T5Row.objects.filter(filing__in=filings.values("pk"), role=PartnerRole.LEAD).values_list("park_code", flat=True):
-        reported[code] += 1
+    approved 附表5 (the register allows one lead bank at a time, so this can only be a filing error).
+    ``facts``: ``partner_facts`` if at hand (the province sums its cities')."""
+    leads, reported = facts if facts is not None else partner_facts(period=period, city_code=city_code)
 
     def item(p: dict[str, Any], **extra: Any) -> dict[str, Any]:
         return {"code": p["code"], "name": p["name"], "count": p["partner_bank_count"], **extra}
@@ -164,4 +172,3 @@ def partner_checks(*, period: Period, parks: list[dict[str, Any]], city_code: st
         "no_lead": [item(p) for p in parks if p["park_id"] not in leads],
         "t5_multi_lead": [item(p, leads=reported[p["code"]]) for p in parks if reported.get(p["code"], 0) > 1],
     }
-

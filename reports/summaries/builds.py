@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from portal.choices import NINGBO_CODE, ZHEJIANG_CODE
@@ -23,9 +24,16 @@ from portal.models import Region
 from reports.filings.kinds import BANK_PACKAGE
 from reports.filings.models import Period
 from reports.filings.periods import shift_code
-from reports.filings.selectors import filings_approved_versions
-from reports.summaries.bank_figures import banks_block, partner_checks, t4_records
-from reports.summaries.completeness import completeness_by_city, completeness_by_county, completeness_items, completeness_rows_data
+from reports.filings.selectors import filings_latest_approved
+from reports.summaries.bank_figures import banks_block, partner_checks, partner_facts, t4_records
+from reports.summaries.completeness import (
+    completeness_by_city,
+    completeness_by_county,
+    completeness_items,
+    completeness_part,
+    completeness_row_on,
+    completeness_rows_data,
+)
 from reports.summaries.models import ParkSummary, Summary
 from reports.summaries.park_figures import (
     NOT_FILED_NOTE,
@@ -87,8 +95,12 @@ def _city_parks(prepared: Prepared, city_code: str) -> tuple[list[dict[str, Any]
 
 
 def city_data(*, city_code: str, period: Period, prepared: Prepared | None = None) -> tuple[dict[str, Any], dict[str, int], dict[str, Any]]:
-    """A city's summary data, the filing versions it counts, and its parts for the province."""
-    city = Region.objects.get(code=city_code)
+    """A city's summary data, the filing versions it counts, and its parts for the province: its raw
+    sums, its parks (with their partner-check facts), the 附表5 主办行 reports of its branches, its
+    completeness row and every filing version it counts — so the province reads no ledger row, no
+    partner link and no filing of a city again."""
+    regions = {r.code: r for r in Region.objects.filter(Q(code=city_code) | Q(city_code=city_code))}  # the city and its counties
+    city = regions[city_code]
     prepared = prepared or Prepared.read(period=period, city_code=city_code)
     parks, earlier = _city_parks(prepared, city_code)
     groups = group_raw(parks, earlier, _earlier_codes(period))
@@ -97,16 +109,20 @@ def city_data(*, city_code: str, period: Period, prepared: Prepared | None = Non
             "register": _register_block(prepared.register, [city_code]),
             "not_filed": [{"code": p["code"], "name": p["name"], "county": p["county"]} for p in parks if not p["filed"]],
             "not_filed_note": NOT_FILED_NOTE}
-    items = completeness_items(period=period, today=timezone.localdate(), city_code=city_code)
-    data["completeness"] = completeness_rows_data(completeness_by_city(period=period, today=timezone.localdate(), city_code=city_code, items=items))
-    data["county_blocks"] = county_blocks(parks, completeness_by_county(period=period, today=timezone.localdate(), city_code=city_code, items=items))
+    today = timezone.localdate()
+    items = completeness_items(period=period, today=today, city_code=city_code,
+                               parks=[p for p in prepared.parks if p["county__city_code"] == city_code])
+    rows = completeness_by_city(period=period, today=today, city_code=city_code, items=items, cities=[city])
+    data["completeness"] = completeness_rows_data(rows)
+    data["county_blocks"] = county_blocks(parks, completeness_by_county(period=period, today=today, city_code=city_code, items=items, regions=regions))
     data["banks"] = banks_block([r for r in prepared.t4_now if r["city"] == city_code], [r for r in prepared.t4_base if r["city"] == city_code],
                                 baseline_code=period.previous_year_end_code, expected=_expected_banks(data["completeness"]))
-    data["partners"] = partner_checks(period=period, parks=parks, city_code=city_code)
-    t1_versions = {str(p["filing_id"]): p["version"] for p in parks if p["filed"]}
-    parts = {"groups": groups_dump(groups), "versions": t1_versions,
-             "parks": [[p["park_id"], p["code"], p["name"], p["partner_bank_count"], p["filed"]] for p in parks]}
-    versions = {**t1_versions, **{str(k): v for k, v in _t4_t5_versions(period, city_code).items()}}
+    leads, reported = facts = partner_facts(period=period, city_code=city_code)
+    data["partners"] = partner_checks(period=period, parks=parks, facts=facts)
+    versions = {**{str(p["filing_id"]): p["version"] for p in parks if p["filed"]},
+                **{str(k): v for k, v in _t4_t5_versions(period, city_code).items()}}
+    parts = {"groups": groups_dump(groups), "versions": versions, "t5_leads": reported, "completeness": completeness_part(rows[0], items),
+             "parks": [[p["park_id"], p["code"], p["name"], p["partner_bank_count"], p["filed"], p["park_id"] in leads] for p in parks]}
     return data, versions, parts
 
 
@@ -122,15 +138,22 @@ def county_blocks(parks: list[dict[str, Any]], completeness: list) -> dict[str, 
 
 
 def _t4_t5_versions(period: Period, city_code: str | None) -> dict[int, int]:
-    out = {}
-    for schedule in BANK_PACKAGE:
-        filters = {"branch__region__code": city_code} if city_code else {}
-        out.update({pk: version for pk, version in filings_approved_versions(schedule=schedule, period=period, **filters).values()})
-    return out
+    """filing id → version of the 附表4/5 that count (of a city's branches, or all): one query."""
+    filters = {"branch__region__code": city_code} if city_code else {}
+    t4, t5 = (filings_latest_approved(schedule=schedule, period=period, **filters).values_list("pk", "version").order_by() for schedule in BANK_PACKAGE)
+    return dict(t4.union(t5, all=True))
 
 
 def cities() -> list[Region]:
     return list(Region.objects.filter(level="city", province_code=ZHEJIANG_CODE).order_by("code"))
+
+
+def _parts_current(parts: dict[str, Any] | None) -> bool:
+    """Parts as ``city_data`` keeps them now (not empty, nor from before a key was added)."""
+    return bool(parts) and all(key in parts for key in PARTS_KEYS)
+
+
+PARTS_KEYS = ("groups", "versions", "parks", "t5_leads", "completeness")
 
 
 def cities_parts(*, period: Period, codes: list[str]) -> dict[str, dict[str, Any]]:
@@ -143,21 +166,29 @@ def cities_parts(*, period: Period, codes: list[str]) -> dict[str, dict[str, Any
     for code in codes:
         s = stored.get(code)
         if s is not None and s.queued:
-            out[code] = s.parts or city_data(city_code=code, period=period)[2]
-        elif s is None or not s.parts or code in dirty:
+            out[code] = s.parts if _parts_current(s.parts) else city_data(city_code=code, period=period)[2]
+        elif s is None or not _parts_current(s.parts) or code in dirty:
             out[code] = summary_rebuild(scope=Summary.Scope.CITY, code=code, period_id=period.pk).parts
         else:
             out[code] = s.parts
     return out
 
 
-def province_data(*, period: Period, city_parts: dict[str, dict[str, Any]], prepared: Prepared | None = None) -> tuple[dict[str, Any], dict[str, int]]:
-    """The province's summary data from the cities' parts (no ledger row is read)."""
-    regions = cities()
+def province_data(*, period: Period, city_parts: dict[str, dict[str, Any]], prepared: Prepared | None = None,
+                  regions: list[Region] | None = None) -> tuple[dict[str, Any], dict[str, int]]:
+    """The province's summary data from the cities' parts: no ledger row, partner link or filing of
+    a city is read again (only the register's park counts and the banks' 附表4 records)."""
+    regions = regions if regions is not None else cities()
     codes = [c.code for c in regions]
     groups = {code: groups_load(city_parts[code]["groups"]) for code in codes}
-    parks = [{"park_id": pid, "code": code, "name": name, "partner_bank_count": n, "filed": filed}
-             for c in codes for pid, code, name, n, filed in city_parts[c]["parks"]]
+    parks, leads, reported = [], set(), defaultdict(int)
+    for c in codes:
+        for pid, code, name, n, filed, lead in city_parts[c]["parks"]:
+            parks.append({"park_id": pid, "code": code, "name": name, "partner_bank_count": n, "filed": filed})
+            if lead:
+                leads.add(pid)
+        for code, n in city_parts[c]["t5_leads"].items():
+            reported[code] += n
     register = prepared.register if prepared else register_park_counts()
     t4_now = prepared.t4_now if prepared else t4_records(period_code=period.code)
     t4_base = prepared.t4_base if prepared else t4_records(period_code=period.previous_year_end_code)
@@ -171,16 +202,17 @@ def province_data(*, period: Period, city_parts: dict[str, dict[str, Any]], prep
         "not_filed_count": sum(1 for p in parks if not p["filed"]),
         "not_filed_note": NOT_FILED_NOTE,
     }
-    data["completeness"] = completeness_rows_data(completeness_by_city(period=period, today=timezone.localdate()))
+    today = timezone.localdate()
+    data["completeness"] = [{**completeness_row_on(city_parts[c.code]["completeness"], period=period, today=today),
+                             "code": c.code, "name": c.name, "separately_planned": c.separately_planned} for c in regions]
     data["banks"] = {}
     for key, exclude in (("incl_ningbo", None), ("excl_ningbo", NINGBO_CODE)):
         data["banks"][key] = banks_block([r for r in t4_now if r["city"] != exclude], [r for r in t4_base if r["city"] != exclude],
                                          baseline_code=period.previous_year_end_code, expected=_expected_banks(data["completeness"], exclude))
-    data["partners"] = partner_checks(period=period, parks=parks)
+    data["partners"] = partner_checks(period=period, parks=parks, facts=(leads, dict(reported)))
     versions = {}
     for code in codes:
         versions.update(city_parts[code]["versions"])
-    versions.update({str(k): v for k, v in _t4_t5_versions(period, None).items()})
     return data, versions
 
 
@@ -188,16 +220,17 @@ def summary_rebuild(*, scope: str, code: str, period_id: int, prepared: Prepared
                     city_parts: dict[str, dict[str, Any]] | None = None) -> Summary:
     """Recompute one summary under a row lock, in one transaction (idempotent)."""
     period = Period.objects.get(pk=period_id)
-    Summary.objects.get_or_create(scope=scope, code=code, period=period)
+    Summary.objects.only("pk").get_or_create(scope=scope, code=code, period=period)
     started = time.perf_counter()
     with transaction.atomic():
         summary = Summary.objects.select_for_update().defer("data", "source_versions", "parts").get(scope=scope, code=code, period=period)
         if scope == Summary.Scope.CITY:
             data, versions, parts = city_data(city_code=code, period=period, prepared=prepared)
         else:
+            regions = cities()
             if city_parts is None:
-                city_parts = cities_parts(period=period, codes=[c.code for c in cities()])
-            (data, versions), parts = province_data(period=period, city_parts=city_parts, prepared=prepared), {}
+                city_parts = cities_parts(period=period, codes=[c.code for c in regions])
+            (data, versions), parts = province_data(period=period, city_parts=city_parts, prepared=prepared, regions=regions), {}
         if settings.ROLLUP_BUILD_DELAY:
             time.sleep(settings.ROLLUP_BUILD_DELAY)
         summary.data, summary.source_versions, summary.parts = data, versions, parts

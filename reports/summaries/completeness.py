@@ -17,6 +17,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from types import SimpleNamespace
 
+from django.db.models import Exists, OuterRef
+
 from banks.choices import InstitutionType
 from parks.choices import ParkStatus, PartnerRole
 from parks.models import Park, PartnerLink
@@ -72,23 +74,29 @@ def _state(status: str | None, version: int = 1) -> str:
     return "not_filed"
 
 
-def completeness_items(*, period: Period, today: dt.date, city_code: str | None = None) -> list[Item]:
-    """Every expected filing of the period (optionally one city), in a constant number of queries."""
-    parks = Park.objects.filter(status=ParkStatus.ACTIVE)
-    if city_code:
-        parks = parks.filter(county__city_code=city_code)
-    parks = list(parks.values("pk", "code", "name", "county__city_code", "county__code").order_by("code"))
-    t1 = {f["park_id"]: f for f in Filing.objects.filter(period=period, schedule=ScheduleCode.T1, is_current=True, park_id__in=[p["pk"] for p in parks])
-          .values("pk", "park_id", "status", "version", "days_late")}
-    links = PartnerLink.objects.in_force(on=period.end)
+def completeness_items(*, period: Period, today: dt.date, city_code: str | None = None, parks: list[dict] | None = None) -> list[Item]:
+    """Every expected filing of the period (optionally one city), in a constant number of queries.
+    ``parks``: its active parks (``pk``, ``code``, ``name``, ``county__city_code``, ``county__code``)
+    if already at hand."""
+    if parks is None:
+        active = Park.objects.filter(status=ParkStatus.ACTIVE)
+        if city_code:
+            active = active.filter(county__city_code=city_code)
+        parks = list(active.values("pk", "code", "name", "county__city_code", "county__code").order_by("code"))
+    t1_filings = Filing.objects.filter(period=period, schedule=ScheduleCode.T1, is_current=True)
+    t1_filings = t1_filings.filter(park__county__city_code=city_code) if city_code else t1_filings.filter(park_id__in=[p["pk"] for p in parks])
+    active_ids = {p["pk"] for p in parks}
+    t1 = {f["park_id"]: f for f in t1_filings.values("pk", "park_id", "status", "version", "days_late") if f["park_id"] in active_ids}
+    # the branches expected: partner links in force at period end, or a 附表4/5 filed anyway (one query)
+    links = PartnerLink.objects.in_force(on=period.end).filter(branch_id=OuterRef("pk"))
     bank_filings = Filing.objects.filter(period=period, schedule__in=BANK_PACKAGE, is_current=True)
-    branch_ids = set(links.values_list("branch_id", flat=True)) | set(bank_filings.values_list("branch_id", flat=True))
-    branches = Organisation.objects.filter(pk__in=branch_ids, kind=OrgKind.BANK_BRANCH)
+    branches = Organisation.objects.filter(kind=OrgKind.BANK_BRANCH).filter(Exists(links) | Exists(bank_filings.filter(branch_id=OuterRef("pk"))))
     if city_code:
         branches = branches.filter(region__code=city_code)
     branches = list(branches.values("pk", "name", "region__code", "institution__type").order_by("region__code", "name"))
     package: dict[int, dict] = {}
-    for f in bank_filings.filter(branch_id__in=[b["pk"] for b in branches]).values("pk", "branch_id", "schedule", "status", "version", "days_late").order_by("schedule"):
+    package_filings = bank_filings.filter(branch__kind=OrgKind.BANK_BRANCH, **({"branch__region__code": city_code} if city_code else {}))
+    for f in package_filings.values("pk", "branch_id", "schedule", "status", "version", "days_late").order_by("schedule"):
         package.setdefault(f["branch_id"], f)  # T4 represents the package (T5 if T4 is missing)
     due = period.filer_due
     # a submitted 附表1 waits for its park's lead bank (转报) before the branch reviews it
@@ -99,7 +107,7 @@ def completeness_items(*, period: Period, today: dt.date, city_code: str | None 
     for p in parks:
         f = t1.get(p["pk"])
         state = _state(f and f["status"], f["version"] if f else 1)
-        days = f["days_late"] if f and state != "not_filed" else max(0, (today - due).days)
+        days = f["days_late"] if f and state != "not_filed" else days_outstanding(due=due, today=today)
         item = Item("park", p["pk"], p["code"], p["name"], p["county__city_code"], schedules_label(PARK_SCHEDULES), f and f["pk"], f["status"] if f else "",
                     state, days > 0, days, f"/filings/{f['pk']}/" if f else f"/parks/{p['pk']}/", county_code=p["county__code"])
         if state == "awaiting":
@@ -109,11 +117,16 @@ def completeness_items(*, period: Period, today: dt.date, city_code: str | None 
     for b in branches:
         f = package.get(b["pk"])
         state = _state(f and f["status"], f["version"] if f else 1)
-        days = f["days_late"] if f and state != "not_filed" else max(0, (today - due).days)
+        days = f["days_late"] if f and state != "not_filed" else days_outstanding(due=due, today=today)
         items.append(Item("branch", b["pk"], "", b["name"], b["region__code"], _package_label(b), f and f["pk"], f["status"] if f else "",
                           state, days > 0, days, f"/filings/{f['pk']}/" if f else f"/organisations/{b['pk']}/",
                           waiting_for="regulator" if state == "awaiting" else ""))
     return items
+
+
+def days_outstanding(*, due: dt.date, today: dt.date) -> int:
+    """How late an expected filing not (or never) submitted is today: it counts as 逾期 when > 0."""
+    return max(0, (today - due).days)
 
 
 def _package_label(branch: dict) -> str:
@@ -147,11 +160,14 @@ def _count(row: CityRow, item: Item) -> None:
         row.counts["late"] += 1
 
 
-def completeness_by_city(*, period: Period, today: dt.date, city_code: str | None = None, items: list[Item] | None = None) -> list[CityRow]:
-    """One row per city (``items``: the period's ``completeness_items`` if already at hand)."""
-    cities = Region.objects.filter(level="city", province_code="330000").order_by("code")
-    if city_code:
-        cities = cities.filter(code=city_code)
+def completeness_by_city(*, period: Period, today: dt.date, city_code: str | None = None, items: list[Item] | None = None,
+                         cities: list[Region] | None = None) -> list[CityRow]:
+    """One row per city (``items``: the period's ``completeness_items`` if already at hand;
+    ``cities``: the rows' regions, if at hand)."""
+    if cities is None:
+        cities = Region.objects.filter(level="city", province_code="330000").order_by("code")
+        if city_code:
+            cities = cities.filter(code=city_code)
     rows = {c.code: CityRow(city=c) for c in cities}
     if items is None:
         items = completeness_items(period=period, today=today, city_code=city_code)
@@ -166,15 +182,21 @@ BANKS_ROW_CODE = "banks"
 BANKS_ROW_NAME = "银行保险机构（附表4/5，保险机构附表4，按地市报送）"
 
 
-def completeness_by_county(*, period: Period, today: dt.date, city_code: str, items: list[Item] | None = None) -> list[CityRow]:
+def completeness_by_county(*, period: Period, today: dt.date, city_code: str, items: list[Item] | None = None,
+                           regions: dict[str, Region] | None = None) -> list[CityRow]:
     """Inside one city: one row per county that has operating parks (their 附表1/2), then one row
     for the city's bank branches (附表4/5 are filed per city, not per county); the rows add up to
-    the city's row of ``completeness_by_city``."""
+    the city's row of ``completeness_by_city``. ``regions``: code → region of the city's counties,
+    if at hand."""
     if items is None:
         items = completeness_items(period=period, today=today, city_code=city_code)
     items = [i for i in items if i.city_code == city_code]
     county_codes = {i.county_code for i in items if i.kind == "park"}
-    rows = {c.code: CityRow(city=c) for c in Region.objects.filter(code__in=county_codes).order_by("code")}
+    if regions is None:
+        counties = Region.objects.filter(code__in=county_codes).order_by("code")
+    else:
+        counties = [regions[code] for code in sorted(county_codes)]
+    rows = {c.code: CityRow(city=c) for c in counties}
     banks = CityRow(city=SimpleNamespace(code=BANKS_ROW_CODE, name=BANKS_ROW_NAME, separately_planned=False))
     for item in items:
         _count(rows[item.county_code] if item.kind == "park" else banks, item)
@@ -209,3 +231,16 @@ def completeness_rows_from_data(items: list[dict] | None) -> list[CityRow]:
             row.kinds[kind] = {"expected": item.get(f"{prefix}_expected", 0), "approved": item.get(f"{prefix}_approved", 0)}
         out.append(row)
     return out
+
+
+def completeness_part(row: CityRow, items: list[Item]) -> dict:
+    """A city's row as its summary keeps it for the province (``Summary.parts``): the row, with the
+    late ones among the filings submitted apart (the outstanding ones turn late with the date alone)."""
+    return {**completeness_rows_data([row])[0], "late_submitted": sum(1 for i in items if i.city_code == row.city.code and i.late and i.state != "not_filed")}
+
+
+def completeness_row_on(part: dict, *, period: Period, today: dt.date) -> dict:
+    """A city's row kept by ``completeness_part``, as ``completeness_by_city`` would count it ``today``."""
+    row = {k: v for k, v in part.items() if k != "late_submitted"}
+    row["late"] = part["late_submitted"] + (part["not_filed"] if days_outstanding(due=period.filer_due, today=today) > 0 else 0)
+    return row

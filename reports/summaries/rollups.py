@@ -19,9 +19,9 @@ from django.db import OperationalError, transaction
 from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
-from parks.models import Park
+from parks.models import Park, PartnerLink
 from portal import deferred, generation
-from portal.choices import ZHEJIANG_CODE
+from portal.choices import ZHEJIANG_CODE, OrgKind
 from portal.models import Region
 from reports.filings.models import Filing, Period
 from reports.summaries.bank_figures import banks_block  # noqa: F401  (a name of this module for callers)
@@ -177,3 +177,10 @@ def register_changed_receiver(sender, *, park_id: int, dates=(), **kwargs) -> No
     city = Park.objects.filter(pk=park_id).values_list("county__city_code", flat=True).first()
     for period_id in _built_periods(city, period_ids) if city else ():
         summary_request(scope=Summary.Scope.CITY, code=city, period_id=period_id)
+    # a partner link also decides which bank branches a period expects (completeness, kept in the
+    # parts of the branch's city): a branch of another city has its city refreshed too
+    others = set(PartnerLink.objects.filter(park_id=park_id, branch__kind=OrgKind.BANK_BRANCH).exclude(branch__region__code=city)
+                 .values_list("branch__region__code", flat=True))
+    for other in sorted(others):
+        for period_id in _built_periods(other, period_ids):
+            summary_request(scope=Summary.Scope.CITY, code=other, period_id=period_id)
