@@ -101,7 +101,7 @@ def test_a_whole_column_read_at_once_gives_each_cells_value(col):
     compiled = column_parser(col)
     vector = column_vector(col, compiled)
     columns = [[c for c in CELLS if type(c) is kind] for kind in _PLAIN_KINDS]
-    columns += [[None, *column, None] for column in columns] + [[None, None], [12, 12.0, None, 7], [0.1, -0.0, 2], ["  x", "x"]]
+    columns += [[None, *column, None] for column in columns] + [[None, None], [12, 12.0, None, 7], [0.1, -0.0, 2], ["  x", "x"], ["－", "杭州，滨江", None, "——", "ｘ"]]
     read_at_once = 0
     for column in columns + [[c] for c in CELLS if type(c) in _PLAIN_KINDS]:
         values = vector(list(column))

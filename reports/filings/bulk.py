@@ -50,8 +50,7 @@ def _records(plan, filing_id: int, rows: list[dict[str, Any]], first_row_no: int
     defaults = [(i, default) for i, (_a, _c, null, default) in enumerate(plan) if not null and default is not None]
     records = []
     for row_no, values in enumerate(rows, start=first_row_no):
-        get = values.get
-        record = [get(a) for a in attnames]
+        record = list(map(values.get, attnames))
         for i in positions:
             record[i] = None
         for i, default in defaults:

@@ -32,7 +32,7 @@ from typing import Any, Callable
 
 from portal.uscc import uscc_normalise
 from reports.schedules.base import AMOUNT, BOOL, CHOICE, COUNT, INDUSTRY, LIMITS, RATE, TEXT, USCC, Column, Context, Issue, Schedule
-from reports.schedules.parsing import CENT, EMPTY_MARKERS, RATE_STEP, ParseError, normalise_text, text_as_typed
+from reports.schedules.parsing import CENT, EMPTY_MARKERS, RATE_STEP, ParseError, clean_text, normalise_text, text_as_typed
 
 Parser = Callable[[Any], Any]
 Vector = Callable[[list[Any]], "list[Any] | None"]
@@ -193,7 +193,6 @@ def _table(parse: Parser, cells: list[Any]) -> list[Any] | None:
 def _decimal_vector(col: Column, step: Decimal) -> Vector:
     limit = LIMITS[col.kind]
     fmax = float(limit)
-    quantize = partial(Decimal.quantize, exp=step, rounding=ROUND_HALF_UP)
 
     def vector(cells: list[Any]) -> list[Any] | None:
         nums = _present(cells)
@@ -201,7 +200,7 @@ def _decimal_vector(col: Column, step: Decimal) -> Vector:
             return list(cells)
         if not (min(nums) >= 0 and max(nums) < fmax and math.isfinite(math.fsum(nums))):
             return None
-        values = list(map(quantize, map(Decimal, map(repr, nums))))  # repr(int) is Decimal(int)'s digits
+        values = [d.quantize(step, ROUND_HALF_UP) for d in map(Decimal, map(repr, nums))]  # repr(int): Decimal(int)'s digits
         if max(values) >= limit:
             return None
         if 0 in nums:  # -0.0 reads as 0.00
@@ -225,8 +224,8 @@ def _count_vector(cells: list[Any]) -> list[Any] | None:
 
 
 def _text_vector(col: Column) -> Vector:
-    """Texts already as ``text_as_typed`` leaves them: printable (no invisible character), nothing
-    to trim, NFKC already, not a placeholder, not too long."""
+    """Texts ``text_as_typed`` keeps as they are: printable (no invisible character), nothing to
+    trim, not too long; a placeholder (``-``, empty, after NFKC) is None."""
     max_length = col.max_length
 
     def vector(cells: list[Any]) -> list[Any] | None:
@@ -234,9 +233,11 @@ def _text_vector(col: Column) -> Vector:
         if not texts:
             return list(cells)
         if (max(map(len, texts)) > max_length or not all(map(str.isprintable, texts))
-                or list(map(str.strip, texts)) != texts or not all(map(_is_nfkc, texts)) or not EMPTY_MARKERS.isdisjoint(texts)):
+                or list(map(str.strip, texts)) != texts):
             return None
-        return list(cells)
+        if all(map(_is_nfkc, texts)):  # then clean_text(text) is the text itself
+            return list(cells) if EMPTY_MARKERS.isdisjoint(texts) else [None if c in EMPTY_MARKERS else c for c in cells]
+        return [None if c is None or clean_text(c) in EMPTY_MARKERS else c for c in cells]
 
     return vector
 
@@ -342,12 +343,15 @@ def validate_rows(schedule: Schedule, raw_rows: list[dict[str, Any]], ctx: Conte
     issues: list[Issue] = []
     compute = schedule.compute
     required, rules, quiet = schedule.required_issues, schedule.rule_issues, schedule.quiet_row
+    # the rows with a required cell empty, column by column (the others have no required issue)
+    incomplete = {i for key in schedule.required_keys for i, r in enumerate(rows) if r[key] is None or r[key] == ""}
     for i, (values, raw) in enumerate(zip(rows, raw_rows)):
         found = parse_issues.get(i)
         bad = {x.column for x in found} if found else frozenset()
         if found:
             issues.extend(found)
-        issues.extend(required(values, row=i + 1, parsed_bad=bad))
+        if i in incomplete:
+            issues.extend(required(values, row=i + 1, parsed_bad=bad))
         if quiet is None or not quiet(values, ctx):  # the usual row: nothing to find, the rules not run
             issues.extend(rules(values, ctx, row=i + 1, parsed_bad=bad, raw=raw))
         if compute:
