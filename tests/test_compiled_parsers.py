@@ -11,7 +11,7 @@ import rest_framework.views  # noqa: F401 - DRF and its settings first (portal.a
 from portal.api.parsers import json_loads, json_loads_fast
 from reports.schedules import T1, T4, T5
 from reports.schedules.base import Context
-from reports.schedules.compiled import column_parser, validate_rows
+from reports.schedules.compiled import column_parser, column_vector, validate_rows
 from reports.schedules.parsing import ParseError
 
 CELLS = [
@@ -89,3 +89,26 @@ def test_validate_rows_column_by_column_keeps_each_rows_errors_in_the_columns_or
     assert first == [c.key for c in T1.columns if c.key in first] and len(first) == 4
     t5 = [{"park_code": "330106001", "since": float("nan"), "services": "规划、装修"}, {}]
     assert validate_rows(T5, t5, ctx) == T5.validate(t5, ctx)
+
+
+_PLAIN_KINDS = (int, float, bool, str)
+
+
+@pytest.mark.parametrize("col", [c for s in (T1, T4, T5) for c in s.columns], ids=lambda c: c.key)
+def test_a_whole_column_read_at_once_gives_each_cells_value(col):
+    """``column_vector`` (a column of one plain type read at once) answers what the compiled parser
+    answers cell by cell, or gives the column back to it (None)."""
+    compiled = column_parser(col)
+    vector = column_vector(col, compiled)
+    columns = [[c for c in CELLS if type(c) is kind] for kind in _PLAIN_KINDS]
+    columns += [[None, *column, None] for column in columns] + [[None, None], [12, 12.0, None, 7], [0.1, -0.0, 2], ["  x", "x"], ["－", "杭州，滨江", None, "——", "ｘ"]]
+    read_at_once = 0
+    for column in columns + [[c] for c in CELLS if type(c) in _PLAIN_KINDS]:
+        values = vector(list(column))
+        if values is None:
+            continue
+        read_at_once += 1
+        assert [("value", type(v).__name__, v if not isinstance(v, Decimal) else str(v)) for v in values] == \
+            [("value", "NoneType", None) if c is None else _outcome(compiled, c) for c in column], (col.key, column)
+    plain = col.kind in ("amount", "rate", "count", "bool", "choice", "industry", "uscc") or (col.kind == "text" and not col.normalise)
+    assert (read_at_once > 1) == plain  # the usual columns are read at once (dates, phones, lists, codes cell by cell)

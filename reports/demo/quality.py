@@ -97,7 +97,7 @@ def _t1_rows_save(filing: Filing, rows: list[dict[str, Any]]) -> None:
 
 
 def _t1_rows(filing: Filing) -> list[dict[str, Any]]:
-    return [{k: v for k, v in r.items() if k not in ("id", "filing_id")}
+    return [{k: v for k, v in r.items() if k not in ("id", "filing_id", "row_hash")}
             for r in T1Row.objects.filter(filing=filing).order_by("row_no").values()]
 
 

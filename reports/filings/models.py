@@ -133,7 +133,25 @@ def _value_field(kind: str) -> models.Field:
     return models.CharField(max_length=100, blank=True, default="")
 
 
-class T1Row(models.Model):
+class HashedRow(models.Model):
+    """A row of a multi-row schedule with the digest of what the bulk path wrote (``bulk.row_hash``),
+    so a full replace leaves a row it would write identically untouched. A row saved one by one
+    (the web grid) drops its digest: unknown until the bulk path writes it again."""
+
+    row_hash = models.BigIntegerField("内容摘要", null=True, blank=True, editable=False,
+                                      help_text="批量写入时的行内容摘要（reports.filings.bulk.row_hash）；逐行保存时清空")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.row_hash = None
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "row_hash"}
+        super().save(*args, **kwargs)
+
+
+class T1Row(HashedRow):
     filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="t1_rows")
     row_no = models.PositiveIntegerField("行号")
     size_computed = models.CharField("企业规模（测算）", max_length=10, blank=True, default="")
@@ -174,7 +192,7 @@ class T4Record(models.Model):
         verbose_name_plural = "附表4"
 
 
-class T5Row(models.Model):
+class T5Row(HashedRow):
     filing = models.ForeignKey(Filing, on_delete=models.CASCADE, related_name="t5_rows")
     row_no = models.PositiveIntegerField("行号")
 

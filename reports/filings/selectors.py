@@ -120,16 +120,12 @@ def enterprises_tenant_elsewhere(*, park_id: int, on: dt.date, codes: list[str])
     """Of ``codes``, those whose enterprise is a tenant of another park on ``on`` and not of
     ``park_id``: 统一社会信用代码 -> that park's name."""
     found: dict[str, str] = {}
-    for where in values_in("enterprise__uscc", codes):
-        here: set[str] = set()
-        other: dict[str, str] = {}
-        stays = Tenancy.objects.in_force(on=on).filter(where).values_list("enterprise__uscc", "park_id", "park__name")
-        for code, pid, name in stays:
-            if pid == park_id:
-                here.add(code)
-            else:
-                other.setdefault(code, name)
-        found.update({code: name for code, name in other.items() if code not in here})
+    here = Tenancy.objects.in_force(on=on).filter(park_id=park_id).values("enterprise_id")
+    for where in values_in("enterprise__uscc", codes):  # only the other parks' stays come back (usually none)
+        stays = (Tenancy.objects.in_force(on=on).filter(where).exclude(park_id=park_id).exclude(enterprise_id__in=here)
+                 .values_list("enterprise__uscc", "park__name"))
+        for code, name in stays:
+            found.setdefault(code, name)
     return found
 
 

@@ -21,7 +21,7 @@ from portal.exceptions import StaleObject
 from portal.gcpause import gc_paused
 from portal.models import Organisation, User
 from reports.filings import quality, selectors
-from reports.filings.bulk import count_changes, rows_write, same_row
+from reports.filings.bulk import replace_apply, replace_plan, same_row
 from reports.filings.carry import CarryPlan, carry_plan
 from reports.filings.choices import ScheduleCode
 from reports.filings.kinds import branch_schedules
@@ -168,18 +168,14 @@ def filing_rows_replace(
     stored_issues += quality.quality_issues(filing=filing, rows=rows, insurer=ctx.is_insurer)
     issues = [_renumber(i, row_numbers) for i in stored_issues] if row_numbers else stored_issues  # as the filer numbered them
     result = SaveResult(saved=False, filing=filing, issues=issues, incomplete_rows=incomplete_rows)
-    before = {r[schedule.natural_key]: r for r in selectors.filing_row_values(filing=filing)}
-    keys_now = [r.get(schedule.natural_key) for r in rows]
-    result.created = sum(1 for k in keys_now if k not in before)
-    result.updated, result.unchanged = count_changes(schedule, before, rows)
-    sent = set(keys_now)
-    result.deleted = sum(1 for k in before if k not in sent)
+    plan = replace_plan(ROW_MODELS[filing.schedule], schedule, filing, rows)  # unchanged rows: by their digest, kept
+    result.created, result.updated, result.unchanged, result.deleted = plan.created, plan.updated, plan.unchanged, plan.deleted
     plain = not row_numbers and not incomplete_rows and not result.errors  # what an API re-send would find again
     if result.blocking or dry_run:
         if plain and dry_run and result.created == result.updated == result.deleted == 0:
             remember(filing=filing, raw_rows=raw_rows, rows=rows, issues=issues, ctx=ctx, natural_key=schedule.natural_key)
         return result
-    rows_write(ROW_MODELS[filing.schedule], filing, rows)
+    replace_apply(plan)
     _bump(filing, actor, stored_issues, len(rows))
     if plain:
         remember(filing=filing, raw_rows=raw_rows, rows=rows, issues=issues, ctx=ctx, natural_key=schedule.natural_key)

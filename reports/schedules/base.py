@@ -256,6 +256,8 @@ class Schedule:
     computed: tuple[Computed, ...] = ()
     natural_key: str | None = None  # None: one record per filing
     row_rules: tuple[RowRule, ...] = ()
+    # a cheaper look first: True when the row rules find nothing in the row (then not run; validate_rows)
+    quiet_row: Callable[[dict[str, Any], "Context"], bool] | None = None
     set_rules: tuple[SetRule, ...] = ()
     compute: Callable[[dict[str, Any]], dict[str, Any]] | None = None
     subject: str = "park"  # park | branch | city

@@ -15,22 +15,27 @@ else to ``Column.parse`` itself:
   function of the cell), errors included.
 
 A row set is parsed column by column (``parse_columns``): each column's parser over the whole
-column in one comprehension, an empty cell skipped without a call, the rows then zipped together;
-a column with a bad cell is read again cell by cell for its errors. The checks then run row by row
-(``Schedule.required_issues``, cheap when every required cell is there, and ``rule_issues``).
+column at once (``column_vector``: a few C-level passes when every cell has one plain type) or
+in one comprehension, an empty cell skipped without a call, the rows then zipped together; a
+column with a bad cell is read again cell by cell for its errors. The checks then run row by row
+(``Schedule.required_issues``, cheap when every required cell is there, then the schedule's
+``quiet_row`` — one flat look — and only when it finds something, ``rule_issues``).
 
 Proven equal to ``Column.parse`` on every kind of cell in ``tests/test_compiled_parsers.py``."""
 from __future__ import annotations
 
 import math
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from typing import Any, Callable
 
 from portal.uscc import uscc_normalise
 from reports.schedules.base import AMOUNT, BOOL, CHOICE, COUNT, INDUSTRY, LIMITS, RATE, TEXT, USCC, Column, Context, Issue, Schedule
-from reports.schedules.parsing import CENT, RATE_STEP, ParseError, normalise_text, text_as_typed
+from reports.schedules.parsing import CENT, EMPTY_MARKERS, RATE_STEP, ParseError, clean_text, normalise_text, text_as_typed
 
 Parser = Callable[[Any], Any]
+Vector = Callable[[list[Any]], "list[Any] | None"]
 _MEMO_KINDS = (CHOICE, INDUSTRY, BOOL, COUNT, RATE)
 _MEMO_MAX = 4096  # distinct strings remembered per column
 
@@ -143,14 +148,145 @@ def column_parser(col: Column) -> Parser:
     return _memo(col, fast) if col.kind in _MEMO_KINDS else fast
 
 
-_COMPILED: dict[str, tuple[tuple[str, Parser, Any], ...]] = {}
+# --- whole columns at once ----------------------------------------------------------------------
+# A column whose every cell is of one plain type (what a JSON body or a calamine read holds: all
+# numbers, all booleans, all texts) is read by a few passes of C-level builtins over the column
+# (``map``, ``min`` / ``max``, a table of its distinct strings) instead of a call per cell; anything
+# else (another type, a value out of range, an unreadable cell) gives None and the column is read
+# cell by cell as before. The same values either way (tests/test_compiled_parsers.py).
+
+_NONE = type(None)
+_NUMBERS = frozenset({int, float})
+_is_nfkc = partial(unicodedata.is_normalized, "NFKC")
 
 
-def compiled_columns(schedule: Schedule) -> tuple[tuple[str, Parser, Any], ...]:
-    """(key, parser, default) of every column, compiled once per schedule."""
+def _kinds(cells: list[Any]) -> set[type]:
+    kinds = set(map(type, cells))
+    kinds.discard(_NONE)
+    return kinds
+
+
+def _present(cells: list[Any]) -> list[Any]:
+    return [c for c in cells if c is not None] if None in cells else cells
+
+
+def _in_place(cells: list[Any], values: list[Any]) -> list[Any]:
+    """``values`` of the non-empty ``cells`` put back at their places (None elsewhere)."""
+    if len(values) == len(cells):
+        return values
+    it = iter(values)
+    return [None if c is None else next(it) for c in cells]
+
+
+def _table(parse: Parser, cells: list[Any]) -> list[Any] | None:
+    """Texts by a table of the distinct ones (each parsed once); None when one is unreadable."""
+    table: dict[Any, Any] = {}
+    try:
+        for text in set(cells):
+            if text is not None:
+                table[text] = parse(text)
+    except ParseError:
+        return None
+    return list(map(table.get, cells))
+
+
+def _decimal_vector(col: Column, step: Decimal) -> Vector:
+    limit = LIMITS[col.kind]
+    fmax = float(limit)
+
+    def vector(cells: list[Any]) -> list[Any] | None:
+        nums = _present(cells)
+        if not nums:
+            return list(cells)
+        if not (min(nums) >= 0 and max(nums) < fmax and math.isfinite(math.fsum(nums))):
+            return None
+        values = [d.quantize(step, ROUND_HALF_UP) for d in map(Decimal, map(repr, nums))]  # repr(int): Decimal(int)'s digits
+        if max(values) >= limit:
+            return None
+        if 0 in nums:  # -0.0 reads as 0.00
+            values = [v if v else abs(v) for v in values]
+        return _in_place(cells, values)
+
+    return vector
+
+
+def _count_vector(cells: list[Any]) -> list[Any] | None:
+    nums = _present(cells)
+    if not nums:
+        return list(cells)
+    try:
+        whole = list(map(int, nums))
+    except (ValueError, OverflowError):  # nan, inf
+        return None
+    if whole != nums or min(whole) < 0 or max(whole) >= LIMITS[COUNT]:
+        return None
+    return _in_place(cells, whole)
+
+
+def _text_vector(col: Column) -> Vector:
+    """Texts ``text_as_typed`` keeps as they are: printable (no invisible character), nothing to
+    trim, not too long; a placeholder (``-``, empty, after NFKC) is None."""
+    max_length = col.max_length
+
+    def vector(cells: list[Any]) -> list[Any] | None:
+        texts = _present(cells)
+        if not texts:
+            return list(cells)
+        if (max(map(len, texts)) > max_length or not all(map(str.isprintable, texts))
+                or list(map(str.strip, texts)) != texts):
+            return None
+        if all(map(_is_nfkc, texts)):  # then clean_text(text) is the text itself
+            return list(cells) if EMPTY_MARKERS.isdisjoint(texts) else [None if c in EMPTY_MARKERS else c for c in cells]
+        return [None if c is None or clean_text(c) in EMPTY_MARKERS else c for c in cells]
+
+    return vector
+
+
+def _uscc_vector(cells: list[Any]) -> list[Any] | None:
+    codes = _present(cells)
+    if not codes:
+        return list(cells)
+    if not (all(map(str.isascii, codes)) and all(map(str.isalnum, codes))):
+        return None
+    return _in_place(cells, list(map(str.upper, codes)))
+
+
+def column_vector(col: Column, parse: Parser) -> Callable[[list[Any]], list[Any] | None]:
+    """The whole-column reader of ``col`` (``parse``: its compiled parser, for a table of texts)."""
+    numbers = _decimal_vector(col, CENT if col.kind == AMOUNT else RATE_STEP) if col.kind in (AMOUNT, RATE) else None
+    text = _text_vector(col) if col.kind == TEXT and not col.normalise else None
+    memo = col.kind in _MEMO_KINDS
+
+    def vector(cells: list[Any]) -> list[Any] | None:
+        kinds = _kinds(cells)
+        if not kinds:
+            return list(cells)
+        if len(kinds) == 1 and str in kinds:
+            if memo:
+                return _table(parse, cells)
+            if text is not None:
+                return text(cells)
+            return _uscc_vector(cells) if col.kind == USCC else None
+        if kinds <= _NUMBERS:
+            if numbers is not None:
+                return numbers(cells)
+            return _count_vector(cells) if col.kind == COUNT else None
+        if kinds == {bool} and col.kind == BOOL:
+            return list(cells)
+        return None
+
+    return vector
+
+
+_COMPILED: dict[str, tuple[tuple[str, Parser, Any, Callable[[list[Any]], list[Any] | None]], ...]] = {}
+
+
+def compiled_columns(schedule: Schedule) -> tuple[tuple[str, Parser, Any, Callable[[list[Any]], list[Any] | None]], ...]:
+    """(key, parser, default, whole-column reader) of every column, compiled once per schedule."""
     compiled = _COMPILED.get(schedule.code)
     if compiled is None:
-        compiled = _COMPILED[schedule.code] = tuple((c.key, column_parser(c), c.default) for c in schedule.columns)
+        parsers = [(c, column_parser(c)) for c in schedule.columns]
+        compiled = _COMPILED[schedule.code] = tuple((c.key, p, c.default, column_vector(c, p)) for c, p in parsers)
     return compiled
 
 
@@ -186,12 +322,14 @@ def parse_columns(schedule: Schedule, raw_rows: list[dict[str, Any]], *, first_r
     columns: list[list[Any]] = []
     issues: dict[int, list[Issue]] = {}
     keys = []
-    for key, parse, default in compiled_columns(schedule):
+    for key, parse, default, vector in compiled_columns(schedule):
         cells = [raw.get(key) for raw in raw_rows]
-        try:
-            values = _column(parse, cells)
-        except ParseError:
-            values = _column_issues(key, parse, cells, issues, first_row)
+        values = vector(cells)
+        if values is None:
+            try:
+                values = _column(parse, cells)
+            except ParseError:
+                values = _column_issues(key, parse, cells, issues, first_row)
         if default is not None:
             values = [default if v is None else v for v in values]
         columns.append(values)
@@ -204,14 +342,18 @@ def validate_rows(schedule: Schedule, raw_rows: list[dict[str, Any]], ctx: Conte
     rows, parse_issues = parse_columns(schedule, raw_rows)
     issues: list[Issue] = []
     compute = schedule.compute
-    required, rules = schedule.required_issues, schedule.rule_issues
+    required, rules, quiet = schedule.required_issues, schedule.rule_issues, schedule.quiet_row
+    # the rows with a required cell empty, column by column (the others have no required issue)
+    incomplete = {i for key in schedule.required_keys for i, r in enumerate(rows) if r[key] is None or r[key] == ""}
     for i, (values, raw) in enumerate(zip(rows, raw_rows)):
         found = parse_issues.get(i)
         bad = {x.column for x in found} if found else frozenset()
         if found:
             issues.extend(found)
-        issues.extend(required(values, row=i + 1, parsed_bad=bad))
-        issues.extend(rules(values, ctx, row=i + 1, parsed_bad=bad, raw=raw))
+        if i in incomplete:
+            issues.extend(required(values, row=i + 1, parsed_bad=bad))
+        if quiet is None or not quiet(values, ctx):  # the usual row: nothing to find, the rules not run
+            issues.extend(rules(values, ctx, row=i + 1, parsed_bad=bad, raw=raw))
         if compute:
             values.update(compute(values))
     for rule in schedule.set_rules:

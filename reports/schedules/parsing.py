@@ -46,7 +46,7 @@ class ParseError(ValueError):
 # --------------------------------------------------------------------------- helpers
 
 # Placeholders people type into a cell to mean "nothing here" (after NFKC: "／" → "/", "－" → "-").
-_EMPTY_MARKERS = frozenset({"", "-", "--", "—", "——", "–", "/", "\\"})
+EMPTY_MARKERS = _EMPTY_MARKERS = frozenset({"", "-", "--", "—", "——", "–", "/", "\\"})  # what is_empty_text reads as empty
 # Characters NFKC keeps but that are invisible or meaningless in a cell.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
 WHITESPACE_RUN = re.compile(r"\s+")

@@ -239,6 +239,66 @@ def _rules(row: dict[str, Any], ctx: Context) -> Iterable[Issue]:
         yield from group(row, ctx)
 
 
+_ZERO = Decimal(0)
+
+
+def quiet_row(row: dict[str, Any], ctx: Context) -> bool:
+    """True when ``_rules`` finds nothing in ``row``: the same conditions as one flat function,
+    stopping at the first that would raise an issue (the usual row raises none: no generator per
+    rule group, no ``nz`` per figure), and — as ``_uscc_rules`` does — an empty 主体类型 filled in
+    from a valid code. A row that is not quiet goes through ``_rules`` for its issues.
+    Proven equal to ``_rules`` (both ways) in tests/test_t1_quiet_rows.py: change them together."""
+    get = row.get
+    code = get("uscc")
+    if code:
+        if uscc_error(code):
+            return False
+        if not get("entity_type"):
+            row["entity_type"] = EntityType.INDIVIDUAL if code.startswith("92") else EntityType.ENTERPRISE
+    has_demand, demand = get("has_demand"), get("demand_amount")
+    if has_demand is True:
+        if demand is None or demand <= 0 or not get("demand_purpose") or not get("demand_status"):
+            return False
+    elif has_demand is False and demand is not None and demand > 0:
+        return False
+    credit_amount, banks, main_bank = get("credit_amount"), get("lending_bank_count"), get("main_bank")
+    credit = _ZERO if credit_amount is None else credit_amount
+    if banks is not None and ((credit > 0 and banks < 1) or (credit == 0 and banks != 0)):
+        return False
+    if credit > 0 and not main_bank:
+        return False
+    if main_bank and ctx.institution_names and not _matches_institution(main_bank, ctx.institution_names):
+        return False
+    loan_balance = get("loan_balance")
+    loan = _ZERO if loan_balance is None else loan_balance
+    if loan_balance is not None and loan > credit:
+        return False
+    for key in ("credit_loan_balance", "medium_long_term_balance", "renewal_balance"):
+        part = get(key)
+        if (_ZERO if part is None else part) > loan:
+            return False
+    if get("is_first_loan") and loan <= 0:
+        return False
+    rate, cost = get("loan_rate"), get("financing_cost")
+    if rate is None:
+        if loan > 0:
+            return False
+    elif not (0 < rate <= 36) or rate > ctx.rate_warning_threshold or (cost is not None and cost < rate):
+        return False
+    if get("insured") and get("insured_amount") is None:
+        return False
+    status, reason = get("demand_status"), get("unmet_reason")
+    if (status in ("partial", "unmet") and not reason) or (reason and not get("unmet_detail")) or (status == "unmet" and not get("solution")):
+        return False
+    if row.get("industry"):
+        given = get("size")
+        computed_size = enterprise_size(industry=row["industry"], employees=get("employees"), revenue=get("revenue"),
+                                        total_assets=get("total_assets"))
+        if (given and computed_size and given != computed_size) or (computed_size == "large" and not given):
+            return False
+    return True
+
+
 @functools.lru_cache(maxsize=4096)  # a few bank names, thousands of rows
 def _matches_institution(name: str, names: frozenset[str]) -> bool:
     """Names are compared by their normalised key (full/half width, spaces, case); never stored so."""
@@ -318,6 +378,7 @@ T1 = Schedule(
     natural_key="uscc",
     name_key="enterprise_name",
     row_rules=(_rules,),
+    quiet_row=quiet_row,
     set_rules=(_unique_uscc, not_tenant_elsewhere, held_against_register),
     compute=compute,
     subject="park",
