@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('reports', '0015_park_summaries'),
+        ('reports', '0016_row_hash'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
