@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 import orjson
@@ -16,14 +17,21 @@ from django.db import connection
 from portal import generation
 from reports.summaries.models import ParkSummary, Summary
 
-_DEFAULT = DjangoJSONEncoder().default
+_DJANGO = DjangoJSONEncoder().default
+
+
+def _default(value: Any) -> Any:
+    """``DjangoJSONEncoder``'s encoding, decimals (most values here) first."""
+    return str(value) if type(value) is Decimal else _DJANGO(value)
+
+
 _OPTIONS = orjson.OPT_NON_STR_KEYS | orjson.OPT_PASSTHROUGH_DATETIME
 
 
 def json_text(value: Any) -> str:
     """``value`` as the JSON text a ``JSONField(encoder=DjangoJSONEncoder)`` stores (its decimals,
     dates and times through the encoder's own ``default``)."""
-    return orjson.dumps(value, default=_DEFAULT, option=_OPTIONS).decode()
+    return orjson.dumps(value, default=_default, option=_OPTIONS).decode()
 
 
 def _postgres() -> bool:
