@@ -11,7 +11,7 @@ from django.db.models.functions import Coalesce
 
 from parks.models import Park, Tenancy
 from reports.filings import selectors
-from reports.filings.inlists import values_in
+from reports.filings.inlists import values_in_q
 from reports.filings.models import Filing, Period, T1Row, T2Summary
 from reports.schedules.numbers import rounded
 from reports.schedules.t2 import HIDDEN_SUMS, TIERS, t2_ratios
@@ -98,13 +98,6 @@ def _tenant_at_end(filings: QuerySet) -> Q:
     return cond
 
 
-def _any_of(lookup: str, ids: list[int]) -> Q:
-    cond = Q(pk__in=[])
-    for q in values_in(lookup, ids):
-        cond |= q
-    return cond
-
-
 def t2_aggregates(*, filing_ids: Iterable[int] | None = None, filings: QuerySet | None = None) -> dict[int, dict[str, Any]]:
     """filing id → the additive T2 figures (counts, amounts, weighted-rate sums) of its T1 rows, in
     one query. ``filing_ids`` travel as one array parameter on PostgreSQL (``inlists``), which lets
@@ -114,8 +107,8 @@ def t2_aggregates(*, filing_ids: Iterable[int] | None = None, filings: QuerySet 
         return {}
     aggs = _aggregates()
     out: dict[int, dict[str, Any]] = {i: {k: (0 if k.endswith("_count") else D0) for k in ("filed_count", *aggs)} for i in ids}
-    rows = T1Row.objects.filter(filing__in=filings.values("pk")) if filings is not None else T1Row.objects.filter(_any_of("filing__id", ids))
-    aggs["filed_count"] = _cnt(_tenant_at_end(filings if filings is not None else Filing.objects.filter(_any_of("id", ids))))
+    rows = T1Row.objects.filter(filing__in=filings.values("pk")) if filings is not None else T1Row.objects.filter(values_in_q("filing__id", ids))
+    aggs["filed_count"] = _cnt(_tenant_at_end(filings if filings is not None else Filing.objects.filter(values_in_q("id", ids))))
     # annotation names must not shadow the row fields they sum
     query = rows.values("filing_id").annotate(**{f"agg__{k}": v for k, v in aggs.items()}).order_by()
     for row in query:
