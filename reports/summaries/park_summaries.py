@@ -22,9 +22,10 @@ from reports.filings.models import Period, T2Summary
 from reports.filings.periods import shift_code
 from reports.filings.selectors import filings_latest_approved
 from reports.filings.t2 import t2_aggregates
-from reports.schedules.t2 import t2_ratios
+from reports.schedules.t2 import HIDDEN_SUMS, t2_ratios
 from reports.summaries.models import ParkSummary
 from reports.summaries.park_figures import (
+    ADDITIVE,
     PARK_PANEL_KEYS,
     PARK_PANEL_KINDS,
     park_filter,
@@ -57,8 +58,20 @@ def periods_referring(*, period: Period) -> list[int]:
 
 def _stored(sums: dict[str, Any]) -> dict[str, Any]:
     """The figures as stored and read back (decimals as exact strings, as ``DjangoJSONEncoder``
-    writes them): the full rebuild sums the same values as a build reading the stored parts."""
-    return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in sums.items()}
+    writes them; a zero left out, ``_sums_load`` puts it back): the full rebuild sums the same
+    values as a build reading the stored parts."""
+    return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in sums.items() if v}
+
+
+# a figure left out of a stored part is zero: 0, or 0.00 (amounts) / 0.000000 (the weighted-rate
+# sums), as t2_aggregates rounds them
+_SUMS_ZERO = {k: (0 if k.endswith("_count") else Decimal("0.000000") if k in HIDDEN_SUMS else Decimal("0.00")) for k in ADDITIVE}
+
+
+def _sums_load(sums: dict[str, Any]) -> dict[str, Any]:
+    out = dict(_SUMS_ZERO)
+    out.update({k: (Decimal(v) if isinstance(v, str) else v) for k, v in sums.items()})
+    return out
 
 
 def park_entries_compute(*, period: Period, city_code: str | None = None, park_ids: Iterable[int] | None = None) -> dict[int, dict[str, Any]]:
@@ -79,13 +92,13 @@ def park_entries_compute(*, period: Period, city_code: str | None = None, park_i
     earlier = {}
     for kind, then in earlier_periods(period=period).items():
         filings = filings_latest_approved(schedule=ScheduleCode.T1, period=then, **where)
-        earlier[kind] = {r["park_id"]: _stored(r) for r in T2Summary.objects.filter(filing__in=filings.values("pk")).values("park_id", *PARK_PANEL_KEYS)}
+        earlier[kind] = {r.pop("park_id"): r for r in T2Summary.objects.filter(filing__in=filings.values("pk")).values("park_id", *PARK_PANEL_KEYS)}
     out = {}
     for pid in ids:
         filing_id, version = versions.get(pid, (None, None))
         out[pid] = {"filing_id": filing_id, "version": version, "sums": _stored(sums[filing_id]) if filing_id else None,
                     "tenants": tenants.get(pid, 0), "partners": partners.get(pid, 0),
-                    "earlier": {kind: figures.get(pid) for kind, figures in earlier.items()}}
+                    "earlier": {kind: figures[pid] for kind, figures in earlier.items() if pid in figures}}
     return out
 
 
@@ -140,7 +153,7 @@ def park_row(park: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
     if entry["filing_id"] is None:
         row.update(filed=False, filing_id=None, version=None)
         return row
-    fig = {k: (Decimal(v) if isinstance(v, str) else v) for k, v in entry["sums"].items()}
+    fig = _sums_load(entry["sums"])
     fig["enterprises_total"] = entry["tenants"]
     fig["partner_bank_count"] = entry["partners"]
     t2_ratios(fig, star_rating=park["star_rating"])
