@@ -35,3 +35,11 @@ def values_in(lookup: str, values: Sequence[Any]) -> Iterator[Q]:
         return
     for i in range(0, len(values), CHUNK):
         yield Q(**{f"{lookup}__in": list(values[i:i + CHUNK])})
+
+
+def values_in_q(lookup: str, values: Sequence[Any]) -> Q:
+    """``values_in`` as one filter (OR of its parts; an empty list selects nothing)."""
+    cond = Q(pk__in=[])
+    for where in values_in(lookup, values):
+        cond |= where
+    return cond

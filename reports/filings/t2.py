@@ -11,6 +11,7 @@ from django.db.models.functions import Coalesce
 
 from parks.models import Park, Tenancy
 from reports.filings import selectors
+from reports.filings.inlists import values_in_q
 from reports.filings.models import Filing, T1Row, T2Summary
 from reports.schedules.numbers import rounded
 from reports.schedules.t2 import HIDDEN_SUMS, TIERS, t2_ratios
@@ -30,12 +31,7 @@ def _cnt(cond: Q):
     return Count("pk", filter=cond)
 
 
-def t2_aggregates(*, filing_ids: Iterable[int] | None = None, filings: QuerySet | None = None) -> dict[int, dict[str, Any]]:
-    """filing id → the additive T2 figures (counts, amounts, weighted-rate sums) of its T1 rows.
-    ``filings`` (a queryset) filters by subquery — no long parameter lists at province scale."""
-    ids = list(filing_ids) if filing_ids is not None else []
-    if filings is None and not ids:
-        return {}
+def _aggregates() -> dict[str, Any]:
     loan = Q(loan_balance__gt=0)
     rated = loan & Q(loan_rate__isnull=False)
     costed = loan & Q(financing_cost__isnull=False)
@@ -71,8 +67,19 @@ def t2_aggregates(*, filing_ids: Iterable[int] | None = None, filings: QuerySet 
     for key, _ in TIERS:
         aggs[f"tier_{key}_count"] = _cnt(Q(credit_amount__gt=0, credit_tier=key))
         aggs[f"tier_{key}_amount"] = _sum("credit_amount", Q(credit_amount__gt=0, credit_tier=key))
+    return aggs
+
+
+def t2_aggregates(*, filing_ids: Iterable[int] | None = None, filings: QuerySet | None = None) -> dict[int, dict[str, Any]]:
+    """filing id → the additive T2 figures (counts, amounts, weighted-rate sums) of its T1 rows.
+    ``filing_ids`` travel as one array parameter on PostgreSQL (``inlists``), which lets the planner
+    scan the ledger like a plain GROUP BY; ``filings`` (a queryset) filters by subquery."""
+    ids = list(filing_ids) if filing_ids is not None else []
+    if filings is None and not ids:
+        return {}
+    aggs = _aggregates()
     out: dict[int, dict[str, Any]] = {i: {k: (0 if k.endswith("_count") else D0) for k in ("filed_count", *aggs)} for i in ids}
-    rows = T1Row.objects.filter(filing__in=filings.values("pk")) if filings is not None else T1Row.objects.filter(filing_id__in=ids)
+    rows = T1Row.objects.filter(filing__in=filings.values("pk")) if filings is not None else T1Row.objects.filter(values_in_q("filing__id", ids))
     # annotation names must not shadow the row fields they sum
     query = rows.values("filing_id").annotate(**{f"agg__{k}": v for k, v in aggs.items()}).order_by()
     for row in query:
@@ -82,7 +89,9 @@ def t2_aggregates(*, filing_ids: Iterable[int] | None = None, filings: QuerySet 
                 values[k] = rounded(v, 6 if k in HIDDEN_SUMS else 2)
         out[row["filing_id"]] = values
     # 已建档企业数 (and so 建档覆盖率): the rows of enterprises that are tenants of the park at period
-    # end (Tenancy.objects.in_force). A separate query: WHERE EXISTS plans as a semi-join.
+    # end (Tenancy.objects.in_force). A separate query: WHERE EXISTS plans as a semi-join (inside an
+    # aggregate's FILTER the tenancy pairs become a subplan, hashed only while they fit in work_mem:
+    # at 600,000 rows it was not, and the query ran for minutes).
     tenant_at_end = Tenancy.objects.in_force(on=OuterRef("filing__period__end")).filter(
         park_id=OuterRef("filing__park_id"), enterprise__uscc=OuterRef("uscc"))
     for row in rows.filter(Exists(tenant_at_end)).values("filing_id").annotate(n=Count("pk")).order_by():

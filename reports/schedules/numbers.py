@@ -20,11 +20,16 @@ AMOUNT_PLACES = 2
 HUNDRED = Decimal(100)
 
 
+_QUANTA = {places: Decimal(1).scaleb(-places) for places in range(9)}
+
+
 def rounded(value: Any, places: int = PCT_PLACES) -> Decimal | None:
     """``value`` rounded half-up to ``places`` decimals (None stays None)."""
+    if type(value) is Decimal:  # the common case (sums of a roll-up: tens of thousands a build)
+        return value.quantize(_QUANTA.get(places) or Decimal(1).scaleb(-places), ROUND_HALF_UP)
     if value is None or value == "":
         return None
-    return Decimal(str(value) if isinstance(value, float) else value).quantize(Decimal(1).scaleb(-places), ROUND_HALF_UP)
+    return Decimal(str(value) if isinstance(value, float) else value).quantize(_QUANTA.get(places) or Decimal(1).scaleb(-places), ROUND_HALF_UP)
 
 
 def ratio(numerator: Any, denominator: Any, *, exact: bool = False) -> Decimal | None:

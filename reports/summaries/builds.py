@@ -47,6 +47,7 @@ from reports.summaries.park_figures import (
     register_park_counts,
 )
 from reports.summaries.park_summaries import earlier_periods, park_entries_current, park_row, park_summaries_rebuild, parks_listed
+from reports.summaries.writes import Built, summaries_write
 
 
 @dataclass
@@ -233,9 +234,31 @@ def summary_rebuild(*, scope: str, code: str, period_id: int, prepared: Prepared
             (data, versions), parts = province_data(period=period, city_parts=city_parts, prepared=prepared, regions=regions), {}
         if settings.ROLLUP_BUILD_DELAY:
             time.sleep(settings.ROLLUP_BUILD_DELAY)
-        summary.data, summary.source_versions, summary.parts = data, versions, parts
-        summary.built_at = timezone.now()
-        summary.build_ms = int((time.perf_counter() - started) * 1000)
-        summary.builds += 1
-        summary.save()
+        summaries_write([Built(summary, data, versions, parts, _ms(started))], now=timezone.now())
     return summary
+
+
+def summaries_rebuild_prepared(*, period: Period, prepared: Prepared) -> list[Summary]:
+    """The full rebuild's builds: every city, then the province from their parts, all from
+    ``prepared``, in one transaction under the row locks of the twelve summaries (the province's
+    first, as a province build takes them), written in one statement."""
+    regions = cities()
+    Summary.objects.bulk_create([Summary(scope=Summary.Scope.PROVINCE, code=ZHEJIANG_CODE, period=period)]
+                                + [Summary(scope=Summary.Scope.CITY, code=c.code, period=period) for c in regions], ignore_conflicts=True)
+    with transaction.atomic():
+        mine = Summary.objects.select_for_update().defer("data", "source_versions", "parts").filter(period=period)
+        province = mine.get(scope=Summary.Scope.PROVINCE, code=ZHEJIANG_CODE)
+        rows = {s.code: s for s in mine.filter(scope=Summary.Scope.CITY, code__in=[c.code for c in regions]).order_by("code")}
+        built, parts = [], {}
+        for city in regions:
+            started = time.perf_counter()
+            data, versions, parts[city.code] = city_data(city_code=city.code, period=period, prepared=prepared)
+            built.append(Built(rows[city.code], data, versions, parts[city.code], _ms(started)))
+        started = time.perf_counter()
+        data, versions = province_data(period=period, city_parts=parts, prepared=prepared)
+        built.append(Built(province, data, versions, {}, _ms(started)))
+        return summaries_write(built, now=timezone.now())
+
+
+def _ms(started: float) -> int:
+    return int((time.perf_counter() - started) * 1000)

@@ -42,13 +42,20 @@ def park_partner_counts(*, on, where: dict[str, Any]) -> dict[int, int]:
 
 # --- figures ---------------------------------------------------------------------------------
 
+SUMMED = ADDITIVE + ("enterprises_total",)
+_ZERO = {k: (0 if k.endswith("_count") or k == "enterprises_total" else D0) for k in SUMMED}
+
+
 def _zero() -> dict[str, Any]:
-    return {k: (0 if k.endswith("_count") or k == "enterprises_total" else D0) for k in ADDITIVE + ("enterprises_total",)}
+    return dict(_ZERO)
 
 
 def _add(acc: dict[str, Any], fig: dict[str, Any]) -> None:
-    for k in ADDITIVE + ("enterprises_total",):
-        acc[k] += fig.get(k) or 0
+    get = fig.get
+    for k in SUMMED:
+        value = get(k)
+        if value:  # a zero or missing figure adds nothing (not even a decimal's exponent)
+            acc[k] += value
 
 
 def _finish(acc: dict[str, Any], *, target: Decimal | None = None) -> dict[str, Any]:

@@ -9,11 +9,9 @@ marks the park's parts dirty (``parks_mark_dirty``) and the next city build read
 live by every build, so they are never stale."""
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any, Iterable
 
-from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.utils import timezone
 
@@ -24,15 +22,17 @@ from reports.filings.models import Period, T2Summary
 from reports.filings.periods import shift_code
 from reports.filings.selectors import filings_latest_approved
 from reports.filings.t2 import t2_aggregates
-from reports.schedules.t2 import t2_ratios
+from reports.schedules.t2 import HIDDEN_SUMS, t2_ratios
 from reports.summaries.models import ParkSummary
 from reports.summaries.park_figures import (
+    ADDITIVE,
     PARK_PANEL_KEYS,
     PARK_PANEL_KINDS,
     park_filter,
     park_partner_counts,
     park_tenant_counts,
 )
+from reports.summaries.writes import park_summaries_write
 
 PARK_FIELDS = ("pk", "code", "name", "county_id", "county__code", "county__name", "county__city_code", "star_rating", "batch", "digital_status")
 
@@ -56,9 +56,22 @@ def periods_referring(*, period: Period) -> list[int]:
             if period.code in {shift_code(p.code, kind) for kind in PARK_PANEL_KINDS}]
 
 
-def _round_trip(value: Any) -> Any:
-    """As stored and read back (decimals become exact strings): both paths sum the same values."""
-    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+def _stored(sums: dict[str, Any]) -> dict[str, Any]:
+    """The figures as stored and read back (decimals as exact strings, as ``DjangoJSONEncoder``
+    writes them; a zero left out, ``_sums_load`` puts it back): the full rebuild sums the same
+    values as a build reading the stored parts."""
+    return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in sums.items() if v}
+
+
+# a figure left out of a stored part is zero: 0, or 0.00 (amounts) / 0.000000 (the weighted-rate
+# sums), as t2_aggregates rounds them
+_SUMS_ZERO = {k: (0 if k.endswith("_count") else Decimal("0.000000") if k in HIDDEN_SUMS else Decimal("0.00")) for k in ADDITIVE}
+
+
+def _sums_load(sums: dict[str, Any]) -> dict[str, Any]:
+    out = dict(_SUMS_ZERO)
+    out.update({k: (Decimal(v) if isinstance(v, str) else v) for k, v in sums.items()})
+    return out
 
 
 def park_entries_compute(*, period: Period, city_code: str | None = None, park_ids: Iterable[int] | None = None) -> dict[int, dict[str, Any]]:
@@ -73,27 +86,25 @@ def park_entries_compute(*, period: Period, city_code: str | None = None, park_i
     ids = list(parks.values_list("pk", flat=True))
     approved = filings_latest_approved(schedule=ScheduleCode.T1, period=period, **where)
     versions = {park_id: (pk, version) for pk, park_id, version in approved.values_list("pk", "park_id", "version")}
-    sums = t2_aggregates(filings=approved) if versions else {}
+    sums = t2_aggregates(filing_ids=[pk for pk, _ in versions.values()])
     tenants = park_tenant_counts(on=period.end, where=where)
     partners = park_partner_counts(on=period.end, where=where)
     earlier = {}
     for kind, then in earlier_periods(period=period).items():
         filings = filings_latest_approved(schedule=ScheduleCode.T1, period=then, **where)
-        earlier[kind] = {r["park_id"]: r for r in T2Summary.objects.filter(filing__in=filings.values("pk")).values("park_id", *PARK_PANEL_KEYS)}
+        earlier[kind] = {r.pop("park_id"): r for r in T2Summary.objects.filter(filing__in=filings.values("pk")).values("park_id", *PARK_PANEL_KEYS)}
     out = {}
     for pid in ids:
         filing_id, version = versions.get(pid, (None, None))
-        out[pid] = {"filing_id": filing_id, "version": version, "sums": sums[filing_id] if filing_id else None,
+        out[pid] = {"filing_id": filing_id, "version": version, "sums": _stored(sums[filing_id]) if filing_id else None,
                     "tenants": tenants.get(pid, 0), "partners": partners.get(pid, 0),
-                    "earlier": {kind: figures.get(pid) for kind, figures in earlier.items()}}
-    return {pid: _round_trip(entry) for pid, entry in out.items()}
+                    "earlier": {kind: figures[pid] for kind, figures in earlier.items() if pid in figures}}
+    return out
 
 
 def park_summaries_store(*, period: Period, entries: dict[int, dict[str, Any]]) -> None:
-    """Write the parts (one statement per batch) and mark them clean."""
-    now = timezone.now()
-    ParkSummary.objects.bulk_create([ParkSummary(park_id=pid, period=period, data=entry, dirty=False, built_at=now) for pid, entry in entries.items()],
-                                    update_conflicts=True, unique_fields=["park", "period"], update_fields=["data", "dirty", "built_at"], batch_size=1000)
+    """Write the parts (one statement) and mark them clean."""
+    park_summaries_write(period_id=period.pk, entries=entries, now=timezone.now())
 
 
 def park_summaries_rebuild(*, period: Period, city_code: str | None = None, park_ids: Iterable[int] | None = None) -> dict[int, dict[str, Any]]:
@@ -142,7 +153,7 @@ def park_row(park: dict[str, Any], entry: dict[str, Any]) -> dict[str, Any]:
     if entry["filing_id"] is None:
         row.update(filed=False, filing_id=None, version=None)
         return row
-    fig = {k: (Decimal(v) if isinstance(v, str) else v) for k, v in entry["sums"].items()}
+    fig = _sums_load(entry["sums"])
     fig["enterprises_total"] = entry["tenants"]
     fig["partner_bank_count"] = entry["partners"]
     t2_ratios(fig, star_rating=park["star_rating"])

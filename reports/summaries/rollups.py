@@ -25,7 +25,7 @@ from portal.choices import ZHEJIANG_CODE, OrgKind
 from portal.models import Region
 from reports.filings.models import Filing, Period
 from reports.summaries.bank_figures import banks_block  # noqa: F401  (a name of this module for callers)
-from reports.summaries.builds import Prepared, cities, city_data, province_data, summary_rebuild  # noqa: F401
+from reports.summaries.builds import Prepared, cities, city_data, province_data, summaries_rebuild_prepared, summary_rebuild  # noqa: F401
 from reports.summaries.models import Summary
 from reports.summaries.park_summaries import parks_mark_dirty, periods_referring
 from reports.summaries.signals import province_summary_built
@@ -150,12 +150,7 @@ def summaries_rebuild_all(*, period: Period, city_code: str | None = None) -> li
         built.append(summary_rebuild(scope=Summary.Scope.PROVINCE, code=ZHEJIANG_CODE, period_id=period.pk))
         _province_built(period_id=period.pk)
         return built
-    prepared = Prepared.read(period=period, city_code=None, full=True)
-    built, parts = [], {}
-    for city in cities():
-        built.append(summary_rebuild(scope=Summary.Scope.CITY, code=city.code, period_id=period.pk, prepared=prepared))
-        parts[city.code] = built[-1].parts
-    built.append(summary_rebuild(scope=Summary.Scope.PROVINCE, code=ZHEJIANG_CODE, period_id=period.pk, prepared=prepared, city_parts=parts))
+    built = summaries_rebuild_prepared(period=period, prepared=Prepared.read(period=period, city_code=None, full=True))
     _province_built(period_id=period.pk)
     return built
 
