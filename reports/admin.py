@@ -59,9 +59,9 @@ class FilingAdmin(ScopedAdmin):
         return False
 
 
-@admin.register(ExportJob)
-class ExportJobAdmin(admin.ModelAdmin):
-    list_display = ("id", "filing", "lock_version", "status", "progress", "total_rows", "created_by", "created_at", "finished_at")
+class _FilingJobAdmin(admin.ModelAdmin):
+    """A job on a filing (upload, export): read-only, listed for those who may read the filing."""
+
     list_filter = ("status",)
     list_select_related = ("filing__period", "filing__park", "filing__branch", "filing__city", "created_by")
     raw_id_fields = ("filing", "created_by")
@@ -71,27 +71,21 @@ class ExportJobAdmin(admin.ModelAdmin):
         return super().get_queryset(request).filter(filing__in=visible)
 
     def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in ExportJob._meta.concrete_fields]
+        return [f.name for f in self.model._meta.concrete_fields]
 
     def has_add_permission(self, request):
         return False
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(_FilingJobAdmin):
+    list_display = ("id", "filing", "lock_version", "status", "progress", "total_rows", "created_by", "created_at", "finished_at")
 
 
 @admin.register(ImportJob)
-class ImportJobAdmin(admin.ModelAdmin):
+class ImportJobAdmin(_FilingJobAdmin):
     list_display = ("id", "original_name", "filing", "status", "progress", "total_rows", "created_by", "created_at", "finished_at")
-    list_filter = ("status",)
     search_fields = ("original_name",)
-    list_select_related = ("filing__period", "filing__park", "filing__branch", "filing__city", "created_by")
-    raw_id_fields = ("filing", "created_by")
 
-    def get_queryset(self, request):
-        visible = access.restrict(request.user, Filing.objects.all(), access.VIEW)
-        return super().get_queryset(request).filter(filing__in=visible)
 
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in ImportJob._meta.concrete_fields]
-
-    def has_add_permission(self, request):
-        return False
 from reports.targets import admin as admin_targets  # noqa

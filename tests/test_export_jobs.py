@@ -137,3 +137,13 @@ def test_export_files_older_than_the_keep_days_are_deleted(world, ledger, eager_
     assert export_jobs.export_jobs_purge(now=timezone.now() + timedelta(days=settings.EXPORT_KEEP_DAYS - 1)) == 0
     assert export_jobs.export_jobs_purge(now=timezone.now() + timedelta(days=settings.EXPORT_KEEP_DAYS, minutes=1)) == 1
     assert not ExportJob.objects.exists() and not os.path.exists(path)
+
+
+def test_the_admin_lists_upload_and_export_jobs_read_only(client, world, ledger):
+    job = ExportJob.objects.create(filing=ledger, lock_version=ledger.lock_version, created_by=world.users["op_hz"], total_rows=4)
+    client.force_login(world.admin)
+    for model in ("exportjob", "importjob"):
+        assert client.get(reverse(f"admin:reports_{model}_changelist")).status_code == 200
+        assert client.get(reverse(f"admin:reports_{model}_add")).status_code == 403
+    page = client.get(reverse("admin:reports_exportjob_change", args=[job.pk])).content.decode()
+    assert 'name="status"' not in page and 'name="progress"' not in page  # shown, not editable
