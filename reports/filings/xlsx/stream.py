@@ -15,7 +15,7 @@ import re
 import tempfile
 import zipfile
 from decimal import Decimal
-from typing import IO, TYPE_CHECKING, Any, Iterable, Sequence
+from typing import IO, Any, Iterable, Protocol, Sequence
 
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
@@ -24,15 +24,20 @@ from openpyxl.utils.datetime import to_excel
 from reports.filings.xlsx import FIRST_DATA_ROW, excel_value
 from reports.schedules.base import AMOUNT, BOOL, COUNT, DATE, RATE
 
-if TYPE_CHECKING:
-    from reports.filings.xlsx.template import OutColumn
-
 __all__ = ["probe_rows", "spliced_workbook_file"]
 
 CHUNK = 1000  # rows per write into the zip stream
 _PROBE = {BOOL: True, COUNT: 1, AMOUNT: Decimal(1), RATE: Decimal(1), DATE: dt.date(2020, 1, 1)}
 _CELL_STYLE = re.compile(r'<c r="([A-Z]+)\d+"(?: s="(\d+)")?')
 _ESCAPE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
+
+
+class OutColumn(Protocol):
+    """What a grid column tells here (``template.OutColumn``; template imports this module)."""
+
+    key: str
+    kind: str
+    choices: Any
 
 
 def probe_rows(cols: Sequence[OutColumn]) -> list[dict[str, Any]]:
