@@ -147,3 +147,14 @@ def test_the_admin_lists_upload_and_export_jobs_read_only(client, world, ledger)
         assert client.get(reverse(f"admin:reports_{model}_add")).status_code == 403
     page = client.get(reverse("admin:reports_exportjob_change", args=[job.pk])).content.decode()
     assert 'name="status"' not in page and 'name="progress"' not in page  # shown, not editable
+
+
+@pytest.mark.django_db(transaction=True)
+def test_under_eager_celery_the_export_runs_after_the_response(client, world, ledger, eager_celery, monkeypatch):
+    from portal import deferred
+
+    seen, process = [], export_jobs.export_job_process
+    monkeypatch.setattr(export_jobs, "export_job_process", lambda **kw: seen.append(deferred.running_after_response()) or process(**kw))
+    client.force_login(world.users["op_hz"])
+    response = client.post(reverse("reports:filing_export_start", args=[ledger.pk]))  # commits as it goes
+    assert response.status_code == 302 and seen == [True] and ExportJob.objects.get().status == "done"

@@ -15,9 +15,10 @@ from typing import Iterator
 from celery import shared_task
 from django.conf import settings
 from django.core.files import File
-from django.db import OperationalError, transaction
+from django.db import OperationalError
 from django.utils import timezone
 
+from portal import deferred
 from reports.filings.choices import ScheduleCode
 from reports.filings.models import ExportJob, Filing
 from reports.filings.xlsx import exporter
@@ -43,8 +44,7 @@ def export_job_start(*, actor, filing: Filing) -> ExportJob:
     if job is not None:
         return job
     job = ExportJob.objects.create(filing=filing, lock_version=filing.lock_version, created_by=actor, total_rows=filing.row_count)
-    job_id = job.pk
-    transaction.on_commit(lambda: export_job_run.delay(job_id))
+    deferred.enqueue_on_commit(export_job_run, (job.pk,))  # eager (make run): after the response, not inside it
     return job
 
 
