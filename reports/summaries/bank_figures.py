@@ -138,16 +138,28 @@ def banks_block(current: list[dict[str, Any]], baseline: list[dict[str, Any]], *
     return {"total": t4_sum(current), "baseline": t4_sum(baseline) if baseline else {}, **panel}
 
 
-def partner_facts(*, period: Period, city_code: str | None = None) -> tuple[set[int], dict[str, int]]:
-    """What the partner-bank checks read besides the parks (two queries): the parks (of a city, or
-    the province) with a 主办行 in THE register's links in force at period end, and how many
-    approved 附表5 (of the city's branches, or all) report each park code as 主办行."""
+def partner_facts_by_city(*, period: Period, city_code: str | None = None) -> tuple[set[int], dict[str, dict[str, int]]]:
+    """What the partner-bank checks read besides the parks (two queries, whatever the number of
+    cities): the parks (of a city, or the province) with a 主办行 in THE register's links in force at
+    period end, and, by the city of the reporting branch, how many approved 附表5 (of the city's
+    branches, or all) report each park code as 主办行."""
     leads = set(PartnerLink.objects.in_force(on=period.end).filter(role=PartnerRole.LEAD, **park_filter("park__", city_code))
                 .values_list("park_id", flat=True))
     filings = filings_latest_approved(schedule=ScheduleCode.T5, period=period, **({"branch__region__code": city_code} if city_code else {}))
+    reported: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    rows = T5Row.objects.filter(filing__in=filings.values("pk"), role=PartnerRole.LEAD).values_list("park_code", "filing__branch__region__code")
+    for code, city in rows:
+        reported[city][code] += 1
+    return leads, {city: dict(counts) for city, counts in reported.items()}
+
+
+def partner_facts(*, period: Period, city_code: str | None = None) -> tuple[set[int], dict[str, int]]:
+    """``partner_facts_by_city`` with the 附表5 reports of every city in scope summed."""
+    leads, by_city = partner_facts_by_city(period=period, city_code=city_code)
     reported: dict[str, int] = defaultdict(int)
-    for code in T5Row.objects.filter(filing__in=filings.values("pk"), role=PartnerRole.LEAD).values_list("park_code", flat=True):
-        reported[code] += 1
+    for counts in by_city.values():
+        for code, n in counts.items():
+            reported[code] += n
     return leads, dict(reported)
 
 

@@ -25,7 +25,8 @@ from reports.filings.kinds import BANK_PACKAGE
 from reports.filings.models import Period
 from reports.filings.periods import shift_code
 from reports.filings.selectors import filings_latest_approved
-from reports.summaries.bank_figures import banks_block, partner_checks, partner_facts, t4_records
+from reports.schedules.t2 import HIDDEN_SUMS
+from reports.summaries.bank_figures import banks_block, partner_checks, partner_facts_by_city, t4_records
 from reports.summaries.completeness import (
     completeness_by_city,
     completeness_by_county,
@@ -52,9 +53,11 @@ from reports.summaries.writes import Built, summaries_write
 
 @dataclass
 class Prepared:
-    """What a build reads besides the summaries: the parks (register attributes) with their parts,
-    the banks' 附表4 now and at the previous year-end, the register's park counts, and the earlier
-    periods of the comparable panels. A full rebuild reads them once for the whole province."""
+    """What a build reads besides the summaries, for a city or (the full rebuild) the whole
+    province at once — one query per family, whatever the number of cities: the parks (register
+    attributes) with their parts, the regions, the expected filings (completeness items), the
+    partner-bank facts, the 附表4/5 versions, the banks' 附表4 now and at the previous year-end,
+    the register's park counts and the earlier periods of the comparable panels."""
 
     parks: list
     entries: dict
@@ -62,6 +65,12 @@ class Prepared:
     t4_base: list
     register: dict
     earlier: dict
+    regions: dict  # code → Region: the cities in scope and their counties
+    items: list  # completeness items of the cities in scope (as of ``today``)
+    today: Any
+    leads: set  # parks with a 主办行 in force at period end
+    t5_reported: dict  # city code → park code → approved 附表5 of the city's branches naming it 主办行
+    bank_versions: dict  # city code → filing id → version of its branches' 附表4/5 that count
 
     @classmethod
     def read(cls, *, period: Period, city_code: str | None, full: bool = False) -> Prepared:
@@ -70,9 +79,15 @@ class Prepared:
         parks = parks_listed(city_code=city_code)
         entries = (park_summaries_rebuild(period=period, city_code=city_code) if full
                    else park_entries_current(period=period, park_ids=[p["pk"] for p in parks]))
+        today = timezone.localdate()
+        regions = Region.objects.filter(Q(code=city_code) | Q(city_code=city_code)) if city_code else Region.objects.filter(province_code=ZHEJIANG_CODE)
+        leads, reported = partner_facts_by_city(period=period, city_code=city_code)
         return cls(parks, entries, t4_records(period_code=period.code, city_code=city_code),
                    t4_records(period_code=period.previous_year_end_code, city_code=city_code),
-                   register_park_counts(city_code=city_code), earlier_periods(period=period))
+                   register_park_counts(city_code=city_code), earlier_periods(period=period),
+                   regions={r.code: r for r in regions},
+                   items=completeness_items(period=period, today=today, city_code=city_code, parks=parks),
+                   today=today, leads=leads, t5_reported=reported, bank_versions=_t4_t5_versions(period, city_code))
 
 
 def _earlier_codes(period: Period) -> dict[str, str]:
@@ -100,31 +115,37 @@ def city_data(*, city_code: str, period: Period, prepared: Prepared | None = Non
     sums, its parks (with their partner-check facts), the 附表5 主办行 reports of its branches, its
     completeness row and every filing version it counts — so the province reads no ledger row, no
     partner link and no filing of a city again."""
-    regions = {r.code: r for r in Region.objects.filter(Q(code=city_code) | Q(city_code=city_code))}  # the city and its counties
-    city = regions[city_code]
     prepared = prepared or Prepared.read(period=period, city_code=city_code)
+    regions = {code: r for code, r in prepared.regions.items() if code == city_code or r.city_code == city_code}  # the city and its counties
+    city = regions[city_code]
     parks, earlier = _city_parks(prepared, city_code)
     groups = group_raw(parks, earlier, _earlier_codes(period))
     data = {"city": {"code": city.code, "name": city.name, "separately_planned": city.separately_planned},
-            "period": period.code, "parks": parks, **group_finish(groups),
+            "period": period.code, "parks": [_park_listed(p) for p in parks], **group_finish(groups),
             "register": _register_block(prepared.register, [city_code]),
             "not_filed": [{"code": p["code"], "name": p["name"], "county": p["county"]} for p in parks if not p["filed"]],
             "not_filed_note": NOT_FILED_NOTE}
-    today = timezone.localdate()
-    items = completeness_items(period=period, today=today, city_code=city_code,
-                               parks=[p for p in prepared.parks if p["county__city_code"] == city_code])
+    today = prepared.today
+    items = [i for i in prepared.items if i.city_code == city_code]
     rows = completeness_by_city(period=period, today=today, city_code=city_code, items=items, cities=[city])
     data["completeness"] = completeness_rows_data(rows)
     data["county_blocks"] = county_blocks(parks, completeness_by_county(period=period, today=today, city_code=city_code, items=items, regions=regions))
     data["banks"] = banks_block([r for r in prepared.t4_now if r["city"] == city_code], [r for r in prepared.t4_base if r["city"] == city_code],
                                 baseline_code=period.previous_year_end_code, expected=_expected_banks(data["completeness"]))
-    leads, reported = facts = partner_facts(period=period, city_code=city_code)
+    ids = {p["park_id"] for p in parks}
+    leads, reported = facts = {pid for pid in prepared.leads if pid in ids}, prepared.t5_reported.get(city_code, {})
     data["partners"] = partner_checks(period=period, parks=parks, facts=facts)
     versions = {**{str(p["filing_id"]): p["version"] for p in parks if p["filed"]},
-                **{str(k): v for k, v in _t4_t5_versions(period, city_code).items()}}
+                **{str(k): v for k, v in prepared.bank_versions.get(city_code, {}).items()}}
     parts = {"groups": groups_dump(groups), "versions": versions, "t5_leads": reported, "completeness": completeness_part(rows[0], items),
              "parks": [[p["park_id"], p["code"], p["name"], p["partner_bank_count"], p["filed"], p["park_id"] in leads] for p in parks]}
     return data, versions, parts
+
+
+def _park_listed(row: dict[str, Any]) -> dict[str, Any]:
+    """A park row as the city summary lists it: without the weighted-rate sums (its rates are
+    there; the sums only serve to add parks up, which the build has done)."""
+    return {k: v for k, v in row.items() if k not in HIDDEN_SUMS}
 
 
 def county_blocks(parks: list[dict[str, Any]], completeness: list) -> dict[str, dict[str, Any]]:
@@ -134,15 +155,19 @@ def county_blocks(parks: list[dict[str, Any]], completeness: list) -> dict[str, 
     for p in parks:
         by_county[p["county_code"]].append(p)
     rows = {r["code"]: r for r in completeness_rows_data(completeness)}
-    return {code: {"by_star": group_finish(group_raw(members))["by_star"], "completeness": rows.get(code)}
+    return {code: {"by_star": group_finish(group_raw(members), counties=False)["by_star"], "completeness": rows.get(code)}
             for code, members in sorted(by_county.items())}
 
 
-def _t4_t5_versions(period: Period, city_code: str | None) -> dict[int, int]:
-    """filing id → version of the 附表4/5 that count (of a city's branches, or all): one query."""
+def _t4_t5_versions(period: Period, city_code: str | None) -> dict[str, dict[int, int]]:
+    """city code → filing id → version of the 附表4/5 that count (of a city's branches, or all): one query."""
     filters = {"branch__region__code": city_code} if city_code else {}
-    t4, t5 = (filings_latest_approved(schedule=schedule, period=period, **filters).values_list("pk", "version").order_by() for schedule in BANK_PACKAGE)
-    return dict(t4.union(t5, all=True))
+    t4, t5 = (filings_latest_approved(schedule=schedule, period=period, **filters).values_list("pk", "version", "branch__region__code").order_by()
+              for schedule in BANK_PACKAGE)
+    out: dict[str, dict[int, int]] = defaultdict(dict)
+    for pk, version, city in t4.union(t5, all=True):
+        out[city][pk] = version
+    return dict(out)
 
 
 def cities() -> list[Region]:
@@ -195,10 +220,10 @@ def province_data(*, period: Period, city_parts: dict[str, dict[str, Any]], prep
     t4_base = prepared.t4_base if prepared else t4_records(period_code=period.previous_year_end_code)
     data = {
         "period": period.code,
-        "cities": [{"code": c.code, "name": c.name, "separately_planned": c.separately_planned, **group_finish(groups[c.code]),
+        "cities": [{"code": c.code, "name": c.name, "separately_planned": c.separately_planned, **group_finish(groups[c.code], counties=False),
                     "register": _register_block(register, [c.code])} for c in regions],
-        "incl_ningbo": {**group_finish(group_merge(groups.values())), "register": _register_block(register, codes)},
-        "excl_ningbo": {**group_finish(group_merge(g for code, g in groups.items() if code != NINGBO_CODE)),
+        "incl_ningbo": {**group_finish(group_merge(groups.values()), counties=False), "register": _register_block(register, codes)},
+        "excl_ningbo": {**group_finish(group_merge(g for code, g in groups.items() if code != NINGBO_CODE), counties=False),
                         "register": _register_block(register, [c for c in codes if c != NINGBO_CODE])},
         "not_filed_count": sum(1 for p in parks if not p["filed"]),
         "not_filed_note": NOT_FILED_NOTE,
@@ -242,7 +267,7 @@ def summaries_rebuild_prepared(*, period: Period, prepared: Prepared) -> list[Su
     """The full rebuild's builds: every city, then the province from their parts, all from
     ``prepared``, in one transaction under the row locks of the twelve summaries (the province's
     first, as a province build takes them), written in one statement."""
-    regions = cities()
+    regions = sorted((r for r in prepared.regions.values() if r.level == "city"), key=lambda r: r.code)
     Summary.objects.bulk_create([Summary(scope=Summary.Scope.PROVINCE, code=ZHEJIANG_CODE, period=period)]
                                 + [Summary(scope=Summary.Scope.CITY, code=c.code, period=period) for c in regions], ignore_conflicts=True)
     with transaction.atomic():
@@ -255,7 +280,7 @@ def summaries_rebuild_prepared(*, period: Period, prepared: Prepared) -> list[Su
             data, versions, parts[city.code] = city_data(city_code=city.code, period=period, prepared=prepared)
             built.append(Built(rows[city.code], data, versions, parts[city.code], _ms(started)))
         started = time.perf_counter()
-        data, versions = province_data(period=period, city_parts=parts, prepared=prepared)
+        data, versions = province_data(period=period, city_parts=parts, prepared=prepared, regions=regions)
         built.append(Built(province, data, versions, {}, _ms(started)))
         return summaries_write(built, now=timezone.now())
 

@@ -191,12 +191,12 @@ def group_merge(groups: Iterable[Groups]) -> Groups:
     return out
 
 
-def group_finish(g: Groups) -> dict[str, Any]:
+def group_finish(g: Groups, *, counties: bool = True) -> dict[str, Any]:
+    """The finished blocks of a group; ``counties=False``: without the per-county list (the
+    province's blocks: each city's summary holds its counties)."""
     total = _finish(g.total)
-    return {
+    out = {
         "total": total,
-        "counties": [{"code": c, "name": g.county_names[c], "park_count": g.county_parks[c][0], "filed_parks": g.county_parks[c][1],
-                      **_finish(g.counties.get(c) or _zero())} for c in sorted(g.county_names)],
         # park_count: every active park of the level; the figures (入园企业数 …) and filed_parks:
         # the parks whose 附表1 is approved (an unreported park is counted in no figure)
         "by_star": [{"key": k, "label": label, "park_count": g.star_parks[k], "filed_parks": g.star_filed[k],
@@ -209,6 +209,10 @@ def group_finish(g: Groups) -> dict[str, Any]:
         "first_loan_count": total["first_loan_count"],
         "panels": {kind: _park_panel_finish(acc, g.panel_codes.get(kind, "")) for kind, acc in g.panels.items()},
     }
+    if counties:
+        out["counties"] = [{"code": c, "name": g.county_names[c], "park_count": g.county_parks[c][0], "filed_parks": g.county_parks[c][1],
+                            **_finish(g.counties.get(c) or _zero())} for c in sorted(g.county_names)]
+    return out
 
 
 def register_park_counts(*, city_code: str | None = None) -> dict[str, dict[str, int]]:
