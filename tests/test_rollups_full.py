@@ -4,7 +4,6 @@ summaries as the builds one by one (``test_rollups.test_full_rebuild_equals_city
 from unittest import mock
 
 import pytest
-
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 

@@ -26,6 +26,7 @@ from portal.choices import OrgKind
 from portal.models import Organisation, Region
 from reports.filings.choices import FilingStatus as S
 from reports.filings.choices import ScheduleCode
+from reports.filings.inlists import values_in_q
 from reports.filings.kinds import BANK_PACKAGE, INSURER_SCHEDULES, PARK_SCHEDULES, schedules_label
 from reports.filings.models import Filing, Period
 from reports.filings.quality import quality_count
@@ -84,7 +85,7 @@ def completeness_items(*, period: Period, today: dt.date, city_code: str | None 
             active = active.filter(county__city_code=city_code)
         parks = list(active.values("pk", "code", "name", "county__city_code", "county__code").order_by("code"))
     t1_filings = Filing.objects.filter(period=period, schedule=ScheduleCode.T1, is_current=True)
-    t1_filings = t1_filings.filter(park__county__city_code=city_code) if city_code else t1_filings.filter(park_id__in=[p["pk"] for p in parks])
+    t1_filings = t1_filings.filter(park__county__city_code=city_code) if city_code else t1_filings.filter(values_in_q("park_id", [p["pk"] for p in parks]))
     active_ids = {p["pk"] for p in parks}
     t1 = {f["park_id"]: f for f in t1_filings.values("pk", "park_id", "status", "version", "days_late") if f["park_id"] in active_ids}
     # the branches expected: partner links in force at period end, or a 附表4/5 filed anyway (one query)
