@@ -85,7 +85,7 @@ def completeness_items(*, period: Period, today: dt.date, city_code: str | None 
             active = active.filter(county__city_code=city_code)
         parks = list(active.values("pk", "code", "name", "county__city_code", "county__code").order_by("code"))
     t1_filings = Filing.objects.filter(period=period, schedule=ScheduleCode.T1, is_current=True)
-    t1_filings = t1_filings.filter(park__county__city_code=city_code) if city_code else t1_filings.filter(values_in_q("park_id", [p["pk"] for p in parks]))
+    t1_filings = t1_filings.filter(park__county__city_code=city_code) if city_code else t1_filings.filter(values_in_q("park__id", [p["pk"] for p in parks]))
     active_ids = {p["pk"] for p in parks}
     t1 = {f["park_id"]: f for f in t1_filings.values("pk", "park_id", "status", "version", "days_late") if f["park_id"] in active_ids}
     # the branches expected: partner links in force at period end, or a 附表4/5 filed anyway (one query)
