@@ -267,7 +267,7 @@ def summaries_rebuild_prepared(*, period: Period, prepared: Prepared) -> list[Su
     """The full rebuild's builds: every city, then the province from their parts, all from
     ``prepared``, in one transaction under the row locks of the twelve summaries (the province's
     first, as a province build takes them), written in one statement."""
-    regions = sorted((r for r in prepared.regions.values() if r.level == "city"), key=lambda r: r.code)
+    regions = cities()
     Summary.objects.bulk_create([Summary(scope=Summary.Scope.PROVINCE, code=ZHEJIANG_CODE, period=period)]
                                 + [Summary(scope=Summary.Scope.CITY, code=c.code, period=period) for c in regions], ignore_conflicts=True)
     with transaction.atomic():
