@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, Iterable
 
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from parks.choices import DigitalStatus, StarRating
@@ -89,10 +90,7 @@ def park_entries_compute(*, period: Period, city_code: str | None = None, park_i
     sums = t2_aggregates(filing_ids=[pk for pk, _ in versions.values()])
     tenants = park_tenant_counts(on=period.end, where=where)
     partners = park_partner_counts(on=period.end, where=where)
-    earlier = {}
-    for kind, then in earlier_periods(period=period).items():
-        filings = filings_latest_approved(schedule=ScheduleCode.T1, period=then, **where)
-        earlier[kind] = {r.pop("park_id"): r for r in T2Summary.objects.filter(filing__in=filings.values("pk")).values("park_id", *PARK_PANEL_KEYS)}
+    earlier = _earlier_figures(periods=earlier_periods(period=period), where=where)
     out = {}
     for pid in ids:
         filing_id, version = versions.get(pid, (None, None))
@@ -100,6 +98,19 @@ def park_entries_compute(*, period: Period, city_code: str | None = None, park_i
                     "tenants": tenants.get(pid, 0), "partners": partners.get(pid, 0),
                     "earlier": {kind: figures[pid] for kind, figures in earlier.items() if pid in figures}}
     return out
+
+
+def _earlier_figures(*, periods: dict[str, Period], where: dict[str, Any]) -> dict[str, dict[int, dict[str, Any]]]:
+    """kind → park id → its panel figures (附表2) at that earlier period: one query for all kinds."""
+    if not periods:
+        return {}
+    approved = Q()
+    for then in {p.pk: p for p in periods.values()}.values():
+        approved |= Q(filing__in=filings_latest_approved(schedule=ScheduleCode.T1, period=then, **where).values("pk"))
+    by_period: dict[int, dict[int, dict[str, Any]]] = {}
+    for r in T2Summary.objects.filter(approved).values("park_id", "period_id", *PARK_PANEL_KEYS):
+        by_period.setdefault(r.pop("period_id"), {})[r.pop("park_id")] = r
+    return {kind: dict(by_period.get(then.pk, {})) for kind, then in periods.items()}
 
 
 def park_summaries_store(*, period: Period, entries: dict[int, dict[str, Any]]) -> None:
