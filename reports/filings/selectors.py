@@ -10,7 +10,6 @@ from typing import Any, Callable
 from django.conf import settings
 from django.db import connection
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Sum
-from django.db.models.expressions import RawSQL
 
 from banks.models import Institution
 from parks.models import Park, PartnerLink, Tenancy
@@ -132,15 +131,15 @@ def enterprises_tenant_elsewhere(*, park_id: int, on: dt.date, codes: list[str])
     return found
 
 
-def queryset_fingerprint(qs: QuerySet) -> str:
-    """A digest of every row ``qs`` (a ``values_list``) selects, whatever their order: on PostgreSQL
-    taken by the server (one short answer instead of thousands of rows), elsewhere from the rows."""
+def queryset_fingerprint(qs: QuerySet, *, unique: str = "id") -> str:
+    """A digest of every row ``qs`` (a ``values_list`` with the column ``unique``, one value per
+    row) selects, whatever its order: on PostgreSQL taken by the server (one short answer instead of
+    thousands of rows), elsewhere from the rows."""
     if connection.vendor == "postgresql":
         sql, params = qs.order_by().query.sql_with_params()
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT count(*), md5(coalesce(string_agg(x::text, '|' ORDER BY x::text COLLATE \"C\"), '')) "
-                           f"FROM ({sql}) AS x",
-                           params)
+            cursor.execute(f'SELECT count(*), md5(coalesce(string_agg(x::text, \'|\' ORDER BY x."{unique}"), \'\')) '
+                           f"FROM ({sql}) AS x", params)
             count, digest = cursor.fetchone()
         return f"{count}:{digest}"
     rows = sorted(repr(tuple(r)) for r in qs.order_by())
@@ -169,12 +168,9 @@ def enterprises_tenant_elsewhere_fingerprint(*, park_id: int, on: dt.date, codes
     if not codes:
         return "0:"
     fields = [f.attname for f in Tenancy._meta.concrete_fields]
-    if connection.vendor == "postgresql":  # the codes as one text split by the server: no array of 10,000 to send
-        wheres = [Q(enterprise__uscc__in=RawSQL("SELECT unnest(string_to_array(%s, chr(31)))", ["\x1f".join(codes)]))]
-    else:
-        wheres = list(values_in("enterprise__uscc", codes))
     return ",".join(queryset_fingerprint(Tenancy.objects.in_force(on=on).filter(where).exclude(park_id=park_id)
-                                         .values_list(*fields, "enterprise__uscc", "park__name")) for where in wheres)
+                                         .values_list(*fields, "enterprise__uscc", "park__name"))
+                    for where in values_in("enterprise__uscc", codes))
 
 
 def park_register_at(*, park_id: int, on: dt.date, codes: list[str]) -> RegisterAtEnd:
