@@ -215,12 +215,9 @@ class FilingViewSet(LockVersionMixin, PortalAPIMixin, mixins.CreateModelMixin, v
                                errors=[{"field": "rows", "code": "one_record", "message": f"应为1个对象，实际为{len(rows)}个"}])
             narrative, narrative_errors = narrative_split(row=rows[0])
             api_errors += narrative_errors
-        sent = None
-        if schedule.multi_row and not api_errors:
-            sent = resend.Sent.of(rows)
-            if not dry_run and isinstance(request.data, BulkBody):  # these bytes, sent again, need no parsing
-                resend.body_remember(schedule=filing.schedule, body_digest=request.data.digest,
-                                     known=resend.KnownBody(sent, body_lock))
+        sent = resend.Sent.of(rows) if schedule.multi_row and not api_errors and not dry_run else None
+        if sent and isinstance(request.data, BulkBody):  # these bytes, sent again, need no parsing
+            resend.body_remember(schedule=filing.schedule, body_digest=request.data.digest, known=resend.KnownBody(sent, body_lock))
 
         def run(dry: bool, lock: int | None = expected, unless_unchanged: bool = False) -> services.SaveResult:
             if schedule.multi_row:
