@@ -100,7 +100,7 @@ def _memo(look_up: Callable[[list[str]], Any]) -> Callable[[list[str]], Any]:
 
     def fingerprint_now(codes: list[str]) -> str:
         now = fingerprint(codes)
-        if before.get(tuple(codes), now) != now:
+        if before and before.get(tuple(codes)) != now:  # moved, or asked about other codes: unknown
             raise _Moved
         return now
 
