@@ -15,8 +15,10 @@ from tests.test_t1_t2 import raw_row
 # One 附表1 save of 4 rows, one changed, every statement counted (savepoints too): lock, access,
 # context (institutions, tenants elsewhere, register), quality (thresholds, previous filings, city
 # rates), the stored digests, the changed row's stored values, its delete, the version bump,
-# quality and register sync, 附表2 — pinned so a per-row query shows (the COPY is not a query here).
-SAVE_QUERIES = 34
+# quality and register sync, 附表2, and the fingerprints of what the rules read taken before and after
+# they ran (resend: quality inputs, the register's stays, tenants elsewhere) — pinned so a per-row
+# query shows (the COPY is not a query here).
+SAVE_QUERIES = 42
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 with the very answer the dry-run probe would give; anything that moved since goes the ordinary way."""
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 import pytest
@@ -113,3 +114,110 @@ def test_a_resend_after_the_previous_quarters_approved_figures_change_is_checked
     assert again["unchanged"] == 1
     [jump] = [i for i in again["warnings"] if i["code"] == "history_loan_jump"]
     assert "上期 120.00 万元" in jump["message"]
+
+
+# --- what the key must cover: the register, tenants elsewhere, the lock, who asks, the version ------------
+
+def _resent(w, rows):
+    """西湖智造's 2020Q3 附表1 saved with ``rows`` through the API, then re-sent until it is
+    remembered (the save may register new tenants: the context moves once)."""
+    filing, client = w.filings.t1_op_hz, api(w.users["op_hz"])
+    body = {"rows": rows}
+    assert _post(client, filing, body).status_code == 200  # saved (or already so)
+    first = _post(client, filing, body).json()
+    assert first["unchanged"] == len(rows)
+    return filing, client, body, first
+
+
+def _parses(monkeypatch) -> list[int]:
+    """Counts the validations the service runs (a re-send from the cache runs none)."""
+    calls: list[int] = []
+    original = services.validate_rows
+
+    def counted(*args, **kwargs):
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(services, "validate_rows", counted)
+    return calls
+
+
+def test_a_new_tenant_or_a_renamed_one_in_the_register_is_read_again(api_world, monkeypatch):
+    w = api_world
+    filing, client, body, first = _resent(w, [t1_row(w.e_hz.uscc, enterprise_name=w.e_hz.name)])
+    calls = _parses(monkeypatch)
+    assert _post(client, filing, body).json() == first and not calls  # from the cache
+    newcomer = f.TenancyFactory(park=w.p_hz, enterprise=f.EnterpriseFactory(name="新入园企业有限公司")).enterprise
+    again = _post(client, filing, body).json()
+    assert calls and again["unchanged"] == 1
+    assert [i["message"] for i in again["warnings"] if i["code"] == "tenant_missing"] == [
+        f"期末在园企业“新入园企业有限公司”（{newcomer.uscc}）未列入附表1"]
+    calls.clear()
+    assert _post(client, filing, body).json() == again and not calls  # remembered in turn
+    type(newcomer).objects.filter(pk=newcomer.pk).update(name="改名企业有限公司")  # no signal, no filing write
+    renamed = _post(client, filing, body).json()
+    assert calls and "改名企业有限公司" in [i["message"] for i in renamed["warnings"] if i["code"] == "tenant_missing"][0]
+
+
+def test_a_stay_elsewhere_begun_after_the_save_is_read_again(api_world, monkeypatch):
+    w = api_world
+    gone = f.TenancyFactory(park=w.p_hz, enterprise=f.EnterpriseFactory(name="已退园企业有限公司"),
+                            entered_on=dt.date(2019, 1, 1), left_on=dt.date(2020, 6, 30)).enterprise
+    filing, client, body, first = _resent(w, [t1_row(w.e_hz.uscc, enterprise_name=w.e_hz.name),
+                                              t1_row(gone.uscc, enterprise_name=gone.name)])
+    assert "tenant_left" in _warning_codes(first)
+    calls = _parses(monkeypatch)
+    assert _post(client, filing, body).json() == first and not calls
+    f.TenancyFactory(park=w.p_hz2, enterprise=gone, entered_on=dt.date(2020, 7, 1))  # now a tenant of 余杭 at period end
+    again = _post(client, filing, body)
+    assert calls and again.status_code == 400
+    assert [e["code"] for e in again.json()["errors"]] == ["tenant_elsewhere"]
+    assert Filing.objects.get(pk=filing.pk).lock_version == first["lock_version"]
+
+
+def test_a_register_change_while_the_rules_ran_is_not_remembered(api_world, monkeypatch):
+    """The rules read the register, then someone else registers a tenant before the save ends: the
+    save's answer was right for what the rules read, but must not answer a later re-send."""
+    from reports.filings import selectors
+
+    w = api_world
+    filing, client = w.filings.t1_op_hz, api(w.users["op_hz"])
+    body = {"rows": [t1_row(w.e_hz.uscc, enterprise_name=w.e_hz.name, employees=77)]}
+    original = selectors.park_register_at
+    late: list = []
+
+    def read_then_changed(**kwargs):
+        answer = original(**kwargs)
+        if not late:
+            late.append(f.TenancyFactory(park=w.p_hz, enterprise=f.EnterpriseFactory(name="迟到企业有限公司")).enterprise)
+        return answer
+
+    monkeypatch.setattr(selectors, "park_register_at", read_then_changed)
+    saved = _post(client, filing, body).json()
+    assert saved["saved"] is True and "tenant_missing" not in _warning_codes(saved)
+    again = _post(client, filing, body).json()
+    assert again["unchanged"] == 1 and "tenant_missing" in _warning_codes(again)
+
+
+def test_a_resend_to_a_locked_period_or_by_someone_else_is_refused(api_world):
+    w = api_world
+    filing, client, body, first = _resent(w, [t1_row(w.e_hz.uscc, enterprise_name=w.e_hz.name)])
+    other = _post(api(w.users["op_hz2"]), filing, body)
+    assert other.status_code in (403, 404)
+    Period.objects.filter(pk=filing.period_id).update(lock_date=dt.date(2020, 10, 1))
+    locked = _post(client, filing, body)
+    assert locked.status_code == 400 and "锁定" in locked.content.decode()
+
+
+def test_the_same_bytes_again_still_name_the_version_and_keep_their_errors(api_world):
+    w = api_world
+    filing, client, body, first = _resent(w, [t1_row(w.e_hz.uscc, enterprise_name=w.e_hz.name)])
+    url = f"/api/v1/filings/{filing.pk}/rows/"
+    assert client.post(url, body, format="json").status_code == 428  # the bytes are known, the version is still asked for
+    assert client.post(url, body, format="json", HTTP_IF_MATCH='"x"').status_code == 400
+    old = client.post(url, body, format="json", HTTP_IF_MATCH=f'"{first["lock_version"] - 1}"')
+    assert old.status_code == 200 and old.json() == first  # a retry naming the version before its first attempt
+    unknown = {"rows": [{**body["rows"][0], "no_such_field": 1}]}
+    for _ in range(2):
+        answer = _post(client, filing, unknown)
+        assert answer.status_code == 400 and [e["code"] for e in answer.json()["errors"]] == ["unknown_field"]

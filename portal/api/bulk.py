@@ -2,6 +2,7 @@
 flag and the import summary they answer with."""
 from __future__ import annotations
 
+import hashlib
 from typing import Any
 
 from django.conf import settings
@@ -76,9 +77,51 @@ class BulkJSONParser(BaseParser):
     media_type = "application/json"
 
     def parse(self, stream, media_type=None, parser_context=None):
+        return self.read(stream, parser_context).value()
+
+    @staticmethod
+    def read(stream, parser_context=None) -> "BulkBody":
         limit = settings.API_BULK_MAX_BYTES
         raw = stream.read(limit + 1) if stream is not None else b""
         if len(raw) > limit:
             raise ApiError(f"请求内容过大（上限 {limit // (1024 * 1024)}MB），请分批提交。", code="too_large", status_code=413)
-        encoding = (parser_context or {}).get("encoding") or "utf-8"
-        return json_loads_fast(raw, encoding)  # orjson; depth and lone-surrogate checks as for every JSON body
+        return BulkBody(raw, (parser_context or {}).get("encoding") or "utf-8")
+
+
+class BulkBody:
+    """A bulk body read (its size checked) and not parsed yet: ``digest`` names its bytes (and
+    encoding), ``value()`` parses it once (``json_loads_fast``: orjson, depth and lone-surrogate
+    checks as for every JSON body; a refusal raises as the parser would)."""
+
+    def __init__(self, raw: bytes, encoding: str):
+        self.raw, self.encoding = raw, encoding
+        self._digest: str | None = None
+        self._parsed: tuple[Any] | None = None
+
+    @property
+    def digest(self) -> str:
+        if self._digest is None:
+            h = hashlib.blake2b(self.encoding.encode(), digest_size=20)
+            h.update(b"\0")
+            h.update(self.raw)
+            self._digest = h.hexdigest()
+        return self._digest
+
+    def value(self) -> Any:
+        if self._parsed is None:
+            self._parsed = (json_loads_fast(self.raw, self.encoding),)
+        return self._parsed[0]
+
+
+class LazyBulkJSONParser(BulkJSONParser):
+    """:class:`BulkJSONParser` whose ``request.data`` is the :class:`BulkBody` itself, parsed when
+    the view asks (``value()``): a view that knows what these very bytes hold may skip parsing them."""
+
+    def parse(self, stream, media_type=None, parser_context=None):
+        return self.read(stream, parser_context)
+
+
+def request_body(request: Any) -> Any:
+    """``request.data``, parsed (a :class:`BulkBody` is parsed now)."""
+    data = request.data
+    return data.value() if isinstance(data, BulkBody) else data

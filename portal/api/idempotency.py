@@ -12,6 +12,7 @@ from django.utils import timezone
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
+from portal.api.bulk import request_body
 from portal.api.errors import ApiError
 from portal.models import IdempotencyKey
 
@@ -29,7 +30,7 @@ def _request_hash(request) -> str:
     hashed too); uploaded files by their content."""
     h = hashlib.sha256()
     h.update(f"{request.method} {request.path}?{request.META.get('QUERY_STRING', '')}\n".encode())
-    data = request.data
+    data = request_body(request)
     files = getattr(request, "FILES", None) or {}
     if hasattr(data, "lists"):  # a form: keys with their (possibly several) values
         h.update(json.dumps(sorted((k, [str(v) for v in vs]) for k, vs in data.lists() if k not in files),

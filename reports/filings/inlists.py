@@ -23,7 +23,29 @@ class AnyOf(Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         # the array typed as the column (a list of ints would be numeric[]: no index, a cast per row)
         db_type = self.lhs.output_field.cast_db_type(connection)
-        return f"{lhs} = ANY(%s::{db_type}[])", [*lhs_params, list(self.rhs)]
+        values = list(self.rhs)
+        joined = _joined(values)
+        if joined is not None:  # a long list as one text the server splits: the driver need not build an array
+            text, separator = joined
+            return f"{lhs} = ANY(string_to_array(%s, {separator})::{db_type}[])", [*lhs_params, text]
+        return f"{lhs} = ANY(%s::{db_type}[])", [*lhs_params, values]
+
+
+JOIN_FROM = 100  # values: below this, the array parameter as it is
+_UNIT_SEPARATOR = "\x1f"
+
+
+def _joined(values: list[Any]) -> tuple[str, str] | None:
+    """A long list of plain integers or texts as one text and the SQL of its separator (what
+    ``string_to_array`` splits back into exactly these values), or None for anything else (short,
+    mixed, a text holding the separator)."""
+    if len(values) < JOIN_FROM:
+        return None
+    if all(type(v) is int for v in values):
+        return ",".join(map(str, values)), "','"
+    if all(type(v) is str and _UNIT_SEPARATOR not in v for v in values):
+        return _UNIT_SEPARATOR.join(values), "chr(31)"
+    return None
 
 
 def values_in(lookup: str, values: Sequence[Any]) -> Iterator[Q]:

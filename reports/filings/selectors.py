@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any, Callable
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Exists, Max, OuterRef, Q, QuerySet, Sum
 
 from banks.models import Institution
@@ -129,6 +131,48 @@ def enterprises_tenant_elsewhere(*, park_id: int, on: dt.date, codes: list[str])
     return found
 
 
+def queryset_fingerprint(qs: QuerySet, *, unique: str = "id") -> str:
+    """A digest of every row ``qs`` (a ``values_list`` with the column ``unique``, one value per
+    row) selects, whatever its order: on PostgreSQL taken by the server (one short answer instead of
+    thousands of rows), elsewhere from the rows."""
+    if connection.vendor == "postgresql":
+        sql, params = qs.order_by().query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(f'SELECT count(*), md5(coalesce(string_agg(x::text, \'|\' ORDER BY x."{unique}"), \'\')) '
+                           f"FROM ({sql}) AS x", params)
+            count, digest = cursor.fetchone()
+        return f"{count}:{digest}"
+    rows = sorted(repr(tuple(r)) for r in qs.order_by())
+    return f"{len(rows)}:{hashlib.md5('|'.join(rows).encode()).hexdigest()}"
+
+
+def _look_up(answer: Callable[[list[str]], Any], fingerprint: Callable[[list[str]], str]) -> Callable[[list[str]], Any]:
+    """A look-up of the ``Context`` (``answer(codes)``) that also says, cheaply, whether its answer
+    for ``codes`` may have moved: ``fingerprint(codes)``, a digest of everything the answer is made
+    of (``resend.context_fingerprint`` compares it instead of the answer)."""
+    answer.fingerprint = fingerprint  # type: ignore[attr-defined]
+    return answer
+
+
+def park_register_fingerprint(*, park_id: int) -> str:
+    """Everything :func:`park_register_at` answers from, for any date and codes: every stay in the
+    park (all its fields) with its enterprise's 统一社会信用代码 and name."""
+    fields = [f.attname for f in Tenancy._meta.concrete_fields]
+    return queryset_fingerprint(Tenancy.objects.filter(park_id=park_id).values_list(*fields, "enterprise__uscc", "enterprise__name"))
+
+
+def enterprises_tenant_elsewhere_fingerprint(*, park_id: int, on: dt.date, codes: list[str]) -> str:
+    """Everything :func:`enterprises_tenant_elsewhere` answers from besides the park's own stays
+    (:func:`park_register_fingerprint`): the stays of ``codes`` in force on ``on`` in other parks,
+    with those parks' names."""
+    if not codes:
+        return "0:"
+    fields = [f.attname for f in Tenancy._meta.concrete_fields]
+    return ",".join(queryset_fingerprint(Tenancy.objects.in_force(on=on).filter(where).exclude(park_id=park_id)
+                                         .values_list(*fields, "enterprise__uscc", "park__name"))
+                    for where in values_in("enterprise__uscc", codes))
+
+
 def park_register_at(*, park_id: int, on: dt.date, codes: list[str]) -> RegisterAtEnd:
     """The park's tenants on ``on`` (``Tenancy.objects.in_force``) and, of ``codes`` that are not
     among them, the latest stay each had in this park (left before ``on`` or entered after)."""
@@ -148,8 +192,11 @@ def filing_context(*, filing: Filing) -> Context:
     ctx = Context(period_end=period.end, rate_warning_threshold=Decimal(settings.RATE_WARNING_THRESHOLD))
     if filing.schedule == ScheduleCode.T1:
         ctx.institution_names = institution_names()
-        ctx.tenant_elsewhere = lambda codes: enterprises_tenant_elsewhere(park_id=filing.park_id, on=period.end, codes=codes)
-        ctx.register = lambda codes: park_register_at(park_id=filing.park_id, on=period.end, codes=codes)
+        ctx.tenant_elsewhere = _look_up(
+            lambda codes: enterprises_tenant_elsewhere(park_id=filing.park_id, on=period.end, codes=codes),
+            lambda codes: enterprises_tenant_elsewhere_fingerprint(park_id=filing.park_id, on=period.end, codes=codes))
+        ctx.register = _look_up(lambda codes: park_register_at(park_id=filing.park_id, on=period.end, codes=codes),
+                                lambda codes: park_register_fingerprint(park_id=filing.park_id))
     elif filing.schedule in BANK_PACKAGE:
         branch = filing.branch
         ctx.is_insurer = bool(branch.institution_id and branch.institution.is_insurer)

@@ -28,7 +28,7 @@ from reports.filings.kinds import branch_schedules
 from reports.filings.models import ROW_MODELS, Filing, Period, T4Record
 from reports.filings.periods import period_defaults
 from reports.filings.register_sync import _after_rows_saved
-from reports.filings.resend import recall, remember, remembering
+from reports.filings.resend import Sent, quality_fingerprint, recall, remember, remembering
 from reports.filings.t2 import t2_rebuild
 from reports.filings.validation import filing_stored_issues
 from reports.schedules import SCHEDULES, T4, Issue
@@ -153,16 +153,23 @@ def filing_rows_replace(
     row_numbers: list[int] | None = None,
     dry_run: bool = False,
     incomplete_rows: frozenset[int] = frozenset(),
+    unless_unchanged: bool = False,
+    sent: Sent | None = None,
 ) -> SaveResult:
     """Replace every row of a T1/T5 filing (xlsx upload, REST full replace). All or nothing.
     ``incomplete_rows`` (从上期带入 only): rows started from the register, saved with their required
-    cells still empty (``SaveResult.blocking``)."""
+    cells still empty (``SaveResult.blocking``). ``unless_unchanged`` (the API): rows that would
+    change nothing and hold no error are answered as a dry run, without the version check (a retry
+    naming the version before its first attempt is not refused); anything else is checked against
+    ``expected_lock_version`` and saved as usual. ``sent``: ``resend.Sent.of(raw_rows)`` if known."""
     filing = _lock(filing)
     _require_can_edit(actor, filing)
-    _check_version(filing, expected_lock_version)
+    if not unless_unchanged:
+        _check_version(filing, expected_lock_version)
     schedule = SCHEDULES[filing.schedule]
     if not schedule.multi_row:
         raise ValidationError("该报表不是多行报表。")
+    quality_before = quality_fingerprint(filing) if not row_numbers and not incomplete_rows else ""  # see keep()
     ctx = remembering(selectors.filing_context(filing=filing))
     rows, stored_issues = validate_rows(schedule, raw_rows, ctx)  # rows numbered as they will be stored (row_no)
     stored_issues += quality.quality_issues(filing=filing, rows=rows, insurer=ctx.is_insurer)
@@ -171,28 +178,35 @@ def filing_rows_replace(
     plan = replace_plan(ROW_MODELS[filing.schedule], schedule, filing, rows)  # unchanged rows: by their digest, kept
     result.created, result.updated, result.unchanged, result.deleted = plan.created, plan.updated, plan.unchanged, plan.deleted
     plain = not row_numbers and not incomplete_rows and not result.errors  # what an API re-send would find again
-    if result.blocking or dry_run:
-        if plain and dry_run and result.created == result.updated == result.deleted == 0:
-            remember(filing=filing, raw_rows=raw_rows, rows=rows, issues=issues, ctx=ctx, natural_key=schedule.natural_key)
+    nothing = result.created == result.updated == result.deleted == 0
+    quiet = dry_run or (unless_unchanged and nothing and not result.errors)  # answered as a dry run
+    if unless_unchanged and not quiet:
+        _check_version(filing, expected_lock_version)
+    kept = {"filing": filing, "rows": rows, "issues": issues, "ctx": ctx, "natural_key": schedule.natural_key,
+            "quality_before": quality_before}
+    if result.blocking or quiet:
+        if plain and quiet and nothing:
+            remember(sent=sent or Sent.of(raw_rows), **kept)
         return result
     replace_apply(plan)
     _bump(filing, actor, stored_issues, len(rows))
     if plain:
-        remember(filing=filing, raw_rows=raw_rows, rows=rows, issues=issues, ctx=ctx, natural_key=schedule.natural_key)
+        remember(sent=sent or Sent.of(raw_rows), **kept)
     _after_rows_saved(filing=filing, actor=actor, rows=rows)
     result.saved = True
     return result
 
 
-def filing_rows_unchanged(*, actor: User, filing: Filing, raw_rows: list[dict[str, Any]]) -> SaveResult | None:
-    """The answer of a full replace that would change nothing (``resend.recall``), or None: then ask
-    ``filing_rows_replace``. Refused like it when the filing cannot be edited."""
+def filing_rows_unchanged(*, actor: User, filing: Filing, sent: Sent) -> SaveResult | None:
+    """The answer of a full replace by the rows ``sent`` (``resend.Sent``) that would change nothing
+    (``resend.recall``), or None: then ask ``filing_rows_replace``. Refused like it when the filing
+    cannot be edited."""
     filing = Filing.objects.select_related("period", "park__county", "branch__institution").get(pk=filing.pk)
-    issues = recall(filing=filing, raw_rows=raw_rows) if SCHEDULES[filing.schedule].multi_row else None
+    issues = recall(filing=filing, sent=sent) if SCHEDULES[filing.schedule].multi_row else None
     if issues is None:
         return None
     _require_can_edit(actor, filing)
-    return SaveResult(saved=False, filing=filing, issues=list(issues), unchanged=len(raw_rows))
+    return SaveResult(saved=False, filing=filing, issues=list(issues), unchanged=sent.rows)
 
 
 @dataclass

@@ -11,15 +11,17 @@ the body or an ``If-Match`` header, else 428 and nothing is saved (a writer that
 filing would silently overwrite a concurrent change); a stale one is a 409. A dry run needs none.
 
 Idempotent re-send of a row set: the service's full replace would rewrite identical rows and
-bump ``lock_version``. So when the filing already has rows, the API first runs the service with
-``dry_run=True`` (without the version check); when that reports nothing created, updated or
-deleted (and, for 附表4, the narrative is the same), the real save is skipped and the answer says
-everything is ``unchanged`` — nothing in the database moves, ``lock_version`` included, and a
-retry carrying the version it had before its first (successful) attempt is not refused.
-A re-send of exactly the rows last saved (or last found unchanged) is answered from the cache
-without reading them again (``reports.filings.resend``: same issues, same counts, the context
-they were checked against unmoved). Otherwise the real save runs (checking the version and validating again under the row lock). A
-batch with any error saves nothing and lists every error; a dry run reports exactly the errors
+bump ``lock_version``. So when the filing already has rows, a 附表1 / 附表5 save runs the service
+with ``unless_unchanged``: when the rows would create, update and delete nothing (and hold no
+error), nothing is written and the answer says everything is ``unchanged`` — nothing in the
+database moves, ``lock_version`` included, and the version is not checked, so a retry carrying the
+version it had before its first (successful) attempt is not refused; otherwise the version is
+checked and the rows saved, in that one validation under the row lock. (附表4 still probes with a
+dry run first, its 推进情况 compared too.) A re-send of exactly the rows last saved (or last found
+unchanged) is answered from the cache without reading them again (``reports.filings.resend``:
+same issues, same counts, the context they were checked against unmoved); the very same bytes are
+not even parsed again (``resend.body_recall``; the version is still required). A batch with any
+error saves nothing and lists every error; a dry run reports exactly the errors
 the real run would (same code path)."""
 from __future__ import annotations
 
@@ -34,11 +36,19 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from portal import access
-from portal.api.bulk import DRY_RUN_PARAMETER, BulkJSONParser, ImportSummarySerializer, is_dry_run, summary_message
+from portal.api.bulk import (
+    DRY_RUN_PARAMETER,
+    BulkBody,
+    ImportSummarySerializer,
+    LazyBulkJSONParser,
+    is_dry_run,
+    request_body,
+    summary_message,
+)
 from portal.api.errors import ApiError, ErrorSerializer
 from portal.api.views import PortalAPIMixin
 from portal.gcpause import gc_paused
-from reports.filings import imports, selectors, services
+from reports.filings import imports, resend, selectors, services
 from reports.filings.api.concurrency import IF_MATCH, LOCK_REQUIRED, LockVersionMixin
 from reports.filings.api.filtersets import FilingAPIFilterSet, ImportJobFilterSet, PeriodAPIFilterSet
 from reports.filings.api.rows_body import narrative_split, rows_check
@@ -145,7 +155,7 @@ class FilingViewSet(LockVersionMixin, PortalAPIMixin, mixins.CreateModelMixin, v
                    responses={200: ImportSummarySerializer, 400: ImportSummarySerializer,
                               409: OpenApiResponse(ErrorSerializer, description="lock_version 不一致：报表已被他人修改"),
                               428: LOCK_REQUIRED})
-    @action(detail=True, methods=["get", "post"], url_path="rows", filter_backends=[], parser_classes=[BulkJSONParser])
+    @action(detail=True, methods=["get", "post"], url_path="rows", filter_backends=[], parser_classes=[LazyBulkJSONParser])
     def rows(self, request, pk=None):
         """POST the full row set: 附表1 rows keyed by ``uscc``, 附表5 rows keyed by ``park_code``,
         附表4 exactly one record (its columns and the six 推进情况 texts), with the ``lock_version``
@@ -168,14 +178,33 @@ class FilingViewSet(LockVersionMixin, PortalAPIMixin, mixins.CreateModelMixin, v
         schedule = SCHEDULES.get(filing.schedule)
         if schedule is None:
             raise ApiError(f"{filing.get_schedule_display()}由系统生成，不能提交行数据。", code="not_editable", status_code=400)
-        if isinstance(request.data, list):
-            raw_rows, body_lock = request.data, None
+        dry_run = is_dry_run(request)
+        body = request.data
+        known = (resend.body_recall(schedule=filing.schedule, body_digest=body.digest)
+                 if isinstance(body, BulkBody) and schedule.multi_row and not dry_run else None)
+        result = self._rows_resent(request, filing, known) if known else None
+        api_errors: list[dict[str, Any]] = []
+        if result is None:
+            result, api_errors = self._rows_run(request, filing, schedule, request_body(request), dry_run)
+        return self._rows_answer(filing, result, api_errors, dry_run)
+
+    def _rows_resent(self, request, filing: Filing, known: resend.KnownBody) -> services.SaveResult | None:
+        """The very bytes of a body already checked (``resend.body_recall``): the answer of its row set
+        from the cache when nothing moved (``services.filing_rows_unchanged``), else None. The
+        version is asked for as for any save (428 / 400 alike)."""
+        self.require_lock_version(self.lock_version(request, known.lock_version))
+        if not _has_stored_rows(filing):
+            return None
+        return services.filing_rows_unchanged(actor=request.user, filing=filing, sent=known.sent)
+
+    def _rows_run(self, request, filing: Filing, schedule, data: Any, dry_run: bool) -> tuple[services.SaveResult, list[dict[str, Any]]]:
+        if isinstance(data, list):
+            raw_rows, body_lock = data, None
         else:
-            payload = FilingRowsRequestSerializer(data=request.data)
+            payload = FilingRowsRequestSerializer(data=data)
             payload.is_valid(raise_exception=True)
             raw_rows, body_lock = payload.validated_data["rows"], payload.validated_data.get("lock_version")
         expected = self.lock_version(request, body_lock)
-        dry_run = is_dry_run(request)
         if not dry_run:
             self.require_lock_version(expected)
         rows, api_errors = rows_check(schedule_code=filing.schedule, rows=raw_rows)
@@ -186,25 +215,33 @@ class FilingViewSet(LockVersionMixin, PortalAPIMixin, mixins.CreateModelMixin, v
                                errors=[{"field": "rows", "code": "one_record", "message": f"应为1个对象，实际为{len(rows)}个"}])
             narrative, narrative_errors = narrative_split(row=rows[0])
             api_errors += narrative_errors
+        sent = resend.Sent.of(rows) if schedule.multi_row and not api_errors and not dry_run else None
+        if sent and isinstance(request.data, BulkBody):  # these bytes, sent again, need no parsing
+            resend.body_remember(schedule=filing.schedule, body_digest=request.data.digest, known=resend.KnownBody(sent, body_lock))
 
-        def run(dry: bool, lock: int | None = expected) -> services.SaveResult:
+        def run(dry: bool, lock: int | None = expected, unless_unchanged: bool = False) -> services.SaveResult:
             if schedule.multi_row:
-                return services.filing_rows_replace(actor=request.user, filing=filing, raw_rows=rows,
-                                                    expected_lock_version=lock, dry_run=dry)
+                return services.filing_rows_replace(actor=request.user, filing=filing, raw_rows=rows, expected_lock_version=lock,
+                                                    dry_run=dry, unless_unchanged=unless_unchanged, sent=sent)
             return services.filing_t4_save(actor=request.user, filing=filing, raw_values=rows[0], narrative=narrative,
                                            expected_lock_version=lock, dry_run=dry)
 
         if api_errors or dry_run:
             result = run(True)
-        elif _has_stored_rows(filing):
-            # would the save change anything at all? (a re-send of the body saved last: from the cache)
-            probe = (schedule.multi_row and services.filing_rows_unchanged(actor=request.user, filing=filing, raw_rows=rows)
-                     or run(True, lock=None))
+        elif not _has_stored_rows(filing):
+            result = run(False)
+        elif schedule.multi_row:
+            # would the save change anything at all? A re-send of the body saved last: from the cache;
+            # else one validation under the row lock that writes only when something changes
+            result = (sent and services.filing_rows_unchanged(actor=request.user, filing=filing, sent=sent)
+                      or run(False, unless_unchanged=True))
+        else:
+            probe = run(True, lock=None)
             nothing = probe.created == probe.updated == probe.deleted == 0 and not _narrative_changed(filing, narrative)
             result = probe if nothing and not probe.errors else run(False)
-        else:
-            result = run(False)
+        return result, api_errors
 
+    def _rows_answer(self, filing: Filing, result: services.SaveResult, api_errors: list[dict[str, Any]], dry_run: bool) -> Response:
         issues = [_issue(d) for d in result.issue_dicts()]
         errors = sorted(api_errors + [i for i, d in zip(issues, result.issues) if d.is_error], key=lambda e: (e["row"] or 0))
         warnings = [i for i, d in zip(issues, result.issues) if not d.is_error]
