@@ -1,3 +1,4 @@
+import itertools
 from decimal import Decimal
 
 import pytest
@@ -207,3 +208,24 @@ def test_missing_input_that_cannot_change_the_result(letter, employees, revenue,
 def test_accepts_ints_and_floats_for_amounts():
     assert enterprise_size(industry="C", employees=300, revenue=2000, total_assets=None) == "medium"
     assert enterprise_size(industry="C", employees=300, revenue=1999.999, total_assets=None) == "small"
+
+
+def _classify_by_definition(size_class, values):
+    """The regulation's reading, written out: the first class all of whose bounds are reached."""
+    for bounds, name in ((size_class.upper, "large"), (size_class.medium, "medium"), (size_class.small, "small")):
+        if all(v >= bound for v, bound in zip(values, bounds, strict=True)):
+            return name
+    return "micro"
+
+
+@pytest.mark.parametrize("name", sorted(SIZE_CLASSES))
+def test_classify_is_the_definition_at_and_around_every_bound(name):
+    size_class = SIZE_CLASSES[name]
+    per_indicator = []
+    for i in range(len(size_class.indicators)):
+        bounds = {D(b[i]) for b in (size_class.upper, size_class.medium, size_class.small)}
+        per_indicator.append(sorted({D(0), D(10**9)} | {b + d for b in bounds for d in (D("-0.01"), D(0), D("0.01"))}))
+    for values in itertools.product(*[list(v) for v in per_indicator]):
+        assert size_class.classify(values) == _classify_by_definition(size_class, values), (name, values)
+    with pytest.raises(ValueError):
+        size_class.classify((D(1),) * (len(size_class.indicators) + 1))

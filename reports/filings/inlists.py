@@ -23,29 +23,35 @@ class AnyOf(Lookup):
         lhs, lhs_params = self.process_lhs(compiler, connection)
         # the array typed as the column (a list of ints would be numeric[]: no index, a cast per row)
         db_type = self.lhs.output_field.cast_db_type(connection)
-        values = list(self.rhs)
-        joined = _joined(values)
-        if joined is not None:  # a long list as one text the server splits: the driver need not build an array
-            text, separator = joined
-            return f"{lhs} = ANY(string_to_array(%s, {separator})::{db_type}[])", [*lhs_params, text]
-        return f"{lhs} = ANY(%s::{db_type}[])", [*lhs_params, values]
+        values = self.rhs.values if isinstance(self.rhs, _Values) else list(self.rhs)
+        return f"{lhs} = ANY(%s::{db_type}[])", [*lhs_params, array_literal(values)]
 
 
-JOIN_FROM = 100  # values: below this, the array parameter as it is
-_UNIT_SEPARATOR = "\x1f"
+class _Values:
+    """The values of an ``any_of`` look-up as one object: Django walks a list value by value
+    (``Query.resolve_lookup_value``, for expressions among them); these are plain values."""
+
+    __slots__ = ("values",)
+
+    def __init__(self, values: list[Any]) -> None:
+        self.values = values
 
 
-def _joined(values: list[Any]) -> tuple[str, str] | None:
-    """A long list of plain integers or texts as one text and the SQL of its separator (what
-    ``string_to_array`` splits back into exactly these values), or None for anything else (short,
-    mixed, a text holding the separator)."""
-    if len(values) < JOIN_FROM:
-        return None
-    if all(type(v) is int for v in values):
-        return ",".join(map(str, values)), "','"
-    if all(type(v) is str and _UNIT_SEPARATOR not in v for v in values):
-        return _UNIT_SEPARATOR.join(values), "chr(31)"
-    return None
+_ARRAY_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"'})
+
+
+def array_literal(values: list[Any]) -> "str | list[Any]":
+    """A list of texts (or of whole numbers) as PostgreSQL's text form of an array, built by a few
+    C-level joins (every text quoted, ``\\`` and ``"`` escaped) instead of the driver dumping and
+    quoting value after value; any other list as it is (the driver's)."""
+    kinds = set(map(type, values))
+    if kinds == {str}:
+        joined = "\x00".join(values)  # no text holds a NUL (PostgreSQL refuses one anyway): else the driver's
+        if joined.count("\x00") == len(values) - 1:
+            return '{"' + joined.translate(_ARRAY_ESCAPES).replace("\x00", '","') + '"}'
+    elif kinds == {int}:
+        return "{" + ",".join(map(str, values)) + "}"
+    return values
 
 
 def values_in(lookup: str, values: Sequence[Any]) -> Iterator[Q]:
@@ -53,7 +59,7 @@ def values_in(lookup: str, values: Sequence[Any]) -> Iterator[Q]:
     if not values:
         return
     if connection.vendor == "postgresql":
-        yield Q(**{f"{lookup}__any_of": list(values)})
+        yield Q(**{f"{lookup}__any_of": _Values(list(values))})
         return
     for i in range(0, len(values), CHUNK):
         yield Q(**{f"{lookup}__in": list(values[i:i + CHUNK])})

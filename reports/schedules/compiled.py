@@ -28,6 +28,8 @@ import math
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 from functools import partial
+from itertools import repeat
+from operator import itemgetter
 from typing import Any, Callable
 
 from portal.uscc import uscc_normalise
@@ -252,30 +254,65 @@ def _uscc_vector(cells: list[Any]) -> list[Any] | None:
 
 
 def column_vector(col: Column, parse: Parser) -> Callable[[list[Any]], list[Any] | None]:
-    """The whole-column reader of ``col`` (``parse``: its compiled parser, for a table of texts)."""
+    """The whole-column reader of ``col`` (``parse``: its compiled parser, for a table of texts).
+
+    A column of one plain type is read at once (below); a column mixing types (numbers typed as
+    text beside numbers, dates as texts and as dates ...) is split by type, each part read at once
+    when its type can be (``single``) and cell by cell by ``parse`` otherwise, and put back together:
+    every cell's value is what ``parse`` gives for it alone. A cell ``parse`` cannot read gives None
+    (the column is then read again cell by cell for its errors)."""
     numbers = _decimal_vector(col, CENT if col.kind == AMOUNT else RATE_STEP) if col.kind in (AMOUNT, RATE) else None
-    text = _text_vector(col) if col.kind == TEXT and not col.normalise else None
-    memo = col.kind in _MEMO_KINDS
+    texts = _text_vector(col) if col.kind == TEXT and not col.normalise else _uscc_vector if col.kind == USCC else None
+
+    def single(cells: list[Any], kinds: set[type]) -> list[Any] | None:
+        """``cells`` (None or of ``kinds``: one plain type, or numbers) at once, or None."""
+        if kinds == _STR:  # names and codes by a few passes; options, numbers, dates as texts by a table
+            values = texts(cells) if texts is not None else None
+            return values if values is not None else _table(parse, cells)
+        if kinds <= _NUMBERS:
+            if numbers is not None:
+                return numbers(cells)
+            return _count_vector(cells) if col.kind == COUNT else None
+        if kinds == _BOOL and col.kind == BOOL:
+            return list(cells)
+        return None
 
     def vector(cells: list[Any]) -> list[Any] | None:
         kinds = _kinds(cells)
         if not kinds:
             return list(cells)
-        if len(kinds) == 1 and str in kinds:
-            if memo:
-                return _table(parse, cells)
-            if text is not None:
-                return text(cells)
-            return _uscc_vector(cells) if col.kind == USCC else None
-        if kinds <= _NUMBERS:
-            if numbers is not None:
-                return numbers(cells)
-            return _count_vector(cells) if col.kind == COUNT else None
-        if kinds == {bool} and col.kind == BOOL:
-            return list(cells)
-        return None
+        if len(kinds) == 1 or kinds <= _NUMBERS:
+            return single(cells, kinds)
+        return _mixed(cells, kinds, single, parse)
 
     return vector
+
+
+_STR = frozenset({str})
+_BOOL = frozenset({bool})
+_PLAIN_COLUMN_KINDS = (_NUMBERS, _STR, _BOOL)
+
+
+def _mixed(cells: list[Any], kinds: set[type], single, parse: Parser) -> list[Any] | None:
+    """A column of several types: each part (numbers, texts, booleans, any other type) read by
+    ``single`` or else cell by cell by ``parse``, then put back at its places; None when a cell
+    cannot be read."""
+    types = list(map(type, cells))
+    out: list[Any] = [None] * len(cells)
+    groups = [g for g in ((k & kinds) for k in _PLAIN_COLUMN_KINDS) if g]
+    groups += [frozenset({k}) for k in kinds if not any(k in g for g in groups)]
+    for group in groups:
+        where = [i for i, t in enumerate(types) if t in group]
+        part = [cells[i] for i in where]
+        values = single(part, set(group))
+        if values is None:
+            try:
+                values = [parse(c) for c in part]
+            except ParseError:
+                return None
+        for i, value in zip(where, values):
+            out[i] = value
+    return out
 
 
 _COMPILED: dict[str, tuple[tuple[str, Parser, Any, Callable[[list[Any]], list[Any] | None]], ...]] = {}
@@ -315,36 +352,63 @@ def _column_issues(key: str, parse: Parser, cells: list[Any], issues: dict[int, 
     return out
 
 
-def parse_columns(schedule: Schedule, raw_rows: list[dict[str, Any]], *, first_row: int = 1,
-                  ) -> tuple[list[dict[str, Any]], dict[int, list[Issue]]]:
-    """Every row parsed column by column (a column's compiled parser over the whole column), and
-    the parse errors by row index (0-based), each row's in the order of the columns (found column after column)."""
+def _cells_by_column(keys: list[str], raw_rows: list[dict[str, Any]]) -> list[Any]:
+    """The cells of every column (``raw.get(key)`` of every row, column after column): one C-level
+    pass when every row has every key (an xlsx read), else key by key."""
+    if not raw_rows:
+        return [[] for _ in keys]
+    try:
+        return list(zip(*map(itemgetter(*keys), raw_rows))) if len(keys) > 1 else [[raw[keys[0]] for raw in raw_rows]]
+    except KeyError:
+        return [[raw.get(key) for raw in raw_rows] for key in keys]
+
+
+def _parse_columns(schedule: Schedule, raw_rows: list[dict[str, Any]], first_row: int,
+                   ) -> tuple[list[str], list[list[Any]], dict[int, list[Issue]]]:
+    """The keys, the parsed columns and the parse errors by row index (``parse_columns``)."""
+    compiled = compiled_columns(schedule)
+    keys = [c[0] for c in compiled]
     columns: list[list[Any]] = []
     issues: dict[int, list[Issue]] = {}
-    keys = []
-    for key, parse, default, vector in compiled_columns(schedule):
-        cells = [raw.get(key) for raw in raw_rows]
+    for (key, parse, default, vector), cells in zip(compiled, _cells_by_column(keys, raw_rows)):
+        cells = list(cells)
         values = vector(cells)
         if values is None:
             try:
                 values = _column(parse, cells)
             except ParseError:
                 values = _column_issues(key, parse, cells, issues, first_row)
-        if default is not None:
+        if default is not None and None in values:
             values = [default if v is None else v for v in values]
         columns.append(values)
-        keys.append(key)
-    return [dict(zip(keys, values)) for values in zip(*columns)] if columns else [{} for _ in raw_rows], issues
+    return keys, columns, issues
+
+
+def _rows_of(keys: list[str], columns: list[list[Any]], count: int) -> list[dict[str, Any]]:
+    return list(map(dict, map(zip, repeat(keys), zip(*columns)))) if columns else [{} for _ in range(count)]
+
+
+def parse_columns(schedule: Schedule, raw_rows: list[dict[str, Any]], *, first_row: int = 1,
+                  ) -> tuple[list[dict[str, Any]], dict[int, list[Issue]]]:
+    """Every row parsed column by column (a column's compiled parser over the whole column), and
+    the parse errors by row index (0-based), each row's in the order of the columns (found column after column)."""
+    keys, columns, issues = _parse_columns(schedule, raw_rows, first_row)
+    return _rows_of(keys, columns, len(raw_rows)), issues
 
 
 def validate_rows(schedule: Schedule, raw_rows: list[dict[str, Any]], ctx: Context) -> tuple[list[dict[str, Any]], list[Issue]]:
     """``Schedule.validate``: the same rows and issues, parsed column by column by the compiled parsers."""
-    rows, parse_issues = parse_columns(schedule, raw_rows)
+    keys, columns, parse_issues = _parse_columns(schedule, raw_rows, 1)
+    rows = _rows_of(keys, columns, len(raw_rows))
     issues: list[Issue] = []
     compute = schedule.compute
     required, rules, quiet = schedule.required_issues, schedule.rule_issues, schedule.quiet_row
     # the rows with a required cell empty, column by column (the others have no required issue)
-    incomplete = {i for key in schedule.required_keys for i, r in enumerate(rows) if r[key] is None or r[key] == ""}
+    incomplete: set[int] = set()
+    for key in schedule.required_keys:
+        values = columns[keys.index(key)]
+        if None in values or "" in values:
+            incomplete.update(i for i, v in enumerate(values) if v is None or v == "")
     for i, (values, raw) in enumerate(zip(rows, raw_rows)):
         found = parse_issues.get(i)
         bad = {x.column for x in found} if found else frozenset()

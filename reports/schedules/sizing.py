@@ -105,12 +105,15 @@ class SizeClass:
     small: tuple[int, ...]  # reaching ALL of these (and not 中型) → 小型; else 微型
 
     def classify(self, values: tuple[Decimal, ...]) -> Size:
-        if all(v >= bound for v, bound in zip(values, self.upper, strict=True)):
-            return "large"
-        if all(v >= bound for v, bound in zip(values, self.medium, strict=True)):
-            return "medium"
-        if all(v >= bound for v, bound in zip(values, self.small, strict=True)):
-            return "small"
+        """The first class (大型, 中型, 小型) whose every bound ``values`` reach, else 微型."""
+        if len(values) != len(self.indicators):
+            raise ValueError(f"{self.name}: {len(self.indicators)} indicators, {len(values)} values")
+        for bounds, size in ((self.upper, "large"), (self.medium, "medium"), (self.small, "small")):
+            for v, bound in zip(values, bounds):
+                if not v >= bound:
+                    break
+            else:
+                return size  # type: ignore[return-value]
         return "micro"
 
 
@@ -197,9 +200,9 @@ _LAST: tuple[Any, Size | None] = (None, None)
 def _enterprise_size(industry: str, employees: int | None, revenue: Decimal | None, total_assets: Decimal | None) -> Size | None:
     size_class = _CLASS_OF.get(industry) or size_class_for(industry)
     given = {_E: employees, _R: revenue, _A: total_assets}
-    raw = [given[indicator] for indicator in size_class.indicators]
-    if None not in raw and all(type(v) in _EXACT for v in raw):  # every indicator known, compared exactly as it is
-        return size_class.classify(tuple(raw))
+    raw = tuple(map(given.__getitem__, size_class.indicators))
+    if all(type(v) in _EXACT for v in raw):  # every indicator known (None is not), compared exactly as it is
+        return size_class.classify(raw)
     # Classification is monotone in every indicator: if it is the same with a missing value
     # read as 0 and as +∞, it does not depend on that value.
     low = tuple(_LOW if v is None else Decimal(str(v)) for v in raw)

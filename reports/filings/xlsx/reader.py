@@ -185,7 +185,7 @@ def _read_grid(result: ReadResult, rows: list[list[Any]], *, progress: Progress 
             if value == "" or value is None:
                 raw[key] = None
                 continue
-            if value.__class__ is str:
+            if value.__class__ is str and (value[0] == "'" or value.isspace()):  # what clean_text changes
                 value = clean_text(value)
                 if value is None:
                     raw[key] = None
