@@ -153,26 +153,16 @@ def partner_facts_by_city(*, period: Period, city_code: str | None = None) -> tu
     return leads, {city: dict(counts) for city, counts in reported.items()}
 
 
-def partner_facts(*, period: Period, city_code: str | None = None) -> tuple[set[int], dict[str, int]]:
-    """``partner_facts_by_city`` with the 附表5 reports of every city in scope summed."""
-    leads, by_city = partner_facts_by_city(period=period, city_code=city_code)
-    reported: dict[str, int] = defaultdict(int)
-    for counts in by_city.values():
-        for code, n in counts.items():
-            reported[code] += n
-    return leads, dict(reported)
-
-
-def partner_checks(*, period: Period, parks: list[dict[str, Any]], city_code: str | None = None,
-                   facts: tuple[set[int], dict[str, int]] | None = None) -> dict[str, Any]:
+def partner_checks(*, period: Period, parks: list[dict[str, Any]], facts: tuple[set[int], dict[str, int]]) -> dict[str, Any]:
     """Parks outside the 3–5 partner-bank rule and parks without a 主办行, from THE register's links
     in force at period end (``PartnerLink.objects.in_force`` — the same definition as each park's
     附表2 伙伴银行家数 and ZJ2020-05), so this list is exactly the parks that fail ZJ2020-05.
 
     One bank-reported cross-check stays: parks that two or more banks report as 主办行 in their
     approved 附表5 (the register allows one lead bank at a time, so this can only be a filing error).
-    ``facts``: ``partner_facts`` if at hand (the province sums its cities')."""
-    leads, reported = facts if facts is not None else partner_facts(period=period, city_code=city_code)
+    ``facts``: the parks with a 主办行 and, by park code, the 附表5 naming it 主办行 (a city's from
+    ``partner_facts_by_city``; the province sums its cities')."""
+    leads, reported = facts
 
     def item(p: dict[str, Any], **extra: Any) -> dict[str, Any]:
         return {"code": p["code"], "name": p["name"], "count": p["partner_bank_count"], **extra}
